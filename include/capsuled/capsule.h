@@ -1,0 +1,61 @@
+/* The capsule snapshot: configuration plus, for each host, the loaded page,
+ * its document model and every response pre-rendered. Immutable once built;
+ * shared between worker threads by reference count. A content or config
+ * change builds a new snapshot off the hot path and swaps one pointer. */
+#ifndef CAPSULED_CAPSULE_H
+#define CAPSULED_CAPSULE_H
+
+#include "capsuled/buf.h"
+#include "capsuled/config.h"
+#include "capsuled/diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct site; /* one host's content and pre-rendered responses (site.c) */
+
+struct capsule {
+    int refs; /* atomic through capsule_ref / capsule_unref */
+    struct config cfg;
+    struct site **sites; /* one per gemini host; sites[0] also serves gopher */
+    size_t n_sites;
+    /* Files the snapshot was built from, with the mtime/size/inode seen, so
+     * capsule_changed() can tell cheaply whether a rebuild is due. */
+    struct capsule_file *files;
+    size_t n_files;
+};
+
+/* Loads DIR (holding capsule.yaml and the profile Markdown) and pre-renders
+ * everything. Returns NULL when the config or a page cannot be loaded at all,
+ * with the reasons in diags; content problems are only warnings. */
+struct capsule *capsule_load(const char *dir, struct diags *diags);
+struct capsule *capsule_ref(struct capsule *c);
+void capsule_unref(struct capsule *c);
+/* True when a file it was built from changed, appeared or vanished (stat
+ * only: no reading, no rendering). */
+bool capsule_changed(const struct capsule *c);
+
+/* A response: either bytes owned by the snapshot (data/len point into it) or
+ * bytes built for this request (kept in owned). The header line is included.
+ * status and target are for the access log. */
+struct response {
+    const char *data;
+    size_t len;
+    struct buf owned;
+    int status;       /* gemini status; gopher: 0 ok, 3 error item */
+    char target[256]; /* host and path as requested, for the log */
+};
+void response_free(struct response *r);
+
+/* Gemini: line is the request as received, CRLF excluded (len ≤ 1024 is not
+ * assumed: longer → 59). sni is the server name the client sent, or NULL. */
+void gemini_respond(const struct capsule *c, const char *sni,
+                    const char *line, size_t len, struct response *out);
+
+/* Gopher: line is the selector line as received, CRLF or LF excluded.
+ * Also answers a stray HTTP request line ("GET / HTTP/1.1") with a short
+ * HTTP response saying this is a gopher server. */
+void gopher_respond(const struct capsule *c, const char *line, size_t len,
+                    struct response *out);
+
+#endif

@@ -1,0 +1,95 @@
+/* capsule.yaml: the site description (Jekyll-style top-level keys, so a
+ * _config.yml reads the same) plus the gemini, gopher and server settings. */
+#ifndef CAPSULED_CONFIG_H
+#define CAPSULED_CONFIG_H
+
+#include "capsuled/diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One address to bind, e.g. "127.0.0.1:1965", "[::1]:1965", "*:70". */
+struct cfg_listen {
+    char *addr; /* host part without brackets; "*" or "" = any address */
+    int port;
+};
+
+/* A named Gemini virtual host (chosen by SNI and by the request URL). */
+struct cfg_host {
+    char *name;      /* public host name, lower case */
+    char **aliases;  /* further accepted names, lower case */
+    size_t n_aliases;
+    char *root;      /* capsule directory of this host (absolute or relative
+                        to the directory of capsule.yaml) */
+    char *cert_file; /* PEM certificate; generated when missing */
+    char *key_file;  /* PEM private key; generated when missing */
+};
+
+struct cfg_site {
+    char *title;        /* site.title */
+    char *description;  /* site.description */
+    char *author_name;  /* site.author.name */
+    char *author_bio;   /* site.author.bio */
+    char *author_email; /* site.author.email */
+    char *lang;         /* default content language, e.g. "en" */
+    char *url;          /* web base URL that relative links resolve against */
+    char *page;         /* the profile Markdown, relative to the capsule dir */
+    char *favicon;      /* one emoji for /favicon.txt */
+    char *robots;       /* robots.txt body */
+    bool serve_source;  /* serve /source.md */
+    /* Every scalar of the file by dotted key ("author.github"), for Liquid's
+     * {{ site.KEY }}; values are strings. */
+    char **var_keys;
+    char **var_values;
+    size_t n_vars;
+};
+
+struct cfg_gemini {
+    bool enabled;
+    struct cfg_listen *listen;
+    size_t n_listen;
+    int port;                /* public port written into URLs */
+    struct cfg_host *hosts;  /* hosts[0] is the default host (no SNI) */
+    size_t n_hosts;
+};
+
+struct cfg_gopher {
+    bool enabled;
+    struct cfg_listen *listen;
+    size_t n_listen;
+    char *host; /* public host written into menus */
+    int port;   /* public port written into menus */
+    int width;  /* wrap width, in display columns */
+    char *admin;
+};
+
+struct cfg_server {
+    int workers;         /* 0 = online cores */
+    int max_connections; /* per process */
+    int deadline_ms;     /* handshake plus request */
+    char *user, *group;  /* privileges to drop to when started as root */
+    bool chroot;         /* chroot to the capsule directory */
+    char *access_log;    /* "-" or NULL = stderr, else a file path */
+    bool anonymize;      /* log client addresses without their host part */
+};
+
+struct config {
+    char *file;  /* path of capsule.yaml as opened */
+    char *dir;   /* directory holding it: relative paths resolve from here */
+    struct cfg_site site;
+    struct cfg_gemini gemini;
+    struct cfg_gopher gopher;
+    struct cfg_server server;
+};
+
+/* Loads DIR/capsule.yaml (or FILE when it names a file). Missing keys take
+ * their defaults; a missing capsule.yaml gives a config of defaults. Errors are
+ * added to diags as "file:line: key: problem" and make it return -1. */
+int config_load(const char *dir_or_file, struct config *out, struct diags *diags);
+/* Defaults only (used for `capsuled render FILE.md`). */
+void config_defaults(struct config *out);
+void config_free(struct config *cfg);
+/* Looks up a {{ site.KEY }} value; NULL when unknown. */
+const char *config_site_var(const struct config *cfg, const char *key);
+
+#endif

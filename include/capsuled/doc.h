@@ -1,0 +1,89 @@
+/* The document model every renderer shares: the cmark AST (with inline and
+ * block HTML interpreted) flattened into blocks of plain UTF-8 text, each
+ * with the links it holds, split into sections at every H1.
+ *
+ * Decisions that all output formats must make alike live here, once:
+ * which text a link keeps, how HTML turns into text, which URL a relative
+ * link means, what a section is called. Renderers only lay blocks out. */
+#ifndef CAPSULED_DOC_H
+#define CAPSULED_DOC_H
+
+#include "capsuled/config.h"
+#include "capsuled/diag.h"
+#include "capsuled/page.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum block_type {
+    BLOCK_HEADING, /* level 1..6 */
+    BLOCK_PARA,
+    BLOCK_ITEM,    /* list item: depth (1 = top), marker */
+    BLOCK_QUOTE,   /* one quoted paragraph; depth = nesting */
+    BLOCK_PRE,     /* code block or table: text is the raw lines */
+    BLOCK_RULE,    /* thematic break */
+};
+
+struct link {
+    char *url;     /* absolute URL (http, https, gemini, gopher, mailto, …),
+                      already resolved against site.url; NULL for a link to
+                      a section of this page */
+    char *section; /* slug of the section it points to, or NULL */
+    char *label;   /* visible text; labels of one URL in one block merged
+                      as "Preview / Download" */
+    bool image;    /* from an image: label is the alt text */
+};
+
+struct block {
+    enum block_type type;
+    int level;     /* heading level; list or quote depth */
+    char *marker;  /* list items: NULL for bullets, "3." for ordered */
+    char *text;    /* plain text: markup removed, entities decoded, soft
+                      breaks joined with a space, hard breaks as '\n'; never
+                      a tab or other control character except '\n' (PRE
+                      keeps tabs as spaces) */
+    char *info;    /* PRE: the code info string ("table" for tables), or NULL */
+    struct link *links; /* distinct link targets, in order of appearance */
+    size_t n_links;
+    bool only_links; /* the text is nothing but the link labels (and
+                        separators): render it as link lines only */
+    int line;      /* source line where the block starts */
+};
+
+struct section {
+    char *slug;    /* from the H1 text ("about-me"), or the id given by
+                      <span class='anchor' id=…> or kramdown {#id} before it */
+    char *title;   /* the H1 text with emoji kept, markup removed */
+    char *plain_title; /* title without emoji and symbols: "About Me" */
+    size_t first;  /* index of its first block (the H1 itself) */
+    size_t count;  /* number of blocks, H1 included */
+    char **anchors; /* further ids that point into this section */
+    size_t n_anchors;
+};
+
+struct doc {
+    struct block *blocks;
+    size_t n_blocks;
+    /* Sections start at every heading of the top level the page uses (H1;
+     * H2 on a page without H1). sections[0] is the home body: the blocks
+     * before the first such heading, or the first section when nothing
+     * (but blank HTML or Liquid) precedes it. Empty sections are dropped. */
+    struct section *sections;
+    size_t n_sections;
+};
+
+/* Builds the model from a loaded page. Unconvertible leftovers and links to
+ * unknown anchors are added to diags with their source line (as warnings);
+ * it never fails. */
+void doc_build(const struct page *page, const struct config *cfg,
+               struct doc *out, struct diags *diags);
+/* For tests: Markdown text straight to the model, default config. */
+void doc_build_markdown(const char *markdown, size_t len, struct doc *out);
+const struct section *doc_find_section(const struct doc *d, const char *slug);
+void doc_free(struct doc *d);
+
+/* Slug of a heading text: lower case, letters and digits kept (any script),
+ * runs of anything else become one '-', no leading or trailing '-'. */
+char *doc_slugify(const char *text);
+
+#endif

@@ -1,0 +1,60 @@
+/* A profile page: front matter, then the Markdown body made ready for cmark
+ * (encoding repaired, Liquid resolved or removed). */
+#ifndef CAPSULED_PAGE_H
+#define CAPSULED_PAGE_H
+
+#include "capsuled/config.h"
+#include "capsuled/diag.h"
+
+#include <stddef.h>
+
+struct page {
+    char *path;         /* file name used in diagnostics */
+    /* Front matter scalars by dotted key; values are repaired UTF-8. */
+    char **fm_keys;
+    char **fm_values;
+    size_t n_fm;
+    const char *title;  /* front matter "title" (may be ""), else NULL */
+    const char *lang;   /* front matter "lang", else NULL */
+    const char *date;   /* front matter "date", else NULL */
+    const char *permalink;
+    char *body;         /* Markdown for cmark: valid UTF-8, LF line ends */
+    size_t body_len;
+    int body_line;      /* source line of the body's first line: body line
+                           k (1-based) is source line body_line + k - 1, since
+                           every stage keeps the line structure */
+    char *source;       /* the file's bytes as read (for /source.md) */
+    size_t source_len;
+    size_t repairs;     /* mojibake spans repaired */
+};
+
+/* Builds a page from a file's bytes. Never fails on content: problems go to
+ * diags (unterminated front matter: error, with the line it opened on) and
+ * the page is built as far as possible. Returns -1 only for front matter
+ * YAML errors, after adding "file:line: problem". */
+int page_load(const char *path, const char *data, size_t len,
+              const struct config *cfg, struct page *out, struct diags *diags);
+int page_load_file(const char *path, const struct config *cfg,
+                   struct page *out, struct diags *diags);
+const char *page_var(const struct page *p, const char *key);
+void page_free(struct page *p);
+
+/* --- stages, exposed for unit tests and fuzzers --- */
+
+/* Text that was UTF-8, decoded as Mac Roman or Windows-1252 and encoded
+ * again, is restored; invalid UTF-8 and NUL become U+FFFD; a BOM is dropped;
+ * CRLF and CR become LF. Returns a new string; *repairs counts fixed spans. */
+char *encoding_repair(const char *in, size_t len, size_t *out_len,
+                      size_t *repairs);
+
+/* Liquid: {% raw %}…{% endraw %} keeps its contents; every other {% … %}
+ * tag (one or many lines, if/for/assign/include/…) is removed, the body of
+ * blocks that cannot be evaluated too; {{ var }} is resolved through
+ * lookup (page.X / site.X, filters ignored) or removed. Every newline of the
+ * input is kept, so line numbers stay true; a line left holding only
+ * removed tags becomes empty. */
+typedef const char *(*liquid_lookup_fn)(void *ctx, const char *name);
+char *liquid_render(const char *in, size_t len, liquid_lookup_fn lookup,
+                    void *ctx, size_t *out_len);
+
+#endif

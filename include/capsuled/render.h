@@ -1,0 +1,93 @@
+/* Renderers: the document model laid out as gemtext, gophermaps, plain text
+ * and feeds. Pure functions: model and options in, bytes appended to out. */
+#ifndef CAPSULED_RENDER_H
+#define CAPSULED_RENDER_H
+
+#include "capsuled/buf.h"
+#include "capsuled/config.h"
+#include "capsuled/doc.h"
+#include "capsuled/page.h"
+
+#include <stddef.h>
+
+/* Where the capsule lives, for the links the renderers write. Paths of the
+ * capsule, the same in both protocols:
+ *   /            home            /SLUG/        a section (menu in gopher)
+ *   /SLUG.txt    section as text (gopher type 0)
+ *   /news/       gemsub feed     /news/N/      one news item (N from 1)
+ *   /atom.xml    Atom feed       /search       search (gopher type 7)
+ *   /robots.txt, /favicon.txt, /caps.txt, /source.md */
+struct render_opts {
+    const struct config *cfg;
+    const struct page *page;
+    const char *gemini_host; /* public name for absolute gemini URLs */
+    int gemini_port;         /* 1965 is left out of URLs */
+    const char *gopher_host; /* written into every menu line */
+    int gopher_port;
+    int width;               /* gophermap and text wrap width (columns) */
+};
+
+/* The person's card: name, title, bio (front matter, then config). */
+const char *render_site_title(const struct render_opts *o);
+
+/* Gemtext. */
+void render_gemtext_home(const struct doc *d, const struct render_opts *o,
+                         struct buf *out);
+void render_gemtext_section(const struct doc *d, size_t section,
+                            const struct render_opts *o, struct buf *out);
+/* The whole page, every section in order (the `render` command's default). */
+void render_gemtext_all(const struct doc *d, const struct render_opts *o,
+                        struct buf *out);
+/* Gemtext of a run of blocks, for search results and news items. */
+void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
+                           const struct render_opts *o, struct buf *out);
+
+/* Gophermaps (RFC 1436 lines, CRLF, final ".\r\n"). */
+void render_gophermap_home(const struct doc *d, const struct render_opts *o,
+                           struct buf *out);
+void render_gophermap_section(const struct doc *d, size_t section,
+                              const struct render_opts *o, struct buf *out);
+void render_gophermap_all(const struct doc *d, const struct render_opts *o,
+                          struct buf *out);
+/* Menu helpers used by the gopher protocol code for its own menus. */
+void gophermap_info(struct buf *out, const char *text,
+                    const struct render_opts *o); /* wrapped 'i' lines */
+void gophermap_item(struct buf *out, char type, const char *label,
+                    const char *selector, const char *host, int port);
+void gophermap_end(struct buf *out);
+
+/* Plain text (gopher type 0), wrapped; CRLF line ends and a lone "." line
+ * escaped as ".." when for_gopher, so it can be sent as-is. */
+void render_text_section(const struct doc *d, size_t section,
+                         const struct render_opts *o, int for_gopher,
+                         struct buf *out);
+void render_text_all(const struct doc *d, const struct render_opts *o,
+                     int for_gopher, struct buf *out);
+
+/* News: items of any section whose list items start with a date. */
+struct news_item {
+    char date[11];    /* YYYY-MM-DD (missing month or day as 01) */
+    char *title;      /* the item's text after the date and separator */
+    size_t block;     /* index of the block in the doc */
+    size_t section;   /* index of the section holding it */
+};
+size_t news_collect(const struct doc *d, struct news_item **out);
+void news_free(struct news_item *items, size_t n);
+void render_gemsub(const struct doc *d, const struct news_item *items,
+                   size_t n, const struct render_opts *o, struct buf *out);
+void render_atom(const struct doc *d, const struct news_item *items,
+                 size_t n, const struct render_opts *o, struct buf *out);
+
+/* Text layout shared by gophermap and text. */
+/* Display width of one code point: 0 (combining, ZWJ, variation
+ * selectors), 2 (East Asian wide, emoji), else 1. */
+int wrap_cp_width(unsigned cp);
+size_t wrap_display_width(const char *s, size_t len);
+/* Calls emit(line, len, ctx) for each line of text wrapped at width columns,
+ * breaking at spaces, or inside a word longer than the width; '\n' in text
+ * forces a break. Lines carry no line end. */
+typedef void (*wrap_emit_fn)(const char *line, size_t len, void *ctx);
+void wrap_text(const char *text, size_t len, int width, wrap_emit_fn emit,
+               void *ctx);
+
+#endif

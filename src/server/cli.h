@@ -1,0 +1,11 @@
+/* The subcommands; each takes argv starting at its own name, returns the
+ * exit status (0 ok, 1 findings/errors in content, 2 usage or config error). */
+#ifndef CAPSULED_CLI_H
+#define CAPSULED_CLI_H
+
+int cli_serve(int argc, char **argv);  /* serve.c */
+int cli_render(int argc, char **argv); /* cli.c */
+int cli_check(int argc, char **argv);  /* cli.c */
+int cli_export(int argc, char **argv); /* cli.c */
+
+#endif

@@ -1,0 +1,66 @@
+#include "capsuled/diag.h"
+
+#include "capsuled/buf.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+static const char *level_name(enum diag_level level)
+{
+    switch (level) {
+    case DIAG_NOTE: return "note";
+    case DIAG_WARNING: return "warning";
+    case DIAG_ERROR: return "error";
+    }
+    return "?";
+}
+
+void diags_add(struct diags *d, enum diag_level level, const char *file,
+               int line, const char *fmt, ...)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    struct buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    d->items[d->n++] = (struct diag){
+        .level = level,
+        .file = file ? xstrdup(file) : NULL,
+        .line = line,
+        .msg = buf_detach(&msg),
+    };
+}
+
+size_t diags_count(const struct diags *d, enum diag_level at_least)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < d->n; i++)
+        count += d->items[i].level >= at_least;
+    return count;
+}
+
+void diags_format(const struct diags *d, struct buf *out)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct diag *g = &d->items[i];
+        if (g->file && g->line > 0)
+            buf_printf(out, "%s:%d: ", g->file, g->line);
+        else if (g->file)
+            buf_printf(out, "%s: ", g->file);
+        buf_printf(out, "%s: %s\n", level_name(g->level), g->msg);
+    }
+}
+
+void diags_free(struct diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->items[i].file);
+        free(d->items[i].msg);
+    }
+    free(d->items);
+    *d = (struct diags){0};
+}

@@ -1,0 +1,71 @@
+#include "capsuled/utf8.h"
+
+size_t utf8_decode(const char *str, size_t len, unsigned *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (len == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    size_t need;
+    unsigned min, value;
+    if ((s[0] & 0xE0) == 0xC0) {
+        need = 2, min = 0x80, value = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        need = 3, min = 0x800, value = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        need = 4, min = 0x10000, value = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        value = (value << 6) | (s[i] & 0x3F);
+    }
+    if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+        return 0;
+    *cp = value;
+    return need;
+}
+
+size_t utf8_encode(unsigned cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+    size_t i = 0;
+    unsigned cp;
+    while (i < len) {
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
