@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Sums TAP test points over meson test logs and prints 'N passed, N failed'.
+
+Exits 1 when anything failed, so the test command's status tells the truth."""
+import json
+import sys
+
+
+def count(log_path):
+    passed = failed = skipped = 0
+    with open(log_path, encoding="utf-8") as log:
+        for line in log:
+            test = json.loads(line)
+            ok = bad = 0
+            for out in (test.get("stdout") or "").splitlines():
+                if out.startswith("ok "):
+                    if "# SKIP" in out.upper():
+                        skipped += 1
+                    else:
+                        ok += 1
+                elif out.startswith("not ok "):
+                    if "# TODO" in out.upper():
+                        skipped += 1
+                    else:
+                        bad += 1
+            if test.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
+                bad = 1  # crashed, timed out or exited non-zero without a TAP failure
+                print(f"{log_path}: {test.get('name')}: {test.get('result')}",
+                      file=sys.stderr)
+            passed += ok
+            failed += bad
+    return passed, failed, skipped
+
+
+def main():
+    totals = [0, 0, 0]
+    for path in sys.argv[1:]:
+        for i, n in enumerate(count(path)):
+            totals[i] += n
+    passed, failed, skipped = totals
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
