@@ -55,6 +55,11 @@ void gophermap_info(struct buf *out, const char *text,
 void gophermap_item(struct buf *out, char type, const char *label,
                     const char *selector, const char *host, int port);
 void gophermap_end(struct buf *out);
+/* The one fixed selector, host and port of every info ('i') and error ('3')
+ * line: clients never follow them, so they name nothing real. */
+#define GOPHERMAP_DUMMY_SELECTOR ""
+#define GOPHERMAP_DUMMY_HOST "null.host"
+#define GOPHERMAP_DUMMY_PORT 1
 
 /* Plain text (gopher type 0), wrapped; CRLF line ends and a lone "." line
  * escaped as ".." when for_gopher, so it can be sent as-is. */
