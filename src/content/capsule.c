@@ -1,1 +1,152 @@
-/* placeholder: being written */
+/* The capsule snapshot: config plus one pre-rendered site per gemini host,
+ * shared between threads by an atomic reference count, and the list of files
+ * it came from so a change is noticed with stat() alone. */
+#include "capsuled/capsule.h"
+#include "capsuled/site.h"
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct capsule_file {
+    char *path;
+    bool exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtim, ctim;
+};
+
+/* capsule.h keeps refs a plain int so the struct stays simple to embed and
+ * inspect; every access goes through this cast, which C11 allows for a
+ * lock-free atomic int of the same size. */
+static_assert(sizeof(atomic_int) == sizeof(int), "atomic int layout");
+
+static atomic_int *refs_of(const struct capsule *c)
+{
+    return (atomic_int *)&((struct capsule *)c)->refs;
+}
+
+static void file_stat(struct capsule_file *f)
+{
+    struct stat st;
+    f->exists = stat(f->path, &st) == 0;
+    if (!f->exists)
+        return;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->size = st.st_size;
+    f->mtim = st.st_mtim;
+    f->ctim = st.st_ctim;
+}
+
+static void record_file(struct capsule *c, const char *path)
+{
+    for (size_t i = 0; i < c->n_files; i++)
+        if (strcmp(c->files[i].path, path) == 0)
+            return;
+    c->files = xrealloc(c->files, (c->n_files + 1) * sizeof *c->files);
+    struct capsule_file *f = &c->files[c->n_files++];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    file_stat(f);
+}
+
+/* The file config_load will read. Files are stat'ed before they are read:
+ * an edit in between then shows as a change, never as a missed one. */
+static char *config_path(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return xstrdup(dir);
+    struct buf p = {0};
+    buf_printf(&p, "%s/capsule.yaml", dir);
+    return buf_detach(&p);
+}
+
+static void capsule_free(struct capsule *c)
+{
+    for (size_t i = 0; i < c->n_sites; i++)
+        site_free(c->sites[i]);
+    free(c->sites);
+    for (size_t i = 0; i < c->n_files; i++)
+        free(c->files[i].path);
+    free(c->files);
+    config_free(&c->cfg);
+    free(c);
+}
+
+struct capsule *capsule_load(const char *dir, struct diags *diags)
+{
+    struct capsule *c = xcalloc(1, sizeof *c);
+    atomic_init(refs_of(c), 1);
+    char *cfg_file = config_path(dir);
+    record_file(c, cfg_file);
+    free(cfg_file);
+    if (config_load(dir, &c->cfg, diags) < 0) {
+        capsule_free(c);
+        return NULL;
+    }
+    /* Gopher serves sites[0], so there is one even with gemini off. */
+    size_t n = c->cfg.gemini.n_hosts ? c->cfg.gemini.n_hosts : 1;
+    c->sites = xcalloc(n, sizeof *c->sites);
+    for (size_t i = 0; i < n; i++) {
+        char *page = site_page_path(&c->cfg, i);
+        record_file(c, page);
+        free(page);
+        struct site *s = site_build(&c->cfg, i, i == 0, diags);
+        if (!s) {
+            capsule_free(c);
+            return NULL;
+        }
+        c->sites[c->n_sites++] = s;
+    }
+    return c;
+}
+
+struct capsule *capsule_ref(struct capsule *c)
+{
+    if (c)
+        atomic_fetch_add_explicit(refs_of(c), 1, memory_order_relaxed);
+    return c;
+}
+
+void capsule_unref(struct capsule *c)
+{
+    if (!c)
+        return;
+    /* acq_rel: the last owner must see every other owner's reads done. */
+    if (atomic_fetch_sub_explicit(refs_of(c), 1, memory_order_acq_rel) == 1)
+        capsule_free(c);
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+bool capsule_changed(const struct capsule *c)
+{
+    for (size_t i = 0; i < c->n_files; i++) {
+        const struct capsule_file *was = &c->files[i];
+        struct capsule_file now = {.path = was->path};
+        file_stat(&now);
+        if (now.exists != was->exists)
+            return true;
+        if (now.exists &&
+            (now.dev != was->dev || now.ino != was->ino ||
+             now.size != was->size || !same_time(now.mtim, was->mtim) ||
+             !same_time(now.ctim, was->ctim)))
+            return true;
+    }
+    return false;
+}
+
+void response_free(struct response *r)
+{
+    buf_free(&r->owned);
+    r->data = NULL;
+    r->len = 0;
+}

@@ -1,1 +1,635 @@
-/* placeholder: being written */
+/* A host's site: load the content once, pre-render every response into a
+ * sorted table, and answer the two things that stay dynamic (search and
+ * lookups) without touching the model again. */
+#include "capsuled/site.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CAPSULED_VERSION
+#define CAPSULED_VERSION "0.1.0"
+#endif
+
+/* --- paths --- */
+
+static bool is_dot_segment(const char *seg, size_t len)
+{
+    return (len == 1 && seg[0] == '.') ||
+           (len == 2 && seg[0] == '.' && seg[1] == '.');
+}
+
+bool site_normalize_path(const char *in, size_t len, char *out, size_t cap)
+{
+    if (cap < 2)
+        return false;
+    const char *last = in + len;
+    while (last > in && last[-1] != '/')
+        last--;
+    /* "a/b/", "a/." and "a/.." all name a directory. */
+    bool trailing = len == 0 || in[len - 1] == '/' ||
+                    is_dot_segment(last, (size_t)(in + len - last));
+    size_t n = 0;
+    out[n++] = '/';
+    for (size_t i = 0; i < len;) {
+        size_t start = i;
+        while (i < len && in[i] != '/')
+            i++;
+        size_t seg = i - start;
+        i += i < len; /* the '/' */
+        if (seg == 0 || (seg == 1 && in[start] == '.'))
+            continue;
+        if (seg == 2 && in[start] == '.' && in[start + 1] == '.') {
+            /* Drop the last segment; at the root there is nothing to drop. */
+            if (n > 1) {
+                n--;
+                while (n > 1 && out[n - 1] != '/')
+                    n--;
+            }
+            continue;
+        }
+        if (n + seg + 2 > cap)
+            return false;
+        memcpy(out + n, in + start, seg);
+        n += seg;
+        out[n++] = '/'; /* every segment is written with a '/' after it */
+    }
+    if (n > 1 && !trailing)
+        n--;
+    out[n] = '\0';
+    return true;
+}
+
+/* --- route tables --- */
+
+static void route_add(struct route_table *t, const char *path, struct buf *b)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->items = xrealloc(t->items, t->cap * sizeof *t->items);
+    }
+    t->items[t->n].path = xstrdup(path);
+    t->items[t->n].len = b->len;
+    t->items[t->n].data = buf_detach(b);
+    t->n++;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+    const struct route *x = a, *y = b;
+    return strcmp(x->path, y->path);
+}
+
+/* Sorts the table and drops later duplicates (two sections with one slug):
+ * the first route added for a path wins. */
+static void route_seal(struct route_table *t)
+{
+    /* Insertion sort keeps equal paths in insertion order; tables hold a few
+     * dozen to a few hundred routes, built once per snapshot. */
+    for (size_t i = 1; i < t->n; i++) {
+        struct route r = t->items[i];
+        size_t j = i;
+        while (j > 0 && strcmp(t->items[j - 1].path, r.path) > 0) {
+            t->items[j] = t->items[j - 1];
+            j--;
+        }
+        t->items[j] = r;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (w > 0 && strcmp(t->items[w - 1].path, t->items[i].path) == 0) {
+            free(t->items[i].path);
+            free(t->items[i].data);
+            continue;
+        }
+        t->items[w++] = t->items[i];
+    }
+    t->n = w;
+}
+
+const struct route *route_find(const struct route_table *t, const char *path)
+{
+    struct route key = {.path = (char *)path};
+    if (t->n == 0)
+        return NULL;
+    return bsearch(&key, t->items, t->n, sizeof *t->items, route_cmp);
+}
+
+static void route_table_free(struct route_table *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->items[i].path);
+        free(t->items[i].data);
+    }
+    free(t->items);
+    *t = (struct route_table){0};
+}
+
+/* --- content --- */
+
+static char *path_join(const char *a, const char *b)
+{
+    struct buf p = {0};
+    buf_puts(&p, a);
+    if (p.len && p.data[p.len - 1] != '/')
+        buf_putc(&p, '/');
+    buf_puts(&p, b);
+    return buf_detach(&p);
+}
+
+char *site_page_path(const struct config *cfg, size_t host_index)
+{
+    const char *page = cfg->site.page && *cfg->site.page ? cfg->site.page
+                                                         : "about.md";
+    if (page[0] == '/')
+        return xstrdup(page);
+    const char *dir = cfg->dir && *cfg->dir ? cfg->dir : ".";
+    const char *root = host_index < cfg->gemini.n_hosts
+                           ? cfg->gemini.hosts[host_index].root
+                           : NULL;
+    if (!root || !*root)
+        return path_join(dir, page);
+    char *base = root[0] == '/' ? xstrdup(root) : path_join(dir, root);
+    char *path = path_join(base, page);
+    free(base);
+    return path;
+}
+
+int site_content_load(const struct config *cfg, size_t host_index,
+                      const char *page_path, struct site_content *out,
+                      struct diags *diags)
+{
+    memset(out, 0, sizeof *out);
+    out->page_path = page_path ? xstrdup(page_path)
+                               : site_page_path(cfg, host_index);
+    if (page_load_file(out->page_path, cfg, &out->page, diags) < 0) {
+        page_free(&out->page);
+        free(out->page_path);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    doc_build(&out->page, cfg, &out->doc, diags);
+    out->n_news = news_collect(&out->doc, &out->news);
+    const char *host = host_index < cfg->gemini.n_hosts
+                           ? cfg->gemini.hosts[host_index].name
+                           : NULL;
+    out->opts = (struct render_opts){
+        .cfg = cfg,
+        .page = &out->page,
+        .gemini_host = host && *host ? host : "localhost",
+        .gemini_port = cfg->gemini.port > 0 ? cfg->gemini.port : 1965,
+        .gopher_host = cfg->gopher.host && *cfg->gopher.host
+                           ? cfg->gopher.host
+                           : "localhost",
+        .gopher_port = cfg->gopher.port > 0 ? cfg->gopher.port : 70,
+        .width = cfg->gopher.width > 0 ? cfg->gopher.width : 70,
+    };
+    return 0;
+}
+
+void site_content_free(struct site_content *sc)
+{
+    news_free(sc->news, sc->n_news);
+    doc_free(&sc->doc);
+    page_free(&sc->page);
+    free(sc->page_path);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* --- pre-rendering --- */
+
+/* A language tag goes into a header line: only tag characters pass. */
+static char *clean_lang(const char *lang)
+{
+    if (!lang || !*lang)
+        return NULL;
+    struct buf b = {0};
+    for (const char *s = lang; *s && b.len < 35; s++) {
+        char c = *s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '-')
+            buf_putc(&b, c);
+    }
+    if (b.len == 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+/* Slugs become path segments: one that could escape or split a path is not
+ * served (doc_slugify never makes one; an anchor id might). */
+static bool slug_is_safe(const char *slug)
+{
+    if (!slug || !*slug || strcmp(slug, ".") == 0 || strcmp(slug, "..") == 0)
+        return false;
+    for (const char *s = slug; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' ||
+            c == '\\' || c == '%')
+            return false;
+    }
+    return true;
+}
+
+static const char *section_link(const struct section *sec, struct buf *tmp)
+{
+    buf_clear(tmp);
+    if (!slug_is_safe(sec->slug))
+        return "/";
+    buf_printf(tmp, "/%s/", sec->slug);
+    return tmp->data;
+}
+
+static void add_gemtext(struct site *s, const char *path, struct buf *body)
+{
+    struct buf b = {0};
+    buf_puts(&b, s->gemtext_header);
+    buf_put(&b, body->data ? body->data : "", body->len);
+    buf_clear(body);
+    route_add(&s->gemini, path, &b);
+}
+
+static void add_typed(struct route_table *t, const char *path,
+                      const char *header, const char *body, size_t len)
+{
+    struct buf b = {0};
+    if (header)
+        buf_puts(&b, header);
+    buf_put(&b, body ? body : "", len);
+    route_add(t, path, &b);
+}
+
+static void render_news_item(const struct site *s, size_t n, struct buf *out)
+{
+    const struct site_content *c = &s->content;
+    const struct news_item *it = &c->news[n];
+    const struct section *sec = &c->doc.sections[it->section];
+    struct buf link = {0};
+    buf_printf(out, "# News, %s\n\n", it->date);
+    render_gemtext_blocks(&c->doc, it->block, 1, &c->opts, out);
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_putc(out, '\n');
+    buf_printf(out, "\n=> %s %s\n", section_link(sec, &link), sec->title);
+    buf_puts(out, "=> /news/ All news\n=> / Home\n");
+    buf_free(&link);
+}
+
+static void build_gemini_routes(struct site *s)
+{
+    const struct site_content *c = &s->content;
+    const struct cfg_site *cs = &s->cfg->site;
+    struct buf body = {0}, path = {0};
+    render_gemtext_home(&c->doc, &c->opts, &body);
+    add_gemtext(s, "/", &body);
+    for (size_t i = 0; i < c->doc.n_sections; i++) {
+        const struct section *sec = &c->doc.sections[i];
+        if (!slug_is_safe(sec->slug))
+            continue;
+        render_gemtext_section(&c->doc, i, &c->opts, &body);
+        buf_clear(&path);
+        buf_printf(&path, "/%s/", sec->slug);
+        add_gemtext(s, path.data, &body);
+    }
+    render_gemsub(&c->doc, c->news, c->n_news, &c->opts, &body);
+    add_gemtext(s, "/news/", &body);
+    for (size_t i = 0; i < c->n_news; i++) {
+        render_news_item(s, i, &body);
+        buf_clear(&path);
+        buf_printf(&path, "/news/%zu/", i + 1);
+        add_gemtext(s, path.data, &body);
+    }
+    render_atom(&c->doc, c->news, c->n_news, &c->opts, &body);
+    add_typed(&s->gemini, "/atom.xml", "20 application/atom+xml\r\n",
+              body.data, body.len);
+    const char *robots = cs->robots ? cs->robots : "";
+    add_typed(&s->gemini, "/robots.txt", "20 text/plain; charset=utf-8\r\n",
+              robots, strlen(robots));
+    if (cs->favicon && *cs->favicon)
+        add_typed(&s->gemini, "/favicon.txt",
+                  "20 text/plain; charset=utf-8\r\n", cs->favicon,
+                  strlen(cs->favicon));
+    if (cs->serve_source && c->page.source)
+        add_typed(&s->gemini, "/source.md",
+                  "20 text/markdown; charset=utf-8\r\n", c->page.source,
+                  c->page.source_len);
+    route_seal(&s->gemini);
+    buf_free(&body);
+    buf_free(&path);
+}
+
+/* Values from the config go on one caps.txt line each. */
+static void caps_value(struct buf *out, const char *key, const char *value)
+{
+    buf_printf(out, "%s=", key);
+    for (const char *v = value ? value : ""; *v; v++)
+        buf_putc(out, (*v == '\n' || *v == '\r' || *v == '\t') ? ' ' : *v);
+    buf_puts(out, "\r\n");
+}
+
+static void render_caps(const struct site *s, struct buf *out)
+{
+    buf_puts(out, "CAPS\r\n\r\nCapsVersion=1\r\nExpireCapsAfter=3600\r\n\r\n"
+                  "PathDelimeter=/\r\nPathIdentity=.\r\nPathParent=..\r\n"
+                  "PathParentDouble=FALSE\r\nPathKeepPreDelimeter=FALSE\r\n"
+                  "\r\nServerSoftware=capsuled\r\n"
+                  "ServerVersion=" CAPSULED_VERSION "\r\n"
+                  "ServerArchitecture=Linux\r\n");
+    caps_value(out, "ServerDescription", s->cfg->site.description);
+    buf_puts(out, "ServerGeolocationString=\r\n"
+                  "ServerDefaultEncoding=UTF-8\r\n");
+    caps_value(out, "ServerAdmin", s->cfg->gopher.admin);
+}
+
+static void render_gopher_news(const struct site *s, struct buf *out)
+{
+    const struct site_content *c = &s->content;
+    const struct render_opts *o = &c->opts;
+    struct buf line = {0}, link = {0};
+    gophermap_info(out, "News", o);
+    gophermap_info(out, "", o);
+    for (size_t i = 0; i < c->n_news; i++) {
+        buf_clear(&line);
+        buf_printf(&line, "%s  %s", c->news[i].date, c->news[i].title);
+        gophermap_info(out, line.data, o);
+    }
+    if (c->n_news == 0)
+        gophermap_info(out, "No news yet.", o);
+    gophermap_info(out, "", o);
+    if (c->n_news) {
+        const struct section *sec = &c->doc.sections[c->news[0].section];
+        gophermap_item(out, '1', sec->title, section_link(sec, &link),
+                       o->gopher_host, o->gopher_port);
+    }
+    gophermap_item(out, '1', "Home", "/", o->gopher_host, o->gopher_port);
+    gophermap_end(out);
+    buf_free(&line);
+    buf_free(&link);
+}
+
+static void build_gopher_routes(struct site *s)
+{
+    const struct site_content *c = &s->content;
+    const struct cfg_site *cs = &s->cfg->site;
+    struct buf body = {0}, path = {0};
+    render_gophermap_home(&c->doc, &c->opts, &body);
+    add_typed(&s->gopher, "/", NULL, body.data, body.len);
+    for (size_t i = 0; i < c->doc.n_sections; i++) {
+        const struct section *sec = &c->doc.sections[i];
+        if (!slug_is_safe(sec->slug))
+            continue;
+        buf_clear(&body);
+        render_gophermap_section(&c->doc, i, &c->opts, &body);
+        buf_clear(&path);
+        buf_printf(&path, "/%s/", sec->slug);
+        add_typed(&s->gopher, path.data, NULL, body.data, body.len);
+        buf_clear(&body);
+        render_text_section(&c->doc, i, &c->opts, 1, &body);
+        buf_clear(&path);
+        buf_printf(&path, "/%s.txt", sec->slug);
+        add_typed(&s->gopher, path.data, NULL, body.data, body.len);
+    }
+    buf_clear(&body);
+    render_gopher_news(s, &body);
+    add_typed(&s->gopher, "/news/", NULL, body.data, body.len);
+    buf_clear(&body);
+    render_caps(s, &body);
+    add_typed(&s->gopher, "/caps.txt", NULL, body.data, body.len);
+    const char *robots = cs->robots ? cs->robots : "";
+    add_typed(&s->gopher, "/robots.txt", NULL, robots, strlen(robots));
+    if (cs->serve_source && c->page.source)
+        add_typed(&s->gopher, "/source.md", NULL, c->page.source,
+                  c->page.source_len);
+    route_seal(&s->gopher);
+    buf_free(&body);
+    buf_free(&path);
+}
+
+static void build_http_reply(struct site *s)
+{
+    const struct render_opts *o = &s->content.opts;
+    bool v6 = strchr(o->gopher_host, ':') != NULL;
+    struct buf body = {0}, b = {0};
+    buf_printf(&body,
+               "This is a Gopher server, not a web server.\r\n"
+               "Open it with a Gopher client (lynx, curl, sacc, bombadillo):"
+               "\r\n\r\n    gopher://%s%s%s:%d/\r\n",
+               v6 ? "[" : "", o->gopher_host, v6 ? "]" : "", o->gopher_port);
+    buf_printf(&b,
+               "HTTP/1.0 200 OK\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n"
+               "Content-Length: %zu\r\n"
+               "Connection: close\r\n\r\n",
+               body.len);
+    buf_put(&b, body.data, body.len);
+    buf_free(&body);
+    s->http_reply_len = b.len;
+    s->http_reply = buf_detach(&b);
+}
+
+struct site *site_build(const struct config *cfg, size_t host_index,
+                        bool with_gopher, struct diags *diags)
+{
+    struct site *s = xcalloc(1, sizeof *s);
+    s->cfg = cfg;
+    s->host_index = host_index;
+    if (site_content_load(cfg, host_index, NULL, &s->content, diags) < 0) {
+        free(s);
+        return NULL;
+    }
+    s->lang = clean_lang(s->content.page.lang);
+    if (!s->lang)
+        s->lang = clean_lang(cfg->site.lang);
+    struct buf h = {0};
+    buf_puts(&h, "20 text/gemini; charset=utf-8");
+    if (s->lang)
+        buf_printf(&h, "; lang=%s", s->lang);
+    buf_puts(&h, "\r\n");
+    s->gemtext_header = buf_detach(&h);
+    build_gemini_routes(s);
+    if (with_gopher)
+        build_gopher_routes(s);
+    build_http_reply(s);
+    return s;
+}
+
+void site_free(struct site *s)
+{
+    if (!s)
+        return;
+    route_table_free(&s->gemini);
+    route_table_free(&s->gopher);
+    site_content_free(&s->content);
+    free(s->lang);
+    free(s->gemtext_header);
+    free(s->http_reply);
+    free(s);
+}
+
+/* --- search --- */
+
+enum { SEARCH_TERMS_MAX = 16, SEARCH_LINES_PER_SECTION = 3 };
+
+struct terms {
+    const char *start[SEARCH_TERMS_MAX];
+    size_t len[SEARCH_TERMS_MAX];
+    size_t n;
+};
+
+static void split_terms(const char *query, struct terms *t)
+{
+    t->n = 0;
+    const char *q = query;
+    while (*q && t->n < SEARCH_TERMS_MAX) {
+        while (*q == ' ')
+            q++;
+        const char *start = q;
+        while (*q && *q != ' ')
+            q++;
+        if (q > start) {
+            t->start[t->n] = start;
+            t->len[t->n] = (size_t)(q - start);
+            t->n++;
+        }
+    }
+}
+
+bool site_query_has_terms(const char *query)
+{
+    struct terms t;
+    split_terms(query, &t);
+    return t.n > 0;
+}
+
+static unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static bool contains_folded(const char *hay, size_t hay_len, const char *needle,
+                            size_t needle_len)
+{
+    if (needle_len > hay_len)
+        return false;
+    for (size_t i = 0; i + needle_len <= hay_len; i++) {
+        size_t k = 0;
+        while (k < needle_len &&
+               fold((unsigned char)hay[i + k]) == fold((unsigned char)needle[k]))
+            k++;
+        if (k == needle_len)
+            return true;
+    }
+    return false;
+}
+
+static bool line_matches(const char *line, size_t len, const struct terms *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!contains_folded(line, len, t->start[i], t->len[i]))
+            return false;
+    return t->n > 0;
+}
+
+/* Called with each section that matches and each of its matching lines;
+ * line is NULL for the section itself. */
+typedef void (*hit_fn)(const struct site *s, const struct section *sec,
+                       const char *line, size_t len, void *ctx);
+
+/* Walks every line of every section; returns the number of sections hit. */
+static size_t search_walk(const struct site *s, const char *query, hit_fn hit,
+                          void *ctx)
+{
+    struct terms t;
+    split_terms(query, &t);
+    const struct doc *d = &s->content.doc;
+    size_t hits = 0;
+    for (size_t si = 0; si < d->n_sections; si++) {
+        const struct section *sec = &d->sections[si];
+        bool section_hit = sec->title &&
+                           line_matches(sec->title, strlen(sec->title), &t);
+        size_t shown = 0;
+        for (size_t b = sec->first; b < sec->first + sec->count &&
+                                    b < d->n_blocks; b++) {
+            const struct block *blk = &d->blocks[b];
+            if (blk->type == BLOCK_HEADING && b == sec->first)
+                continue; /* the title, shown as the link */
+            const char *line = blk->text ? blk->text : "";
+            while (*line) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t)(nl - line) : strlen(line);
+                if (line_matches(line, len, &t)) {
+                    if (!section_hit) {
+                        hit(s, sec, NULL, 0, ctx);
+                        section_hit = true;
+                        hits++;
+                    }
+                    if (shown++ < SEARCH_LINES_PER_SECTION)
+                        hit(s, sec, line, len, ctx);
+                }
+                line += len + (nl ? 1 : 0);
+            }
+        }
+        if (section_hit && shown == 0) {
+            hit(s, sec, NULL, 0, ctx);
+            hits++;
+        }
+    }
+    return hits;
+}
+
+static void gemini_hit(const struct site *s, const struct section *sec,
+                       const char *line, size_t len, void *ctx)
+{
+    (void)s;
+    struct buf *out = ctx, link = {0};
+    if (!line)
+        buf_printf(out, "\n=> %s %s\n", section_link(sec, &link), sec->title);
+    else {
+        buf_puts(out, "> ");
+        buf_put(out, line, len);
+        buf_putc(out, '\n');
+    }
+    buf_free(&link);
+}
+
+void site_search_gemini(const struct site *s, const char *query,
+                        struct buf *out)
+{
+    buf_printf(out, "# Search: %s\n", query);
+    if (search_walk(s, query, gemini_hit, out) == 0)
+        buf_puts(out, "\nNo matches.\n");
+    buf_puts(out, "\n=> /search Search again\n=> / Home\n");
+}
+
+static void gopher_hit(const struct site *s, const struct section *sec,
+                       const char *line, size_t len, void *ctx)
+{
+    struct buf *out = ctx, tmp = {0};
+    const struct render_opts *o = &s->content.opts;
+    if (!line) {
+        gophermap_info(out, "", o);
+        gophermap_item(out, '1', sec->title, section_link(sec, &tmp),
+                       o->gopher_host, o->gopher_port);
+    } else {
+        buf_puts(&tmp, "  ");
+        buf_put(&tmp, line, len);
+        gophermap_info(out, tmp.data, o);
+    }
+    buf_free(&tmp);
+}
+
+void site_search_gopher(const struct site *s, const char *query,
+                        struct buf *out)
+{
+    const struct render_opts *o = &s->content.opts;
+    struct buf head = {0};
+    buf_printf(&head, "Search: %s", query);
+    gophermap_info(out, head.data, o);
+    buf_free(&head);
+    if (search_walk(s, query, gopher_hit, out) == 0)
+        gophermap_info(out, "No matches.", o);
+    gophermap_info(out, "", o);
+    gophermap_item(out, '7', "Search again", "/search", o->gopher_host,
+                   o->gopher_port);
+    gophermap_item(out, '1', "Home", "/", o->gopher_host, o->gopher_port);
+    gophermap_end(out);
+}

@@ -1,1 +1,354 @@
-/* placeholder: being written */
+/* The offline subcommands: render one format to stdout, check a capsule,
+ * export it as static files for another server. */
+#include "cli.h"
+
+#include "capsuled/capsule.h"
+#include "capsuled/render.h"
+#include "capsuled/site.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void print_diags(const struct diags *d, FILE *to)
+{
+    struct buf b = {0};
+    diags_format(d, &b);
+    if (b.len)
+        fwrite(b.data, 1, b.len, to);
+    buf_free(&b);
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* --- render --- */
+
+struct render_args {
+    const char *to;
+    const char *section;
+    const char *target;
+};
+
+/* Accepts "--to X" and "--to=X". Returns the value and advances *i. */
+static const char *option_value(int argc, char **argv, int *i,
+                                const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0' || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int parse_render_args(int argc, char **argv, struct render_args *a)
+{
+    *a = (struct render_args){.to = "gemtext"};
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if ((v = option_value(argc, argv, &i, "--to")))
+            a->to = v;
+        else if ((v = option_value(argc, argv, &i, "--section")))
+            a->section = v;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "capsuled render: unknown or incomplete option "
+                            "'%s'\n", argv[i]);
+            return -1;
+        } else if (a->target) {
+            fprintf(stderr, "capsuled render: one FILE or CAPSULE-DIR\n");
+            return -1;
+        } else {
+            a->target = argv[i];
+        }
+    }
+    static const char *const formats[] = {"gemtext", "gophermap", "text",
+                                          "gemsub", "atom"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        known |= strcmp(a->to, formats[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "capsuled render: --to takes gemtext, gophermap, "
+                        "text, gemsub or atom, not '%s'\n", a->to);
+        return -1;
+    }
+    if (!a->target) {
+        fprintf(stderr, "usage: capsuled render [--to gemtext|gophermap|text|"
+                        "gemsub|atom] [--section SLUG] FILE-or-CAPSULE-DIR\n");
+        return -1;
+    }
+    return 0;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* A directory is a capsule; a Markdown file takes the capsule.yaml beside
+ * it when there is one, else the defaults. *page gets the file to render. */
+static int load_config_for(const char *target, struct config *cfg,
+                           char **page, struct diags *diags)
+{
+    *page = NULL;
+    if (is_directory(target)) {
+        if (config_load(target, cfg, diags) < 0)
+            return -1;
+        *page = site_page_path(cfg, 0);
+        return 0;
+    }
+    char *dir = dir_of(target);
+    struct buf yaml = {0};
+    buf_printf(&yaml, "%s/capsule.yaml", dir);
+    int rc = 0;
+    if (file_exists(yaml.data))
+        rc = config_load(dir, cfg, diags);
+    else
+        config_defaults(cfg);
+    free(dir);
+    buf_free(&yaml);
+    if (rc < 0)
+        return -1;
+    *page = xstrdup(target);
+    return 0;
+}
+
+static void list_sections(const struct doc *d, FILE *to)
+{
+    fputs("sections:", to);
+    for (size_t i = 0; i < d->n_sections; i++)
+        fprintf(to, " %s", d->sections[i].slug ? d->sections[i].slug : "?");
+    fputc('\n', to);
+}
+
+static void render_format(const struct site_content *c, const char *to,
+                          long section, struct buf *out)
+{
+    const struct doc *d = &c->doc;
+    const struct render_opts *o = &c->opts;
+    if (strcmp(to, "gemsub") == 0)
+        render_gemsub(d, c->news, c->n_news, o, out);
+    else if (strcmp(to, "atom") == 0)
+        render_atom(d, c->news, c->n_news, o, out);
+    else if (strcmp(to, "gophermap") == 0 && section >= 0)
+        render_gophermap_section(d, (size_t)section, o, out);
+    else if (strcmp(to, "gophermap") == 0)
+        render_gophermap_all(d, o, out);
+    else if (strcmp(to, "text") == 0 && section >= 0)
+        render_text_section(d, (size_t)section, o, 0, out);
+    else if (strcmp(to, "text") == 0)
+        render_text_all(d, o, 0, out);
+    else if (section >= 0)
+        render_gemtext_section(d, (size_t)section, o, out);
+    else
+        render_gemtext_all(d, o, out);
+}
+
+int cli_render(int argc, char **argv)
+{
+    struct render_args a;
+    if (parse_render_args(argc, argv, &a) < 0)
+        return 2;
+    struct diags diags = {0};
+    struct config cfg = {0};
+    char *page = NULL;
+    struct site_content c = {0};
+    int status = 2;
+    if (load_config_for(a.target, &cfg, &page, &diags) < 0 ||
+        site_content_load(&cfg, 0, page, &c, &diags) < 0) {
+        print_diags(&diags, stderr);
+        goto out;
+    }
+    long section = -1;
+    if (a.section) {
+        const struct section *sec = doc_find_section(&c.doc, a.section);
+        if (!sec) {
+            fprintf(stderr, "capsuled render: no section '%s'\n", a.section);
+            list_sections(&c.doc, stderr);
+            site_content_free(&c);
+            goto out;
+        }
+        section = (long)(sec - c.doc.sections);
+    }
+    struct buf b = {0};
+    render_format(&c, a.to, section, &b);
+    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    buf_free(&b);
+    site_content_free(&c);
+    status = fflush(stdout) == 0 ? 0 : 1;
+out:
+    free(page);
+    config_free(&cfg);
+    diags_free(&diags);
+    return status;
+}
+
+/* --- check --- */
+
+int cli_check(int argc, char **argv)
+{
+    if (argc != 2) {
+        fputs("usage: capsuled check CAPSULE-DIR\n", stderr);
+        return 2;
+    }
+    struct diags diags = {0};
+    struct config cfg = {0};
+    int status = 2;
+    if (config_load(argv[1], &cfg, &diags) < 0) {
+        print_diags(&diags, stdout);
+        goto out;
+    }
+    size_t n = cfg.gemini.n_hosts ? cfg.gemini.n_hosts : 1;
+    char **seen = xcalloc(n, sizeof *seen);
+    status = 0;
+    for (size_t i = 0; i < n && status == 0; i++) {
+        seen[i] = site_page_path(&cfg, i);
+        bool again = false;
+        for (size_t k = 0; k < i; k++)
+            again |= strcmp(seen[k], seen[i]) == 0;
+        struct site_content c;
+        if (again)
+            continue; /* hosts sharing one page: report it once */
+        if (site_content_load(&cfg, i, NULL, &c, &diags) < 0)
+            status = 2;
+        else
+            site_content_free(&c);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(seen[i]);
+    free(seen);
+    print_diags(&diags, stdout);
+    if (status == 0 && diags_count(&diags, DIAG_ERROR) > 0)
+        status = 1;
+out:
+    config_free(&cfg);
+    diags_free(&diags);
+    return status;
+}
+
+/* --- export --- */
+
+static int make_dirs(const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = (mkdir(p, 0755) < 0 && errno != EEXIST) ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    char *dir = dir_of(path);
+    int rc = make_dirs(dir);
+    free(dir);
+    FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
+    if (!f) {
+        fprintf(stderr, "capsuled export: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t w = fwrite(data, 1, len, f);
+    if (fclose(f) != 0 || w != len) {
+        fprintf(stderr, "capsuled export: %s: write failed\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Directory routes become DIR/INDEX; file routes keep their name. */
+static char *export_path(const char *outdir, const char *route,
+                         const char *index)
+{
+    struct buf p = {0};
+    buf_printf(&p, "%s%s", outdir, route);
+    if (route[strlen(route) - 1] == '/')
+        buf_puts(&p, index);
+    return buf_detach(&p);
+}
+
+static int export_table(const struct route_table *t, const char *outdir,
+                        const char *index, bool strip_header,
+                        const struct route_table *skip, size_t *written)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct route *r = &t->items[i];
+        const char *body = r->data;
+        size_t len = r->len;
+        if (strip_header) {
+            const char *crlf = strstr(body, "\r\n");
+            size_t skip = crlf ? (size_t)(crlf - body) + 2 : 0;
+            body += skip;
+            len -= skip;
+        }
+        if (skip && route_find(skip, r->path))
+            continue;
+        char *path = export_path(outdir, r->path, index);
+        int rc = write_file(path, body, len);
+        *written += rc == 0;
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cli_export(int argc, char **argv)
+{
+    if (argc != 3) {
+        fputs("usage: capsuled export CAPSULE-DIR OUTDIR\n", stderr);
+        return 2;
+    }
+    struct diags diags = {0};
+    struct capsule *c = capsule_load(argv[1], &diags);
+    if (!c) {
+        print_diags(&diags, stderr);
+        diags_free(&diags);
+        return 2;
+    }
+    const char *outdir = argv[2];
+    size_t written = 0;
+    const struct site *s = c->sites[0];
+    /* Gemini first: files both protocols serve (robots.txt, source.md)
+     * are the same bytes, written once. */
+    int rc = make_dirs(outdir) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = export_table(&s->gemini, outdir, "index.gmi", true, NULL,
+                          &written);
+    if (rc == 0)
+        rc = export_table(&s->gopher, outdir, "gophermap", false,
+                          &s->gemini,
+                          &written);
+    if (rc == 0)
+        fprintf(stderr, "capsuled export: wrote %zu files to %s\n", written,
+                outdir);
+    capsule_unref(c);
+    diags_free(&diags);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,121 @@
+/* One host's site: its loaded content and every response pre-rendered into
+ * sorted route tables, plus the pure request parsers and path rules that the
+ * Gemini and Gopher front ends share. Everything here is immutable once
+ * built, so worker threads read it without locks. */
+#ifndef CAPSULED_SITE_H
+#define CAPSULED_SITE_H
+
+#include "capsuled/buf.h"
+#include "capsuled/config.h"
+#include "capsuled/diag.h"
+#include "capsuled/doc.h"
+#include "capsuled/page.h"
+#include "capsuled/render.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Content of one host, loaded but not rendered: what `render` and `check`
+ * need as much as the server does. */
+struct site_content {
+    char *page_path;
+    struct page page;
+    struct doc doc;
+    struct news_item *news;
+    size_t n_news;
+    struct render_opts opts;
+};
+
+/* Loads the page of gemini host HOST_INDEX (or of PAGE_PATH when not NULL),
+ * builds the model and collects the news. -1 when the page cannot be read
+ * or its front matter is broken (reasons in diags). */
+int site_content_load(const struct config *cfg, size_t host_index,
+                      const char *page_path, struct site_content *out,
+                      struct diags *diags);
+void site_content_free(struct site_content *sc);
+/* The page file of gemini host HOST_INDEX, resolved against the config dir. */
+char *site_page_path(const struct config *cfg, size_t host_index);
+
+/* A pre-rendered response: full bytes, header line included. */
+struct route {
+    char *path; /* normalised: "/", "/about-me/", "/atom.xml" */
+    char *data;
+    size_t len;
+};
+
+struct route_table {
+    struct route *items; /* sorted by path once built */
+    size_t n, cap;
+};
+
+const struct route *route_find(const struct route_table *t, const char *path);
+
+struct site {
+    const struct config *cfg;
+    size_t host_index;
+    struct site_content content;
+    char *lang;          /* front matter lang, else site.lang; may be NULL */
+    char *gemtext_header; /* "20 text/gemini; charset=utf-8; lang=en\r\n" */
+    struct route_table gemini;
+    struct route_table gopher;   /* empty unless built with gopher */
+    char *http_reply;            /* answer to HTTP on the gopher port */
+    size_t http_reply_len;
+};
+
+/* Builds a site and pre-renders its responses (the gopher ones too when
+ * with_gopher). NULL when its content cannot be loaded. */
+struct site *site_build(const struct config *cfg, size_t host_index,
+                        bool with_gopher, struct diags *diags);
+void site_free(struct site *s);
+
+/* Search: the query is split at spaces and a line matches when it holds
+ * every term (ASCII case folded; other bytes must match exactly). */
+void site_search_gemini(const struct site *s, const char *query,
+                        struct buf *out);
+void site_search_gopher(const struct site *s, const char *query,
+                        struct buf *out);
+/* True when the query holds at least one term. */
+bool site_query_has_terms(const char *query);
+
+/* Resolves dot segments of an already decoded path, never above the root;
+ * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."
+ * or "..") is kept as '/'. out (cap ≥ len + 2) gets a path starting '/'.
+ * False when the result does not fit. */
+bool site_normalize_path(const char *in, size_t len, char *out, size_t cap);
+
+/* --- request parsing, exposed for tests and fuzzers --- */
+
+enum { GEMINI_URL_MAX = 1024, GOPHER_SELECTOR_MAX = 255 };
+
+struct gemini_request {
+    char host[256];   /* lower case, no brackets, trailing dot removed */
+    int port;         /* -1 when absent */
+    char path[GEMINI_URL_MAX + 2];  /* decoded and normalised */
+    bool has_query;
+    char query[GEMINI_URL_MAX + 1]; /* decoded */
+};
+
+/* Parses a request line (CRLF excluded). Returns 0 when it is a well formed
+ * gemini:// URL, 59 when malformed (too long, not UTF-8, control bytes,
+ * relative, userinfo, fragment, bad escapes), 53 for another scheme. The host
+ * and port are not checked against the configuration here. */
+int gemini_parse(const char *line, size_t len, struct gemini_request *req);
+
+enum gopher_kind {
+    GOPHER_BAD,      /* too long, NUL or control bytes, invalid UTF-8 */
+    GOPHER_SELECTOR, /* path (normalised) and terms */
+    GOPHER_URL,      /* "URL:…": url holds what follows */
+    GOPHER_HTTP,     /* a stray HTTP request line */
+};
+
+struct gopher_request {
+    enum gopher_kind kind;
+    char path[GOPHER_SELECTOR_MAX + 3];
+    char url[GOPHER_SELECTOR_MAX + 1];
+    bool has_terms;
+    char terms[1025];
+};
+
+void gopher_parse(const char *line, size_t len, struct gopher_request *req);
+
+#endif
