@@ -77,6 +77,10 @@ struct news_item {
     size_t section;   /* index of the section holding it */
 };
 size_t news_collect(const struct doc *d, struct news_item **out);
+/* The N of items[i] (page order) in /news/N/: counted from the oldest (the
+ * last item of the page is 1), so an item added on top keeps every old URL
+ * and feed id. */
+size_t news_item_number(size_t n_items, size_t i);
 void news_free(struct news_item *items, size_t n);
 void render_gemsub(const struct doc *d, const struct news_item *items,
                    size_t n, const struct render_opts *o, struct buf *out);
