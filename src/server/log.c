@@ -1,1 +1,154 @@
-/* placeholder: being written */
+/* The access log and server messages. Each line is formatted in a local
+ * buffer and written with one write(2), so lines from different workers
+ * never interleave. Reopening swaps the file under the same descriptor
+ * number with dup2, so writers never see a closed descriptor. */
+#include "server.h"
+
+#include "capsuled/buf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = STDERR_FILENO;
+static char *log_path; /* NULL when logging to stderr */
+static atomic_bool anonymize;
+
+static int open_log_file(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+int log_open(const char *path)
+{
+    if (!path || !*path || strcmp(path, "-") == 0)
+        return 0;
+    int fd = open_log_file(path);
+    if (fd < 0)
+        return -1;
+    log_path = xstrdup(path);
+    log_fd = fd;
+    return 0;
+}
+
+void log_reopen(void)
+{
+    if (!log_path)
+        return;
+    int fd = open_log_file(log_path);
+    if (fd < 0) {
+        log_msg("access log: cannot reopen %s: %s", log_path, strerror(errno));
+        return;
+    }
+    dup2(fd, log_fd);
+    close(fd);
+}
+
+void log_close(void)
+{
+    if (log_path) {
+        close(log_fd);
+        log_fd = STDERR_FILENO;
+        free(log_path);
+        log_path = NULL;
+    }
+}
+
+void log_set_anonymize(bool on)
+{
+    atomic_store(&anonymize, on);
+}
+
+static void write_line(int fd, const char *line, size_t len)
+{
+    /* Short writes to a log are not retried: a line is one write. */
+    ssize_t rc = write(fd, line, len);
+    (void)rc;
+}
+
+/* 2025-01-31T12:34:56.789Z */
+static size_t format_time(char *out, size_t size)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    int m = snprintf(out + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    return n + (m > 0 ? (size_t)m : 0);
+}
+
+/* IPv4 keeps its /24, IPv6 its /48: enough to see networks, not people. */
+static void format_peer(const struct sockaddr *sa, char *out, size_t size)
+{
+    bool anon = atomic_load(&anonymize);
+    if (sa->sa_family == AF_INET) {
+        struct in_addr a = ((const struct sockaddr_in *)sa)->sin_addr;
+        if (anon)
+            a.s_addr &= htonl(0xffffff00u);
+        inet_ntop(AF_INET, &a, out, (socklen_t)size);
+    } else if (sa->sa_family == AF_INET6) {
+        struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (anon)
+            memset(a.s6_addr + 6, 0, 10);
+        inet_ntop(AF_INET6, &a, out, (socklen_t)size);
+    } else {
+        snprintf(out, size, "-");
+    }
+}
+
+/* The target is client-controlled: keep the line one line. */
+static void copy_printable(char *out, size_t size, const char *in)
+{
+    size_t j = 0;
+    for (size_t i = 0; in && in[i] && j + 1 < size; i++) {
+        unsigned char c = (unsigned char)in[i];
+        out[j++] = (c < 0x20 || c == 0x7f || c == ' ') ? '?' : (char)c;
+    }
+    out[j] = '\0';
+}
+
+void log_access(const struct sockaddr *peer, enum proto proto,
+                const char *target, int status, size_t bytes,
+                long long micros)
+{
+    char when[40], addr[INET6_ADDRSTRLEN], what[300], line[512];
+    format_time(when, sizeof when);
+    format_peer(peer, addr, sizeof addr);
+    copy_printable(what, sizeof what, target && *target ? target : "-");
+    int n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lldus\n", when,
+                     addr, proto == PROTO_GEMINI ? "gemini" : "gopher", what,
+                     status, bytes, micros);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line) {
+        n = sizeof line - 1;
+        line[n - 1] = '\n';
+    }
+    write_line(log_fd, line, (size_t)n);
+}
+
+void log_msg(const char *fmt, ...)
+{
+    char line[2048];
+    size_t n = format_time(line, sizeof line);
+    n += (size_t)snprintf(line + n, sizeof line - n, " capsuled: ");
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        m = 0;
+    n += (size_t)m;
+    if (n > sizeof line - 2)
+        n = sizeof line - 2;
+    line[n++] = '\n';
+    write_line(STDERR_FILENO, line, n);
+}

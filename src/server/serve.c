@@ -1,1 +1,371 @@
-/* placeholder: being written */
+/* `capsuled serve [CAPSULE-DIR]`: load the capsule, make sure every Gemini
+ * host has a certificate, bind, drop privileges, start the workers, then
+ * spend the main thread on signals and on watching the capsule's files:
+ * a change builds a new snapshot here, off the workers' hot path. */
+#include "cli.h"
+#include "server.h"
+
+#include "capsuled/buf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    WATCH_MS = 250,       /* how often the capsule's files are stat'ed */
+    RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
+    STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
+};
+
+struct serve {
+    struct server srv;
+    char *load_path;     /* what capsule_load is given (changes on chroot) */
+    struct capsule *cur; /* main thread's reference to the live snapshot */
+    char *last_failure;  /* diags of the last failed rebuild, said once */
+    bool chrooted;
+};
+
+static void print_diags(const struct diags *d, bool as_log)
+{
+    struct buf b = {0};
+    diags_format(d, &b);
+    if (!as_log) {
+        if (b.len)
+            fputs(b.data, stderr);
+    } else {
+        char *save = NULL;
+        for (char *line = strtok_r(b.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
+            log_msg("%s", line);
+    }
+    buf_free(&b);
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+static int ensure_certificates(const struct config *cfg)
+{
+    for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
+        bool generated = false;
+        if (cert_ensure(cfg, &cfg->gemini.hosts[i], &generated) < 0)
+            return -1;
+        if (generated) {
+            char *crt = cert_path(cfg, cfg->gemini.hosts[i].cert_file);
+            log_msg("generated a self-signed certificate for %s: %s",
+                    cfg->gemini.hosts[i].name, crt);
+            free(crt);
+        }
+    }
+    return 0;
+}
+
+static int open_listeners(const struct cfg_listen *specs, size_t n,
+                          enum proto proto, struct listener **ls, size_t *nls)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (listen_open(&specs[i], proto, ls, nls) < 0) {
+            char where[300];
+            listen_describe(&specs[i], where, sizeof where);
+            log_msg("cannot listen on %s (%s): %s", where,
+                    proto == PROTO_GEMINI ? "gemini" : "gopher",
+                    strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every worker gets its own sockets for every address (SO_REUSEPORT). */
+static int bind_all(struct server *srv, const struct config *cfg)
+{
+    for (size_t w = 0; w < srv->n_workers; w++) {
+        struct listener *ls = NULL;
+        size_t n = 0;
+        if ((cfg->gemini.enabled &&
+             open_listeners(cfg->gemini.listen, cfg->gemini.n_listen,
+                            PROTO_GEMINI, &ls, &n) < 0) ||
+            (cfg->gopher.enabled &&
+             open_listeners(cfg->gopher.listen, cfg->gopher.n_listen,
+                            PROTO_GOPHER, &ls, &n) < 0)) {
+            for (size_t i = 0; i < n; i++)
+                close(ls[i].fd);
+            free(ls);
+            return -1;
+        }
+        if (worker_add_listeners(srv, w, ls, n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static size_t worker_count(const struct config *cfg)
+{
+    if (cfg->server.workers > 0)
+        return (size_t)cfg->server.workers;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* In a chroot the capsule directory is "/", and the config file keeps its
+ * own name when one was given instead of a directory. */
+static char *path_inside_chroot(const char *load_path, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (strncmp(load_path, dir, n) == 0 && load_path[n] == '/')
+        return xstrdup(load_path + n);
+    return xstrdup("/");
+}
+
+static int drop_privileges(struct serve *s)
+{
+    const struct config *cfg = &s->cur->cfg;
+    char *root = NULL;
+    if (cfg->server.chroot && geteuid() == 0) {
+        root = realpath(cfg->dir && *cfg->dir ? cfg->dir : ".", NULL);
+        if (!root) {
+            log_msg("chroot: %s: %s", cfg->dir, strerror(errno));
+            return -1;
+        }
+    }
+    int rc = priv_drop(cfg, root);
+    if (rc == 0 && root) {
+        char *abs = realpath(s->load_path, NULL);
+        char *inside = path_inside_chroot(abs ? abs : s->load_path, root);
+        free(abs);
+        free(s->load_path);
+        s->load_path = inside;
+        s->chrooted = true;
+    }
+    free(root);
+    return rc;
+}
+
+static void print_urls(const struct config *cfg)
+{
+    if (cfg->gemini.enabled) {
+        for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
+            const struct cfg_host *h = &cfg->gemini.hosts[i];
+            char *crt = cert_path(cfg, h->cert_file);
+            char fp[128] = "(unreadable)";
+            cert_fingerprint(crt, fp, sizeof fp);
+            printf("gemini://%s:%d/\n  certificate SHA-256 %s\n", h->name,
+                   cfg->gemini.port, fp);
+            free(crt);
+        }
+    }
+    if (cfg->gopher.enabled)
+        printf("gopher://%s:%d/\n", cfg->gopher.host, cfg->gopher.port);
+    fflush(stdout);
+}
+
+/* ---- reloads --------------------------------------------------------------- */
+
+static bool same_listen(const struct cfg_listen *a, size_t na,
+                        const struct cfg_listen *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].port != b[i].port ||
+            strcmp(a[i].addr ? a[i].addr : "", b[i].addr ? b[i].addr : ""))
+            return false;
+    return true;
+}
+
+static void note_unapplied(const struct config *old, const struct config *new)
+{
+    if (!same_listen(old->gemini.listen, old->gemini.n_listen,
+                     new->gemini.listen, new->gemini.n_listen) ||
+        !same_listen(old->gopher.listen, old->gopher.n_listen,
+                     new->gopher.listen, new->gopher.n_listen) ||
+        old->gemini.enabled != new->gemini.enabled ||
+        old->gopher.enabled != new->gopher.enabled)
+        log_msg("listen addresses changed: restart to apply");
+    if (old->server.workers != new->server.workers)
+        log_msg("worker count changed: restart to apply");
+}
+
+static void report_failure(struct serve *s, const struct diags *d)
+{
+    struct buf b = {0};
+    diags_format(d, &b);
+    if (!s->last_failure || strcmp(s->last_failure, b.data ? b.data : "")) {
+        log_msg("rebuild failed; still serving the last good snapshot:");
+        print_diags(d, true);
+        free(s->last_failure);
+        s->last_failure = xstrdup(b.data ? b.data : "");
+    }
+    buf_free(&b);
+}
+
+/* Returns true when a new snapshot went live. */
+static bool reload_content(struct serve *s)
+{
+    struct diags d = {0};
+    struct capsule *c = capsule_load(s->load_path, &d);
+    if (!c) {
+        report_failure(s, &d);
+        diags_free(&d);
+        return false;
+    }
+    free(s->last_failure);
+    s->last_failure = NULL;
+    note_unapplied(&s->cur->cfg, &c->cfg);
+    log_set_anonymize(c->cfg.server.anonymize);
+    if (diags_count(&d, DIAG_WARNING))
+        print_diags(&d, true);
+    diags_free(&d);
+    capsule_unref(s->cur);
+    s->cur = capsule_ref(c);
+    server_swap(&s->srv, c, NULL);
+    log_msg("content reloaded");
+    return true;
+}
+
+/* SIGHUP: configuration and certificates. Connections in flight keep the
+ * TLS contexts they were accepted with. */
+static void reload_all(struct serve *s)
+{
+    reload_content(s);
+    const struct config *cfg = &s->cur->cfg;
+    if (!cfg->gemini.enabled)
+        return;
+    if (!s->chrooted && ensure_certificates(cfg) < 0)
+        return;
+    struct tls_set *t = tls_set_new(cfg);
+    if (!t) {
+        log_msg("certificates not reloaded; keeping the current ones");
+        return;
+    }
+    server_swap(&s->srv, NULL, t);
+    log_msg("certificates reloaded");
+}
+
+/* ---- the main thread --------------------------------------------------------- */
+
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    /* Blocked before the workers start, so only this thread takes them. */
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void run_until_stopped(struct serve *s, const sigset_t *set)
+{
+    const struct timespec tick = {0, WATCH_MS * 1000000L};
+    long long next_try = 0;
+    for (;;) {
+        int sig = sigtimedwait(set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+            log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            return;
+        }
+        if (sig == SIGHUP) {
+            log_msg("SIGHUP: reloading configuration and certificates");
+            reload_all(s);
+        } else if (sig == SIGUSR1) {
+            log_reopen();
+        } else if (mono_ms() >= next_try && capsule_changed(s->cur)) {
+            if (!reload_content(s))
+                next_try = mono_ms() + RETRY_MS;
+        }
+    }
+}
+
+static int usage(void)
+{
+    fputs("usage: capsuled serve [CAPSULE-DIR]\n", stderr);
+    return 2;
+}
+
+static struct capsule *load_first(const char *path)
+{
+    struct diags d = {0};
+    struct capsule *c = capsule_load(path, &d);
+    print_diags(&d, false);
+    diags_free(&d);
+    return c;
+}
+
+static int start(struct serve *s)
+{
+    const struct config *cfg = &s->cur->cfg;
+    if (log_open(cfg->server.access_log) < 0) {
+        log_msg("cannot open the access log %s: %s", cfg->server.access_log,
+                strerror(errno));
+        return 1;
+    }
+    log_set_anonymize(cfg->server.anonymize);
+    struct tls_set *tls = NULL;
+    if (cfg->gemini.enabled) {
+        if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
+            return 1;
+    }
+    if (server_init(&s->srv, worker_count(cfg), capsule_ref(s->cur), tls) <
+        0) {
+        /* server_init took the references; server_stop releases them */
+        log_msg("cannot create the event loop: %s", strerror(errno));
+        return 1;
+    }
+    s->srv.grace_ms = STOP_GRACE_MS;
+    if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
+        return 1;
+    /* Inside a chroot, rebuild once from the paths as seen from there, so
+     * the file watch and later reloads look at the right files. */
+    if (s->chrooted)
+        reload_content(s);
+    if (server_start(&s->srv) < 0) {
+        log_msg("cannot start the workers: %s", strerror(errno));
+        return 1;
+    }
+    log_msg("serving with %zu worker%s", s->srv.n_workers,
+            s->srv.n_workers == 1 ? "" : "s");
+    print_urls(&s->cur->cfg);
+    return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+        return usage();
+    struct serve s = {0};
+    s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
+    sigset_t set;
+    block_signals(&set);
+    s.cur = load_first(s.load_path);
+    if (!s.cur) {
+        free(s.load_path);
+        return 2;
+    }
+    bool initialised = false;
+    int rc = start(&s);
+    initialised = s.srv.workers != NULL;
+    if (rc == 0)
+        run_until_stopped(&s, &set);
+    if (initialised)
+        server_stop(&s.srv);
+    capsule_unref(s.cur);
+    free(s.load_path);
+    free(s.last_failure);
+    log_close();
+    return rc;
+}

@@ -1,0 +1,131 @@
+/* The server shell's private interfaces: listeners, TLS contexts,
+ * certificates, the access log, privileges and the worker loop. Everything
+ * that parses or renders lives in the core (capsule.h); this is I/O only. */
+#ifndef CAPSULED_SERVER_H
+#define CAPSULED_SERVER_H
+
+#include "capsuled/capsule.h"
+#include "capsuled/config.h"
+
+#include <openssl/ssl.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* ---- listen.c ---------------------------------------------------------- */
+
+enum proto { PROTO_GEMINI, PROTO_GOPHER };
+
+/* One bound, listening, non-blocking SO_REUSEPORT socket. */
+struct listener {
+    int fd;
+    enum proto proto;
+};
+
+/* Opens one socket per address that spec resolves to ("*" and "" give both
+ * 0.0.0.0 and ::). Appends to *out (grown with xrealloc). Returns -1 with
+ * errno set when an address cannot be bound. */
+int listen_open(const struct cfg_listen *spec, enum proto proto,
+                struct listener **out, size_t *n);
+/* "[::1]:1965" or "127.0.0.1:1965" for messages. */
+void listen_describe(const struct cfg_listen *spec, char *out, size_t size);
+
+/* ---- cert.c ------------------------------------------------------------ */
+
+/* Resolves a path given in capsule.yaml against the config's directory.
+ * Returns a new string. */
+char *cert_path(const struct config *cfg, const char *path);
+/* Makes sure host h has a certificate and key, generating a self-signed
+ * ECDSA P-256 certificate (and a key, unless one exists) when either file
+ * is missing. Returns -1 with a logged message on failure. */
+int cert_ensure(const struct config *cfg, const struct cfg_host *h,
+                bool *generated);
+/* "AB:CD:..." SHA-256 of the certificate in DER form (what TOFU clients
+ * show). out must hold 96 bytes. Returns -1 when the file cannot be read. */
+int cert_fingerprint(const char *cert_file, char *out, size_t size);
+
+/* ---- tls.c ------------------------------------------------------------- */
+
+/* One SSL_CTX per gemini host, plus the names each answers to, for SNI.
+ * Reference counted: a reload builds a new set; connections in flight keep
+ * the one they started with. */
+struct tls_set {
+    atomic_int refs;
+    SSL_CTX **ctx;
+    struct cfg_host *hosts; /* borrowed names only: copies of the strings */
+    size_t n;
+};
+
+/* Builds the set for every gemini host of cfg. NULL (and a message on
+ * stderr) when a certificate or key cannot be loaded. */
+struct tls_set *tls_set_new(const struct config *cfg);
+struct tls_set *tls_set_ref(struct tls_set *s);
+void tls_set_unref(struct tls_set *s);
+/* A server SSL for a new connection on fd: hosts[0]'s context until the
+ * SNI callback picks another. app_data is left for the caller. */
+SSL *tls_new_conn(struct tls_set *s, int fd);
+
+/* ---- log.c ------------------------------------------------------------- */
+
+/* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */
+int log_open(const char *path);
+/* Reopens the same file (after rotation): SIGUSR1. */
+void log_reopen(void);
+void log_set_anonymize(bool on);
+/* One access-log line, written with a single write(2). */
+void log_access(const struct sockaddr *peer, enum proto proto,
+                const char *target, int status, size_t bytes,
+                long long micros);
+/* Server messages to stderr, timestamped. */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_close(void);
+
+/* ---- priv.c ------------------------------------------------------------ */
+
+/* When running as root: optional chroot to chroot_dir (NULL = none), then
+ * setgroups/setgid/setuid to cfg's user and group, then no_new_privs.
+ * Not root: does nothing and returns 0. Returns -1 on failure. */
+int priv_drop(const struct config *cfg, const char *chroot_dir);
+
+/* ---- loop.c ------------------------------------------------------------ */
+
+struct worker;
+
+/* State shared by the workers and the reload (main) thread. The snapshot
+ * and the TLS set are swapped under lock; workers notice through gen and
+ * take references, so the hot path only reads one atomic. */
+struct server {
+    pthread_mutex_t lock;
+    struct capsule *current; /* under lock */
+    struct tls_set *tls;     /* under lock */
+    atomic_uint gen;         /* bumped after every swap */
+
+    atomic_int connections; /* open connections, process-wide */
+    atomic_bool stopping;
+    int wake_fd;  /* eventfd: readable once stopping */
+    int grace_ms; /* for connections in flight when stopping */
+
+    struct worker *workers;
+    size_t n_workers;
+};
+
+/* Creates the workers' epoll instances; takes over the references. */
+int server_init(struct server *srv, size_t n_workers,
+                struct capsule *first, struct tls_set *tls);
+/* Hands worker i its listeners (the array is taken over). */
+int worker_add_listeners(struct server *srv, size_t i,
+                         struct listener *ls, size_t n);
+int server_start(struct server *srv);
+/* Publishes a new snapshot and/or TLS set (NULL = keep). Takes over the
+ * caller's references. */
+void server_swap(struct server *srv, struct capsule *c, struct tls_set *tls);
+/* Returns a new reference to the current snapshot. */
+struct capsule *server_current(struct server *srv);
+/* Stops accepting, lets connections in flight finish within grace_ms, joins
+ * the workers and frees everything. */
+void server_stop(struct server *srv);
+
+#endif
