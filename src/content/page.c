@@ -1,1 +1,293 @@
-/* placeholder: being written */
+/* A page: bytes → repaired text → front matter (libyaml) + body → Liquid.
+ * Every stage keeps the line structure, so a body line maps back to its
+ * source line by a fixed offset. */
+#include "capsuled/page.h"
+
+#include "capsuled/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_FM_VARS 10000
+#define MAX_DEPTH 32
+#define MAX_VISITS 100000
+
+/* --- front matter bounds --- */
+
+struct front_matter {
+    bool present;
+    bool closed;
+    const char *yaml;   /* the lines between the delimiters */
+    size_t yaml_len;
+    const char *body;
+    size_t body_len;
+    int body_line;
+};
+
+/* True when the line [s, end) is `delim` followed only by blanks. */
+static bool is_delimiter(const char *s, const char *end, const char *delim)
+{
+    size_t n = strlen(delim);
+    if ((size_t)(end - s) < n || memcmp(s, delim, n) != 0)
+        return false;
+    for (s += n; s < end; s++)
+        if (*s != ' ' && *s != '\t')
+            return false;
+    return true;
+}
+
+static const char *line_end(const char *s, const char *end)
+{
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    return nl ? nl : end;
+}
+
+/* Jekyll's rule: a first line of `---` opens the front matter, the next
+ * `---` (or YAML's `...`) line closes it. */
+static struct front_matter split_front_matter(const char *text, size_t len)
+{
+    const char *end = text + len;
+    struct front_matter fm = {.body = text, .body_len = len, .body_line = 1};
+    const char *first_end = line_end(text, end);
+    if (!is_delimiter(text, first_end, "---"))
+        return fm;
+    fm.present = true;
+    const char *line = first_end < end ? first_end + 1 : end;
+    fm.yaml = line;
+    int number = 2;
+    while (line < end) {
+        const char *le = line_end(line, end);
+        if (is_delimiter(line, le, "---") || is_delimiter(line, le, "...")) {
+            fm.closed = true;
+            fm.yaml_len = (size_t)(line - fm.yaml);
+            fm.body = le < end ? le + 1 : end;
+            fm.body_len = (size_t)(end - fm.body);
+            fm.body_line = number + 1;
+            return fm;
+        }
+        line = le < end ? le + 1 : end;
+        number++;
+    }
+    /* Never closed: the rest is read as body, after the opening line. */
+    fm.yaml_len = 0;
+    fm.body = fm.yaml;
+    fm.body_len = (size_t)(end - fm.body);
+    fm.body_line = 2;
+    return fm;
+}
+
+/* --- front matter values --- */
+
+struct flattener {
+    yaml_document_t *doc;
+    struct page *page;
+    size_t visits;
+};
+
+static void add_fm(struct page *p, const char *key, const char *value)
+{
+    if (p->n_fm >= MAX_FM_VARS)
+        return;
+    p->fm_keys = xrealloc(p->fm_keys, (p->n_fm + 1) * sizeof(char *));
+    p->fm_values = xrealloc(p->fm_values, (p->n_fm + 1) * sizeof(char *));
+    p->fm_keys[p->n_fm] = xstrdup(key);
+    p->fm_values[p->n_fm] = xstrdup(value);
+    p->n_fm++;
+}
+
+static bool is_null_scalar(const yaml_node_t *node)
+{
+    const char *s = (const char *)node->data.scalar.value;
+    return node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (!s[0] || strcmp(s, "~") == 0 || strcmp(s, "null") == 0);
+}
+
+static void truncate_key(struct buf *key, size_t mark)
+{
+    key->len = mark;
+    if (key->data)
+        key->data[mark] = '\0';
+}
+
+/* Every scalar by dotted key ("author.name"), list items as KEY.0, KEY.1.
+ * Depth, count and visits are capped: aliases can make a few lines of YAML
+ * describe an enormous tree. */
+static void flatten(struct flattener *f, const yaml_node_t *node,
+                    struct buf *key, int depth)
+{
+    size_t mark = key->len;
+    if (!node || depth > MAX_DEPTH || f->page->n_fm >= MAX_FM_VARS ||
+        ++f->visits > MAX_VISITS)
+        return;
+    if (node->type == YAML_SCALAR_NODE) {
+        if (key->len)
+            add_fm(f->page, key->data,
+                   is_null_scalar(node) ? "" : (const char *)node->data.scalar.value);
+    } else if (node->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = node->data.sequence.items.start;
+             it < node->data.sequence.items.top; it++) {
+            buf_printf(key, "%s%zu", key->len ? "." : "",
+                       (size_t)(it - node->data.sequence.items.start));
+            flatten(f, yaml_document_get_node(f->doc, *it), key, depth + 1);
+            truncate_key(key, mark);
+        }
+    } else if (node->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *pr = node->data.mapping.pairs.start;
+             pr < node->data.mapping.pairs.top; pr++) {
+            yaml_node_t *k = yaml_document_get_node(f->doc, pr->key);
+            if (!k || k->type != YAML_SCALAR_NODE)
+                continue;
+            buf_printf(key, "%s%s", key->len ? "." : "",
+                       (const char *)k->data.scalar.value);
+            flatten(f, yaml_document_get_node(f->doc, pr->value), key, depth + 1);
+            truncate_key(key, mark);
+        }
+    }
+}
+
+/* Parses the front matter; YAML errors are reported at the file's line
+ * (the YAML starts on line 2). Returns -1 on a syntax error. */
+static int parse_front_matter(struct page *p, const struct front_matter *fm,
+                              struct diags *diags)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int rc = 0;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)fm->yaml,
+                                 fm->yaml_len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        diags_add(diags, DIAG_ERROR, p->path, (int)parser.problem_mark.line + 2,
+                  "front matter: %s%s%s",
+                  parser.problem ? parser.problem : "cannot parse",
+                  parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = -1;
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (root && root->type == YAML_MAPPING_NODE) {
+            struct flattener f = {&doc, p, 0};
+            struct buf key = {0};
+            flatten(&f, root, &key, 0);
+            buf_free(&key);
+        } else if (root && !(root->type == YAML_SCALAR_NODE && is_null_scalar(root))) {
+            diags_add(diags, DIAG_WARNING, p->path, (int)root->start_mark.line + 2,
+                      "front matter: expected a mapping of keys (ignored)");
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* --- Liquid variables --- */
+
+struct lookup_ctx {
+    const struct page *page;
+    const struct config *cfg;
+};
+
+static const char *lookup_var(void *ctx, const char *name)
+{
+    const struct lookup_ctx *lc = ctx;
+    if (strncmp(name, "page.", 5) == 0)
+        return page_var(lc->page, name + 5);
+    if (strncmp(name, "site.", 5) == 0)
+        return config_site_var(lc->cfg, name + 5);
+    return NULL;
+}
+
+const char *page_var(const struct page *p, const char *key)
+{
+    if (!p || !key)
+        return NULL;
+    for (size_t i = p->n_fm; i-- > 0;) /* a repeated key: the last wins */
+        if (strcmp(p->fm_keys[i], key) == 0)
+            return p->fm_values[i];
+    return NULL;
+}
+
+int page_load(const char *path, const char *data, size_t len,
+              const struct config *cfg, struct page *out, struct diags *diags)
+{
+    memset(out, 0, sizeof *out);
+    out->path = xstrdup(path ? path : "");
+    out->source = xmalloc(len + 1);
+    if (len)
+        memcpy(out->source, data, len);
+    out->source[len] = '\0';
+    out->source_len = len;
+
+    size_t text_len;
+    char *text = encoding_repair(data ? data : "", len, &text_len, &out->repairs);
+    struct front_matter fm = split_front_matter(text, text_len);
+    int rc = 0;
+    if (fm.present && !fm.closed)
+        diags_add(diags, DIAG_ERROR, out->path, 1,
+                  "front matter opened here is never closed");
+    else if (fm.present)
+        rc = parse_front_matter(out, &fm, diags);
+    out->title = page_var(out, "title");
+    out->lang = page_var(out, "lang");
+    out->date = page_var(out, "date");
+    out->permalink = page_var(out, "permalink");
+    out->body_line = fm.body_line;
+
+    struct lookup_ctx lc = {out, cfg};
+    out->body = liquid_render(fm.body, fm.body_len, lookup_var, &lc, &out->body_len);
+    free(text);
+    return rc;
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    struct buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(&b, chunk, n);
+    *len = b.len;
+    return buf_detach(&b);
+}
+
+int page_load_file(const char *path, const struct config *cfg,
+                   struct page *out, struct diags *diags)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diags_add(diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    size_t len;
+    char *data = read_all(f, &len);
+    bool failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        diags_add(diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(saved));
+        free(data);
+        return -1;
+    }
+    int rc = page_load(path, data, len, cfg, out, diags);
+    free(data);
+    return rc;
+}
+
+void page_free(struct page *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_fm; i++) {
+        free(p->fm_keys[i]);
+        free(p->fm_values[i]);
+    }
+    free(p->fm_keys);
+    free(p->fm_values);
+    free(p->path);
+    free(p->body);
+    free(p->source);
+    memset(p, 0, sizeof *p);
+}
