@@ -1,1 +1,462 @@
-/* placeholder: being written */
+/* The document model as gemtext (text/gemini). One switch over block types,
+ * in the manner of cmark's renderers; the decisions about text and links
+ * were made once in the model, so this file only lays lines out.
+ *
+ * Gemtext has no inline markup and no nesting: every line is one of text,
+ * "=>" link, "#"/"##"/"###" heading, "* " item, "> " quote or a "```"
+ * toggle, decided by its first characters. So each block becomes whole
+ * lines, links follow their block as link lines, and a text line that would
+ * start like another kind gets one leading space: every client (Lagrange,
+ * amfora, Kristall, the spec's own grammar) takes a line starting with a
+ * space as plain text, and the space is all but invisible. */
+#include "capsuled/render.h"
+#include "capsuled/utf8.h"
+#include "layout.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define GEM_RULE "──────────"
+#define HOME_NEWS_COUNT 3
+
+struct gem {
+    const struct doc *d;
+    const struct render_opts *o;
+    struct buf *out;
+    bool started;          /* something was written: blocks need a gap */
+    enum block_type prev;  /* type of the last block written */
+    bool prev_links;       /* it ended in link lines */
+    bool demote_h1;        /* home page: the card's name is the only H1 */
+    const struct news_item *news; /* set on the news section's page */
+    size_t n_news;
+};
+
+/* --- shared with the other renderers --- */
+
+static bool nonempty(const char *s)
+{
+    return s && *s;
+}
+
+const char *render_site_title(const struct render_opts *o)
+{
+    if (o->page && nonempty(o->page->title))
+        return o->page->title;
+    if (o->cfg && nonempty(o->cfg->site.author_name))
+        return o->cfg->site.author_name;
+    if (o->cfg && nonempty(o->cfg->site.title))
+        return o->cfg->site.title;
+    return "Profile";
+}
+
+const char *card_bio(const struct render_opts *o)
+{
+    if (o->cfg && nonempty(o->cfg->site.author_bio))
+        return o->cfg->site.author_bio;
+    if (o->cfg && nonempty(o->cfg->site.description))
+        return o->cfg->site.description;
+    return NULL;
+}
+
+void put_gemini_base(struct buf *out, const struct render_opts *o)
+{
+    const char *host = nonempty(o->gemini_host) ? o->gemini_host : "localhost";
+    bool ipv6 = strchr(host, ':') != NULL;
+    buf_puts(out, "gemini://");
+    buf_puts(out, ipv6 ? "[" : "");
+    put_clean(out, host, strlen(host));
+    buf_puts(out, ipv6 ? "]" : "");
+    if (o->gemini_port > 0 && o->gemini_port != 1965)
+        buf_printf(out, ":%d", o->gemini_port);
+}
+
+void put_section_path(struct buf *out, const struct doc *d, const char *slug)
+{
+    if (d->n_sections && d->sections[0].slug &&
+        strcmp(d->sections[0].slug, slug) == 0) {
+        buf_putc(out, '/'); /* the home section lives on the home page */
+        return;
+    }
+    buf_putc(out, '/');
+    buf_puts(out, slug);
+    buf_putc(out, '/');
+}
+
+/* --- lines --- */
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static bool looks_like_markup(const char *s, size_t len)
+{
+    return starts_with(s, len, "=>") || starts_with(s, len, "#") ||
+           starts_with(s, len, "*") || starts_with(s, len, ">") ||
+           starts_with(s, len, "```");
+}
+
+/* A text line, with the guarding space when it would read as markup. */
+static void put_text_line(struct buf *out, const char *s, size_t len)
+{
+    if (looks_like_markup(s, len))
+        buf_putc(out, ' ');
+    put_clean(out, s, len);
+    buf_putc(out, '\n');
+}
+
+/* URLs must stay one field: spaces and controls are percent-encoded, and
+ * for our own paths (slugs in any script) non-ASCII bytes too. */
+static void put_url(struct buf *out, const char *url, bool encode_non_ascii)
+{
+    size_t len = strlen(url), i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)url[i];
+        unsigned cp;
+        size_t n = c >= 0x80 ? utf8_decode(url + i, len - i, &cp) : 1;
+        if (c <= 0x20 || c == 0x7F || (c >= 0x80 && (encode_non_ascii || n == 0))) {
+            buf_printf(out, "%%%02X", c); /* one byte at a time */
+            i++;
+        } else {
+            buf_put(out, url + i, n);
+            i += n;
+        }
+    }
+}
+
+static void put_link_line(struct gem *g, const struct link *l)
+{
+    if (!link_has_target(l))
+        return;
+    buf_puts(g->out, "=> ");
+    if (nonempty(l->url)) {
+        put_url(g->out, l->url, false);
+    } else {
+        struct buf path = {0};
+        put_section_path(&path, g->d, l->section);
+        put_url(g->out, path.data, true);
+        buf_free(&path);
+    }
+    if (nonempty(l->label)) {
+        buf_putc(g->out, ' ');
+        put_clean(g->out, l->label, strlen(l->label));
+    }
+    buf_putc(g->out, '\n');
+}
+
+/* Each '\n'-separated line of text (at least one) as a text line, or
+ * after the prefix first (then rest) when one is given. */
+static void each_line(struct buf *out, const char *text, const char *first,
+                      const char *rest)
+{
+    const char *s = text ? text : "";
+    const char *prefix = first;
+    for (;;) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        if (prefix) {
+            buf_puts(out, prefix);
+            put_clean(out, s, len);
+            buf_putc(out, '\n');
+        } else {
+            put_text_line(out, s, len);
+        }
+        if (!nl)
+            break;
+        s = nl + 1;
+        prefix = rest;
+    }
+}
+
+/* --- blocks --- */
+
+/* Gemtext readers show every line, blank ones too: a gap between blocks,
+ * none inside a list, so a list reads as one; an item followed by its link
+ * lines gets a gap though, or the links seem to belong to the next item.
+ * Paragraphs of one quotation stay joined by an empty quote line. */
+static void put_gap(struct gem *g, const struct block *b)
+{
+    if (!g->started)
+        return;
+    if (b->type == BLOCK_ITEM && g->prev == BLOCK_ITEM && !g->prev_links)
+        return;
+    if (b->type == BLOCK_QUOTE && g->prev == BLOCK_QUOTE && !g->prev_links)
+        buf_puts(g->out, ">\n");
+    else
+        buf_putc(g->out, '\n');
+}
+
+static void put_heading(struct gem *g, const struct block *b)
+{
+    int level = b->level;
+    if (g->demote_h1 && level == 1)
+        level = 2;
+    if (level > 3 || level < 1) {
+        each_line(g->out, b->text, NULL, NULL); /* H4–H6: lead paragraphs */
+        return;
+    }
+    if (!nonempty(b->text))
+        return;
+    buf_puts(g->out, level == 1 ? "# " : level == 2 ? "## " : "### ");
+    put_clean(g->out, b->text, strlen(b->text)); /* '\n' becomes a space */
+    buf_putc(g->out, '\n');
+}
+
+/* Ordered items keep their number as a text line ("3. text"): a "* " line
+ * would draw a bullet in front of the number, two markers for one item. */
+static void put_item(struct gem *g, const struct block *b)
+{
+    if (nonempty(b->marker)) {
+        struct buf first = {0};
+        put_clean(&first, b->marker, strlen(b->marker));
+        buf_putc(&first, ' ');
+        const char *text = b->text ? b->text : "";
+        const char *nl = strchr(text, '\n');
+        size_t len = nl ? (size_t)(nl - text) : strlen(text);
+        buf_put(&first, text, len);
+        put_text_line(g->out, first.data, first.len);
+        buf_free(&first);
+        if (nl)
+            each_line(g->out, nl + 1, NULL, NULL);
+        return;
+    }
+    const char *text = b->text ? b->text : "";
+    const char *nl = strchr(text, '\n');
+    buf_puts(g->out, "* ");
+    put_clean(g->out, text, nl ? (size_t)(nl - text) : strlen(text));
+    buf_putc(g->out, '\n');
+    if (nl)
+        each_line(g->out, nl + 1, NULL, NULL);
+}
+
+/* Inside a preformatted block only a "```" line ends it: such lines get a
+ * leading space so the code cannot close the block early. */
+static void put_pre(struct gem *g, const struct block *b)
+{
+    buf_puts(g->out, "```");
+    if (nonempty(b->info))
+        put_clean(g->out, b->info, strlen(b->info));
+    buf_putc(g->out, '\n');
+    const char *s = b->text ? b->text : "";
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        if (starts_with(s, len, "```"))
+            buf_putc(g->out, ' ');
+        put_clean(g->out, s, len);
+        buf_putc(g->out, '\n');
+        s = nl ? nl + 1 : s + len;
+    }
+    buf_puts(g->out, "```\n");
+}
+
+static void put_block_body(struct gem *g, const struct block *b)
+{
+    switch (b->type) {
+    case BLOCK_HEADING:
+        put_heading(g, b);
+        break;
+    case BLOCK_PARA:
+        each_line(g->out, b->text, NULL, NULL);
+        break;
+    case BLOCK_ITEM:
+        put_item(g, b);
+        break;
+    case BLOCK_QUOTE:
+        each_line(g->out, b->text, "> ", "> ");
+        break;
+    case BLOCK_PRE:
+        put_pre(g, b);
+        break;
+    case BLOCK_RULE:
+        buf_puts(g->out, GEM_RULE "\n");
+        break;
+    }
+}
+
+static const struct news_item *news_at(const struct gem *g, size_t block,
+                                       size_t *number)
+{
+    for (size_t i = 0; i < g->n_news; i++) {
+        if (g->news[i].block == block) {
+            *number = news_item_number(g->n_news, i);
+            return &g->news[i];
+        }
+    }
+    return NULL;
+}
+
+/* On the news section's page a dated item is a gemsub entry: a link to
+ * its own page, date first. So the page reads as the list it is and a
+ * client can subscribe to it too, whichever of the two /news/ pages (feed
+ * or section) a link leads to. */
+static void put_news_entry(struct gem *g, const struct news_item *it,
+                           size_t number)
+{
+    buf_printf(g->out, "=> /news/%zu/ %s ", number, it->date);
+    put_clean(g->out, it->title, strlen(it->title));
+    buf_putc(g->out, '\n');
+}
+
+static void put_block(struct gem *g, size_t index)
+{
+    const struct block *b = &g->d->blocks[index];
+    size_t number = 0;
+    const struct news_item *it = news_at(g, index, &number);
+    if (!block_shows(b) && !it)
+        return;
+    put_gap(g, b);
+    if (it)
+        put_news_entry(g, it, number);
+    else if (block_shows_text(b))
+        put_block_body(g, b);
+    for (size_t i = 0; i < b->n_links; i++)
+        put_link_line(g, &b->links[i]);
+    g->started = true;
+    g->prev = b->type;
+    g->prev_links = block_targets(b) > 0;
+}
+
+static void put_blocks(struct gem *g, size_t first, size_t count)
+{
+    const struct doc *d = g->d;
+    if (first >= d->n_blocks)
+        return;
+    if (count > d->n_blocks - first)
+        count = d->n_blocks - first;
+    for (size_t i = first; i < first + count; i++)
+        put_block(g, i);
+}
+
+static void put_section_blocks(struct gem *g, size_t section)
+{
+    if (section < g->d->n_sections)
+        put_blocks(g, g->d->sections[section].first,
+                   g->d->sections[section].count);
+}
+
+static struct gem gem_start(const struct doc *d, const struct render_opts *o,
+                            struct buf *out)
+{
+    struct gem g = {.d = d, .o = o, .out = out};
+    return g;
+}
+
+/* --- pages --- */
+
+static void put_card(struct gem *g)
+{
+    const char *name = render_site_title(g->o);
+    buf_puts(g->out, "# ");
+    put_clean(g->out, name, strlen(name));
+    buf_putc(g->out, '\n');
+    const char *bio = card_bio(g->o);
+    if (bio)
+        put_text_line(g->out, bio, strlen(bio));
+    g->started = true;
+    g->prev = BLOCK_HEADING;
+    g->prev_links = false;
+}
+
+static void put_section_link(struct gem *g, size_t i, const char *before,
+                             const char *after)
+{
+    const struct section *s = &g->d->sections[i];
+    const char *title = nonempty(s->title) ? s->title : s->slug;
+    struct buf path = {0};
+    put_section_path(&path, g->d, s->slug);
+    buf_puts(g->out, "=> ");
+    put_url(g->out, path.data, true);
+    buf_putc(g->out, ' ');
+    buf_puts(g->out, before);
+    put_clean(g->out, title, strlen(title));
+    buf_puts(g->out, after);
+    buf_putc(g->out, '\n');
+    buf_free(&path);
+}
+
+static void put_news_line(struct buf *out, const struct news_item *it,
+                          size_t n_items, size_t idx)
+{
+    buf_printf(out, "=> /news/%zu/ %s ", news_item_number(n_items, idx),
+               it->date);
+    put_clean(out, it->title, strlen(it->title));
+    buf_putc(out, '\n');
+}
+
+static void put_latest_news(struct gem *g)
+{
+    struct news_item *items = NULL;
+    size_t n = news_collect(g->d, &items);
+    if (n > 0) {
+        size_t idx[HOME_NEWS_COUNT];
+        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
+        buf_puts(g->out, "\n## Latest news\n");
+        for (size_t i = 0; i < shown; i++)
+            put_news_line(g->out, &items[idx[i]], n, idx[i]);
+        buf_puts(g->out, "=> /news/ All news (subscribe)\n");
+    }
+    news_free(items, n);
+}
+
+void render_gemtext_home(const struct doc *d, const struct render_opts *o,
+                         struct buf *out)
+{
+    struct gem g = gem_start(d, o, out);
+    put_card(&g);
+    g.demote_h1 = true;
+    put_section_blocks(&g, 0);
+    g.demote_h1 = false;
+    if (d->n_sections > 1) {
+        buf_puts(out, "\n## Sections\n");
+        for (size_t i = 1; i < d->n_sections; i++)
+            put_section_link(&g, i, "", "");
+    }
+    put_latest_news(&g);
+    buf_puts(out, "\n=> /search Search\n");
+    buf_puts(out, "=> /atom.xml Atom feed\n");
+    if (o->cfg && o->cfg->site.serve_source)
+        buf_puts(out, "=> /source.md Markdown source\n");
+}
+
+void render_gemtext_section(const struct doc *d, size_t section,
+                            const struct render_opts *o, struct buf *out)
+{
+    if (section >= d->n_sections)
+        return;
+    struct gem g = gem_start(d, o, out);
+    struct news_item *items = NULL;
+    size_t n = news_collect(d, &items);
+    if (n > 0 && items[0].section == section) {
+        g.news = items;
+        g.n_news = n;
+    }
+    put_section_blocks(&g, section);
+    news_free(items, n);
+    if (section == news_section_index(d)) {
+        buf_puts(out, "\n=> /news/ Subscribe to the news (gemsub)\n");
+        buf_puts(out, "=> /atom.xml Atom feed\n");
+    }
+    buf_puts(out, "\n=> / Home\n");
+    if (section > 1)
+        put_section_link(&g, section - 1, "Previous: ", "");
+    if (section + 1 < d->n_sections)
+        put_section_link(&g, section + 1, "Next: ", "");
+}
+
+void render_gemtext_all(const struct doc *d, const struct render_opts *o,
+                        struct buf *out)
+{
+    struct gem g = gem_start(d, o, out);
+    put_card(&g);
+    for (size_t i = 0; i < d->n_sections; i++)
+        put_section_blocks(&g, i);
+}
+
+void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
+                           const struct render_opts *o, struct buf *out)
+{
+    struct gem g = gem_start(d, o, out);
+    put_blocks(&g, first, count);
+}

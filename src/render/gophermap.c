@@ -1,1 +1,353 @@
-/* placeholder: being written */
+/* The document model as gophermaps (RFC 1436 menus): every line is
+ * type + display string, TAB, selector, TAB, host, TAB, port, CRLF, and a
+ * menu ends with a lone ".". Text goes out as 'i' lines laid out like the
+ * plain-text rendering; links become items after their block, the way
+ * Geomyidae and Gophernicus menus look in lynx, sacc and bombadillo. */
+#include "capsuled/render.h"
+#include "layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HOME_NEWS_COUNT 3
+#define DEFAULT_GOPHER_PORT 70
+
+static bool nonempty(const char *s)
+{
+    return s && *s;
+}
+
+/* --- lines --- */
+
+void gophermap_item(struct buf *out, char type, const char *label,
+                    const char *selector, const char *host, int port)
+{
+    /* A type must be one printable character, or the line means nothing. */
+    buf_putc(out, type > ' ' && type < 0x7F ? type : '3');
+    put_clean(out, label ? label : "", label ? strlen(label) : 0);
+    buf_putc(out, '\t');
+    put_clean(out, selector ? selector : "", selector ? strlen(selector) : 0);
+    buf_putc(out, '\t');
+    put_clean(out, host ? host : "", host ? strlen(host) : 0);
+    buf_printf(out, "\t%d\r\n", port > 0 && port <= 65535 ? port : 0);
+}
+
+static void info_line(struct buf *out, const char *text, size_t len)
+{
+    buf_putc(out, 'i');
+    put_clean(out, text, len);
+    buf_printf(out, "\t%s\t%s\t%d\r\n", GOPHERMAP_DUMMY_SELECTOR,
+               GOPHERMAP_DUMMY_HOST, GOPHERMAP_DUMMY_PORT);
+}
+
+struct info_ctx {
+    struct buf *out;
+};
+
+static void emit_info(const char *line, size_t len, void *ctx)
+{
+    info_line(((struct info_ctx *)ctx)->out, line, len);
+}
+
+void gophermap_info(struct buf *out, const char *text,
+                    const struct render_opts *o)
+{
+    struct info_ctx ctx = {out};
+    const char *t = text ? text : "";
+    wrap_text(t, strlen(t), o ? o->width : 0, emit_info, &ctx);
+}
+
+void gophermap_end(struct buf *out)
+{
+    buf_puts(out, ".\r\n");
+}
+
+/* --- links --- */
+
+struct gmap {
+    const struct doc *d;
+    const struct render_opts *o;
+    struct buf *out;
+    struct info_ctx info;
+    struct flow flow;
+};
+
+static const char *our_host(const struct render_opts *o)
+{
+    return nonempty(o->gopher_host) ? o->gopher_host : "localhost";
+}
+
+static int our_port(const struct render_opts *o)
+{
+    return o->gopher_port > 0 ? o->gopher_port : DEFAULT_GOPHER_PORT;
+}
+
+static void our_item(struct gmap *g, char type, const char *label,
+                     const char *selector)
+{
+    gophermap_item(g->out, type, label, selector, our_host(g->o), our_port(g->o));
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+static char *percent_decode(const char *s, size_t len)
+{
+    struct buf b = {0};
+    buf_puts(&b, "");
+    for (size_t i = 0; i < len; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
+            (lo = hex_value(s[i + 2])) >= 0) {
+            buf_putc(&b, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            buf_putc(&b, s[i]);
+        }
+    }
+    return buf_detach(&b);
+}
+
+struct gopher_url {
+    char *host;
+    int port;
+    char type;
+    char *selector;
+};
+
+/* RFC 4266: gopher://host[:port][/T[selector]]; "[v6]" hosts keep no
+ * brackets in a menu line. Returns false when it is not a usable one. */
+static bool parse_gopher_url(const char *url, struct gopher_url *g)
+{
+    const char *p = url + strlen("gopher://");
+    const char *host = p, *host_end;
+    if (*p == '[') {
+        host = p + 1;
+        host_end = strchr(host, ']');
+        if (!host_end)
+            return false;
+        p = host_end + 1;
+    } else {
+        p += strcspn(p, ":/?#");
+        host_end = p;
+    }
+    if (host_end == host)
+        return false;
+    g->port = DEFAULT_GOPHER_PORT;
+    if (*p == ':') {
+        char *end;
+        long port = strtol(p + 1, &end, 10);
+        if (end == p + 1 || port < 1 || port > 65535)
+            return false;
+        g->port = (int)port;
+        p = end;
+    }
+    g->type = '1';
+    const char *sel = "";
+    if (*p == '/' && p[1]) {
+        g->type = p[1];
+        sel = p + 2;
+    }
+    g->host = xstrndup(host, (size_t)(host_end - host));
+    g->selector = percent_decode(sel, strcspn(sel, "#"));
+    return true;
+}
+
+static bool has_scheme(const char *url, const char *scheme)
+{
+    size_t n = strlen(scheme);
+    return strncasecmp(url, scheme, n) == 0;
+}
+
+static void external_item(struct gmap *g, const char *label, const char *url)
+{
+    struct gopher_url gu;
+    if (has_scheme(url, "gopher://") && parse_gopher_url(url, &gu)) {
+        gophermap_item(g->out, gu.type, label, gu.selector, gu.host, gu.port);
+        free(gu.host);
+        free(gu.selector);
+        return;
+    }
+    /* The URL: convention: clients open it in the right program, and our
+     * server answers the selector with a page that points there. */
+    struct buf sel = {0};
+    buf_puts(&sel, "URL:");
+    buf_puts(&sel, url);
+    our_item(g, 'h', label, sel.data);
+    buf_free(&sel);
+}
+
+static void link_item(struct gmap *g, const struct link *l)
+{
+    if (!link_has_target(l))
+        return;
+    const char *label = nonempty(l->label) ? l->label
+                        : nonempty(l->url) ? l->url
+                                           : l->section;
+    if (nonempty(l->url)) {
+        external_item(g, label, l->url);
+        return;
+    }
+    struct buf sel = {0};
+    put_section_path(&sel, g->d, l->section);
+    our_item(g, '1', label, sel.data);
+    buf_free(&sel);
+}
+
+/* --- blocks --- */
+
+static void gmap_block(struct gmap *g, const struct block *b)
+{
+    if (!block_shows(b))
+        return;
+    flow_gap(&g->flow, b);
+    if (block_shows_text(b))
+        flow_text(&g->flow, b);
+    for (size_t i = 0; i < b->n_links; i++)
+        link_item(g, &b->links[i]);
+    flow_done(&g->flow, b);
+}
+
+static void gmap_section(struct gmap *g, size_t section)
+{
+    if (section >= g->d->n_sections)
+        return;
+    const struct section *s = &g->d->sections[section];
+    for (size_t i = s->first; i < s->first + s->count && i < g->d->n_blocks; i++)
+        gmap_block(g, &g->d->blocks[i]);
+}
+
+static void gmap_start(struct gmap *g, const struct doc *d,
+                       const struct render_opts *o, struct buf *out)
+{
+    memset(g, 0, sizeof *g);
+    g->d = d;
+    g->o = o;
+    g->out = out;
+    g->info.out = out;
+    g->flow.width = o->width;
+    g->flow.line = emit_info;
+    g->flow.ctx = &g->info;
+}
+
+/* A heading the page itself does not have ("Sections"), set off alike. */
+static void gmap_heading(struct gmap *g, const char *text)
+{
+    info_line(g->out, "", 0);
+    flow_heading(&g->flow, text, 2);
+    g->flow.started = true;
+    g->flow.prev = BLOCK_HEADING;
+    g->flow.prev_links = false;
+}
+
+static void gmap_card(struct gmap *g)
+{
+    flow_heading(&g->flow, render_site_title(g->o), 1);
+    const char *bio = card_bio(g->o);
+    if (bio)
+        flow_wrapped(&g->flow, bio, "", "");
+    g->flow.started = true;
+    g->flow.prev = BLOCK_HEADING;
+}
+
+static void section_text_selector(struct buf *sel, const struct section *s)
+{
+    buf_clear(sel);
+    buf_putc(sel, '/');
+    buf_puts(sel, s->slug);
+    buf_puts(sel, ".txt");
+}
+
+static void gmap_section_items(struct gmap *g)
+{
+    if (g->d->n_sections < 2)
+        return;
+    gmap_heading(g, "Sections");
+    struct buf sel = {0}, label = {0};
+    for (size_t i = 1; i < g->d->n_sections; i++) {
+        const struct section *s = &g->d->sections[i];
+        const char *title = nonempty(s->title) ? s->title : s->slug;
+        buf_clear(&sel);
+        put_section_path(&sel, g->d, s->slug);
+        our_item(g, '1', title, sel.data);
+        section_text_selector(&sel, s);
+        buf_clear(&label);
+        buf_puts(&label, title);
+        buf_puts(&label, " (text)");
+        our_item(g, '0', label.data, sel.data);
+    }
+    buf_free(&sel);
+    buf_free(&label);
+}
+
+static void gmap_latest_news(struct gmap *g)
+{
+    struct news_item *items = NULL;
+    size_t n = news_collect(g->d, &items);
+    if (n > 0) {
+        size_t idx[HOME_NEWS_COUNT];
+        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
+        gmap_heading(g, "Latest news");
+        struct buf first = {0};
+        for (size_t i = 0; i < shown; i++) {
+            buf_clear(&first);
+            buf_printf(&first, "%s ", items[idx[i]].date);
+            flow_wrapped(&g->flow, items[idx[i]].title, first.data,
+                         "           "); /* under the title, past the date */
+        }
+        buf_free(&first);
+        our_item(g, '1', "All news", "/news/");
+    }
+    news_free(items, n);
+}
+
+void render_gophermap_home(const struct doc *d, const struct render_opts *o,
+                           struct buf *out)
+{
+    struct gmap g;
+    gmap_start(&g, d, o, out);
+    gmap_card(&g);
+    g.flow.demote_h1 = true;
+    gmap_section(&g, 0);
+    g.flow.demote_h1 = false;
+    gmap_section_items(&g);
+    gmap_latest_news(&g);
+    info_line(out, "", 0);
+    our_item(&g, '7', "Search the profile", "/search");
+    gophermap_end(out);
+}
+
+void render_gophermap_section(const struct doc *d, size_t section,
+                              const struct render_opts *o, struct buf *out)
+{
+    struct gmap g;
+    gmap_start(&g, d, o, out);
+    if (section < d->n_sections) {
+        gmap_section(&g, section);
+        info_line(out, "", 0);
+        struct buf sel = {0};
+        section_text_selector(&sel, &d->sections[section]);
+        our_item(&g, '0', "This section as text", sel.data);
+        buf_free(&sel);
+    }
+    our_item(&g, '1', "Home", "/");
+    gophermap_end(out);
+}
+
+void render_gophermap_all(const struct doc *d, const struct render_opts *o,
+                          struct buf *out)
+{
+    struct gmap g;
+    gmap_start(&g, d, o, out);
+    gmap_card(&g);
+    for (size_t i = 0; i < d->n_sections; i++)
+        gmap_section(&g, i);
+    gophermap_end(out);
+}

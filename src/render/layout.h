@@ -39,4 +39,38 @@ void put_gemini_base(struct buf *out, const struct render_opts *o);
 /* Path of a section on this capsule: "/" for the home section. */
 void put_section_path(struct buf *out, const struct doc *d, const char *slug);
 
+/* --- block layout shared by the column-bound formats (text.c) --- */
+
+/* Lays blocks out as lines of at most width display columns (0: no limit)
+ * and hands each finished line, without line end, to line(). The format
+ * decides what a line becomes (an 'i' menu line, a text line) and how a
+ * block's links follow it. */
+struct flow {
+    int width;
+    wrap_emit_fn line;
+    void *ctx;
+    bool started;          /* a block was written: the next needs a gap */
+    enum block_type prev;  /* type of the last block written */
+    bool prev_links;       /* it was followed by links */
+    bool demote_h1;        /* home page: the card's name is the only H1 */
+};
+
+bool link_has_target(const struct link *l);
+size_t block_targets(const struct block *b);
+/* Whether the block's text is shown (not only its links), and whether the
+ * block shows anything at all. */
+bool block_shows_text(const struct block *b);
+bool block_shows(const struct block *b);
+/* The empty line a block needs after what came before (none inside a
+ * list), its text laid out, and the bookkeeping once its links are out. */
+void flow_gap(struct flow *f, const struct block *b);
+void flow_text(struct flow *f, const struct block *b);
+void flow_done(struct flow *f, const struct block *b);
+/* A heading of the given style: text, then a rule of '=' (level 1) or '-'
+ * as wide as the text. */
+void flow_heading(struct flow *f, const char *text, int level);
+/* Text wrapped with a first-line prefix and a hanging indent. */
+void flow_wrapped(struct flow *f, const char *text, const char *first,
+                  const char *rest);
+
 #endif
