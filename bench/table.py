@@ -40,19 +40,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--subject", required=True)
     ap.add_argument("--ref", action="append", default=[])
+    ap.add_argument("--ignore-mode", action="store_true",
+                    help="compare across modes (gopher against http)")
     ap.add_argument("results")
     args = ap.parse_args()
     rows = parse(args.results)
     groups = OrderedDict()
     for r in rows:
-        groups.setdefault((r["mode"], r["clients"]), []).append(r)
+        mode = "any" if args.ignore_mode else r["mode"]
+        groups.setdefault((mode, r["clients"]), []).append(r)
 
     print(f"{'mode':<14}{'clients':>7}  {'server':<12}{'req/s':>9}{'p50 ms':>9}"
           f"{'p99 ms':>9}{'max ms':>9}{'CPU µs/req':>11}{'errors':>8}")
     for (mode, clients), rs in groups.items():
         for r in rs:
             cpu = num(r, "server_cpu_us_per_req")
-            print(f"{mode:<14}{clients:>7}  {r['label']:<12}{num(r, 'rps'):9.0f}"
+            print(f"{r['mode']:<14}{clients:>7}  {r['label']:<12}{num(r, 'rps'):9.0f}"
                   f"{num(r, 'p50_us') / 1000:9.2f}{num(r, 'p99_us') / 1000:9.2f}"
                   f"{num(r, 'max_us') / 1000:9.2f}"
                   f"{cpu if cpu >= 0 else float('nan'):11.0f}{r['errors']:>8}")
