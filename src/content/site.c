@@ -231,13 +231,22 @@ static bool slug_is_safe(const char *slug)
     return true;
 }
 
-static const char *section_link(const struct section *sec, struct buf *tmp)
+/* Where a section is read: the first one lives on the home page. */
+static const char *section_link(const struct doc *d, const struct section *sec,
+                                struct buf *tmp)
 {
     buf_clear(tmp);
-    if (!slug_is_safe(sec->slug))
+    if (sec == &d->sections[0] || !slug_is_safe(sec->slug))
         return "/";
     buf_printf(tmp, "/%s/", sec->slug);
     return tmp->data;
+}
+
+static const char *section_label(const struct section *sec)
+{
+    if (sec->title && *sec->title)
+        return sec->title;
+    return sec->slug && *sec->slug ? sec->slug : "Home";
 }
 
 static void add_gemtext(struct site *s, const char *path, struct buf *body)
@@ -259,6 +268,14 @@ static void add_typed(struct route_table *t, const char *path,
     route_add(t, path, &b);
 }
 
+/* Items are numbered from the oldest (the last on the page) up, so a
+ * number keeps naming the same item when news is added at the top; the
+ * renderers link /news/N/ the same way. */
+static size_t news_number(const struct site_content *c, size_t i)
+{
+    return c->n_news - i;
+}
+
 static void render_news_item(const struct site *s, size_t n, struct buf *out)
 {
     const struct site_content *c = &s->content;
@@ -269,7 +286,8 @@ static void render_news_item(const struct site *s, size_t n, struct buf *out)
     render_gemtext_blocks(&c->doc, it->block, 1, &c->opts, out);
     if (out->len && out->data[out->len - 1] != '\n')
         buf_putc(out, '\n');
-    buf_printf(out, "\n=> %s %s\n", section_link(sec, &link), sec->title);
+    buf_printf(out, "\n=> %s %s\n", section_link(&c->doc, sec, &link),
+               section_label(sec));
     buf_puts(out, "=> /news/ All news\n=> / Home\n");
     buf_free(&link);
 }
@@ -281,6 +299,17 @@ static void build_gemini_routes(struct site *s)
     struct buf body = {0}, path = {0};
     render_gemtext_home(&c->doc, &c->opts, &body);
     add_gemtext(s, "/", &body);
+    /* Added before the sections: when the news section's slug is "news",
+     * /news/ stays the feed that clients subscribe to (the first route added
+     * for a path wins); its items are on /news/N/. */
+    render_gemsub(&c->doc, c->news, c->n_news, &c->opts, &body);
+    add_gemtext(s, "/news/", &body);
+    for (size_t i = 0; i < c->n_news; i++) {
+        render_news_item(s, i, &body);
+        buf_clear(&path);
+        buf_printf(&path, "/news/%zu/", news_number(c, i));
+        add_gemtext(s, path.data, &body);
+    }
     for (size_t i = 0; i < c->doc.n_sections; i++) {
         const struct section *sec = &c->doc.sections[i];
         if (!slug_is_safe(sec->slug))
@@ -288,14 +317,6 @@ static void build_gemini_routes(struct site *s)
         render_gemtext_section(&c->doc, i, &c->opts, &body);
         buf_clear(&path);
         buf_printf(&path, "/%s/", sec->slug);
-        add_gemtext(s, path.data, &body);
-    }
-    render_gemsub(&c->doc, c->news, c->n_news, &c->opts, &body);
-    add_gemtext(s, "/news/", &body);
-    for (size_t i = 0; i < c->n_news; i++) {
-        render_news_item(s, i, &body);
-        buf_clear(&path);
-        buf_printf(&path, "/news/%zu/", i + 1);
         add_gemtext(s, path.data, &body);
     }
     render_atom(&c->doc, c->news, c->n_news, &c->opts, &body);
@@ -357,8 +378,9 @@ static void render_gopher_news(const struct site *s, struct buf *out)
     gophermap_info(out, "", o);
     if (c->n_news) {
         const struct section *sec = &c->doc.sections[c->news[0].section];
-        gophermap_item(out, '1', sec->title, section_link(sec, &link),
-                       o->gopher_host, o->gopher_port);
+        gophermap_item(out, '1', section_label(sec),
+                       section_link(&c->doc, sec, &link), o->gopher_host,
+                       o->gopher_port);
     }
     gophermap_item(out, '1', "Home", "/", o->gopher_host, o->gopher_port);
     gophermap_end(out);
@@ -579,11 +601,12 @@ static size_t search_walk(const struct site *s, const char *query, hit_fn hit,
 static void gemini_hit(const struct site *s, const struct section *sec,
                        const char *line, size_t len, void *ctx)
 {
-    (void)s;
     struct buf *out = ctx, link = {0};
-    if (!line)
-        buf_printf(out, "\n=> %s %s\n", section_link(sec, &link), sec->title);
-    else {
+    if (!line) {
+        buf_printf(out, "\n=> %s %s\n",
+                   section_link(&s->content.doc, sec, &link),
+                   section_label(sec));
+    } else {
         buf_puts(out, "> ");
         buf_put(out, line, len);
         buf_putc(out, '\n');
@@ -607,8 +630,9 @@ static void gopher_hit(const struct site *s, const struct section *sec,
     const struct render_opts *o = &s->content.opts;
     if (!line) {
         gophermap_info(out, "", o);
-        gophermap_item(out, '1', sec->title, section_link(sec, &tmp),
-                       o->gopher_host, o->gopher_port);
+        gophermap_item(out, '1', section_label(sec),
+                       section_link(&s->content.doc, sec, &tmp), o->gopher_host,
+                       o->gopher_port);
     } else {
         buf_puts(&tmp, "  ");
         buf_put(&tmp, line, len);
