@@ -47,7 +47,7 @@ bool site_normalize_path(const char *in, size_t len, char *out, size_t cap)
             }
             continue;
         }
-        if (n + seg + 2 > cap)
+        if (n + seg + 1 > cap)
             return false;
         memcpy(out + n, in + start, seg);
         n += seg;
@@ -55,6 +55,8 @@ bool site_normalize_path(const char *in, size_t len, char *out, size_t cap)
     }
     if (n > 1 && !trailing)
         n--;
+    if (n >= cap)
+        return false;
     out[n] = '\0';
     return true;
 }
@@ -146,12 +148,8 @@ char *site_page_path(const struct config *cfg, size_t host_index)
     const char *root = host_index < cfg->gemini.n_hosts
                            ? cfg->gemini.hosts[host_index].root
                            : NULL;
-    if (!root || !*root)
-        return path_join(dir, page);
-    char *base = root[0] == '/' ? xstrdup(root) : path_join(dir, root);
-    char *path = path_join(base, page);
-    free(base);
-    return path;
+    /* config_load has already resolved roots against its directory. */
+    return path_join(root && *root ? root : dir, page);
 }
 
 int site_content_load(const struct config *cfg, size_t host_index,

@@ -5,6 +5,8 @@
 #include "site_fixture.h"
 #include "test.h"
 
+#include <sys/stat.h>
+
 static struct gemini_request req;
 
 static int parse(const char *line)
@@ -286,6 +288,45 @@ static void test_search(void)
     CHECK_CONTAINS(r, "=> /research-interests/ ");
 }
 
+/* Two hosts, each with its own capsule directory: the URL host picks. */
+static void test_virtual_hosts(void)
+{
+    char dir[64], other[128], path[192];
+    fixture_make(dir);
+    snprintf(other, sizeof other, "%s/other", dir);
+    mkdir(other, 0755);
+    fixture_write(other, "about.md", "# Second Site\n\nHello from the second host.\n");
+    struct buf yaml = {0};
+    const char *at = strstr(FIXTURE_YAML, "  port: 1965\n");
+    buf_put(&yaml, FIXTURE_YAML, (size_t)(at - FIXTURE_YAML));
+    buf_puts(&yaml, "  hosts:\n    - name: second.example\n      root: other\n");
+    buf_puts(&yaml, at);
+    fixture_write(dir, "capsule.yaml", yaml.data);
+    buf_free(&yaml);
+
+    struct capsule *saved = cap;
+    cap = fixture_load(dir);
+    CHECK(cap && cap->n_sites == 2);
+    if (cap) {
+        const char *r = get("gemini://second.example/");
+        CHECK(resp.status == 20);
+        CHECK_CONTAINS(r, "Hello from the second host.");
+        r = get("gemini://example.org/about-me/");
+        CHECK_CONTAINS(r, "I study computer ARCHITECTURE");
+        get_sni("second.example", "gemini://example.org/");
+        CHECK(resp.status == 53);
+        get_sni("second.example", "gemini://SECOND.example./");
+        CHECK(resp.status == 20);
+        response_free(&resp);
+        capsule_unref(cap);
+    }
+    cap = saved;
+    snprintf(path, sizeof path, "%s/about.md", other);
+    unlink(path);
+    rmdir(other);
+    fixture_remove(dir);
+}
+
 int main(void)
 {
     test_parse_accepts();
@@ -306,5 +347,6 @@ int main(void)
         capsule_unref(cap);
     }
     fixture_remove(dir);
+    test_virtual_hosts();
     return test_done();
 }
