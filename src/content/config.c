@@ -194,7 +194,7 @@ static void read_seconds(struct loader *ld, const yaml_node_t *node,
         double v = strtod(scalar_text(node), &end);
         if (end != scalar_text(node) && !*end && isfinite(v) && v >= 0.001 &&
             v <= 3600) {
-            *out_ms = (int)lround(v * 1000);
+            *out_ms = (int)(v * 1000 + 0.5);
             return;
         }
         error_at(ld, node, key, "expected a number of seconds from 0.001 to 3600, got '%s'",
