@@ -863,7 +863,9 @@ int main(int argc, char **argv)
         free(w[i].clients);
         close(w[i].epfd);
     }
-    qsort(all.us, all.n, sizeof *all.us, cmp_u32);
+    free(w);
+    if (all.n > 0)
+        qsort(all.us, all.n, sizeof *all.us, cmp_u32);
     double span = opt.duration < elapsed ? opt.duration : elapsed;
     double rps = (double)all.n / span;
     long errors = e_conn + e_tls + e_io + e_check + e_timeout;
