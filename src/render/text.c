@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define MAX_INDENT_DEPTH 6 /* deeper lists and quotes stop moving right */
-#define MIN_TEXT_WIDTH 20  /* prefixes never squeeze text narrower */
+#define MIN_TEXT_WIDTH 8   /* prefixes never squeeze text narrower */
 
 static bool nonempty(const char *s)
 {

@@ -17,6 +17,7 @@ struct fixture {
     struct config cfg;
     struct page page;
     struct render_opts o;
+    size_t cap; /* blocks allocated */
 };
 
 static inline void fx_init(struct fixture *f)
@@ -38,7 +39,10 @@ static inline void fx_init(struct fixture *f)
 static inline struct block *fx_block(struct fixture *f, enum block_type type,
                                      int level, const char *text)
 {
-    f->d.blocks = xrealloc(f->d.blocks, (f->d.n_blocks + 1) * sizeof *f->d.blocks);
+    if (f->d.n_blocks == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->d.blocks = xrealloc(f->d.blocks, f->cap * sizeof *f->d.blocks);
+    }
     struct block *b = &f->d.blocks[f->d.n_blocks++];
     memset(b, 0, sizeof *b);
     b->type = type;
@@ -140,6 +144,7 @@ static inline void fx_free(struct fixture *f)
     free(d->blocks);
     free(d->sections);
     memset(d, 0, sizeof *d);
+    f->cap = 0;
 }
 
 /* --- invariants --- */

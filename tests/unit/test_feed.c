@@ -1,0 +1,378 @@
+#include "render_fixture.h"
+#include "../../src/render/layout.h" /* news_newest */
+#include "test.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* --- dates and titles --- */
+
+/* One section "News" holding one item with this text; returns the item's
+ * "date|title", or "-" when it is not news. */
+static char *parse(const char *item)
+{
+    struct fixture f;
+    fx_init(&f);
+    fx_block(&f, BLOCK_HEADING, 1, "News");
+    fx_item(&f, 1, NULL, item);
+    fx_sections(&f);
+    struct news_item *items;
+    size_t n = news_collect(&f.d, &items);
+    struct buf b = {0};
+    if (n == 1)
+        buf_printf(&b, "%s|%s", items[0].date, items[0].title);
+    else
+        buf_puts(&b, "-");
+    news_free(items, n);
+    fx_free(&f);
+    return buf_detach(&b);
+}
+
+#define CHECK_PARSE(item, want)                                              \
+    do {                                                                     \
+        char *got_p = parse(item);                                           \
+        CHECK_STR(got_p, want);                                              \
+        free(got_p);                                                         \
+    } while (0)
+
+static void test_dates(void)
+{
+    CHECK_PARSE("2025.10: Paper accepted", "2025-10-01|Paper accepted");
+    CHECK_PARSE("2025-10 Paper", "2025-10-01|Paper");
+    CHECK_PARSE("2025-10-07, Paper", "2025-10-07|Paper");
+    CHECK_PARSE("2025/10/31 - Paper", "2025-10-31|Paper");
+    CHECK_PARSE("2025.1.2 – Paper", "2025-01-02|Paper");
+    CHECK_PARSE("*2025.10*: Paper", "2025-10-01|Paper");
+    CHECK_PARSE("[2025.10] Paper", "2025-10-01|Paper");
+    CHECK_PARSE("2025.10:\xC2\xA0Paper", "2025-10-01|Paper");
+    CHECK_PARSE("2025.10\xC2\xA0Paper", "2025-10-01|Paper");
+    CHECK_PARSE("2025.10—Paper", "2025-10-01|Paper");
+    /* The seed's shape: NBSP and decorative emoji before the title. */
+    CHECK_PARSE("2025.10: \xC2\xA0🌻🎉 Our paper SSFusion has been accepted",
+                "2025-10-01|Our paper SSFusion has been accepted");
+    CHECK_PARSE("2025.10: ⭐️ Star", "2025-10-01|Star");
+    CHECK_PARSE("2025.10: 中文标题 🎉", "2025-10-01|中文标题 🎉");
+    CHECK_PARSE("2025.10: two\nlines   here ", "2025-10-01|two lines here");
+    CHECK_PARSE("2025.10:", "2025-10-01|News");
+    CHECK_PARSE("2025.10: 2nd prize", "2025-10-01|2nd prize");
+    /* Not news. */
+    CHECK_PARSE("2022 – 2023, Scholarship", "-");
+    CHECK_PARSE("2025.13: bad month", "-");
+    CHECK_PARSE("2025.00: bad month", "-");
+    CHECK_PARSE("2025.10.32: bad day", "-");
+    CHECK_PARSE("20251: x", "-");
+    CHECK_PARSE("2025.10abc", "-");
+    CHECK_PARSE("2025.101 x", "-");
+    CHECK_PARSE("Released 2025.10", "-");
+    CHECK_PARSE("", "-");
+}
+
+static void test_sections(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    fx_block(&f, BLOCK_HEADING, 1, "About");
+    fx_item(&f, 1, NULL, "Since 2020.01: not a dated item");
+    fx_block(&f, BLOCK_HEADING, 1, "Education");
+    fx_item(&f, 1, NULL, "2019.09 - 2022.06, University");
+    fx_item(&f, 1, NULL, "2016.09 - 2019.06, School");
+    fx_item(&f, 1, NULL, "Earlier, elsewhere");
+    fx_block(&f, BLOCK_HEADING, 1, "Latest Updates");
+    fx_block(&f, BLOCK_PARA, 0, "2025.10: a paragraph, not an item");
+    fx_item(&f, 1, NULL, "2025.10: newest");
+    fx_item(&f, 1, NULL, "Undated item");
+    fx_item(&f, 2, NULL, "2025-11-02 nested, out of order");
+    fx_item(&f, 1, NULL, "2024.01: oldest");
+    fx_sections(&f);
+
+    struct news_item *items;
+    size_t n = news_collect(&f.d, &items);
+    CHECK(n == 3);
+    if (n == 3) {
+        CHECK_STR(items[0].title, "newest");
+        CHECK_STR(items[1].date, "2025-11-02");
+        CHECK_STR(items[2].title, "oldest");
+        CHECK(items[0].section == 2 && items[2].block == 11);
+        size_t idx[3];
+        CHECK(news_newest(items, n, idx, 2) == 2 && idx[0] == 1 && idx[1] == 0);
+    }
+    CHECK(news_item_number(3, 0) == 3 && news_item_number(3, 2) == 1);
+    news_free(items, n);
+
+    /* Without a section named so, the first mostly dated one. */
+    free(f.d.sections[2].slug);
+    free(f.d.sections[2].plain_title);
+    f.d.sections[2].slug = xstrdup("happenings");
+    f.d.sections[2].plain_title = xstrdup("Happenings");
+    n = news_collect(&f.d, &items);
+    CHECK(n == 2 && items[0].section == 1);
+    CHECK(n == 2 && strcmp(items[1].date, "2016-09-01") == 0);
+    news_free(items, n);
+    fx_free(&f);
+
+    fx_init(&f);
+    fx_block(&f, BLOCK_PARA, 0, "No lists at all");
+    fx_sections(&f);
+    CHECK(news_collect(&f.d, &items) == 0 && items == NULL);
+    fx_free(&f);
+}
+
+/* --- gemsub --- */
+
+static void news_profile(struct fixture *f)
+{
+    fx_block(f, BLOCK_HEADING, 1, "🔥 News");
+    fx_item(f, 1, NULL, "2025.10: \xC2\xA0🌻🎉 Paper <accepted> & \"praised\"");
+    fx_item(f, 1, NULL, "2025.07: 1,600 USD award");
+    fx_item(f, 1, NULL, "2024.04: Bad \x01 control and \xEF\xBF\xBE nonchar");
+    fx_sections(f);
+}
+
+static void test_gemsub(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    news_profile(&f);
+    struct news_item *items;
+    size_t n = news_collect(&f.d, &items);
+    CHECK(n == 3);
+    struct buf out = {0};
+    render_gemsub(&f.d, items, n, &f.o, &out);
+    CHECK_STR(out.data,
+              "# Ada Lovelace — News\n\n"
+              "=> gemini://example.org/news/3/ 2025-10-01 Paper <accepted> & \"praised\"\n"
+              "=> gemini://example.org/news/2/ 2025-07-01 1,600 USD award\n"
+              "=> gemini://example.org/news/1/ 2024-04-01 Bad   control and \xEF\xBF\xBE nonchar\n");
+    CHECK(gemtext_problem(out.data) == 0);
+
+    /* Lagrange's subscription pattern matches every entry line. */
+    regex_t re;
+    int rc = regcomp(&re, "^=>[[:space:]]*([^[:space:]]+)[[:space:]]+"
+                          "([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*)$",
+                     REG_EXTENDED);
+    CHECK(rc == 0);
+    size_t entries = 0, matched = 0;
+    for (char *line = strtok(out.data, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "=>", 2) != 0)
+            continue;
+        entries++;
+        matched += regexec(&re, line, 0, NULL, 0) == 0;
+    }
+    CHECK(entries == 3 && matched == 3);
+    regfree(&re);
+
+    /* A port other than 1965 and an IPv6 literal host. */
+    buf_clear(&out);
+    f.o.gemini_port = 1966;
+    f.o.gemini_host = "::1";
+    render_gemsub(&f.d, items, n, &f.o, &out);
+    CHECK_CONTAINS(out.data, "=> gemini://[::1]:1966/news/1/ 2024-04-01 ");
+
+    buf_clear(&out);
+    render_gemsub(&f.d, NULL, 0, &f.o, &out);
+    CHECK_STR(out.data, "# Ada Lovelace — News\n\n");
+    buf_free(&out);
+    news_free(items, n);
+    fx_free(&f);
+}
+
+/* --- Atom --- */
+
+/* A small well-formedness check: one root element, tags nested and closed,
+ * attribute values quoted, only the predefined or numeric entities, no raw
+ * '<' or '&' in text, UTF-8 without the characters XML 1.0 forbids. */
+static bool xml_char_ok(unsigned cp)
+{
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+static bool entity_ok(const char **p)
+{
+    const char *names[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+    for (size_t i = 0; i < 5; i++) {
+        if (strncmp(*p, names[i], strlen(names[i])) == 0) {
+            *p += strlen(names[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == ':' || c == '-' || c == '_' || c == '.';
+}
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+static bool xml_well_formed(const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0 || !xml_char_ok(cp))
+            return false;
+        i += n;
+    }
+    const char *decl = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    if (strncmp(s, decl, strlen(decl)) != 0)
+        return false;
+    const char *p = s + strlen(decl);
+    const char *stack[64];
+    size_t stack_len[64], depth = 0, roots = 0;
+    while (*p) {
+        if (*p == '&') {
+            if (!entity_ok(&p))
+                return false;
+            continue;
+        }
+        if (*p != '<') {
+            if (depth == 0 && !(*p == ' ' || *p == '\n'))
+                return false; /* text outside the root */
+            p++;
+            continue;
+        }
+        bool closing = p[1] == '/';
+        const char *name = p + 1 + closing, *q = name;
+        while (is_name_char(*q))
+            q++;
+        size_t name_len = (size_t)(q - name);
+        if (name_len == 0)
+            return false;
+        if (closing) {
+            q = skip_ws(q);
+            if (*q != '>' || depth == 0 || stack_len[depth - 1] != name_len ||
+                strncmp(stack[depth - 1], name, name_len) != 0)
+                return false;
+            depth--;
+            p = q + 1;
+            continue;
+        }
+        for (;;) { /* attributes */
+            q = skip_ws(q);
+            if (*q == '>' || (q[0] == '/' && q[1] == '>'))
+                break;
+            const char *an = q;
+            while (is_name_char(*q))
+                q++;
+            if (q == an || *q != '=' || q[1] != '"')
+                return false;
+            q += 2;
+            while (*q && *q != '"') {
+                if (*q == '<')
+                    return false;
+                if (*q == '&') {
+                    if (!entity_ok(&q))
+                        return false;
+                } else {
+                    q++;
+                }
+            }
+            if (*q != '"')
+                return false;
+            q++;
+        }
+        if (depth == 0)
+            roots++;
+        if (*q == '/') {
+            p = q + 2;
+        } else {
+            if (depth == 64)
+                return false;
+            stack[depth] = name;
+            stack_len[depth++] = name_len;
+            p = q + 1;
+        }
+    }
+    return depth == 0 && roots == 1;
+}
+
+static int xmllint_ok(const char *xml)
+{
+    if (system("command -v xmllint >/dev/null 2>&1") != 0)
+        return -1;
+    char path[] = "/tmp/capsuled-atom-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *fp = fdopen(fd, "w");
+    fputs(xml, fp);
+    fclose(fp);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s", path);
+    int rc = system(cmd);
+    unlink(path);
+    return rc == 0;
+}
+
+static void test_atom(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    news_profile(&f);
+    struct news_item *items;
+    size_t n = news_collect(&f.d, &items);
+    struct buf out = {0};
+    render_atom(&f.d, items, n, &f.o, &out);
+    const char *x = out.data;
+    CHECK(xml_well_formed(x));
+    CHECK_CONTAINS(x, "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>gemini://example.org/</id>\n");
+    CHECK_CONTAINS(x, "<title>Ada Lovelace — News</title>");
+    CHECK_CONTAINS(x, "<updated>2025-10-01T00:00:00Z</updated>\n  <author><name>Ada Lovelace</name></author>");
+    CHECK_CONTAINS(x, "<link rel=\"self\" href=\"gemini://example.org/atom.xml\"/>");
+    CHECK_CONTAINS(x, "<link rel=\"alternate\" href=\"gemini://example.org/news/\"/>");
+    CHECK_CONTAINS(x, "<entry>\n    <id>gemini://example.org/news/3/</id>\n"
+                      "    <title>Paper &lt;accepted&gt; &amp; &quot;praised&quot;</title>\n"
+                      "    <updated>2025-10-01T00:00:00Z</updated>\n"
+                      "    <link rel=\"alternate\" href=\"gemini://example.org/news/3/\"/>\n"
+                      "    <summary type=\"text\">2025.10: \xC2\xA0🌻🎉 Paper &lt;accepted&gt;");
+    CHECK_CONTAINS(x, "<title>Bad  control and  nonchar</title>");
+    CHECK(strstr(x, "\x01") == NULL);
+    CHECK(strlen(x) > 8 && strcmp(x + strlen(x) - 8, "</feed>\n") == 0);
+    int lint = xmllint_ok(x);
+    if (lint < 0)
+        printf("# xmllint not installed: external check skipped\n");
+    else
+        CHECK(lint == 1);
+
+    /* No news: still a valid feed, updated from the page date. */
+    buf_clear(&out);
+    f.page.date = "2024-05-06 10:00";
+    f.cfg.site.author_name = "A & B <x>";
+    render_atom(&f.d, NULL, 0, &f.o, &out);
+    CHECK(xml_well_formed(out.data));
+    CHECK_CONTAINS(out.data, "<updated>2024-05-06T00:00:00Z</updated>");
+    CHECK_CONTAINS(out.data, "<name>A &amp; B &lt;x&gt;</name>");
+    CHECK(strstr(out.data, "<entry>") == NULL);
+    if (lint >= 0)
+        CHECK(xmllint_ok(out.data) == 1);
+
+    /* The checker itself rejects what it should. */
+    CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>&</a>"));
+    CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a><b></a></b>"));
+    CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a x=\"<\"/>"));
+    CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\x01</a>"));
+    CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/><b/>"));
+    CHECK(xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a x=\"1\"><b/>t&amp;</a>\n"));
+    buf_free(&out);
+    news_free(items, n);
+    fx_free(&f);
+}
+
+int main(void)
+{
+    test_dates();
+    test_sections();
+    test_gemsub();
+    test_atom();
+    return test_done();
+}
