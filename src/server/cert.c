@@ -22,15 +22,6 @@
 
 enum { CERT_DAYS = 3660 }; /* ten years and a little */
 
-char *cert_path(const struct config *cfg, const char *path)
-{
-    if (!path || path[0] == '/' || !cfg->dir || !*cfg->dir)
-        return xstrdup(path ? path : "");
-    struct buf b = {0};
-    buf_printf(&b, "%s/%s", cfg->dir, path);
-    return buf_detach(&b);
-}
-
 static bool file_exists(const char *path)
 {
     struct stat st;
@@ -178,11 +169,9 @@ static int generate(const struct cfg_host *h, const char *crt_path,
     return rc;
 }
 
-int cert_ensure(const struct config *cfg, const struct cfg_host *h,
-                bool *generated)
+int cert_ensure(const struct cfg_host *h, bool *generated)
 {
-    char *crt_path = cert_path(cfg, h->cert_file);
-    char *key_path = cert_path(cfg, h->key_file);
+    const char *crt_path = h->cert_file, *key_path = h->key_file;
     *generated = false;
     int rc = 0;
     if (!file_exists(crt_path) || !file_exists(key_path)) {
@@ -194,8 +183,6 @@ int cert_ensure(const struct config *cfg, const struct cfg_host *h,
                     h->name, crt_path, key_path,
                     errno ? strerror(errno) : "OpenSSL error");
     }
-    free(crt_path);
-    free(key_path);
     return rc;
 }
 

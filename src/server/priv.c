@@ -11,7 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-static int lookup_ids(const struct config *cfg, uid_t *uid, gid_t *gid)
+int priv_target_ids(const struct config *cfg, uid_t *uid, gid_t *gid)
 {
     const char *user = cfg->server.user && *cfg->server.user
                            ? cfg->server.user
@@ -55,7 +55,7 @@ int priv_drop(const struct config *cfg, const char *chroot_dir)
     uid_t uid;
     gid_t gid;
     /* Names are resolved before a chroot hides /etc. */
-    if (lookup_ids(cfg, &uid, &gid) < 0)
+    if (priv_target_ids(cfg, &uid, &gid) < 0)
         return -1;
     if (chroot_dir && enter_chroot(chroot_dir) < 0)
         return -1;

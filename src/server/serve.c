@@ -48,17 +48,31 @@ static void print_diags(const struct diags *d, bool as_log)
 
 /* ---- start-up ------------------------------------------------------------ */
 
+/* Started as root, a generated pair belongs to the user the server runs
+ * as, so that SIGHUP can still read the key after the drop. */
+static void give_to_server_user(const struct config *cfg,
+                                const struct cfg_host *h)
+{
+    uid_t uid;
+    gid_t gid;
+    if (geteuid() != 0 || priv_target_ids(cfg, &uid, &gid) < 0)
+        return;
+    if (chown(h->key_file, uid, gid) < 0 || chown(h->cert_file, uid, gid) < 0)
+        log_msg("%s: cannot hand the certificate to uid %d: %s", h->name,
+                (int)uid, strerror(errno));
+}
+
 static int ensure_certificates(const struct config *cfg)
 {
     for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
         bool generated = false;
-        if (cert_ensure(cfg, &cfg->gemini.hosts[i], &generated) < 0)
+        const struct cfg_host *h = &cfg->gemini.hosts[i];
+        if (cert_ensure(h, &generated) < 0)
             return -1;
         if (generated) {
-            char *crt = cert_path(cfg, cfg->gemini.hosts[i].cert_file);
             log_msg("generated a self-signed certificate for %s: %s",
-                    cfg->gemini.hosts[i].name, crt);
-            free(crt);
+                    h->name, h->cert_file);
+            give_to_server_user(cfg, h);
         }
     }
     return 0;
@@ -152,12 +166,10 @@ static void print_urls(const struct config *cfg)
     if (cfg->gemini.enabled) {
         for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
             const struct cfg_host *h = &cfg->gemini.hosts[i];
-            char *crt = cert_path(cfg, h->cert_file);
             char fp[128] = "(unreadable)";
-            cert_fingerprint(crt, fp, sizeof fp);
+            cert_fingerprint(h->cert_file, fp, sizeof fp);
             printf("gemini://%s:%d/\n  certificate SHA-256 %s\n", h->name,
                    cfg->gemini.port, fp);
-            free(crt);
         }
     }
     if (cfg->gopher.enabled)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 /* ---- listen.c ---------------------------------------------------------- */
 
@@ -35,14 +36,12 @@ void listen_describe(const struct cfg_listen *spec, char *out, size_t size);
 
 /* ---- cert.c ------------------------------------------------------------ */
 
-/* Resolves a path given in capsule.yaml against the config's directory.
- * Returns a new string. */
-char *cert_path(const struct config *cfg, const char *path);
+/* Certificate and key paths come resolved against the config's directory
+ * (config_load does that). */
 /* Makes sure host h has a certificate and key, generating a self-signed
  * ECDSA P-256 certificate (and a key, unless one exists) when either file
  * is missing. Returns -1 with a logged message on failure. */
-int cert_ensure(const struct config *cfg, const struct cfg_host *h,
-                bool *generated);
+int cert_ensure(const struct cfg_host *h, bool *generated);
 /* "AB:CD:..." SHA-256 of the certificate in DER form (what TOFU clients
  * show). out must hold 96 bytes. Returns -1 when the file cannot be read. */
 int cert_fingerprint(const char *cert_file, char *out, size_t size);
@@ -89,6 +88,8 @@ void log_close(void);
  * setgroups/setgid/setuid to cfg's user and group, then no_new_privs.
  * Not root: does nothing and returns 0. Returns -1 on failure. */
 int priv_drop(const struct config *cfg, const char *chroot_dir);
+/* The user and group priv_drop switches to (logged failure: -1). */
+int priv_target_ids(const struct config *cfg, uid_t *uid, gid_t *gid);
 
 /* ---- loop.c ------------------------------------------------------------ */
 

@@ -65,8 +65,7 @@ static void log_openssl_error(const char *what, const char *path)
     ERR_clear_error();
 }
 
-static SSL_CTX *new_ctx(const struct config *cfg, const struct cfg_host *h,
-                        struct tls_set *owner)
+static SSL_CTX *new_ctx(const struct cfg_host *h, struct tls_set *owner)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx)
@@ -86,8 +85,7 @@ static SSL_CTX *new_ctx(const struct config *cfg, const struct cfg_host *h,
     SSL_CTX_set_tlsext_servername_callback(ctx, on_servername);
     SSL_CTX_set_app_data(ctx, owner);
 
-    char *crt = cert_path(cfg, h->cert_file);
-    char *key = cert_path(cfg, h->key_file);
+    const char *crt = h->cert_file, *key = h->key_file;
     bool ok = false;
     if (SSL_CTX_use_certificate_chain_file(ctx, crt) != 1)
         log_openssl_error("cannot load certificate", crt);
@@ -97,8 +95,6 @@ static SSL_CTX *new_ctx(const struct config *cfg, const struct cfg_host *h,
         log_openssl_error("key does not match certificate", crt);
     else
         ok = true;
-    free(crt);
-    free(key);
     if (!ok) {
         SSL_CTX_free(ctx);
         return NULL;
@@ -141,7 +137,7 @@ struct tls_set *tls_set_new(const struct config *cfg)
     for (size_t i = 0; i < n; i++) {
         copy_names(&s->hosts[i], &cfg->gemini.hosts[i]);
         s->n = i + 1;
-        s->ctx[i] = new_ctx(cfg, &cfg->gemini.hosts[i], s);
+        s->ctx[i] = new_ctx(&cfg->gemini.hosts[i], s);
         if (!s->ctx[i]) {
             free_set(s);
             return NULL;
