@@ -55,13 +55,29 @@ struct finder {
 
 #define NOT_FOUND ((size_t)-1)
 
+/* memmem for a two-byte needle, built on memchr: it reads only up to the
+ * match, which keeps repeated searches linear in total. */
+static const char *find_pair(const char *s, size_t len, const char *pair)
+{
+    const char *end = s + len;
+    while (s + 1 < end) {
+        const char *p = memchr(s, pair[0], (size_t)(end - s - 1));
+        if (!p)
+            return NULL;
+        if (p[1] == pair[1])
+            return p;
+        s = p + 1;
+    }
+    return NULL;
+}
+
 static size_t finder_next(struct finder *f, size_t from)
 {
     if (f->none)
         return NOT_FOUND;
     if (f->have && f->found >= from)
         return f->found;
-    const char *p = from < f->len ? memmem(f->s + from, f->len - from, f->pat, 2)
+    const char *p = from < f->len ? find_pair(f->s + from, f->len - from, f->pat)
                                   : NULL;
     if (!p) {
         f->none = true;
@@ -185,7 +201,7 @@ static void extend_raw(struct lexer *lx, struct token *t)
     t->inner_start = content;
     t->inner_end = t->end = lx->len;
     for (;;) {
-        const char *p = pos < lx->len ? memmem(lx->s + pos, lx->len - pos, "{%", 2)
+        const char *p = pos < lx->len ? find_pair(lx->s + pos, lx->len - pos, "{%")
                                       : NULL;
         if (!p)
             return;
