@@ -137,6 +137,9 @@ server:
 EOF
     } >"$dir/capsule.yaml"
     chmod -R a+rX "$dir"
+    # Started as root, capsuled drops to nobody: let it write its log then.
+    touch "$dir/access.log"
+    chown nobody "$dir/access.log" 2>/dev/null || true
 }
 
 # kv FILE KEY: the value of KEY in the last key=value line of FILE.

@@ -55,13 +55,16 @@ chmod -R a+rX "$tmp/root"
 # --- Gophernicus, one process per connection (inetd style) ---
 # socat's nofork makes the forked child exec gophernicus on the socket itself,
 # as inetd does: one fork+exec per connection and no relay process. It runs
-# as nobody, which Gophernicus insists on.
+# as nobody, which Gophernicus insists on. -nm: without it, Gophernicus keeps
+# per-client hit counters in SysV shared memory (kept between runs) and,
+# past its limits, sleeps a second per request: a policy for abusive
+# clients, not a cost of serving, and it would make runs depend on history.
 gn_pid=""
 gn_port=$(free_port)
 if command -v gophernicus >/dev/null && command -v socat >/dev/null; then
     start_bg "$tmp/gophernicus.log" setpriv --reuid=nobody --regid=nogroup --clear-groups \
         socat "TCP-LISTEN:$gn_port,bind=127.0.0.1,fork,reuseaddr,backlog=4096" \
-        "EXEC:gophernicus -h localhost -p $gn_port -r $tmp/root -nv -nu -ns -nx -no,nofork"
+        "EXEC:gophernicus -h localhost -p $gn_port -r $tmp/root -nv -nu -ns -nm -nx -no,nofork"
     gn_pid=$last_pid
     wait_port "$gn_port" 5 && python3 "$bench_dir/fetch.py" gopher 127.0.0.1 "$gn_port" /page \
         >"$tmp/gn-page" 2>/dev/null || { echo "gophernicus did not serve" >&2; gn_pid=""; }
