@@ -235,6 +235,7 @@ char *encoding_repair(const char *in, size_t len, size_t *out_len,
     unmangle(clean.data ? clean.data : "", clean.len, &out, &spans);
     buf_free(&clean);
     buf_reserve(&out, 1);
+    out.data[out.len] = '\0';
     /* A BOM that was itself mangled ("Ôªø") only shows up now. */
     if (out.len >= 3 && memcmp(out.data, "\xEF\xBB\xBF", 3) == 0) {
         memmove(out.data, out.data + 3, out.len - 3 + 1);
