@@ -621,6 +621,7 @@ struct walker {
     struct html_list *hlists;
     size_t n_hlists, cap_hlists;
     struct buf scratch;
+    bool warned_no_base;
 };
 
 static void report(struct walker *w, enum diag_level level, int line,
@@ -1045,17 +1046,19 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
     }
     struct uri u;
     uri_parse(url, &u);
-    if (u.scheme_len)
-        return escape_url(url);
-    if (!w->base_url || !w->base_url[0]) {
-        report(w, DIAG_WARNING, w->cur_line,
-               "relative link \"%s\" kept as is: site.url is not set", url);
+    bool have_base = w->base_url && w->base_url[0];
+    if (!u.scheme_len && !have_base) {
+        if (!w->warned_no_base)
+            report(w, DIAG_WARNING, w->cur_line,
+                   "relative links kept as they are (\"%s\" the first): "
+                   "site.url is not set", url);
+        w->warned_no_base = true;
         return escape_url(url);
     }
-    char *abs = resolve_reference(w->base_url, url);
+    char *abs = u.scheme_len ? xstrdup(url) : resolve_reference(w->base_url, url);
     struct uri a;
     uri_parse(abs, &a);
-    if (a.has_frag) {
+    if (a.has_frag && have_base) {
         char *here = page_address(w->base_url, false);
         char *root = page_address(w->base_url, true);
         char *target = page_address(abs, false);
@@ -2154,24 +2157,48 @@ static struct section *new_section(struct doc *d, size_t *cap, size_t first)
     return s;
 }
 
-/* base, or base-2, base-3, … : the first one not taken. */
-static char *unique_slug(struct strmap *taken, char *base)
+/* Slugs in use, and for each repeated base the next suffix to try, so a
+ * page of a thousand "News" headings does not count up from 2 each time. */
+struct slugger {
+    struct strmap taken, next;
+    char **bases;
+    size_t n_bases, cap_bases;
+};
+
+/* base, or base-2, base-3, …: the first one not taken; takes base. */
+static char *unique_slug(struct slugger *sl, char *base)
 {
-    if (!strmap_get(taken, base, NULL))
-        return base;
-    struct buf b = {0};
-    for (int k = 2;; k++) {
-        buf_clear(&b);
-        buf_printf(&b, "%s-%d", base, k);
-        if (!strmap_get(taken, b.data, NULL))
-            break;
+    char *slug = base;
+    if (strmap_get(&sl->taken, base, NULL)) {
+        size_t k = 2;
+        const char *key = base;
+        if (!strmap_get(&sl->next, base, &k))
+            key = *PUSH(sl->bases, sl->n_bases, sl->cap_bases) = xstrdup(base);
+        struct buf b = {0};
+        do {
+            buf_clear(&b);
+            buf_printf(&b, "%s-%zu", base, k++);
+        } while (strmap_get(&sl->taken, b.data, NULL));
+        /* A known base keeps its stored key: only its count changes. */
+        strmap_put(&sl->next, key, k);
+        free(base);
+        slug = buf_detach(&b);
     }
-    free(base);
-    return buf_detach(&b);
+    strmap_put(&sl->taken, slug, 0);
+    return slug;
+}
+
+static void slugger_free(struct slugger *sl)
+{
+    for (size_t i = 0; i < sl->n_bases; i++)
+        free(sl->bases[i]);
+    free(sl->bases);
+    strmap_free(&sl->taken);
+    strmap_free(&sl->next);
 }
 
 static void name_section(struct walker *w, struct section *s,
-                         struct strmap *taken)
+                         struct slugger *sl)
 {
     const struct block *h = &w->doc->blocks[s->first];
     char *id = w->explicit_ids[s->first];
@@ -2180,8 +2207,7 @@ static void name_section(struct walker *w, struct section *s,
         free(slug);
         slug = xstrdup("section");
     }
-    s->slug = unique_slug(taken, slug);
-    strmap_put(taken, s->slug, 0);
+    s->slug = unique_slug(sl, slug);
     s->title = xstrdup(h->text);
     s->plain_title = plain_title_of(h->text);
 }
@@ -2190,7 +2216,7 @@ static void split_sections(struct walker *w, int top)
 {
     struct doc *d = w->doc;
     size_t cap = 0;
-    struct strmap taken = {0};
+    struct slugger sl = {0};
     size_t first_start = d->n_blocks;
     for (size_t i = 0; i < d->n_blocks; i++)
         if (starts_section(d, i, top)) {
@@ -2203,16 +2229,16 @@ static void split_sections(struct walker *w, int top)
         home->slug = xstrdup("home");
         home->title = xstrdup("");
         home->plain_title = xstrdup("");
-        strmap_put(&taken, home->slug, 0);
+        strmap_put(&sl.taken, home->slug, 0);
     }
     for (size_t i = first_start; i < d->n_blocks; i++) {
         if (starts_section(d, i, top)) {
             struct section *s = new_section(d, &cap, i);
-            name_section(w, s, &taken);
+            name_section(w, s, &sl);
         }
         d->sections[d->n_sections - 1].count++;
     }
-    strmap_free(&taken);
+    slugger_free(&sl);
 }
 
 static size_t *section_of_blocks(const struct doc *d)
@@ -2263,6 +2289,39 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
     free(of);
 }
 
+/* Drops the links that lost their target, and merges section links that
+ * turned out to name the same section ("#news" and "#news-2024"). */
+static void compact_links(struct block *b)
+{
+    struct strmap seen = {0};
+    size_t k = 0;
+    for (size_t j = 0; j < b->n_links; j++) {
+        struct link *l = &b->links[j];
+        size_t first;
+        if (!l->url && !l->section) {
+            free(l->label);
+            continue;
+        }
+        if (!l->url && strmap_get(&seen, l->section, &first)) {
+            struct link *to = &b->links[first];
+            struct open_link ol = {.n_labels = 1};
+            buf_puts(&ol.label, to->label);
+            merge_label(&ol, l->label);
+            free(to->label);
+            to->label = buf_detach(&ol.label);
+            free(l->label);
+            free(l->section);
+            continue;
+        }
+        b->links[k] = *l;
+        if (!l->url)
+            strmap_put(&seen, b->links[k].section, k);
+        k++;
+    }
+    b->n_links = k;
+    strmap_free(&seen);
+}
+
 /* Section links learn their section's slug, or go (with a warning) when
  * the page has no such anchor; a dropped link's label is text again. */
 static void resolve_section_links(struct walker *w, struct strmap *ids)
@@ -2296,17 +2355,9 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
         }
     }
     for (size_t i = 0; i < d->n_blocks; i++) {
-        struct block *b = &d->blocks[i];
-        size_t k = 0;
-        for (size_t j = 0; j < b->n_links; j++) {
-            if (!b->links[j].url && !b->links[j].section) {
-                free(b->links[j].label);
-                continue;
-            }
-            b->links[k++] = b->links[j];
-        }
-        b->n_links = k;
-        b->only_links = k > 0 && w->residual_plain[i];
+        compact_links(&d->blocks[i]);
+        d->blocks[i].only_links = d->blocks[i].n_links > 0 &&
+                                  w->residual_plain[i];
     }
 }
 

@@ -1,0 +1,630 @@
+/* The document model: one test per conversion rule, with the traps real
+ * profiles hold, then the seed and the corpus, then hostile input. */
+#include "capsuled/buf.h"
+#include "capsuled/config.h"
+#include "capsuled/doc.h"
+#include "capsuled/page.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static struct doc d;
+static struct diags diags;
+
+/* Builds md as the body of a page starting at source line 10, with a web
+ * base URL; the model and findings land in d and diags. */
+static void build_with(const char *md, const char *base)
+{
+    doc_free(&d);
+    diags_free(&diags);
+    memset(&diags, 0, sizeof diags);
+    struct page p = {0};
+    p.path = "about.md";
+    p.body = (char *)md;
+    p.body_len = strlen(md);
+    p.body_line = 10;
+    struct config cfg = {0};
+    cfg.site.url = (char *)base;
+    doc_build(&p, &cfg, &d, &diags);
+}
+
+static void build(const char *md)
+{
+    build_with(md, "https://example.org/");
+}
+
+static const struct block *block(size_t i)
+{
+    static const struct block none = {.text = ""};
+    return i < d.n_blocks ? &d.blocks[i] : &none;
+}
+
+static const char *link_url(size_t b, size_t l)
+{
+    const struct block *bl = block(b);
+    return l < bl->n_links && bl->links[l].url ? bl->links[l].url : "(none)";
+}
+
+static const char *link_label(size_t b, size_t l)
+{
+    const struct block *bl = block(b);
+    return l < bl->n_links ? bl->links[l].label : "(none)";
+}
+
+static const char *link_section(size_t b, size_t l)
+{
+    const struct block *bl = block(b);
+    return l < bl->n_links && bl->links[l].section ? bl->links[l].section
+                                                     : "(none)";
+}
+
+/* All findings as "line: level: message" lines. */
+static char *findings(void)
+{
+    struct buf out = {0};
+    for (size_t i = 0; i < diags.n; i++)
+        buf_printf(&out, "%d: %d: %s\n", diags.items[i].line,
+                   (int)diags.items[i].level, diags.items[i].msg);
+    return buf_detach(&out);
+}
+
+#define CHECK_FINDING(needle)                                                \
+    do {                                                                     \
+        char *f__ = findings();                                              \
+        CHECK_CONTAINS(f__, needle);                                         \
+        free(f__);                                                           \
+    } while (0)
+
+static void test_headings(void)
+{
+    build("# Title\n\n#### I am a lead paragraph\n\n###### six\n");
+    CHECK(d.n_blocks == 3);
+    CHECK(block(0)->type == BLOCK_HEADING && block(0)->level == 1);
+    CHECK(block(1)->type == BLOCK_HEADING && block(1)->level == 4);
+    CHECK_STR(block(1)->text, "I am a lead paragraph");
+    CHECK(block(2)->level == 6);
+
+    build("Setext one\n==========\n\nSetext two\n---\n\ntext\n");
+    CHECK(block(0)->type == BLOCK_HEADING && block(0)->level == 1);
+    CHECK_STR(block(0)->text, "Setext one");
+    CHECK(block(1)->type == BLOCK_HEADING && block(1)->level == 2);
+}
+
+static void test_inline_text(void)
+{
+    build("Some *emphasis*, __strong__ and `code  span` here,\nsoft  break"
+          "\twith tab.  \nHard break.\\\nAnother.\n");
+    CHECK_STR(block(0)->text, "Some emphasis, strong and code span here, "
+                              "soft break with tab.\nHard break.\nAnother.");
+    build("__<u>Zhangqiang Ming</u>__, Yuchong Hu.\n");
+    CHECK_STR(block(0)->text, "Zhangqiang Ming, Yuchong Hu.");
+    build("- *2025.10*: &nbsp;Our paper &amp; more &copy;\n");
+    CHECK_STR(block(0)->text, "2025.10: Our paper & more \xc2\xa9");
+    build("=> not a link line\n\n* not\n");
+    CHECK_STR(block(0)->text, "=> not a link line");
+    CHECK(block(0)->type == BLOCK_PARA && block(0)->n_links == 0);
+    build("a\xc2\x85" "b\x7f" "c\n");
+    CHECK_STR(block(0)->text, "abc");
+}
+
+static void test_links(void)
+{
+    build("Prof. [Yuchong Hu]() and [Dan](#).\n");
+    CHECK_STR(block(0)->text, "Prof. Yuchong Hu and Dan.");
+    CHECK(block(0)->n_links == 0 && !block(0)->only_links);
+    CHECK_FINDING("10: 0: link \"Yuchong Hu\" has no URL");
+
+    build("CSRanking) [[Code]](https://github.com/x) "
+          "[[Preview]](https://x.io/1.pdf)[[Download]](https://x.io/1.pdf)\n");
+    CHECK_STR(block(0)->text, "CSRanking) [Code] [Preview][Download]");
+    CHECK(block(0)->n_links == 2);
+    CHECK_STR(link_label(0, 0), "Code");
+    CHECK_STR(link_url(0, 1), "https://x.io/1.pdf");
+    CHECK_STR(link_label(0, 1), "Preview / Download");
+    CHECK(!block(0)->only_links);
+
+    build("[A](https://a.org) | [B](https://b.org) · [A again](https://a.org)"
+          "\n\nSee [A](https://a.org).\n\n<https://auto.org/x>\n");
+    CHECK(block(0)->only_links && block(0)->n_links == 2);
+    CHECK_STR(link_label(0, 0), "A / A again");
+    CHECK(!block(1)->only_links);
+    CHECK(block(2)->only_links);
+    CHECK_STR(link_url(2, 0), "https://auto.org/x");
+    CHECK_STR(link_label(2, 0), "https://auto.org/x");
+
+    build("Read [the ref][r] and [r].\n\n[r]: https://ref.org/ \"T\"\n");
+    CHECK(block(0)->n_links == 1);
+    CHECK_STR(link_url(0, 0), "https://ref.org/");
+    CHECK_STR(link_label(0, 0), "the ref / r");
+}
+
+static void test_images_and_badges(void)
+{
+    build("![A cat](https://img.org/cat.png)\n\n"
+          "[![GitHub stars](https://img.shields.io/x.svg)](https://github.com/a)"
+          "\n\n[![](https://img.shields.io/y.svg)](https://github.com/b)\n");
+    CHECK(block(0)->n_links == 1 && block(0)->links[0].image);
+    CHECK_STR(link_label(0, 0), "A cat");
+    CHECK_STR(block(0)->text, "A cat");
+    CHECK(block(0)->only_links);
+    CHECK(block(1)->n_links == 1 && !block(1)->links[0].image);
+    CHECK_STR(link_url(1, 0), "https://github.com/a");
+    CHECK_STR(link_label(1, 0), "GitHub stars");
+    CHECK(block(2)->n_links == 1);
+    CHECK_STR(link_label(2, 0), "https://github.com/b");
+}
+
+static void test_relative_urls(void)
+{
+    build_with("[a](papers/a.pdf) [b](../b.html) [c](/c?x=1) [d](?q) "
+               "[e](//cdn.org/e) [f](mailto:me@x.org) [g](a%20b c)\n",
+               "https://example.org/dir/page.html");
+    CHECK_STR(link_url(0, 0), "https://example.org/dir/papers/a.pdf");
+    CHECK_STR(link_url(0, 1), "https://example.org/b.html");
+    CHECK_STR(link_url(0, 2), "https://example.org/c?x=1");
+    CHECK_STR(link_url(0, 3), "https://example.org/dir/page.html?q");
+    CHECK_STR(link_url(0, 4), "https://cdn.org/e");
+    CHECK_STR(link_url(0, 5), "mailto:me@x.org");
+
+    build_with("[a](files/a.pdf)\n", NULL);
+    CHECK_STR(link_url(0, 0), "files/a.pdf");
+    CHECK_FINDING("site.url is not set");
+    CHECK(diags.n == 1);
+
+    build("[x](<has space.pdf>)\n");
+    CHECK_STR(link_url(0, 0), "https://example.org/has%20space.pdf");
+}
+
+static void test_section_links(void)
+{
+    build("# About\n\nSee [news](#news), [the news](/#news), "
+          "[full](https://example.org/#news), [pubs](#pub-1), "
+          "[gone](#nowhere) and [web](https://example.org/#x/y).\n\n"
+          "# 🔥 News\n\n- item <a name=\"pub-1\"></a>\n");
+    const struct block *b = block(1);
+    /* #pub-1 is an anchor inside News: both links name one section. */
+    CHECK(b->n_links == 1);
+    CHECK(b->links[0].url == NULL);
+    CHECK_STR(link_section(1, 0), "news");
+    CHECK_STR(link_label(1, 0), "news / the news / full / pubs");
+    CHECK_FINDING("link to unknown anchor #nowhere");
+    CHECK_FINDING("link to unknown anchor #x/y");
+    CHECK_STR(b->text, "See news, the news, full, pubs, gone and web.");
+    CHECK(!b->only_links);
+
+    build("[Jump](#news)\n\n# News\n\n[](#news) text\n");
+    CHECK(block(0)->only_links);
+    CHECK_STR(link_label(2, 0), "News");
+}
+
+static void test_lists(void)
+{
+    build("- a\n  - b\n    1. c\n    2. d\n- e\n\n3. three\n4. four\n\n"
+          "7) paren\n");
+    CHECK(d.n_blocks == 8);
+    CHECK(block(0)->type == BLOCK_ITEM && block(0)->level == 1 &&
+          !block(0)->marker);
+    CHECK(block(1)->level == 2);
+    CHECK(block(2)->level == 3);
+    CHECK_STR(block(2)->marker, "1.");
+    CHECK_STR(block(3)->marker, "2.");
+    CHECK(block(4)->level == 1);
+    CHECK_STR(block(4)->text, "e");
+    CHECK_STR(block(5)->marker, "3.");
+    CHECK_STR(block(6)->marker, "4.");
+    CHECK_STR(block(7)->marker, "7)");
+
+    /* Later paragraphs of an item continue it; after a nested list they
+     * are unmarked items of the same depth. */
+    build("1. first\n\n   second para\n   - nested\n\n   after nested\n"
+          "2. next\n");
+    CHECK_STR(block(0)->text, "first\nsecond para");
+    CHECK_STR(block(0)->marker, "1.");
+    CHECK_STR(block(1)->text, "nested");
+    CHECK(block(2)->type == BLOCK_ITEM && block(2)->level == 1 &&
+          !block(2)->marker);
+    CHECK_STR(block(2)->text, "after nested");
+    CHECK_STR(block(3)->marker, "2.");
+}
+
+static void test_quotes_code_rules(void)
+{
+    build("> quoted\n> > deeper\n\n---\n\n````md\n```\ncode\n```\n````\n\n"
+          "    indented\n\tcode\n");
+    CHECK(block(0)->type == BLOCK_QUOTE && block(0)->level == 1);
+    CHECK(block(1)->type == BLOCK_QUOTE && block(1)->level == 2);
+    CHECK_STR(block(1)->text, "deeper");
+    CHECK(block(2)->type == BLOCK_RULE);
+    CHECK(block(3)->type == BLOCK_PRE);
+    CHECK_STR(block(3)->info, "md");
+    CHECK_STR(block(3)->text, "```\ncode\n```");
+    CHECK(block(4)->type == BLOCK_PRE && block(4)->info == NULL);
+    CHECK_STR(block(4)->text, "indented\ncode");
+}
+
+static void test_comments(void)
+{
+    build("Before <!-- inline --> after.\n\n<!-- multi\nline {{ url | "
+          "url_encode }}\n<a href='x'><img src=\"{{ url }}\"></a> -->\n\n"
+          "Text <!-- bad -- comment\nstill hidden --> shown.\n\n"
+          "<div>\n<!-- opened\n\n# Hidden heading\n\n-->\n</div>\n\nEnd.\n");
+    CHECK_STR(block(0)->text, "Before after.");
+    CHECK_STR(block(1)->text, "Text shown.");
+    CHECK_STR(block(2)->text, "End.");
+    CHECK(d.n_blocks == 3);
+    CHECK(diags.n == 0);
+}
+
+static void test_html_blocks(void)
+{
+    build("<p>One &amp; done</p><p>Two <a href=\"https://t.org\">link</a><br>"
+          "next</p>\n\n<style>\n.x { color: red }\n</style>\n\n"
+          "<script>alert(1)</script>\n\n<center><font color=red>Centered"
+          "</font></center>\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(0)->text, "One & done");
+    CHECK_STR(block(1)->text, "Two link\nnext");
+    CHECK_STR(link_url(1, 0), "https://t.org");
+    CHECK_STR(block(2)->text, "Centered");
+
+    build("<details class=\"cite\"><summary>Cite</summary><pre><code>"
+          "@article{x,\n  title = {A &amp; B}\n}</code></pre></details>\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "Cite");
+    CHECK(block(1)->type == BLOCK_PRE);
+    CHECK_STR(block(1)->text, "@article{x,\n  title = {A & B}\n}");
+
+    build("<h2 id=\"talks\">Talks</h2>\n<ol start=\"3\"><li>One</li>"
+          "<li>Two <img src=\"https://i.org/a.png\" alt=\"pic\"></li></ol>"
+          "<hr>\n<blockquote>Q</blockquote>\n");
+    CHECK(block(0)->type == BLOCK_HEADING && block(0)->level == 2);
+    CHECK_STR(d.sections[0].slug, "talks");
+    CHECK(block(1)->type == BLOCK_ITEM);
+    CHECK_STR(block(1)->marker, "3.");
+    CHECK_STR(block(2)->marker, "4.");
+    CHECK_STR(block(2)->text, "Two pic");
+    CHECK(block(2)->links[0].image);
+    CHECK(block(3)->type == BLOCK_RULE);
+    CHECK(block(4)->type == BLOCK_QUOTE);
+
+    build("<div class=\"pub\" markdown=\"1\">\n<span class=\"venue\">ICDE</span>"
+          " **[Paper title](https://doi.org/1)**<br>\n[PDF](https://p.org/a.pdf)"
+          "\n</div>\n");
+    CHECK(d.n_blocks == 1);
+    CHECK_STR(block(0)->text, "ICDE Paper title\nPDF");
+    CHECK(block(0)->n_links == 2);
+
+    build("<svg><text>drawn</text></svg> kept\n\n<iframe src=\"https://v.org/1\""
+          " title=\"Talk video\"></iframe>\n");
+    CHECK_STR(block(0)->text, "kept");
+    CHECK_FINDING("HTML <svg> dropped with its content");
+    CHECK_STR(link_url(1, 0), "https://v.org/1");
+    CHECK_STR(link_label(1, 0), "Talk video");
+}
+
+static void test_kramdown(void)
+{
+    build("* TOC\n{:toc}\n\n## Title {#custom-id}\n\nPara\n{: .note #para-id}"
+          "\n\n# Top\n\n[to title](#custom-id) [to para](#para-id)\n");
+    CHECK_STR(block(0)->text, "TOC");
+    CHECK_STR(block(1)->text, "Title");
+    CHECK_STR(block(2)->text, "Para");
+    /* An H1 exists, so the H2 lives in the home section, named by its id. */
+    CHECK_STR(d.sections[0].slug, "home");
+    CHECK(block(4)->n_links == 1);
+    CHECK_STR(link_section(4, 0), "home");
+    CHECK_STR(link_label(4, 0), "to title / to para");
+    CHECK(diags.n == 0);
+}
+
+static void test_tables(void)
+{
+    build("| Name | Score | Link |\n|:-----|------:|:----:|\n"
+          "| **Ann** | 9 | [site](https://ann.org) |\n| Bo \\| Jo | 10 |\n");
+    CHECK(d.n_blocks == 1);
+    CHECK(block(0)->type == BLOCK_PRE);
+    CHECK_STR(block(0)->info, "table");
+    CHECK_STR(block(0)->text, "Name    | Score | Link\n"
+                              "--------+-------+-----\n"
+                              "Ann     |     9 | site\n"
+                              "Bo | Jo |    10 |");
+    CHECK_STR(link_url(0, 0), "https://ann.org");
+
+    build("| 统计学习 | 18'Fall |\n|:--|:--|\n| Python 编程 | x |\n");
+    CHECK_STR(block(0)->text, "统计学习    | 18'Fall\n"
+                              "------------+--------\n"
+                              "Python 编程 | x");
+
+    /* Not a table: the delimiter row does not match the header. */
+    build("a | b\n--- | --- | ---\n");
+    CHECK(block(0)->type == BLOCK_PARA);
+}
+
+static void test_sections(void)
+{
+    build("<span class='anchor' id='about-me'></span>\n\n"
+          "# \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93 About Me\n\nHi.\n\n"
+          "# \xe2\x8c\x9b\t Research Interests\n- one\n\n# Empty\n\n"
+          "# Talks\n\ntext\n\n# Talks\n\nmore\n\n### Sub Part\n\nx\n");
+    CHECK(d.n_sections == 4);
+    CHECK_STR(d.sections[0].slug, "about-me");
+    CHECK_STR(d.sections[0].title,
+              "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93 About Me");
+    CHECK_STR(d.sections[0].plain_title, "About Me");
+    CHECK_STR(d.sections[1].slug, "research-interests");
+    CHECK_STR(d.sections[1].title, "\xe2\x8c\x9b Research Interests");
+    CHECK_STR(d.sections[2].slug, "talks");
+    CHECK_STR(d.sections[3].slug, "talks-2");
+    CHECK(d.sections[3].n_anchors == 1);
+    CHECK_STR(d.sections[3].n_anchors ? d.sections[3].anchors[0] : "",
+              "sub-part");
+    CHECK(doc_find_section(&d, "empty") == NULL);
+    CHECK(doc_find_section(&d, "talks-2") == &d.sections[3]);
+    for (size_t i = 0; i < d.n_blocks; i++)
+        CHECK(strcmp(block(i)->text, "Empty") != 0);
+
+    build("Intro text.\n\n## First\n\nA\n\n## Second\n\nB\n");
+    CHECK(d.n_sections == 3);
+    CHECK_STR(d.sections[0].slug, "home");
+    CHECK(d.sections[0].first == 0 && d.sections[0].count == 1);
+    CHECK_STR(d.sections[1].slug, "first");
+    CHECK(d.sections[1].first == 1 && d.sections[1].count == 2);
+
+    build("");
+    CHECK(d.n_blocks == 0 && d.n_sections == 1 && d.sections[0].count == 0);
+}
+
+static void test_slugify(void)
+{
+    const char *cases[][2] = {
+        {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93 About Me", "about-me"},
+        {"Honors & Awards!", "honors-awards"},
+        {"  --Hello,   World--  ", "hello-world"},
+        {"Über Café", "über-café"},
+        {"统计学习 Notes", "统计学习-notes"},
+        {"\xf0\x9f\x94\xa5", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *s = doc_slugify(cases[i][0]);
+        CHECK_STR(s, cases[i][1]);
+        free(s);
+    }
+}
+
+static void test_diagnostics(void)
+{
+    build("# A\n\nLeft {{ page.x }} over.\n\n<!-- never closed\n");
+    CHECK_FINDING("12: 1: Liquid markup left in the text");
+    CHECK_FINDING("14: 1: HTML comment never closed");
+    build("x\n\n<svg>\n<g>\n");
+    CHECK_FINDING("unclosed HTML <svg>");
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct buf b = {0};
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_put(&b, tmp, n);
+    fclose(f);
+    *len = b.len;
+    return buf_detach(&b);
+}
+
+/* The seed through the real loader: the sections the issue names. */
+static void test_seed(void)
+{
+    const char *root = getenv("CAPSULED_SOURCE_ROOT");
+    char dir[4096], file[4200];
+    snprintf(dir, sizeof dir, "%s/capsule", root ? root : "..");
+    snprintf(file, sizeof file, "%s/about.md", dir);
+    struct config cfg;
+    struct diags cd = {0};
+    config_load(dir, &cfg, &cd);
+    struct page p;
+    if (page_load_file(file, &cfg, &p, &cd) != 0) {
+        CHECK(!"seed page loads");
+        return;
+    }
+    doc_free(&d);
+    diags_free(&diags);
+    memset(&diags, 0, sizeof diags);
+    doc_build(&p, &cfg, &d, &diags);
+    const char *want[] = {"about-me", "research-interests", "news",
+                          "publications", "honors-and-awards", "educations",
+                          "invited-talks", "internships"};
+    CHECK(d.n_sections == 8);
+    for (size_t i = 0; i < 8 && i < d.n_sections; i++)
+        CHECK_STR(d.sections[i].slug, want[i]);
+    CHECK_STR(d.sections[0].plain_title, "About Me");
+    const struct block *lead = &d.blocks[d.sections[0].first + 1];
+    CHECK(lead->type == BLOCK_HEADING && lead->level == 4);
+    CHECK_CONTAINS(lead->text, "supervision of Prof. Yuchong Hu, and");
+    CHECK(lead->n_links == 0);
+    const struct section *pubs = doc_find_section(&d, "publications");
+    const struct block *pub = pubs ? &d.blocks[pubs->first + 1] : block(0);
+    CHECK(pub->type == BLOCK_ITEM);
+    CHECK(strncmp(pub->text, "Zhangqiang Ming, Rui, Wang", 26) == 0);
+    CHECK(pub->n_links == 2);
+    CHECK_STR(pub->n_links == 2 ? pub->links[1].label : "",
+              "Preview / Download");
+    for (size_t i = 0; i < d.n_blocks; i++) {
+        const char *t = d.blocks[i].text;
+        CHECK(!strstr(t, "<") && !strstr(t, "{%") && !strstr(t, "{{") &&
+              !strstr(t, "&nbsp;") && !strstr(t, "__"));
+    }
+    char *f = findings();
+    printf("# seed findings:\n# %s\n", f);
+    free(f);
+    page_free(&p);
+    config_free(&cfg);
+    diags_free(&cd);
+}
+
+/* The real profiles of the corpus build, each with sections and without
+ * markup left in the text. */
+static void test_corpus(void)
+{
+    const char *root = getenv("CAPSULED_SOURCE_ROOT");
+    const char *corpus = getenv("CAPSULED_CORPUS");
+    char path[4096];
+    if (corpus)
+        snprintf(path, sizeof path, "%s", corpus);
+    else
+        snprintf(path, sizeof path, "%s/../shared/corpus", root ? root : "..");
+    DIR *dir = opendir(path);
+    if (!dir) {
+        printf("# corpus absent: skipped\n");
+        return;
+    }
+    struct dirent *e;
+    int pages = 0;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[8300];
+        snprintf(file, sizeof file, "%s/%s/about.md", path, e->d_name);
+        struct config cfg;
+        config_defaults(&cfg);
+        struct page p;
+        struct diags cd = {0};
+        if (page_load_file(file, &cfg, &p, &cd) != 0) {
+            config_free(&cfg);
+            diags_free(&cd);
+            continue;
+        }
+        doc_free(&d);
+        doc_build(&p, &cfg, &d, &cd);
+        pages++;
+        CHECK(d.n_sections >= 1 && d.n_blocks > 5);
+        size_t leaks = 0;
+        for (size_t i = 0; i < d.n_blocks; i++)
+            if (d.blocks[i].type != BLOCK_PRE &&
+                (strstr(d.blocks[i].text, "</") || strstr(d.blocks[i].text,
+                                                          "<div")))
+                leaks++;
+        CHECK(leaks == 0);
+        printf("# %s: %zu blocks, sections:", e->d_name, d.n_blocks);
+        for (size_t s = 0; s < d.n_sections; s++)
+            printf(" %s", d.sections[s].slug);
+        printf("\n");
+        page_free(&p);
+        config_free(&cfg);
+        diags_free(&cd);
+    }
+    closedir(dir);
+    CHECK(pages == 6);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void timed_build(const char *what, const char *md, size_t len)
+{
+    double t0 = seconds();
+    doc_free(&d);
+    doc_build_markdown(md, len, &d);
+    printf("# %s: %zu bytes, %zu blocks, %.3f s\n", what, len, d.n_blocks,
+           seconds() - t0);
+}
+
+static void test_robustness(void)
+{
+    struct buf md = {0};
+    /* Nesting 10,000 deep: lists, quotes, both mixed. */
+    for (int i = 0; i < 10000; i++)
+        buf_puts(&md, i % 2 ? "- " : "1. ");
+    buf_puts(&md, "deep item\n");
+    for (int i = 0; i < 2000; i++) {
+        for (int k = 0; k < i * 2; k++)
+            buf_putc(&md, ' ');
+        buf_puts(&md, "- item\n");
+    }
+    timed_build("lists 10000 deep", md.data, md.len);
+    CHECK(d.n_blocks > 0 && d.blocks[0].level == 10000);
+    CHECK_STR(d.n_blocks ? d.blocks[0].text : "", "deep item");
+    buf_clear(&md);
+    for (int i = 0; i < 10000; i++)
+        buf_putc(&md, '>');
+    buf_puts(&md, " deep quote\n");
+    for (int i = 0; i < 10000; i++)
+        buf_puts(&md, "> - ");
+    buf_puts(&md, "mixed\n");
+    timed_build("quotes 10000 deep", md.data, md.len);
+    CHECK(d.n_blocks >= 1 && d.blocks[0].level == 10000);
+
+    /* One 1 MB line full of markup, links and would-be HTML. */
+    buf_clear(&md);
+    while (md.len < (1u << 20))
+        buf_puts(&md, "*a* [l](https://x.org/1) <a href='x'>b</a> <b &amp; "
+                      "<!- `c` ![i](j) {{ | ");
+    buf_putc(&md, '\n');
+    timed_build("1 MB line", md.data, md.len);
+    CHECK(d.n_blocks == 1 && strlen(d.blocks[0].text) > 300000);
+
+    /* 10 MB profile: the seed's shapes repeated. */
+    size_t seed_len = 0;
+    char path[4200];
+    const char *root = getenv("CAPSULED_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/capsule/about.md", root ? root : "..");
+    char *seed = read_file(path, &seed_len);
+    buf_clear(&md);
+    while (seed && md.len < 10u << 20) {
+        buf_put(&md, seed, seed_len);
+        buf_puts(&md, "\n| a | b |\n|---|---|\n| 1 | [x](y) |\n\n");
+    }
+    free(seed);
+    double t0 = seconds();
+    timed_build("10 MB", md.data, md.len);
+    CHECK(d.n_sections > 1000);
+    CHECK(seconds() - t0 < 30);
+
+    /* Odd bytes: NUL-free garbage, unbalanced everything. */
+    buf_clear(&md);
+    unsigned x = 12345;
+    for (int i = 0; i < 200000; i++) {
+        x = x * 1103515245u + 12345u;
+        char c = (char)(x >> 16);
+        buf_putc(&md, c ? c : ' ');
+    }
+    timed_build("random bytes", md.data, md.len);
+    CHECK(1);
+    buf_free(&md);
+}
+
+int main(void)
+{
+    test_headings();
+    test_inline_text();
+    test_links();
+    test_images_and_badges();
+    test_relative_urls();
+    test_section_links();
+    test_lists();
+    test_quotes_code_rules();
+    test_comments();
+    test_html_blocks();
+    test_kramdown();
+    test_tables();
+    test_sections();
+    test_slugify();
+    test_diagnostics();
+    test_seed();
+    test_corpus();
+    test_robustness();
+    doc_free(&d);
+    diags_free(&diags);
+    return test_done();
+}
