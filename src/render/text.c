@@ -58,7 +58,11 @@ void flow_gap(struct flow *f, const struct block *b)
         return;
     if (b->type == BLOCK_ITEM && f->prev == BLOCK_ITEM && !f->prev_links)
         return;
-    emit_line(f, "", 0);
+    /* Paragraphs of one quotation stay joined, as in mail. */
+    if (b->type == BLOCK_QUOTE && f->prev == BLOCK_QUOTE && !f->prev_links)
+        emit_line(f, ">", 1);
+    else
+        emit_line(f, "", 0);
 }
 
 void flow_done(struct flow *f, const struct block *b)

@@ -147,6 +147,102 @@ static inline void fx_free(struct fixture *f)
     f->cap = 0;
 }
 
+/* --- documents from Markdown and from real capsules --- */
+
+#include "capsuled/page.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* The blocks of a Markdown text, through the real model. */
+static inline void fx_markdown(struct fixture *f, const char *md)
+{
+    doc_build_markdown(md, strlen(md), &f->d);
+}
+
+/* A capsule loaded the way the server loads it: capsule.yaml (defaults
+ * when absent), the page, the model. Returns false when it cannot. */
+struct loaded {
+    struct config cfg;
+    struct page page;
+    struct doc d;
+    struct render_opts o;
+};
+
+static inline bool fx_load(const char *dir, struct loaded *l)
+{
+    struct diags dg = {0};
+    memset(l, 0, sizeof *l);
+    if (config_load(dir, &l->cfg, &dg) != 0) {
+        printf("# %s: no usable capsule.yaml: skipped\n", dir);
+        config_free(&l->cfg);
+        diags_free(&dg);
+        return false;
+    }
+    struct buf path = {0};
+    buf_printf(&path, "%s/%s", dir,
+               l->cfg.site.page ? l->cfg.site.page : "about.md");
+    int rc = page_load_file(path.data, &l->cfg, &l->page, &dg);
+    buf_free(&path);
+    if (rc == 0)
+        doc_build(&l->page, &l->cfg, &l->d, &dg);
+    diags_free(&dg);
+    if (rc != 0) {
+        config_free(&l->cfg);
+        return false;
+    }
+    l->o = (struct render_opts){&l->cfg, &l->page, "localhost", 1965,
+                                "localhost", 7070, 70};
+    return true;
+}
+
+static inline void fx_unload(struct loaded *l)
+{
+    doc_free(&l->d);
+    page_free(&l->page);
+    config_free(&l->cfg);
+}
+
+/* Calls fn for the default capsule and for every profile of the shared
+ * corpus next to the source tree (skipped when absent); returns how many
+ * capsules it visited. */
+static inline int fx_each_capsule(void (*fn)(const char *name, struct loaded *))
+{
+    const char *root = getenv("CAPSULED_SOURCE_ROOT");
+    char dir[4096];
+    int visited = 0;
+    struct loaded l;
+    snprintf(dir, sizeof dir, "%s/capsule", root ? root : "..");
+    if (fx_load(dir, &l)) {
+        fn("capsule", &l);
+        fx_unload(&l);
+        visited++;
+    }
+    snprintf(dir, sizeof dir, "%s/../shared/corpus", root ? root : "..");
+    DIR *corpus = opendir(dir);
+    if (!corpus) {
+        printf("# no corpus next to the source tree: skipped\n");
+        return visited;
+    }
+    struct dirent *e;
+    while ((e = readdir(corpus)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct buf sub = {0};
+        buf_printf(&sub, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(sub.data, &st) == 0 && S_ISDIR(st.st_mode) && fx_load(sub.data, &l)) {
+            fn(e->d_name, &l);
+            fx_unload(&l);
+            visited++;
+        }
+        buf_free(&sub);
+    }
+    closedir(corpus);
+    return visited;
+}
+
 /* --- invariants --- */
 
 static inline bool line_starts(const char *line, size_t len, const char *p)

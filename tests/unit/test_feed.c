@@ -368,8 +368,62 @@ static void test_atom(void)
     fx_free(&f);
 }
 
+static bool gemsub_all_match(const char *gemsub, size_t *entries)
+{
+    regex_t re;
+    if (regcomp(&re, "^=>[[:space:]]*([^[:space:]]+)[[:space:]]+"
+                     "([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*)$",
+                REG_EXTENDED) != 0)
+        return false;
+    char *copy = xstrdup(gemsub);
+    size_t matched = 0;
+    *entries = 0;
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "=>", 2) != 0)
+            continue;
+        ++*entries;
+        matched += regexec(&re, line, 0, NULL, 0) == 0;
+    }
+    free(copy);
+    regfree(&re);
+    return matched == *entries;
+}
+
+static void check_capsule(const char *name, struct loaded *l)
+{
+    struct news_item *items;
+    size_t n = news_collect(&l->d, &items);
+    struct buf out = {0};
+    render_gemsub(&l->d, items, n, &l->o, &out);
+    size_t entries;
+    CHECK(gemsub_all_match(out.data, &entries) && entries == n);
+    CHECK(gemtext_problem(out.data) == 0);
+    buf_clear(&out);
+    render_atom(&l->d, items, n, &l->o, &out);
+    CHECK(xml_well_formed(out.data));
+    if (xmllint_ok(out.data) == 0)
+        CHECK(!"xmllint rejects the feed");
+    if (strcmp(name, "capsule") == 0) {
+        CHECK(n == 7);
+        if (n == 7) {
+            CHECK_STR(items[0].date, "2025-10-01");
+            CHECK_STR(items[0].title, "Our paper SSFusion has been accepted to ICDE2026 (The 42st IEEE "
+                                      "International Conference on Data Engineering ). I am the first "
+                                      "author of this work.");
+            CHECK_STR(items[6].date, "2024-04-01");
+            CHECK(strncmp(items[6].title, "Our paper ADTopk has been accepted", 34) == 0);
+        }
+        CHECK_CONTAINS(out.data, "<id>gemini://localhost/news/1/</id>\n    <title>Our paper ADTopk");
+        CHECK_CONTAINS(out.data, "<updated>2025-10-01T00:00:00Z</updated>\n  <author><name>Zhangqiang Ming</name>");
+    }
+    buf_free(&out);
+    news_free(items, n);
+}
+
 int main(void)
 {
+    int capsules = fx_each_capsule(check_capsule);
+    CHECK(capsules >= 1);
     test_dates();
     test_sections();
     test_gemsub();

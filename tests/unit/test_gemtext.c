@@ -293,8 +293,122 @@ static void test_invariants_fuzzish(void)
     fx_free(&f);
 }
 
+/* --- from Markdown, through the real model --- */
+
+static char *md_gemtext(const char *md, size_t len)
+{
+    struct fixture f;
+    fx_init(&f);
+    doc_build_markdown(md, len, &f.d);
+    struct buf out = {0};
+    buf_puts(&out, "");
+    render_gemtext_all(&f.d, &f.o, &out);
+    doc_free(&f.d);
+    return buf_detach(&out);
+}
+
+#define MD(md) md_gemtext(md, strlen(md))
+
+static void test_markdown(void)
+{
+    char *g = MD("#### I am a lead\n\n"
+                 "Prof. [Yuchong Hu]() and [[Code]](https://x.org/c) __<u>Name</u>__\n\n"
+                 "=> not a link\n\n"
+                 "````\n```inner\n````\n\n"
+                 "- a\n  - b\n    - c\n\n"
+                 "3. three\n4. four\n\n"
+                 "> quoted\n\n"
+                 "# Sec One\n\nSee [the other](#sec-two).\n\n"
+                 "[A](https://a.org) [B](https://b.org)\n\n"
+                 "![cat](https://c.org/cat.png)\n\n"
+                 "# Sec Two\n\nline  \nbreak\n");
+    CHECK(gemtext_problem(g) == 0);
+    CHECK_CONTAINS(g, "\nI am a lead\n");
+    CHECK_CONTAINS(g, "\nProf. Yuchong Hu and [Code] Name\n=> https://x.org/c Code\n");
+    CHECK(strstr(g, "=> \n") == NULL && strstr(g, "__") == NULL && strstr(g, "<u>") == NULL);
+    CHECK_CONTAINS(g, "\n => not a link\n");
+    CHECK_CONTAINS(g, "\n```\n ```inner\n```\n");
+    CHECK_CONTAINS(g, "\n* a\n* b\n* c\n");
+    CHECK_CONTAINS(g, "\n3. three\n4. four\n");
+    CHECK_CONTAINS(g, "\n> quoted\n");
+    CHECK_CONTAINS(g, "\n# Sec One\n");
+    CHECK_CONTAINS(g, "See the other.\n=> /sec-two/ the other\n");
+    CHECK_CONTAINS(g, "\n\n=> https://a.org A\n=> https://b.org B\n\n");
+    CHECK_CONTAINS(g, "\n=> https://c.org/cat.png cat\n");
+    CHECK_CONTAINS(g, "\nline\nbreak\n");
+    free(g);
+
+    /* Hostile bytes still give valid gemtext. */
+    const char nasty[] = "\xEF\xBB\xBF# T\r\n\r\ntab\there \xff\xfe bad\r\n\r\n"
+                         "nul\0byte\n\n```\n\x01ctl\n";
+    g = md_gemtext(nasty, sizeof nasty - 1);
+    CHECK(gemtext_problem(g) == 0);
+    CHECK(strchr(g, '\t') == NULL && strchr(g, '\x01') == NULL);
+    free(g);
+    g = MD("");
+    CHECK(gemtext_problem(g) == 0);
+    free(g);
+}
+
+/* Lists and quotes 10,000 deep: no crash, still valid. */
+static void test_deep_markdown(void)
+{
+    struct buf md = {0};
+    for (int i = 0; i < 10000; i++)
+        buf_puts(&md, "> ");
+    buf_puts(&md, "deep quote\n\n");
+    for (int i = 0; i < 10000; i++) {
+        for (int k = 0; k < i % 50; k++)
+            buf_puts(&md, "  ");
+        buf_puts(&md, "- item\n");
+    }
+    char *g = md_gemtext(md.data, md.len);
+    CHECK(gemtext_problem(g) == 0);
+    CHECK_CONTAINS(g, "deep quote");
+    free(g);
+    buf_free(&md);
+}
+
+/* The seed and the corpus: valid on every page, nothing of the markup. */
+static void check_capsule(const char *name, struct loaded *l)
+{
+    struct buf out = {0};
+    int bad = 0;
+    render_gemtext_home(&l->d, &l->o, &out);
+    bad += gemtext_problem(out.data) != 0;
+    for (size_t i = 0; i < l->d.n_sections; i++) {
+        buf_clear(&out);
+        render_gemtext_section(&l->d, i, &l->o, &out);
+        bad += gemtext_problem(out.data) != 0;
+    }
+    buf_clear(&out);
+    render_gemtext_all(&l->d, &l->o, &out);
+    bad += gemtext_problem(out.data) != 0;
+    CHECK(bad == 0);
+    if (bad)
+        printf("# invalid gemtext for %s\n", name);
+    CHECK(strstr(out.data, "{%") == NULL && strstr(out.data, "<!--") == NULL);
+    if (strcmp(name, "capsule") == 0) {
+        CHECK_CONTAINS(out.data, "# Zhangqiang Ming\n");
+        CHECK_CONTAINS(out.data, "\n# 👨‍🎓 About Me\n");
+        CHECK_CONTAINS(out.data, "\n* 2025.10: 🌻🎉 Our paper SSFusion has been accepted");
+        CHECK_CONTAINS(out.data, "\n=> https://github.com/zqming-cs Code\n"
+                                 "=> https://zhangqiangming.github.io/papers/1_ICDE2026_.pdf Preview / Download\n");
+        buf_clear(&out);
+        render_gemtext_home(&l->d, &l->o, &out);
+        CHECK_CONTAINS(out.data, "\n## Latest news\n=> /news/7/ 2025-10-01 Our paper SSFusion");
+        CHECK_CONTAINS(out.data, "\n=> /internships/ 💻 Internships\n");
+    }
+    buf_free(&out);
+}
+
 int main(void)
 {
+    test_markdown();
+    test_deep_markdown();
+    int capsules = fx_each_capsule(check_capsule);
+    printf("# %d capsules rendered\n", capsules);
+    CHECK(capsules >= 1);
     test_blocks();
     test_home();
     test_empty_doc();

@@ -196,8 +196,65 @@ static void test_deep(void)
     fx_free(&f);
 }
 
+/* The seed and the corpus: every menu valid; the seed's text in 70 columns. */
+static void check_capsule(const char *name, struct loaded *l)
+{
+    struct buf out = {0};
+    int bad = 0;
+    size_t widest = 0;
+    render_gophermap_home(&l->d, &l->o, &out);
+    bad += gophermap_problem(out.data) != 0;
+    widest = widest_info(out.data);
+    if (strcmp(name, "capsule") == 0) {
+        CHECK(starts_with(out.data, "iZhangqiang Ming\t"));
+        CHECK_CONTAINS(out.data, "\r\n1📝 Publications\t/publications/\tlocalhost\t7070\r\n"
+                                 "0📝 Publications (text)\t/publications.txt\tlocalhost\t7070\r\n");
+        CHECK_CONTAINS(out.data, "\r\n7Search the profile\t/search\tlocalhost\t7070\r\n.\r\n");
+    }
+    for (size_t i = 0; i < l->d.n_sections; i++) {
+        buf_clear(&out);
+        render_gophermap_section(&l->d, i, &l->o, &out);
+        bad += gophermap_problem(out.data) != 0;
+        size_t w = widest_info(out.data);
+        widest = w > widest ? w : widest;
+    }
+    buf_clear(&out);
+    render_gophermap_all(&l->d, &l->o, &out);
+    bad += gophermap_problem(out.data) != 0;
+    CHECK(bad == 0);
+    if (bad)
+        printf("# invalid gophermap for %s\n", name);
+    if (strcmp(name, "capsule") == 0) {
+        CHECK(widest <= 70);
+        CHECK_CONTAINS(out.data, "\r\nhCode\tURL:https://github.com/zqming-cs\tlocalhost\t7070\r\n");
+    }
+    buf_free(&out);
+}
+
+static void test_markdown(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    const char *md = "# Title\n\nSee [gopher](gopher://example.com/0/a.txt) and "
+                     "[web](https://example.com/) and [me](#title).\n\n"
+                     "- item\twith tab\n";
+    doc_build_markdown(md, strlen(md), &f.d);
+    struct buf out = {0};
+    render_gophermap_all(&f.d, &f.o, &out);
+    CHECK(gophermap_problem(out.data) == 0);
+    CHECK_CONTAINS(out.data, "\r\n0gopher\t/a.txt\texample.com\t70\r\n");
+    CHECK_CONTAINS(out.data, "\r\nhweb\tURL:https://example.com/\tgopher.example.org\t7070\r\n");
+    CHECK_CONTAINS(out.data, "\r\n1me\t/\tgopher.example.org\t7070\r\n");
+    CHECK_CONTAINS(out.data, "\r\ni- item with tab\t");
+    buf_free(&out);
+    doc_free(&f.d);
+}
+
 int main(void)
 {
+    test_markdown();
+    int capsules = fx_each_capsule(check_capsule);
+    CHECK(capsules >= 1);
     test_lines();
     test_blocks();
     test_home();

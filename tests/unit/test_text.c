@@ -118,8 +118,40 @@ static void test_all(void)
     fx_free(&f);
 }
 
+static void check_capsule(const char *name, struct loaded *l)
+{
+    struct buf out = {0};
+    bool seed = strcmp(name, "capsule") == 0;
+    for (size_t i = 0; i < l->d.n_sections; i++) {
+        buf_clear(&out);
+        render_text_section(&l->d, i, &l->o, 1, &out);
+        size_t lf = 0, crlf = 0, lone_dots = 0;
+        for (size_t k = 0; k < out.len; k++) {
+            lf += out.data[k] == '\n';
+            crlf += out.data[k] == '\n' && k > 0 && out.data[k - 1] == '\r';
+            lone_dots += k + 3 <= out.len && (k == 0 || out.data[k - 1] == '\n') &&
+                         memcmp(out.data + k, ".\r\n", 3) == 0;
+        }
+        CHECK(lf == crlf && lone_dots == 1 && utf8_valid(out.data, out.len));
+        CHECK(out.len >= 3 && strcmp(out.data + out.len - 3, ".\r\n") == 0);
+    }
+    buf_clear(&out);
+    render_text_all(&l->d, &l->o, 0, &out);
+    CHECK(utf8_valid(out.data, out.len) && strchr(out.data, '\r') == NULL);
+    if (seed) {
+        CHECK(overlong_lines(out.data, 70) == 0);
+        CHECK_CONTAINS(out.data, "Zhangqiang Ming\n===============\n");
+        CHECK_CONTAINS(out.data, "\n- 2025.10:");
+        CHECK_CONTAINS(out.data, "🌻🎉 Our paper SSFusion has been accepted to ICDE2026 (The\n"
+                                 "  42st IEEE International Conference");
+    }
+    buf_free(&out);
+}
+
 int main(void)
 {
+    int capsules = fx_each_capsule(check_capsule);
+    CHECK(capsules >= 1);
     test_section();
     test_all();
     return test_done();
