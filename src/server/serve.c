@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,6 +116,24 @@ static int bind_all(struct server *srv, const struct config *cfg)
             return -1;
     }
     return 0;
+}
+
+/* Each connection is a descriptor: the soft limit (often 1024) would cap
+ * the server below max_connections, so take what the hard limit allows. */
+static void raise_fd_limit(const struct config *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (cfg->server.max_connections > 0 &&
+        rl.rlim_cur < (rlim_t)cfg->server.max_connections + 64)
+        log_msg("descriptor limit %llu is below max_connections %d",
+                (unsigned long long)rl.rlim_cur, cfg->server.max_connections);
 }
 
 static size_t worker_count(const struct config *cfg)
@@ -327,6 +346,7 @@ static int start(struct serve *s)
         return 1;
     }
     log_set_anonymize(cfg->server.anonymize);
+    raise_fd_limit(cfg);
     struct tls_set *tls = NULL;
     if (cfg->gemini.enabled) {
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
