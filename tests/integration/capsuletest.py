@@ -154,10 +154,16 @@ server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer",
+                   "UndefinedBehaviorSanitizer")
+ALL_SERVERS = []
+
+
 class Server:
     """capsuled serve DIR in the foreground, stderr collected by a thread."""
 
     def __init__(self, capsule_dir, args=None):
+        ALL_SERVERS.append(self)
         self.proc = subprocess.Popen(
             [CAPSULED, "serve", capsule_dir] + (args or []),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -351,6 +357,14 @@ def rss_kib(pid):
     return int(proc_status(pid)["VmRSS"].split()[0])
 
 
+def sanitizer_reports():
+    lines = []
+    for srv in ALL_SERVERS:
+        lines += [l for l in srv.stderr() if any(m in l for m in
+                                                 SANITIZER_MARKS)]
+    return lines
+
+
 def main_guard(fn):
     """Runs fn(tap) and exits with the TAP status; never hangs the suite."""
     tap = Tap()
@@ -359,4 +373,9 @@ def main_guard(fn):
     except Exception:
         import traceback
         tap.ok(False, "test file raised", traceback.format_exc())
+    for srv in ALL_SERVERS:
+        srv.stop()
+    reports = sanitizer_reports()
+    tap.ok(not reports, "no sanitizer reports from any server",
+           "\n".join(reports[:20]))
     sys.exit(tap.done())

@@ -468,6 +468,33 @@ def privileges(tap):
     finally:
         srv.stop()
         cap.cleanup()
+    chrooted(tap)
+
+
+def chrooted(tap):
+    cap = ct.Capsule()
+    cap.write_config(extra_server="  chroot: true\n")
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    try:
+        root = os.readlink("/proc/%d/root" % srv.pid)
+        tap.eq(root, os.path.realpath(cap.capsule),
+               "chroot: the capsule directory is the root")
+        tap.eq(ct.proc_status(srv.pid)["Uid"].split()[0], "65534",
+               "chroot: runs as nobody")
+        tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
+               "chroot: serves (certificates loaded before)")
+        with open(cap.page, "a") as f:
+            f.write("\n\n# Jailed\n\nReloaded inside the chroot.\n")
+        end = time.time() + 5
+        ok = False
+        while time.time() < end and not ok:
+            ok = ct.gemini(p, ct.gemini_url(p, "/jailed/")).status == "20"
+            time.sleep(0.1)
+        tap.ok(ok, "chroot: live reload reads the capsule inside")
+    finally:
+        srv.stop()
+        cap.cleanup()
 
 
 def main(tap):
