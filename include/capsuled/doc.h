@@ -29,26 +29,47 @@ struct link {
                       already resolved against site.url; NULL for a link to
                       a section of this page */
     char *section; /* slug of the section it points to, or NULL */
-    char *label;   /* visible text; labels of one URL in one block merged
-                      as "Preview / Download" */
-    bool image;    /* from an image: label is the alt text */
+    char *label;   /* visible text; labels of one URL (or one section) in
+                      one block merged as "Preview / Download"; "[Code]"
+                      from [[Code]](url) loses its brackets here (the block
+                      text keeps them); never NULL: an empty label becomes
+                      the URL, or the section's title */
+    bool image;    /* from an image: label is the alt text (an image inside
+                      a link only lends its alt text to the outer link) */
 };
+/* Links with an empty or "#" URL, javascript:/data: links and links to
+ * unknown anchors give no entry: their label stays plain text (a note or
+ * warning goes to diags). Relative URLs are resolved against site.url
+ * (RFC 3986); without one they are kept relative. Spaces, controls and
+ * <>"\^`{|} in URLs are percent-encoded. */
 
 struct block {
     enum block_type type;
     int level;     /* heading level; list or quote depth */
-    char *marker;  /* list items: NULL for bullets, "3." for ordered */
+    char *marker;  /* list items: NULL for bullets, "3." for ordered ("3)"
+                      when the source used that delimiter). A later
+                      paragraph of one item joins its text after a '\n';
+                      one that follows a nested list is an ITEM of the same
+                      depth with marker NULL. HTML <li> are items too. */
     char *text;    /* plain text: markup removed, entities decoded, soft
                       breaks joined with a space, hard breaks as '\n'; never
                       a tab or other control character except '\n' (PRE
                       keeps tabs as spaces) */
-    char *info;    /* PRE: the code info string ("table" for tables), or NULL */
+    char *info;    /* PRE: the code info string ("table" for tables), or NULL.
+                      A table's text is already laid out: cells as plain
+                      text, columns padded to their widest cell (display
+                      width: CJK and emoji count 2), " | " between columns,
+                      a "-+-" rule under the first row; links of the cells
+                      are in links. */
     struct link *links; /* distinct link targets, in order of appearance */
     size_t n_links;
     bool only_links; /* the text is nothing but the link labels (and
-                        separators): render it as link lines only */
+                        separators: spaces | , / - · • – — : ; . & + [ ]
+                        ( )): render it as link lines only */
     int line;      /* source line where the block starts */
 };
+/* Headings come from Markdown (ATX, setext) and from HTML <h1>..<h6>; their
+ * text has no '\n', and a trailing kramdown "{#id}" is not part of it. */
 
 struct section {
     char *slug;    /* from the H1 text ("about-me"), or the id given by
@@ -57,7 +78,9 @@ struct section {
     char *plain_title; /* title without emoji and symbols: "About Me" */
     size_t first;  /* index of its first block (the H1 itself) */
     size_t count;  /* number of blocks, H1 included */
-    char **anchors; /* further ids that point into this section */
+    char **anchors; /* further ids that point into this section: id= and
+                       <a name=> in its HTML, kramdown {: #id} and {#id},
+                       and the slugs of its H2/H3 sub-headings */
     size_t n_anchors;
 };
 
@@ -67,7 +90,11 @@ struct doc {
     /* Sections start at every heading of the top level the page uses (H1;
      * H2 on a page without H1). sections[0] is the home body: the blocks
      * before the first such heading, or the first section when nothing
-     * (but blank HTML or Liquid) precedes it. Empty sections are dropped. */
+     * (but blank HTML or Liquid) precedes it. The home body, when it is
+     * not a heading's section, has slug "home" and title and plain_title
+     * "". Empty sections (a heading with nothing under it) are dropped
+     * with their heading block. There is always at least one section: an
+     * empty page has one home section of no blocks. */
     struct section *sections;
     size_t n_sections;
 };

@@ -2264,7 +2264,7 @@ static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
 }
 
 /* Every id a link may name: section slugs, then ids met in the text and
- * given to headings, then the slugs of lower headings. */
+ * given to headings, then the slugs of H2/H3 sub-headings. */
 static void collect_anchors(struct walker *w, int top, struct strmap *ids)
 {
     struct doc *d = w->doc;
@@ -2279,7 +2279,9 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
                 continue;
             if (pass == 0) {
                 add_section_anchor(d, ids, of[i], w->explicit_ids[i]);
-            } else {
+            } else if (d->blocks[i].level <= 3) {
+                /* H4-H6 are styled paragraphs in these templates: their
+                 * text makes no useful anchor. */
                 char *slug = doc_slugify(d->blocks[i].text);
                 add_section_anchor(d, ids, of[i], slug);
                 free(slug);
