@@ -33,12 +33,16 @@ void gophermap_item(struct buf *out, char type, const char *label,
     buf_printf(out, "\t%d\r\n", port > 0 && port <= 65535 ? port : 0);
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define INFO_TAIL "\t" GOPHERMAP_DUMMY_SELECTOR "\t" GOPHERMAP_DUMMY_HOST \
+                  "\t" STRINGIFY(GOPHERMAP_DUMMY_PORT) "\r\n"
+
 static void info_line(struct buf *out, const char *text, size_t len)
 {
     buf_putc(out, 'i');
     put_clean(out, text, len);
-    buf_printf(out, "\t%s\t%s\t%d\r\n", GOPHERMAP_DUMMY_SELECTOR,
-               GOPHERMAP_DUMMY_HOST, GOPHERMAP_DUMMY_PORT);
+    buf_put(out, INFO_TAIL, sizeof INFO_TAIL - 1);
 }
 
 struct info_ctx {

@@ -99,6 +99,12 @@ static bool is_regional_indicator(unsigned cp)
 
 size_t wrap_glyph(const char *s, size_t len, int *width)
 {
+    /* Most text is ASCII not followed by a mark: one column, one byte. */
+    if (len > 0 && (unsigned char)s[0] < 0x80 &&
+        (len == 1 || (unsigned char)s[1] < 0x80)) {
+        *width = 1;
+        return 1;
+    }
     unsigned base, cp;
     size_t i = utf8_decode(s, len, &base);
     if (i == 0) {
@@ -239,6 +245,15 @@ void put_clean(struct buf *out, const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        size_t run = i;
+        while (run < len && (unsigned char)s[run] >= 0x20 &&
+               (unsigned char)s[run] < 0x7F)
+            run++;
+        if (run > i) { /* plain ASCII goes out in one piece */
+            buf_put(out, s + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned cp;
         size_t n = utf8_decode(s + i, len - i, &cp);
         if (n == 0) {
