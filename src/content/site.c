@@ -284,8 +284,11 @@ static void render_news_item(const struct site *s, size_t n, struct buf *out)
     render_gemtext_blocks(&c->doc, it->block, 1, &c->opts, out);
     if (out->len && out->data[out->len - 1] != '\n')
         buf_putc(out, '\n');
-    buf_printf(out, "\n=> %s %s\n", section_link(&c->doc, sec, &link),
-               section_label(sec));
+    const char *where = section_link(&c->doc, sec, &link);
+    buf_putc(out, '\n');
+    /* A news section called "news" is itself read at /news/. */
+    if (strcmp(where, "/news/") != 0 && strcmp(where, "/") != 0)
+        buf_printf(out, "=> %s %s\n", where, section_label(sec));
     buf_puts(out, "=> /news/ All news\n=> / Home\n");
     buf_free(&link);
 }
