@@ -486,6 +486,11 @@ static void accept_one(struct worker *w, int fd, enum proto proto,
     }
     w->n_conns++;
     timer_set(w, c, c->start_us / 1000 + deadline_ms_of(w));
+    /* A gopher client usually sent its selector with the handshake's last
+     * ACK: reading now saves a trip through epoll. (TLS waits for epoll, so
+     * a silent client never costs an SSL object.) */
+    if (proto == PROTO_GOPHER)
+        conn_step(w, c);
 }
 
 /* Out of descriptors: accept with the reserve one and close at once, so
