@@ -227,10 +227,16 @@ int cli_check(int argc, char **argv)
         struct site_content c;
         if (again)
             continue; /* hosts sharing one page: report it once */
-        if (site_content_load(&cfg, i, NULL, &c, &diags) < 0)
+        if (site_content_load(&cfg, i, NULL, &c, &diags) < 0) {
             status = 2;
-        else
-            site_content_free(&c);
+            continue;
+        }
+        if (c.page.repairs > 0)
+            diags_add(&diags, DIAG_NOTE, c.page_path, 0,
+                      "%zu mis-decoded text span%s (UTF-8 read as Mac Roman "
+                      "or Windows-1252) repaired",
+                      c.page.repairs, c.page.repairs == 1 ? "" : "s");
+        site_content_free(&c);
     }
     for (size_t i = 0; i < n; i++)
         free(seen[i]);
@@ -307,7 +313,8 @@ static int export_table(const struct route_table *t, const char *outdir,
             body += skip;
             len -= skip;
         }
-        if (skip && route_find(skip, r->path))
+        bool is_dir = r->path[strlen(r->path) - 1] == '/';
+        if (skip && !is_dir && route_find(skip, r->path))
             continue;
         char *path = export_path(outdir, r->path, index);
         int rc = write_file(path, body, len);
