@@ -293,6 +293,12 @@ void gemini_respond(const struct capsule *c, const char *sni,
     int status = gemini_parse(line, len, &req);
     set_target(out, req.host, req.path);
     if (status) {
+        /* Nothing parsed to log: log what came, made printable. */
+        char raw[sizeof out->target];
+        size_t n = len < sizeof raw - 1 ? len : sizeof raw - 1;
+        memcpy(raw, line, n);
+        raw[n] = '\0';
+        set_target(out, "", raw);
         respond_static(out, status == 53 ? RESP_PROXY : RESP_BAD, status);
         return;
     }
