@@ -35,10 +35,30 @@ static int set_flag(int fd, int level, int name)
     return setsockopt(fd, level, name, &one, sizeof one);
 }
 
+/* SO_REUSEPORT would let a second server (same user) share the port in
+ * silence; a plain bind first tells that the address is really free. */
+static int probe_free(const struct sockaddr *sa, socklen_t len)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (sa->sa_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int rc = bind(fd, sa, len);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 /* One socket bound to one resolved address. v6 sockets are V6ONLY so that
  * "0.0.0.0" and "::" can both be listened on, as two explicit sockets. */
-static int open_one(const struct sockaddr *sa, socklen_t len)
+static int open_one(const struct sockaddr *sa, socklen_t len, bool first)
 {
+    if (first && probe_free(sa, len) < 0)
+        return -1;
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     IPPROTO_TCP);
     if (fd < 0)
@@ -68,7 +88,7 @@ static void append(struct listener **out, size_t *n, int fd, enum proto p)
 }
 
 static int open_any(const struct cfg_listen *spec, enum proto proto,
-                    struct listener **out, size_t *n)
+                    bool first, struct listener **out, size_t *n)
 {
     struct sockaddr_in v4 = {.sin_family = AF_INET,
                              .sin_port = htons((uint16_t)spec->port),
@@ -76,12 +96,12 @@ static int open_any(const struct cfg_listen *spec, enum proto proto,
     struct sockaddr_in6 v6 = {.sin6_family = AF_INET6,
                               .sin6_port = htons((uint16_t)spec->port),
                               .sin6_addr = in6addr_any};
-    int fd4 = open_one((struct sockaddr *)&v4, sizeof v4);
+    int fd4 = open_one((struct sockaddr *)&v4, sizeof v4, first);
     if (fd4 < 0)
         return -1;
     append(out, n, fd4, proto);
     /* A host without IPv6 still serves IPv4. */
-    int fd6 = open_one((struct sockaddr *)&v6, sizeof v6);
+    int fd6 = open_one((struct sockaddr *)&v6, sizeof v6, first);
     if (fd6 >= 0)
         append(out, n, fd6, proto);
     else if (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
@@ -90,7 +110,7 @@ static int open_any(const struct cfg_listen *spec, enum proto proto,
 }
 
 static int open_named(const struct cfg_listen *spec, enum proto proto,
-                      struct listener **out, size_t *n)
+                      bool first, struct listener **out, size_t *n)
 {
     char port[16];
     snprintf(port, sizeof port, "%d", spec->port);
@@ -105,7 +125,7 @@ static int open_named(const struct cfg_listen *spec, enum proto proto,
     }
     int opened = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        int fd = open_one(ai->ai_addr, ai->ai_addrlen);
+        int fd = open_one(ai->ai_addr, ai->ai_addrlen, first);
         if (fd < 0) {
             int saved = errno;
             freeaddrinfo(res);
@@ -119,7 +139,7 @@ static int open_named(const struct cfg_listen *spec, enum proto proto,
     return opened ? 0 : -1;
 }
 
-int listen_open(const struct cfg_listen *spec, enum proto proto,
+int listen_open(const struct cfg_listen *spec, enum proto proto, bool first,
                 struct listener **out, size_t *n)
 {
     if (spec->port <= 0 || spec->port > 65535) {
@@ -127,6 +147,6 @@ int listen_open(const struct cfg_listen *spec, enum proto proto,
         return -1;
     }
     if (is_any_address(spec->addr))
-        return open_any(spec, proto, out, n);
-    return open_named(spec, proto, out, n);
+        return open_any(spec, proto, first, out, n);
+    return open_named(spec, proto, first, out, n);
 }

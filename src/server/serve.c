@@ -80,10 +80,11 @@ static int ensure_certificates(const struct config *cfg)
 }
 
 static int open_listeners(const struct cfg_listen *specs, size_t n,
-                          enum proto proto, struct listener **ls, size_t *nls)
+                          enum proto proto, bool first, struct listener **ls,
+                          size_t *nls)
 {
     for (size_t i = 0; i < n; i++) {
-        if (listen_open(&specs[i], proto, ls, nls) < 0) {
+        if (listen_open(&specs[i], proto, first, ls, nls) < 0) {
             char where[300];
             listen_describe(&specs[i], where, sizeof where);
             log_msg("cannot listen on %s (%s): %s", where,
@@ -103,10 +104,10 @@ static int bind_all(struct server *srv, const struct config *cfg)
         size_t n = 0;
         if ((cfg->gemini.enabled &&
              open_listeners(cfg->gemini.listen, cfg->gemini.n_listen,
-                            PROTO_GEMINI, &ls, &n) < 0) ||
+                            PROTO_GEMINI, w == 0, &ls, &n) < 0) ||
             (cfg->gopher.enabled &&
              open_listeners(cfg->gopher.listen, cfg->gopher.n_listen,
-                            PROTO_GOPHER, &ls, &n) < 0)) {
+                            PROTO_GOPHER, w == 0, &ls, &n) < 0)) {
             for (size_t i = 0; i < n; i++)
                 close(ls[i].fd);
             free(ls);

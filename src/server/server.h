@@ -28,8 +28,9 @@ struct listener {
 
 /* Opens one socket per address that spec resolves to ("*" and "" give both
  * 0.0.0.0 and ::). Appends to *out (grown with xrealloc). Returns -1 with
- * errno set when an address cannot be bound. */
-int listen_open(const struct cfg_listen *spec, enum proto proto,
+ * errno set when an address cannot be bound. first: the first worker's
+ * sockets, which also check that no other process listens there. */
+int listen_open(const struct cfg_listen *spec, enum proto proto, bool first,
                 struct listener **out, size_t *n);
 /* "[::1]:1965" or "127.0.0.1:1965" for messages. */
 void listen_describe(const struct cfg_listen *spec, char *out, size_t size);

@@ -497,6 +497,35 @@ def chrooted(tap):
         cap.cleanup()
 
 
+def startup_errors(tap, capsule):
+    # The address is taken by the running server: a second one must not
+    # quietly share it through SO_REUSEPORT.
+    second = ct.Server(capsule.capsule)
+    try:
+        second.proc.wait(10)
+    except Exception:
+        pass
+    rc = second.stop()
+    tap.ok(rc not in (0, None), "port in use: start fails (%r)" % rc)
+    tap.ok(any("cannot listen" in l for l in second.stderr()),
+           "port in use: says which address", second.stderr()[-3:])
+
+    bad = ct.Capsule()
+    path = bad.write_config()
+    with open(path, "a") as f:
+        f.write("\nserver:\n  deadline: soon\n")
+    srv = ct.Server(bad.capsule)
+    try:
+        srv.proc.wait(10)
+    except Exception:
+        pass
+    rc = srv.stop()
+    tap.eq(rc, 2, "config error: exit status 2")
+    tap.ok(any("capsule.yaml:" in l for l in srv.stderr()),
+           "config error: file and line printed", srv.stderr()[-3:])
+    bad.cleanup()
+
+
 def main(tap):
     cap = ct.Capsule()
     cap.write_config(deadline=1.5)
@@ -511,6 +540,7 @@ def main(tap):
         tap.run("deadline", deadline, tap, port, 1.5)
         tap.run("sighup", sighup_in_flight, tap, srv, port)
         tap.run("live edit", live_edit, tap, cap, srv, port)
+        tap.run("startup errors", startup_errors, tap, cap)
     finally:
         rc = srv.stop()
         tap.eq(rc, 0, "SIGTERM after the run: exit status 0")
