@@ -64,7 +64,7 @@ gn_port=$(free_port)
 if command -v gophernicus >/dev/null && command -v socat >/dev/null; then
     start_bg "$tmp/gophernicus.log" setpriv --reuid=nobody --regid=nogroup --clear-groups \
         socat "TCP-LISTEN:$gn_port,bind=127.0.0.1,fork,reuseaddr,backlog=4096" \
-        "EXEC:gophernicus -h localhost -p $gn_port -r $tmp/root -nv -nu -ns -nm -nx -no,nofork"
+        "EXEC:$(command -v gophernicus) -h localhost -p $gn_port -r $tmp/root -nv -nu -ns -nm -nx -no,nofork"
     gn_pid=$last_pid
     wait_port "$gn_port" 5 && python3 "$bench_dir/fetch.py" gopher 127.0.0.1 "$gn_port" /page \
         >"$tmp/gn-page" 2>/dev/null || { echo "gophernicus did not serve" >&2; gn_pid=""; }
