@@ -701,23 +701,25 @@ static void sanitize_flow(struct buf *out, const char *s, size_t len)
 static void sanitize_pre(struct buf *out, size_t *col, const char *s,
                          size_t len)
 {
+    buf_reserve(out, len);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '\n') {
-            buf_putc(out, '\n');
-            *col = 0;
-        } else if (c == '\t') {
+        if (c == '\t') {
             do {
                 buf_putc(out, ' ');
                 (*col)++;
             } while (*col % TAB_STOP);
-        } else if (c < 0x20 || c == 0x7F) {
+            buf_reserve(out, len - i); /* room for the rest, as above */
             continue;
-        } else {
-            buf_putc(out, (char)c);
-            if ((c & 0xC0) != 0x80)
-                (*col)++;
         }
+        if (c == '\n')
+            *col = 0;
+        else if (c < 0x20 || c == 0x7F)
+            continue;
+        else if ((c & 0xC0) != 0x80)
+            (*col)++;
+        out->data[out->len++] = (char)c;
+        out->data[out->len] = '\0';
     }
 }
 
@@ -725,7 +727,8 @@ static void sanitize_pre(struct buf *out, size_t *col, const char *s,
  * run holds a hard break and keep_breaks; trims both ends. */
 static char *collapse(const char *s, size_t len, bool keep_breaks)
 {
-    struct buf out = {0};
+    char *out = xmalloc(len + 1);
+    size_t n = 0;
     bool space = false, brk = false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -737,13 +740,14 @@ static char *collapse(const char *s, size_t len, bool keep_breaks)
             else
                 space = true;
         } else {
-            if (out.len && (brk || space))
-                buf_putc(&out, brk ? '\n' : ' ');
+            if (n && (brk || space))
+                out[n++] = brk ? '\n' : ' ';
             space = brk = false;
-            buf_putc(&out, c);
+            out[n++] = c;
         }
     }
-    return buf_detach(&out);
+    out[n] = '\0';
+    return out;
 }
 
 static bool is_separator_cp(unsigned cp)
@@ -1170,6 +1174,10 @@ static void put_prose(struct walker *w, const char *s, size_t len)
 {
     if (suppressed(w))
         return;
+    if (!memchr(s, '{', len)) {
+        put_text(w, s, len);
+        return;
+    }
     if (!w->cur.liquid_warned &&
         (memmem(s, len, "{%", 2) || memmem(s, len, "{{", 2))) {
         report(w, DIAG_WARNING, w->cur_line,
