@@ -861,6 +861,20 @@ static void load_file(struct loader *ld, FILE *f)
     yaml_parser_delete(&parser);
 }
 
+/* A Jekyll site directory without capsule.yaml still has its _config.yml,
+ * whose site keys are the ones capsule.yaml uses: read that instead. */
+static void use_jekyll_config_if_alone(struct config *cfg)
+{
+    struct stat st;
+    if (stat(cfg->file, &st) == 0)
+        return;
+    char *jekyll = join_path(cfg->dir, "_config.yml");
+    if (stat(jekyll, &st) == 0 && S_ISREG(st.st_mode))
+        replace(&cfg->file, jekyll);
+    else
+        free(jekyll);
+}
+
 /* Splits DIR_OR_FILE into the yaml path and its directory. */
 static void locate(const char *dir_or_file, struct config *cfg)
 {
@@ -871,6 +885,7 @@ static void locate(const char *dir_or_file, struct config *cfg)
         cfg->file = join_path(dir_or_file, "capsule.yaml");
         if (strcmp(dir_or_file, ".") == 0)
             replace(&cfg->file, xstrdup("./capsule.yaml"));
+        use_jekyll_config_if_alone(cfg);
         return;
     }
     cfg->file = xstrdup(dir_or_file);

@@ -218,10 +218,32 @@ static void test_alias_bomb(void)
     config_free(&cfg);
 }
 
+/* A Jekyll site directory is a capsule too: its _config.yml is read when
+ * there is no capsule.yaml, and capsule.yaml wins when both exist. */
+static void test_jekyll_config(void)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "%s/capsule.yaml", tmpdir);
+    unlink(yaml.data);
+    write_file("_config.yml", "title: Jekyll Site\nauthor:\n  name: J. Doe\n");
+    diags_free(&diags);
+    CHECK(config_load(tmpdir, &cfg, &diags) == 0);
+    CHECK_STR(cfg.site.title, "Jekyll Site");
+    CHECK_STR(cfg.site.author_name, "J. Doe");
+    CHECK_STR(config_site_var(&cfg, "author.name"), "J. Doe");
+    config_free(&cfg);
+    CHECK(load_yaml("title: Capsule\n", &cfg) == 0);
+    CHECK_STR(cfg.site.title, "Capsule");
+    config_free(&cfg);
+    buf_free(&yaml);
+}
+
 static void cleanup(void)
 {
-    static const char *const names[] = {"capsule.yaml", "profile.md", "about.md"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const names[] = {"capsule.yaml", "profile.md", "about.md",
+                                        "_config.yml"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         struct buf p = {0};
         buf_printf(&p, "%s/%s", tmpdir, names[i]);
         unlink(p.data);
@@ -243,6 +265,7 @@ int main(void)
     test_warnings();
     test_page_choice();
     test_alias_bomb();
+    test_jekyll_config();
     cleanup();
     diags_free(&diags);
     buf_free(&report);
