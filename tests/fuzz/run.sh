@@ -33,6 +33,8 @@ for t in $targets; do
     esac
 done
 
+# No stale results: a run that stops early leaves no tap.txt to be read.
+rm -f "$out/tap.txt"
 if ! command -v clang >/dev/null 2>&1; then
     echo "$0: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2
     exit 2
