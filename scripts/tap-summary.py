@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Sums TAP test points over meson test logs and prints 'N passed, N failed'.
+"""Sums TAP test points over meson test logs (and plain TAP files given as
+--tap FILE) and prints 'N passed, N failed'.
 
 Exits 1 when anything failed, so the test command's status tells the truth."""
 import json
@@ -32,10 +33,40 @@ def count(log_path):
     return passed, failed, skipped
 
 
+def count_tap_file(tap_path):
+    """Plain TAP lines, e.g. the fuzz run's; a missing file is one failure."""
+    try:
+        with open(tap_path, encoding="utf-8") as tap:
+            lines = tap.read().splitlines()
+    except OSError as err:
+        print(f"{tap_path}: {err.strerror}", file=sys.stderr)
+        return 0, 1, 0
+    passed = failed = skipped = 0
+    for out in lines:
+        if out.startswith("ok "):
+            if "# SKIP" in out.upper():
+                skipped += 1
+            else:
+                passed += 1
+        elif out.startswith("not ok "):
+            if "# TODO" in out.upper():
+                skipped += 1
+            else:
+                failed += 1
+                print(f"{tap_path}: {out}", file=sys.stderr)
+    return passed, failed, skipped
+
+
 def main():
     totals = [0, 0, 0]
-    for path in sys.argv[1:]:
-        for i, n in enumerate(count(path)):
+    args = sys.argv[1:]
+    while args:
+        path = args.pop(0)
+        if path == "--tap" and args:
+            counts = count_tap_file(args.pop(0))
+        else:
+            counts = count(path)
+        for i, n in enumerate(counts):
             totals[i] += n
     passed, failed, skipped = totals
     line = f"{passed} passed, {failed} failed"

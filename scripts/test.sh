@@ -20,8 +20,17 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false
 
+# A short fuzz run (60 s a target, two at a time) when clang is there; its
+# TAP lines (one per target) join the summary.
+fuzz_tap=""
+if command -v clang >/dev/null 2>&1; then
+    sh tests/fuzz/run.sh 60 || true
+    fuzz_tap="--tap fuzz-out/tap.txt"
+fi
+
 # Every TAP test point counts: each CHECK of the unit tests and each check of
 # the integration tests. A test program that crashed or timed out counts as
 # one failure more.
+# shellcheck disable=SC2086
 python3 scripts/tap-summary.py build/meson-logs/testlog.json \
-    build-san/meson-logs/testlog.json
+    build-san/meson-logs/testlog.json $fuzz_tap
