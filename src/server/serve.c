@@ -291,6 +291,12 @@ static void block_signals(sigset_t *set)
     sigaddset(set, SIGUSR1);
     /* Blocked before the workers start, so only this thread takes them. */
     pthread_sigmask(SIG_BLOCK, set, NULL);
+    /* A shell starting us in the background hands down SIGINT ignored,
+     * and an ignored signal is dropped before sigtimedwait can see it. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
 }
 

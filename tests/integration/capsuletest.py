@@ -216,10 +216,11 @@ class Server:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, timeout=10):
-        """SIGTERM; returns the exit status (None if it had to be killed)."""
+    def stop(self, timeout=10, sig=signal.SIGTERM):
+        """SIGTERM (or sig); returns the exit status (None if it had to be
+        killed)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

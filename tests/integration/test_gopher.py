@@ -4,6 +4,7 @@ errors, HTTP on the gopher port, hostile input, deadlines, live edits."""
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -250,7 +251,7 @@ def main(tap):
         tap.run("access log", access_log, tap, srv, port)
         tap.run("live edit", live_edit, tap, cap, port)
     finally:
-        tap.eq(srv.stop(), 0, "SIGTERM: exit status 0")
+        tap.eq(srv.stop(sig=signal.SIGINT), 0, "SIGINT: exit status 0")
         cap.cleanup()
 
 
