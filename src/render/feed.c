@@ -302,6 +302,8 @@ void render_gemsub(const struct doc *d, const struct news_item *items,
         put_clean(out, items[i].title, strlen(items[i].title));
         buf_putc(out, '\n');
     }
+    /* Undated links: a reader finds a way on, feed parsers skip them. */
+    buf_puts(out, "\n=> /atom.xml Atom feed\n=> / Home\n");
 }
 
 /* --- Atom --- */
