@@ -216,11 +216,11 @@ class Server:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, timeout=10, sig=signal.SIGTERM):
+    def stop(self, timeout=10, sig=None):
         """SIGTERM (or sig); returns the exit status (None if it had to be
         killed)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            self.proc.send_signal(sig or signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
