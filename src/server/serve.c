@@ -222,6 +222,13 @@ static void note_unapplied(const struct config *old, const struct config *new)
         log_msg("listen addresses changed: restart to apply");
     if (old->server.workers != new->server.workers)
         log_msg("worker count changed: restart to apply");
+    if (strcmp(old->server.access_log ? old->server.access_log : "-",
+               new->server.access_log ? new->server.access_log : "-"))
+        log_msg("access log path changed: restart to apply");
+    if (old->server.chroot != new->server.chroot ||
+        strcmp(old->server.user ? old->server.user : "",
+               new->server.user ? new->server.user : ""))
+        log_msg("privilege settings changed: restart to apply");
 }
 
 static void report_failure(struct serve *s, const struct diags *d)

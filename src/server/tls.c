@@ -77,6 +77,9 @@ static SSL_CTX *new_ctx(const struct cfg_host *h, struct tls_set *owner)
                               SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    /* TLS 1.3 tickets are stateless; the cache serves TLS 1.2 session ids
+     * and is bounded so it cannot grow to OpenSSL's default 20,480. */
+    SSL_CTX_sess_set_cache_size(ctx, 4096);
     SSL_CTX_set_session_id_context(ctx, session_id_context,
                                    sizeof session_id_context - 1);
     /* One ticket is enough for a client that reconnects; the default two
