@@ -349,12 +349,52 @@ def connection_cap(tap):
         extra.close()
         tap.ok(t is not None and t < 0.5,
                "over the cap: closed at once (%.3fs)" % (t or -1))
+        gopher_extra = socket.create_connection(("127.0.0.1",
+                                                 cap.gopher_port))
+        t = ct.closed_after(gopher_extra, 2)
+        gopher_extra.close()
+        tap.ok(t is not None and t < 0.5,
+               "the cap counts both protocols: gopher closed at once")
         for c in idle:
             c.close()
         time.sleep(0.3)
         tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
                "under the cap again: served")
+        got, _ = ct.gopher(cap.gopher_port, "/")
+        tap.ok(got.endswith(b".\r\n"), "under the cap again: gopher served")
     finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def idle_memory(tap):
+    """Connections that never send a byte must stay cheap: the issue's
+    bound is 32 KiB each; measured from the server's RSS."""
+    n = 1000
+    cap = ct.Capsule()
+    cap.write_config(max_connections=n + 50, deadline=30)
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    conns = []
+    try:
+        for _ in range(20):
+            ct.gemini(p, ct.gemini_url(p))
+        time.sleep(0.3)
+        before = ct.rss_kib(srv.pid)
+        conns = [socket.create_connection(("127.0.0.1", p))
+                 for _ in range(n)]
+        time.sleep(1.0)
+        per = (ct.rss_kib(srv.pid) - before) / n
+        tap.ok(per <= 32, "%d idle connections: %.2f KiB each (<= 32)" %
+               (n, per))
+        t0 = time.time()
+        r = ct.gemini(p, ct.gemini_url(p))
+        tap.ok(r.status == "20" and time.time() - t0 < 1,
+               "served while %d connections idle (%.1f ms)" %
+               (n, (time.time() - t0) * 1000))
+    finally:
+        for c in conns:
+            c.close()
         srv.stop()
         cap.cleanup()
 
@@ -475,6 +515,7 @@ def chrooted(tap):
     cap = ct.Capsule()
     cap.write_config(extra_server="  chroot: true\n")
     srv = ct.start_server(cap)
+    srv.chrooted = True
     p = cap.gemini_port
     try:
         root = os.readlink("/proc/%d/root" % srv.pid)
@@ -547,6 +588,7 @@ def main(tap):
         cap.cleanup()
     tap.run("sni", sni, tap)
     tap.run("cap", connection_cap, tap)
+    tap.run("idle memory", idle_memory, tap)
     tap.run("access log file", access_log_file, tap)
     tap.run("sigterm", sigterm, tap)
     tap.run("privileges", privileges, tap)
