@@ -326,6 +326,12 @@ def deadline(tap, port, seconds):
     s.close()
     tap.ok(t is not None and t <= seconds + 1.5,
            "TLS client that sends no request closed at the deadline")
+    # Not TLS at all: the handshake fails and the connection goes at once.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(b"GET / HTTP/1.0\r\n\r\n" + bytes(range(256)))
+        t = ct.closed_after(raw, seconds + 3)
+    tap.ok(t is not None and t < 0.5,
+           "garbage instead of a ClientHello: closed at once")
     # Others are served meanwhile.
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
     t0 = time.time()
