@@ -303,7 +303,10 @@ void gemini_respond(const struct capsule *c, const char *sni,
         return;
     }
     long host = find_host(&c->cfg, req.host);
-    bool port_ok = req.port < 0 || req.port == c->cfg.gemini.port;
+    /* A URL without a port means 1965, whatever port we listen on: a
+     * capsule published on another port only answers URLs that say so. */
+    int port = req.port < 0 ? 1965 : req.port;
+    bool port_ok = port == c->cfg.gemini.port;
     if (host < 0 || (size_t)host >= c->n_sites || !port_ok ||
         !sni_matches(sni, req.host)) {
         respond_static(out, RESP_PROXY, 53);

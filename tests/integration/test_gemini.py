@@ -51,9 +51,8 @@ def request_rules(tap, port):
            "another host: 53")
     tap.eq(ct.gemini(port, "gemini://localhost:1/").status, "53",
            "another port: 53")
-    absent = ct.gemini(port, "gemini://localhost/").status
-    tap.todo(absent == "53", "absent port means 1965, not ours: 53",
-             "gemini_respond accepts any request without a port", absent)
+    tap.eq(ct.gemini(port, "gemini://localhost/").status, "53",
+           "absent port means 1965, not ours: 53")
     tap.eq(ct.gemini(port, "https://localhost:%d/" % port).status, "53",
            "another scheme: 53")
     tap.eq(ct.gemini(port, "gemini://user@localhost:%d/" % port).status,
