@@ -6,6 +6,7 @@
 
 #include "capsuled/buf.h"
 #include "capsuled/html.h"
+#include "capsuled/render.h" /* display width, shared with the layout */
 #include "capsuled/utf8.h"
 
 #include <cmark.h>
@@ -180,64 +181,6 @@ static unsigned fold_case(unsigned cp)
             return cp + 1;
     }
     return cp;
-}
-
-/* Columns a code point takes in a monospaced rendering. */
-static int cp_width(unsigned cp)
-{
-    static const unsigned zero[][2] = {
-        {0x300, 0x36F},   {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
-        {0x200B, 0x200F}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F},
-        {0xFE20, 0xFE2F}, {0x1F3FB, 0x1F3FF}, {0xE0000, 0xE01EF},
-    };
-    static const unsigned wide[][2] = {
-        {0x1100, 0x115F},   {0x231A, 0x231B},   {0x23E9, 0x23EC},
-        {0x23F0, 0x23F0},   {0x23F3, 0x23F3},   {0x25FD, 0x25FE},
-        {0x2614, 0x2615},   {0x2648, 0x2653},   {0x267F, 0x267F},
-        {0x2693, 0x2693},   {0x26A1, 0x26A1},   {0x26AA, 0x26AB},
-        {0x26BD, 0x26BE},   {0x26C4, 0x26C5},   {0x26CE, 0x26CE},
-        {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F5},
-        {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},
-        {0x270A, 0x270B},   {0x2728, 0x2728},   {0x274C, 0x274C},
-        {0x274E, 0x274E},   {0x2753, 0x2755},   {0x2757, 0x2757},
-        {0x2795, 0x2797},   {0x27B0, 0x27B0},   {0x27BF, 0x27BF},
-        {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},
-        {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
-        {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},
-        {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},
-        {0xFFE0, 0xFFE6},   {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF},
-        {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251},
-        {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB},
-        {0x1F90C, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x3FFFD},
-    };
-    if (in_ranges(cp, zero, sizeof zero / sizeof zero[0]))
-        return 0;
-    return in_ranges(cp, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
-}
-
-/* Display width of UTF-8 text; the code point after a ZWJ joins the emoji
- * before it and adds nothing. */
-static size_t display_width(const char *s, size_t len)
-{
-    size_t w = 0, i = 0;
-    bool joined = false;
-    while (i < len) {
-        unsigned cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (!n) {
-            n = 1;
-            cp = 0xFFFD;
-        }
-        i += n;
-        if (cp == 0x200D) {
-            joined = true;
-            continue;
-        }
-        if (!joined)
-            w += (size_t)cp_width(cp);
-        joined = false;
-    }
-    return w;
 }
 
 /* Decodes the code point at s[*i], always advancing. */
@@ -1705,7 +1648,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
     size_t *width = xcalloc(cols, sizeof *width);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            size_t dw = display_width(cells[r * cols + c],
+            size_t dw = wrap_display_width(cells[r * cols + c],
                                       strlen(cells[r * cols + c]));
             if (dw > width[c])
                 width[c] = dw;
@@ -1714,7 +1657,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
         size_t line_start = out->len;
         for (size_t c = 0; c < cols; c++) {
             const char *cell = cells[r * cols + c];
-            size_t gap = width[c] - display_width(cell, strlen(cell));
+            size_t gap = width[c] - wrap_display_width(cell, strlen(cell));
             size_t before = aligns[c] == ALIGN_RIGHT    ? gap
                           : aligns[c] == ALIGN_CENTER ? gap / 2
                                                       : 0;
