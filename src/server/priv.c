@@ -48,6 +48,20 @@ static int enter_chroot(const char *dir)
     return 0;
 }
 
+/* The bounding set caps what any later execve could gain. no_new_privs
+ * already rules that out, so a container that denies CAP_SETPCAP only gets
+ * a warning. Per thread: this runs before the workers exist. */
+static void drop_bounding_set(void)
+{
+    for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            log_msg("privileges: cannot empty the capability bounding set: "
+                    "%s", strerror(errno));
+            return;
+        }
+    }
+}
+
 int priv_drop(const struct config *cfg, const char *chroot_dir)
 {
     if (geteuid() != 0)
@@ -59,6 +73,7 @@ int priv_drop(const struct config *cfg, const char *chroot_dir)
         return -1;
     if (chroot_dir && enter_chroot(chroot_dir) < 0)
         return -1;
+    drop_bounding_set();
     if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
         setresuid(uid, uid, uid) < 0) {
         log_msg("privileges: cannot switch to uid %d gid %d: %s", (int)uid,
