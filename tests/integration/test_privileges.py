@@ -1,0 +1,237 @@
+"""Privileges, tested as root (skipped otherwise): after start every thread
+of the server runs as the configured user and group with no capabilities
+and no_new_privs; with chroot on it sees only the capsule directory, holds
+no descriptor that leads out of it, and cannot read a file outside even
+through a symlink; bad user settings stop the start.
+
+test_gemini.py checks the main thread's ids, NoNewPrivs, /proc/PID/root and
+that serving and reloading go on after the drop; this file adds what those
+checks leave out, through the same helpers."""
+
+import grp
+import os
+import pwd
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import capsuletest as ct  # noqa: E402
+
+SECRET = "Outside-the-jail marker 7f3a"
+
+
+def target_ids():
+    return pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+
+
+def thread_statuses(pid):
+    """/proc status of every thread: the ids are per thread in the kernel,
+    so a thread started before the drop could keep root."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        out[int(tid)] = ct.proc_status(int(tid))
+    return out
+
+
+def credentials(tap, srv, what):
+    uid, gid = target_ids()
+    threads = thread_statuses(srv.pid)
+    tap.ok(len(threads) >= 2, "%s: the workers are running (%d threads)" %
+           (what, len(threads)))
+    bad = {}
+    for tid, st in threads.items():
+        problems = []
+        if st["Uid"].split() != [str(uid)] * 4:
+            problems.append("Uid " + st["Uid"])
+        if st["Gid"].split() != [str(gid)] * 4:
+            problems.append("Gid " + st["Gid"])
+        if st.get("Groups", "").split() not in ([], [str(gid)]):
+            problems.append("Groups " + st.get("Groups", ""))
+        for cap in ("CapInh", "CapPrm", "CapEff", "CapAmb", "CapBnd"):
+            if int(st.get(cap, "0"), 16) != 0:
+                problems.append("%s %s" % (cap, st[cap]))
+        if st.get("NoNewPrivs") != "1":
+            problems.append("NoNewPrivs " + st.get("NoNewPrivs", "?"))
+        if problems:
+            bad[tid] = problems
+    tap.ok(not bad, "%s: every thread runs as nobody:nogroup (%d:%d), no "
+           "supplementary groups, no capabilities (inheritable, permitted, "
+           "effective, ambient, bounding), no_new_privs" % (what, uid, gid),
+           bad)
+
+
+def page_shows(port, path, needle, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        r = ct.gemini(port, ct.gemini_url(port, path))
+        if r.status == "20" and needle in r.text:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def count_lines(srv, needle):
+    return sum(1 for l in srv.stderr() if needle in l)
+
+
+def wait_lines(srv, needle, n, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        if count_lines(srv, needle) >= n:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def write_secret(cap):
+    """A page outside the capsule directory that nobody may read."""
+    path = os.path.join(cap.dir, "secret.md")
+    with open(cap.page, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text + "\n\n# Outside\n\n%s\n" % SECRET)
+    os.chmod(path, 0o644)
+    return path
+
+
+def point_page_at(cap, target):
+    """Replaces the profile with a symlink, as a careless or hostile edit
+    of the capsule directory might."""
+    keep = cap.page + ".keep"
+    if not os.path.exists(keep):
+        os.rename(cap.page, keep)
+    else:
+        os.unlink(cap.page)
+    os.symlink(target, cap.page)
+
+
+def restore_page(cap, extra):
+    keep = cap.page + ".keep"
+    os.unlink(cap.page)
+    with open(keep, encoding="utf-8") as f:
+        text = f.read()
+    with open(cap.page, "w", encoding="utf-8") as f:
+        f.write(text + extra)
+    os.chmod(cap.page, 0o644)
+
+
+def dropped(tap):
+    """Without chroot: ids and capabilities, and, as the control for the
+    chroot case, a symlink out of the capsule does get followed."""
+    cap = ct.Capsule()
+    cap.write_config(extra_server="  user: nobody\n  group: nogroup\n")
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    try:
+        credentials(tap, srv, "dropped")
+        secret = write_secret(cap)
+        point_page_at(cap, secret)
+        tap.ok(page_shows(p, "/outside/", SECRET, 5),
+               "without chroot a symlink out of the capsule is followed "
+               "(the control for the chroot check)")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def outside_descriptors(pid, inside):
+    """Descriptors naming a path that is not in the capsule directory (or
+    /dev/null): a directory among them would be a way out of a chroot."""
+    out = []
+    fd_dir = "/proc/%d/fd" % pid
+    for name in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, name))
+        except OSError:
+            continue
+        if not target.startswith("/") or target == "/dev/null":
+            continue  # socket:[...], pipe:[...], anon_inode:[...]
+        if target != inside and not target.startswith(inside + "/"):
+            out.append("%s -> %s" % (name, target))
+    return out
+
+
+def jailed(tap):
+    cap = ct.Capsule()
+    cap.write_config(extra_server="  user: nobody\n  group: nogroup\n"
+                     "  chroot: true\n")
+    srv = ct.start_server(cap)
+    srv.chrooted = True
+    p = cap.gemini_port
+    inside = os.path.realpath(cap.capsule)
+    proc_root = "/proc/%d/root" % srv.pid
+    try:
+        credentials(tap, srv, "chroot")
+        tap.eq(os.readlink("/proc/%d/cwd" % srv.pid), inside,
+               "chroot: the working directory is the capsule (its /)")
+        tap.eq(outside_descriptors(srv.pid, inside), [],
+               "chroot: no open descriptor leads outside the capsule")
+        secret = write_secret(cap)
+        tap.ok(os.path.exists(os.path.join(proc_root, "about.md")) and
+               not os.path.exists(os.path.join(proc_root, "etc/passwd")) and
+               not os.path.exists(os.path.join(proc_root, "secret.md")),
+               "chroot: through /proc/PID/root the server sees the capsule "
+               "and not /etc or the file beside the capsule")
+
+        for how, target in (("absolute", secret),
+                            ("relative", os.path.join("..", "secret.md"))):
+            failures = count_lines(srv, "rebuild failed")
+            point_page_at(cap, target)
+            tap.ok(wait_lines(srv, "rebuild failed", failures + 1, 5),
+                   "chroot: the %s symlink out of the capsule cannot be "
+                   "read (the rebuild fails)" % how,
+                   "\n".join(srv.stderr()[-5:]))
+            r = ct.gemini(p, ct.gemini_url(p))
+            tap.ok(r.status == "20" and "Zhangqiang Ming" in r.text and
+                   SECRET not in r.text and
+                   ct.gemini(p, ct.gemini_url(p, "/outside/")).status != "20",
+                   "chroot: %s symlink: the last good page is still served, "
+                   "the outside one never" % how)
+            # A good page in between: the server reports a failure only
+            # when it differs from the last one.
+            heading = "Back Inside %s" % how.title()
+            restore_page(cap, "\n\n# %s\n\nA plain file again.\n" % heading)
+            tap.ok(page_shows(p, "/back-inside-%s/" % how, "plain file", 5),
+                   "chroot: a plain page again is picked up by the next "
+                   "reload")
+        credentials(tap, srv, "chroot, after the reloads")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def refused_start(tap, user, needle, what):
+    cap = ct.Capsule()
+    cap.write_config(extra_server="  user: %s\n" % user)
+    srv = ct.Server(cap.capsule)
+    try:
+        srv.proc.wait(15)
+    except Exception:
+        pass
+    rc = srv.stop()
+    tap.ok(rc not in (0, None), "%s: the server does not start (%r)" %
+           (what, rc))
+    tap.ok(any(needle in l for l in srv.stderr()),
+           "%s: says why" % what, "\n".join(srv.stderr()[-5:]))
+    cap.cleanup()
+
+
+def main(tap):
+    if os.geteuid() != 0:
+        tap.skip("privileges", "not running as root")
+        return
+    try:
+        target_ids()
+    except KeyError:
+        tap.skip("privileges", "no user nobody or group nogroup")
+        return
+    tap.run("dropped", dropped, tap)
+    tap.run("chroot", jailed, tap)
+    tap.run("user root", refused_start, tap, "root", "refusing to run as root",
+            "server.user root")
+    tap.run("unknown user", refused_start, tap, "no-such-user-xq",
+            "no user 'no-such-user-xq'", "an unknown server.user")
+
+
+if __name__ == "__main__":
+    ct.main_guard(main)
