@@ -10,7 +10,8 @@
 # TAP line per target to fuzz-out/tap.txt. Exits 1 when any target crashed,
 # leaked, timed out or broke an output invariant.
 # Environment: FUZZ_BUILD (build dir), FUZZ_OUT (output dir), FUZZ_JOBS
-# (targets at once, default 2).
+# (targets at once, default 2), FUZZ_MARKDOWN_SEEDS (more directories of
+# profiles to start the Markdown targets from, read in place).
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -53,7 +54,8 @@ ninja -C "$build" $exes >/dev/null
 seeds_of() {
     case $1 in
     gemini | gopher) echo "tests/fuzz/corpus/$1" ;;
-    page | gemtext | gophermap) echo "tests/fuzz/corpus/markdown capsule" ;;
+    page | gemtext | gophermap)
+        echo "tests/fuzz/corpus/markdown capsule ${FUZZ_MARKDOWN_SEEDS:-}" ;;
     config) echo "tests/fuzz/corpus/config capsule" ;;
     esac
 }
