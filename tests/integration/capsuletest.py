@@ -162,11 +162,13 @@ ALL_SERVERS = []
 class Server:
     """capsuled serve DIR in the foreground, stderr collected by a thread."""
 
-    def __init__(self, capsule_dir, args=None):
+    def __init__(self, capsule_dir, args=None, preexec_fn=None):
+        """preexec_fn runs in the child before exec (e.g. to set limits)."""
         ALL_SERVERS.append(self)
         self.proc = subprocess.Popen(
             [CAPSULED, "serve", capsule_dir] + (args or []),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=preexec_fn)
         self.stdout_lines = []
         self.stderr_lines = []
         self.lock = threading.Lock()

@@ -496,6 +496,63 @@ def flood(tap):
         cap.cleanup()
 
 
+def cpu_seconds(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def out_of_descriptors(tap):
+    """The cap set above what the descriptor limit allows: accept fails with
+    EMFILE, the pending connection must still be taken off the queue (or a
+    level-triggered listener spins), and the server recovers."""
+    limit = 64
+    cap = ct.Capsule()
+    cap.write_config(max_connections=4096, deadline=5, workers=2)
+    # Set in the child: the server raises its soft limit to the hard one.
+    srv = ct.Server(cap.capsule, preexec_fn=lambda: resource.setrlimit(
+        resource.RLIMIT_NOFILE, (limit, limit)))
+    if not srv.wait_ready():
+        tap.ok(False, "the server starts with %d descriptors" % limit,
+               "\n".join(srv.stderr()[-5:]))
+        srv.stop()
+        cap.cleanup()
+        return
+    socks = []
+    try:
+        ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port))
+        base = idle_fds(srv.pid)
+        room = limit - base
+        for i in range(200):
+            port = cap.gemini_port if i % 2 == 0 else cap.gopher_port
+            socks.append(socket.create_connection(("127.0.0.1", port),
+                                                  timeout=5))
+        cpu0, t0 = cpu_seconds(srv.pid), time.time()
+        res = closed_within(socks, 1.5)
+        busy = (cpu_seconds(srv.pid) - cpu0) / (time.time() - t0)
+        shed = sum(1 for r in res if r is not None)
+        held = fd_count(srv.pid) - base
+        note("descriptor limit %d: %d held, %d shed, server CPU %.0f%% "
+             "meanwhile" % (limit, held, shed, busy * 100))
+        tap.ok(shed >= 200 - room and held <= room,
+               "past the descriptor limit the excess is shed at once")
+        tap.ok(busy < 0.5, "no busy loop while descriptors are exhausted "
+               "(%.0f%% CPU)" % (busy * 100))
+        tap.ok(srv.proc.poll() is None, "the server stays up")
+    finally:
+        for s in socks:
+            s.close()
+    try:
+        tap.eq(wait_fds_at_most(srv.pid, base, 3), base,
+               "descriptors back to idle")
+        r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port))
+        tap.eq(r.status, "20", "recovered: gemini served")
+        got, _ = ct.gopher(cap.gopher_port, "/")
+        tap.ok(is_gopher_menu(got), "recovered: gopher served")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 # ---- the wrong protocol, abandoned handshakes -------------------------------
 
 PLAIN_ON_TLS = [
@@ -845,6 +902,7 @@ def main(tap):
         tap.eq(srv.stop(), 0, "the server stops cleanly")
         cap.cleanup()
     tap.run("flood", flood, tap)
+    tap.run("out of descriptors", out_of_descriptors, tap)
     tap.run("never reads", never_reads, tap)
 
 
