@@ -245,11 +245,11 @@ def load_child(gemini_port, gopher_port, n_silent, n_trickle, limit):
         if stopping_at is not None and now() > stopping_at + DEADLINE + 6:
             break
         for key, _ in sel.select(0.05):
-            if key.data is None:
-                if not sys.stdin.readline() or stopping_at is None:
-                    stopping_at = now()
-                    print("stopped", flush=True)
-                    sel.unregister(sys.stdin)
+            if key.data is None:  # "stop" or the parent gone: no more opens
+                sys.stdin.readline()
+                sel.unregister(sys.stdin)
+                stopping_at = now()
+                print("stopped", flush=True)
                 continue
             h = key.data
             try:
@@ -755,8 +755,7 @@ def never_reads(tap):
                "the server's end of every stalled connection found")
         # Others are served while the stalled ones hold their sockets.
         served = 0
-        full_ok = False
-        for i in range(5):
+        for _ in range(5):
             r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port))
             served += r.status == "20"
             got, _ = ct.gopher(cap.gopher_port, "/")
