@@ -43,7 +43,7 @@ class Tmux:
         r = self.tmux("capture-pane", "-p", "-t", name, check=False)
         return r.stdout.decode("utf-8", "replace")
 
-    def wait_for(self, name, needles, timeout=10):
+    def wait_for(self, name, needles, timeout=30):
         end = time.time() + timeout
         screen = ""
         while time.time() < end:
