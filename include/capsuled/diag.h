@@ -26,6 +26,9 @@ size_t diags_count(const struct diags *d, enum diag_level at_least);
 /* Appends "file:line: level: message\n" lines to out (a struct buf *). */
 struct buf;
 void diags_format(const struct diags *d, struct buf *out);
+/* The same for the findings at or above a level. */
+void diags_format_min(const struct diags *d, enum diag_level at_least,
+                      struct buf *out);
 void diags_free(struct diags *d);
 
 #endif

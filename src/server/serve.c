@@ -31,19 +31,15 @@ struct serve {
     bool chrooted;
 };
 
-static void print_diags(const struct diags *d, bool as_log)
+/* Each finding as one log line (with the time), for what a reload says. */
+static void log_diags(const struct diags *d)
 {
     struct buf b = {0};
     diags_format(d, &b);
-    if (!as_log) {
-        if (b.len)
-            fputs(b.data, stderr);
-    } else {
-        char *save = NULL;
-        for (char *line = strtok_r(b.data, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save))
-            log_msg("%s", line);
-    }
+    char *save = NULL;
+    for (char *line = b.data ? strtok_r(b.data, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save))
+        log_msg("%s", line);
     buf_free(&b);
 }
 
@@ -237,7 +233,7 @@ static void report_failure(struct serve *s, const struct diags *d)
     diags_format(d, &b);
     if (!s->last_failure || strcmp(s->last_failure, b.data ? b.data : "")) {
         log_msg("rebuild failed; still serving the last good snapshot:");
-        print_diags(d, true);
+        log_diags(d);
         free(s->last_failure);
         s->last_failure = xstrdup(b.data ? b.data : "");
     }
@@ -259,7 +255,7 @@ static bool reload_content(struct serve *s)
     note_unapplied(&s->cur->cfg, &c->cfg);
     log_set_anonymize(c->cfg.server.anonymize);
     if (diags_count(&d, DIAG_WARNING))
-        print_diags(&d, true);
+        log_diags(&d);
     diags_free(&d);
     capsule_unref(s->cur);
     s->cur = capsule_ref(c);
@@ -342,11 +338,21 @@ static int usage(void)
     return 2;
 }
 
+/* Warnings and errors in full; notes (empty links, repairs made) only
+ * counted, since `capsuled check` is where a writer reads them. */
 static struct capsule *load_first(const char *path)
 {
     struct diags d = {0};
     struct capsule *c = capsule_load(path, &d);
-    print_diags(&d, false);
+    struct buf b = {0};
+    diags_format_min(&d, DIAG_WARNING, &b);
+    if (b.len)
+        fputs(b.data, stderr);
+    size_t notes = d.n - diags_count(&d, DIAG_WARNING);
+    if (notes)
+        fprintf(stderr, "%zu note%s about the content: capsuled check %s\n",
+                notes, notes == 1 ? "" : "s", path);
+    buf_free(&b);
     diags_free(&d);
     return c;
 }

@@ -43,16 +43,24 @@ size_t diags_count(const struct diags *d, enum diag_level at_least)
     return count;
 }
 
-void diags_format(const struct diags *d, struct buf *out)
+void diags_format_min(const struct diags *d, enum diag_level at_least,
+                      struct buf *out)
 {
     for (size_t i = 0; i < d->n; i++) {
         const struct diag *g = &d->items[i];
+        if (g->level < at_least)
+            continue;
         if (g->file && g->line > 0)
             buf_printf(out, "%s:%d: ", g->file, g->line);
         else if (g->file)
             buf_printf(out, "%s: ", g->file);
         buf_printf(out, "%s: %s\n", level_name(g->level), g->msg);
     }
+}
+
+void diags_format(const struct diags *d, struct buf *out)
+{
+    diags_format_min(d, DIAG_NOTE, out);
 }
 
 void diags_free(struct diags *d)
