@@ -1,0 +1,343 @@
+/* HTML inside Markdown: html.c's tokens interpreted against the walker,
+ * a whole HTML block (its boundaries end blocks) or one inline HTML node
+ * (its boundaries are line breaks); markdown="1" content walked again as
+ * Markdown. */
+#include "doc_internal.h"
+
+#include "capsuled/html.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* markdown="1" HTML blocks are parsed again as Markdown; nesting beyond this
+ * is treated as plain HTML, which bounds the re-parsing work. */
+#define MAX_MARKDOWN_NESTING 8
+
+static void boundary(struct walker *w, bool block_mode)
+{
+    if (block_mode)
+        finish_block(w);
+    else
+        put_break(w);
+}
+
+static bool attr(const struct html_token *t, const char *name,
+                 struct buf *out)
+{
+    buf_clear(out);
+    return html_attr(t, name, out);
+}
+
+static void html_image(struct walker *w, const struct html_token *t)
+{
+    struct buf src = {0}, alt = {0};
+    attr(t, "src", &src);
+    attr(t, "alt", &alt);
+    if (!src.len || w->capturing || suppressed(w)) {
+        put_text(w, alt.data, alt.len);
+    } else {
+        push_capture(w, src.data, true, true);
+        put_text(w, alt.data, alt.len);
+        pop_capture(w);
+    }
+    buf_free(&src);
+    buf_free(&alt);
+}
+
+static void html_embed(struct walker *w, const struct html_token *t)
+{
+    struct buf src = {0}, label = {0};
+    if (!attr(t, "src", &src) || !src.len)
+        attr(t, "data", &src);
+    if (!src.len) {
+        if (strcmp(t->name, "source") && strcmp(t->name, "track"))
+            walker_report(w, DIAG_WARNING, w->cur_line,
+                          "HTML <%s> without a source: not converted", t->name);
+    } else if (!w->capturing && !suppressed(w)) {
+        if (!attr(t, "title", &label) || !label.len)
+            buf_puts(&label, t->name);
+        push_capture(w, src.data, true, false);
+        put_text(w, label.data, label.len);
+        pop_capture(w);
+    }
+    buf_free(&src);
+    buf_free(&label);
+}
+
+static bool markdown_attr(const struct html_token *t, struct buf *tmp)
+{
+    return attr(t, "markdown", tmp) && strcmp(tmp->data ? tmp->data : "", "0");
+}
+
+static void html_list_start(struct walker *w, const struct html_token *t)
+{
+    struct html_list *l = PUSH(w->hlists, w->n_hlists, w->cap_hlists);
+    l->ordered = !strcmp(t->name, "ol");
+    l->next = 1;
+    if (l->ordered && attr(t, "start", &w->scratch))
+        l->next = atoi(w->scratch.data);
+}
+
+static void html_item_start(struct walker *w)
+{
+    w->html_item = true;
+    free(w->html_marker);
+    w->html_marker = NULL;
+    if (w->n_hlists && w->hlists[w->n_hlists - 1].ordered) {
+        struct buf m = {0};
+        buf_printf(&m, "%d.", w->hlists[w->n_hlists - 1].next++);
+        w->html_marker = buf_detach(&m);
+    }
+}
+
+/* Elements whose start and end tags both end the block (in an HTML block)
+ * or break the line (inline), and which set the context of the blocks
+ * they hold. */
+static bool is_structural(enum html_kind kind)
+{
+    return kind == HK_BLOCK || kind == HK_HEADING || kind == HK_LIST ||
+           kind == HK_ITEM || kind == HK_QUOTE || kind == HK_PRE;
+}
+
+/* The context a structural start tag of an HTML block gives the blocks
+ * that follow. */
+static void structure_start(struct walker *w, const struct html_token *t,
+                            enum html_kind kind)
+{
+    switch (kind) {
+    case HK_HEADING:
+        w->html_heading = t->name[1] - '0';
+        break;
+    case HK_LIST:
+        html_list_start(w, t);
+        break;
+    case HK_ITEM:
+        html_item_start(w);
+        break;
+    case HK_QUOTE:
+        w->html_quote++;
+        break;
+    case HK_PRE:
+        w->html_pre = w->pre_skip_newline = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static void structure_end(struct walker *w, enum html_kind kind,
+                          bool block_mode)
+{
+    switch (kind) {
+    case HK_HEADING:
+        w->html_heading = 0;
+        break;
+    case HK_LIST:
+        if (block_mode && w->n_hlists)
+            w->n_hlists--;
+        break;
+    case HK_ITEM:
+        w->html_item = false;
+        break;
+    case HK_QUOTE:
+        if (w->html_quote)
+            w->html_quote--;
+        break;
+    case HK_PRE:
+        w->html_pre = false;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Starts dropping an element with its content; an unexpected one is worth
+ * a warning, script and style are not. */
+static void drop_start(struct walker *w, const struct html_token *t)
+{
+    if (t->self_closing || html_is_void(t->name))
+        return;
+    if (strcmp(t->name, "script") && strcmp(t->name, "style") &&
+        strcmp(t->name, "template") && strcmp(t->name, "noscript") &&
+        strcmp(t->name, "head") && strcmp(t->name, "title"))
+        walker_report(w, DIAG_WARNING, w->cur_line,
+                      "HTML <%s> dropped with its content", t->name);
+    memcpy(w->drop_tag, t->name, sizeof w->drop_tag);
+    w->drop_depth = 1;
+}
+
+/* A start tag that leaves the block's context alone. */
+static void element_start(struct walker *w, const struct html_token *t,
+                          enum html_kind kind, bool block_mode)
+{
+    switch (kind) {
+    case HK_BREAK:
+        put_break(w);
+        break;
+    case HK_RULE:
+        if (block_mode)
+            emit_rule(w, w->cur_line);
+        else
+            put_break(w);
+        break;
+    case HK_CELL:
+        if (w->cur.open && w->cur.raw.len)
+            put_text(w, " | ", 3);
+        break;
+    case HK_LINK:
+        if (attr(t, "href", &w->scratch))
+            push_capture(w, w->scratch.data ? w->scratch.data : "", true,
+                         false);
+        break;
+    case HK_IMAGE:
+        html_image(w, t);
+        break;
+    case HK_EMBED:
+        html_embed(w, t);
+        break;
+    case HK_DROP:
+        drop_start(w, t);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Handles a start tag; returns true when it consumed the rest of the input
+ * (a markdown="1" element, whose content is Markdown). */
+static bool html_start(struct walker *w, const struct html_token *t,
+                       bool block_mode, const char *rest, size_t rest_len)
+{
+    if (w->drop_depth) {
+        if (!strcmp(t->name, w->drop_tag) && !t->self_closing)
+            w->drop_depth++;
+        return false;
+    }
+    if (attr(t, "id", &w->scratch) ||
+        (!strcmp(t->name, "a") && attr(t, "name", &w->scratch)))
+        add_pending_id(w, w->scratch.data ? w->scratch.data : "",
+                       w->scratch.len);
+    if (block_mode && w->md_nest < MAX_MARKDOWN_NESTING &&
+        markdown_attr(t, &w->scratch)) {
+        finish_block(w);
+        walk_markdown(w, rest, rest_len, w->cur_line);
+        return true;
+    }
+    enum html_kind kind = html_kind(t->name);
+    if (!is_structural(kind)) {
+        element_start(w, t, kind, block_mode);
+        return false;
+    }
+    boundary(w, block_mode);
+    if (block_mode)
+        structure_start(w, t, kind);
+    return false;
+}
+
+static void html_end(struct walker *w, const struct html_token *t,
+                     bool block_mode)
+{
+    if (w->drop_depth) {
+        if (!strcmp(t->name, w->drop_tag) && --w->drop_depth == 0)
+            w->drop_tag[0] = '\0';
+        return;
+    }
+    enum html_kind kind = html_kind(t->name);
+    if (kind == HK_LINK) {
+        if (w->n_caps && w->caps[w->n_caps - 1].html)
+            pop_capture(w);
+    } else if (is_structural(kind)) {
+        boundary(w, block_mode);
+        structure_end(w, kind, block_mode);
+    }
+}
+
+static void html_text(struct walker *w, const char *s, size_t len)
+{
+    if (suppressed(w))
+        return;
+    struct buf text = {0};
+    html_decode(s, len, &text);
+    if (w->html_pre)
+        put_text(w, text.data, text.len);
+    else
+        put_prose(w, text.data, text.len);
+    buf_free(&text);
+}
+
+/* Ends what an HTML block or a paragraph left open: elements do not reach
+ * past the node that holds them (except comments, see struct walker). */
+void reset_html_state(struct walker *w, bool block_mode)
+{
+    if (w->drop_depth && strcmp(w->drop_tag, "script") &&
+        strcmp(w->drop_tag, "style"))
+        walker_report(w, DIAG_WARNING, w->cur_line,
+                      "unclosed HTML <%s>: its content was dropped",
+                      w->drop_tag);
+    w->drop_depth = 0;
+    w->drop_tag[0] = '\0';
+    if (!block_mode)
+        return;
+    w->html_heading = 0;
+    w->html_pre = w->pre_skip_newline = w->html_item = false;
+    w->html_quote = 0;
+    w->n_hlists = 0;
+    free(w->html_marker);
+    w->html_marker = NULL;
+}
+
+/* Interprets HTML: a whole HTML block (block_mode: boundaries end blocks)
+ * or one inline HTML node of a paragraph (boundaries are line breaks). */
+static void html_feed(struct walker *w, const char *s, size_t len,
+                      bool block_mode)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (w->in_comment) {
+            const char *end = memmem(s + i, len - i, "-->", 3);
+            size_t upto = end ? (size_t)(end + 3 - s) : len;
+            w->cur_line += (int)count_lines(s + i, upto - i);
+            i = upto;
+            if (end)
+                w->in_comment = false;
+            continue;
+        }
+        struct html_token t;
+        size_t n = html_next_token(s + i, len - i, &t);
+        switch (t.type) {
+        case HTML_COMMENT:
+            if (t.unterminated) {
+                w->in_comment = true;
+                w->comment_from_text = false;
+                w->comment_line = w->cur_line;
+            }
+            break;
+        case HTML_DECL:
+            break;
+        case HTML_TEXT:
+            html_text(w, t.raw, n);
+            break;
+        case HTML_START:
+            if (html_start(w, &t, block_mode, s + i + n, len - i - n))
+                return;
+            break;
+        case HTML_END:
+            html_end(w, &t, block_mode);
+            break;
+        }
+        w->cur_line += (int)count_lines(t.raw, n);
+        i += n;
+    }
+}
+
+void walk_html(struct walker *w, cmark_node *n, bool block_mode)
+{
+    const char *lit = cmark_node_get_literal(n);
+    if (!lit)
+        return;
+    html_feed(w, lit, strlen(lit), block_mode);
+    if (block_mode) {
+        finish_block(w);
+        reset_html_state(w, true);
+    }
+}

@@ -1,0 +1,210 @@
+/* Links of the open block: Markdown links, images and <a href> captured
+ * with their labels, targets classified (section of this page, absolute
+ * URL, or nothing usable), labels of one target merged. */
+#include "doc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "Preview / Download": a URL used many times in one block keeps a few. */
+#define MAX_MERGED_LABELS 8
+
+/* The label as a reader sees it: collapsed, and "[Code]" (from
+ * "[[Code]](url)") without its brackets. */
+static char *label_of(const char *s, size_t len)
+{
+    char *label = collapse_text(s, len, false);
+    size_t n = strlen(label);
+    if (n >= 2 && label[0] == '[' && label[n - 1] == ']' &&
+        !memchr(label + 1, ']', n - 2)) {
+        memmove(label, label + 1, n - 2);
+        label[n - 2] = '\0';
+        char *trimmed = collapse_text(label, strlen(label), false);
+        free(label);
+        label = trimmed;
+    }
+    return label;
+}
+
+static void merge_label(struct open_link *ol, const char *label)
+{
+    if (!label[0] || ol->n_labels >= MAX_MERGED_LABELS)
+        return;
+    const char *p = ol->label.data ? ol->label.data : "";
+    size_t n = strlen(label);
+    while (*p) {
+        const char *end = strstr(p, " / ");
+        size_t part = end ? (size_t)(end - p) : strlen(p);
+        if (part == n && !memcmp(p, label, n))
+            return;
+        p += part + (end ? 3 : 0);
+    }
+    if (ol->label.len)
+        buf_puts(&ol->label, " / ");
+    buf_puts(&ol->label, label);
+    ol->n_labels++;
+}
+
+/* What a link target means: a section of this page (*fragment set), an
+ * absolute URL (returned), or nothing usable (NULL, *fragment NULL). */
+static char *classify_url(struct walker *w, const char *url, char **fragment)
+{
+    *fragment = NULL;
+    if (url[0] == '#') {
+        *fragment = xstrdup(url + 1);
+        return NULL;
+    }
+    if (url[0] == '/' && url[1] == '#') {
+        *fragment = xstrdup(url + 2);
+        return NULL;
+    }
+    struct uri u;
+    uri_parse(url, &u);
+    bool have_base = w->base_url && w->base_url[0];
+    if (!u.scheme_len && !have_base) {
+        if (!w->warned_no_base)
+            walker_report(w, DIAG_WARNING, w->cur_line,
+                          "relative links kept as they are (\"%s\" the first): "
+                          "site.url is not set", url);
+        w->warned_no_base = true;
+        return escape_url(url);
+    }
+    char *abs = u.scheme_len ? xstrdup(url) : resolve_reference(w->base_url, url);
+    struct uri a;
+    uri_parse(abs, &a);
+    if (a.has_frag && have_base) {
+        char *here = page_address(w->base_url, false);
+        char *root = page_address(w->base_url, true);
+        char *target = page_address(abs, false);
+        if (!strcmp(target, here) || !strcmp(target, root))
+            *fragment = xstrdup(abs + a.frag_off);
+        free(here);
+        free(root);
+        free(target);
+        if (*fragment) {
+            free(abs);
+            return NULL;
+        }
+    }
+    char *escaped = escape_url(abs);
+    free(abs);
+    return escaped;
+}
+
+/* Records the link whose label is raw[start..] in the open block. */
+static void add_link(struct walker *w, const char *url, size_t start,
+                     bool image)
+{
+    struct builder *c = &w->cur;
+    const char *label_raw = c->raw.data ? c->raw.data + start : "";
+    size_t label_len = c->raw.len - start;
+    char *label = label_of(label_raw, label_len);
+    while (url && (*url == ' ' || *url == '\t' || *url == '\n'))
+        url++;
+    char *fragment = NULL, *abs = NULL;
+    if (!url || !url[0] || !strcmp(url, "#")) {
+        walker_report(w, DIAG_NOTE, w->cur_line,
+                      "link \"%s\" has no URL: its text is kept", label);
+    } else if (has_scheme(url, "javascript") || has_scheme(url, "data")) {
+        walker_report(w, DIAG_WARNING, w->cur_line,
+                      "script or data link \"%s\" dropped", label);
+    } else {
+        abs = classify_url(w, url, &fragment);
+    }
+    if (!abs && !fragment) {
+        buf_put(&c->residual, label_raw, label_len);
+        free(label);
+        return;
+    }
+    struct buf key = {0};
+    if (fragment)
+        buf_putc(&key, '#');
+    buf_puts(&key, fragment ? fragment : abs);
+    size_t i;
+    if (strmap_get(&c->link_index, key.data, &i)) {
+        merge_label(&c->olinks[i], label);
+        buf_free(&key);
+        free(abs);
+        free(fragment);
+        free(label);
+        return;
+    }
+    if (c->n_links == c->cap_links) {
+        c->cap_links = c->cap_links ? c->cap_links * 2 : 4;
+        c->links = xrealloc(c->links, c->cap_links * sizeof *c->links);
+        c->olinks = xrealloc(c->olinks, c->cap_links * sizeof *c->olinks);
+    }
+    i = c->n_links++;
+    c->links[i] = (struct link){.url = abs, .section = fragment, .image = image};
+    c->olinks[i] = (struct open_link){.key = buf_detach(&key)};
+    if (label[0] || fragment)
+        merge_label(&c->olinks[i], label);
+    else
+        merge_label(&c->olinks[i], abs);
+    strmap_put(&c->link_index, c->olinks[i].key, i);
+    free(label);
+}
+
+void push_capture(struct walker *w, const char *url, bool html,
+                         bool image)
+{
+    struct capture *cp = PUSH(w->caps, w->n_caps, w->cap_caps);
+    *cp = (struct capture){.html = html, .image = image,
+                           .url = url ? xstrdup(url) : NULL};
+    if (w->capturing || suppressed(w))
+        return;
+    if (!w->cur.open)
+        open_block(w);
+    cp->capturing = true;
+    cp->start = w->cur.raw.len;
+    w->capturing = true;
+}
+
+void pop_capture(struct walker *w)
+{
+    struct capture cp = w->caps[--w->n_caps];
+    if (cp.capturing) {
+        w->capturing = false;
+        add_link(w, cp.url, cp.start, cp.image);
+    }
+    free(cp.url);
+}
+
+void close_captures(struct walker *w, size_t keep)
+{
+    while (w->n_caps > keep)
+        pop_capture(w);
+}
+
+/* Drops the links that lost their target, and merges section links that
+ * turned out to name the same section ("#news" and "#news-2024"). */
+void compact_links(struct block *b)
+{
+    struct strmap seen = {0};
+    size_t k = 0;
+    for (size_t j = 0; j < b->n_links; j++) {
+        struct link *l = &b->links[j];
+        size_t first;
+        if (!l->url && !l->section) {
+            free(l->label);
+            continue;
+        }
+        if (!l->url && strmap_get(&seen, l->section, &first)) {
+            struct link *to = &b->links[first];
+            struct open_link ol = {.n_labels = 1};
+            buf_puts(&ol.label, to->label);
+            merge_label(&ol, l->label);
+            free(to->label);
+            to->label = buf_detach(&ol.label);
+            free(l->label);
+            free(l->section);
+            continue;
+        }
+        b->links[k] = *l;
+        if (!l->url)
+            strmap_put(&seen, b->links[k].section, k);
+        k++;
+    }
+    b->n_links = k;
+    strmap_free(&seen);
+}

@@ -1,0 +1,270 @@
+/* Sections: blocks grouped at every heading of the page's top level,
+ * named with unique slugs, given the anchors that point into them; then
+ * section links resolved against those anchors. */
+#include "doc_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int top_level(const struct doc *d)
+{
+    bool h2 = false;
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        if (d->blocks[i].type != BLOCK_HEADING)
+            continue;
+        if (d->blocks[i].level == 1)
+            return 1;
+        h2 = h2 || d->blocks[i].level == 2;
+    }
+    return h2 ? 2 : 0;
+}
+
+static bool starts_section(const struct doc *d, size_t i, int top)
+{
+    return top && d->blocks[i].type == BLOCK_HEADING &&
+           d->blocks[i].level == top;
+}
+
+/* Removes the headings of empty sections (a heading with nothing under
+ * it), keeping the per-block side tables and link references in step. */
+static void drop_empty_sections(struct walker *w, int top)
+{
+    struct doc *d = w->doc;
+    size_t *remap = xmalloc((d->n_blocks + 1) * sizeof *remap);
+    size_t out = 0;
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        bool empty = starts_section(d, i, top) &&
+                     (i + 1 == d->n_blocks || starts_section(d, i + 1, top));
+        if (empty) {
+            free_block(&d->blocks[i]);
+            free(w->explicit_ids[i]);
+            remap[i] = SIZE_MAX;
+            continue;
+        }
+        remap[i] = out;
+        d->blocks[out] = d->blocks[i];
+        w->explicit_ids[out] = w->explicit_ids[i];
+        w->residual_plain[out] = w->residual_plain[i];
+        out++;
+    }
+    size_t old_n = d->n_blocks;
+    d->n_blocks = out;
+    for (size_t i = 0; i < w->n_anchors; i++) {
+        /* An anchor on a dropped heading points at what follows it. */
+        size_t b = w->anchors[i].block;
+        while (b < old_n && remap[b] == SIZE_MAX)
+            b++;
+        w->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < w->n_section_links; i++) {
+        size_t b = w->section_links[i].block;
+        if (remap[b] == SIZE_MAX)
+            continue;
+        w->section_links[k] = w->section_links[i];
+        w->section_links[k++].block = remap[b];
+    }
+    w->n_section_links = k;
+    free(remap);
+}
+
+static struct section *new_section(struct doc *d, size_t *cap, size_t first)
+{
+    struct section *s = PUSH(d->sections, d->n_sections, *cap);
+    memset(s, 0, sizeof *s);
+    s->first = first;
+    return s;
+}
+
+/* Slugs in use, and for each repeated base the next suffix to try, so a
+ * page of a thousand "News" headings does not count up from 2 each time. */
+struct slugger {
+    struct strmap taken, next;
+    char **bases;
+    size_t n_bases, cap_bases;
+};
+
+/* base, or base-2, base-3, …: the first one not taken; takes base. */
+static char *unique_slug(struct slugger *sl, char *base)
+{
+    char *slug = base;
+    if (strmap_get(&sl->taken, base, NULL)) {
+        size_t k = 2;
+        const char *key = base;
+        if (!strmap_get(&sl->next, base, &k))
+            key = *PUSH(sl->bases, sl->n_bases, sl->cap_bases) = xstrdup(base);
+        struct buf b = {0};
+        do {
+            buf_clear(&b);
+            buf_printf(&b, "%s-%zu", base, k++);
+        } while (strmap_get(&sl->taken, b.data, NULL));
+        /* A known base keeps its stored key: only its count changes. */
+        strmap_put(&sl->next, key, k);
+        free(base);
+        slug = buf_detach(&b);
+    }
+    strmap_put(&sl->taken, slug, 0);
+    return slug;
+}
+
+static void slugger_free(struct slugger *sl)
+{
+    for (size_t i = 0; i < sl->n_bases; i++)
+        free(sl->bases[i]);
+    free(sl->bases);
+    strmap_free(&sl->taken);
+    strmap_free(&sl->next);
+}
+
+static void name_section(struct walker *w, struct section *s,
+                         struct slugger *sl)
+{
+    const struct block *h = &w->doc->blocks[s->first];
+    char *id = w->explicit_ids[s->first];
+    char *slug = id && id[0] ? xstrdup(id) : doc_slugify(h->text);
+    if (!slug[0]) {
+        free(slug);
+        slug = xstrdup("section");
+    }
+    s->slug = unique_slug(sl, slug);
+    s->title = xstrdup(h->text);
+    s->plain_title = plain_title_of(h->text);
+}
+
+static void split_sections(struct walker *w, int top)
+{
+    struct doc *d = w->doc;
+    size_t cap = 0;
+    struct slugger sl = {0};
+    size_t first_start = d->n_blocks;
+    for (size_t i = 0; i < d->n_blocks; i++)
+        if (starts_section(d, i, top)) {
+            first_start = i;
+            break;
+        }
+    if (first_start > 0 || d->n_blocks == 0) {
+        struct section *home = new_section(d, &cap, 0);
+        home->count = first_start;
+        home->slug = xstrdup("home");
+        home->title = xstrdup("");
+        home->plain_title = xstrdup("");
+        strmap_put(&sl.taken, home->slug, 0);
+    }
+    for (size_t i = first_start; i < d->n_blocks; i++) {
+        if (starts_section(d, i, top)) {
+            struct section *s = new_section(d, &cap, i);
+            name_section(w, s, &sl);
+        }
+        d->sections[d->n_sections - 1].count++;
+    }
+    slugger_free(&sl);
+}
+
+static size_t *section_of_blocks(const struct doc *d)
+{
+    size_t *of = xmalloc((d->n_blocks + 1) * sizeof *of);
+    for (size_t s = 0; s < d->n_sections; s++)
+        for (size_t i = 0; i < d->sections[s].count; i++)
+            of[d->sections[s].first + i] = s;
+    return of;
+}
+
+static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
+                               const char *id)
+{
+    if (!id || !id[0] || strmap_get(ids, id, NULL))
+        return;
+    struct section *sec = &d->sections[s];
+    sec->anchors = xrealloc(sec->anchors,
+                            (sec->n_anchors + 1) * sizeof *sec->anchors);
+    char *copy = xstrdup(id);
+    sec->anchors[sec->n_anchors++] = copy;
+    strmap_put(ids, copy, s);
+}
+
+/* Every id a link may name: section slugs, then ids met in the text and
+ * given to headings, then the slugs of H2/H3 sub-headings. */
+static void collect_anchors(struct walker *w, int top, struct strmap *ids)
+{
+    struct doc *d = w->doc;
+    size_t *of = section_of_blocks(d);
+    for (size_t s = 0; s < d->n_sections; s++)
+        strmap_put(ids, d->sections[s].slug, s);
+    for (size_t i = 0; i < w->n_anchors && d->n_blocks; i++)
+        add_section_anchor(d, ids, of[w->anchors[i].block], w->anchors[i].id);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < d->n_blocks; i++) {
+            if (d->blocks[i].type != BLOCK_HEADING || starts_section(d, i, top))
+                continue;
+            if (pass == 0) {
+                add_section_anchor(d, ids, of[i], w->explicit_ids[i]);
+            } else if (d->blocks[i].level <= 3) {
+                /* H4-H6 are styled paragraphs in these templates: their
+                 * text makes no useful anchor. */
+                char *slug = doc_slugify(d->blocks[i].text);
+                add_section_anchor(d, ids, of[i], slug);
+                free(slug);
+            }
+        }
+    }
+    free(of);
+}
+
+/* Section links learn their section's slug, or go (with a warning) when
+ * the page has no such anchor; a dropped link's label is text again. */
+static void resolve_section_links(struct walker *w, struct strmap *ids)
+{
+    struct doc *d = w->doc;
+    for (size_t i = 0; i < w->n_section_links; i++) {
+        struct block *b = &d->blocks[w->section_links[i].block];
+        struct link *l = &b->links[w->section_links[i].link];
+        size_t s;
+        char *slug = NULL;
+        bool found = strmap_get(ids, l->section, &s);
+        if (!found) {
+            slug = doc_slugify(l->section);
+            found = strmap_get(ids, slug, &s);
+        }
+        free(slug);
+        if (!found) {
+            walker_report(w, DIAG_WARNING, b->line,
+                          "link to unknown anchor #%s dropped", l->section);
+            if (!only_separators(l->label, strlen(l->label)))
+                w->residual_plain[w->section_links[i].block] = false;
+            free(l->section);
+            l->section = NULL;
+            continue;
+        }
+        free(l->section);
+        l->section = xstrdup(d->sections[s].slug);
+        if (!l->label[0]) {
+            free(l->label);
+            l->label = xstrdup(d->sections[s].title);
+        }
+    }
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        compact_links(&d->blocks[i]);
+        d->blocks[i].only_links = d->blocks[i].n_links > 0 &&
+                                  w->residual_plain[i];
+    }
+}
+
+void build_sections(struct walker *w)
+{
+    int top = top_level(w->doc);
+    drop_empty_sections(w, top);
+    split_sections(w, top);
+    struct strmap ids = {0};
+    collect_anchors(w, top, &ids);
+    resolve_section_links(w, &ids);
+    strmap_free(&ids);
+}
+
+const struct section *doc_find_section(const struct doc *d, const char *slug)
+{
+    for (size_t i = 0; i < d->n_sections; i++)
+        if (!strcmp(d->sections[i].slug, slug))
+            return &d->sections[i];
+    return NULL;
+}
