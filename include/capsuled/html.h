@@ -1,7 +1,8 @@
 /* HTML as it turns up inside Markdown profiles: a forgiving tokenizer,
  * attribute lookup, character references, and what each tag means for the
- * document model. It never builds a tree: doc_html.c keeps the little state (in doc_internal.h) it
- * needs (open link, list depth, dropped element) while it walks the tokens. */
+ * document model. It never builds a tree: doc_html.c keeps the little state
+ * it needs (open link, list depth, dropped element) while it walks the
+ * tokens. */
 #ifndef CAPSULED_HTML_H
 #define CAPSULED_HTML_H
 
