@@ -76,6 +76,7 @@ struct worker {
     bool stopping;
     bool started;
     long long stop_at_ms;
+    long long accept_paused_until_ms; /* 0 = accepting */
 };
 
 /* ---- time -------------------------------------------------------------- */
@@ -493,17 +494,54 @@ static void accept_one(struct worker *w, int fd, enum proto proto,
         conn_step(w, c);
 }
 
+/* How long a worker stops accepting when it cannot even shed: long enough
+ * not to spin on a listener that stays readable, short enough that nobody
+ * notices once a descriptor is free again. */
+#define ACCEPT_PAUSE_MS 50
+
+static void set_listeners_interest(struct worker *w, uint32_t events)
+{
+    for (size_t i = 0; i < w->n_ls; i++) {
+        struct epoll_event ev = {.events = events,
+                                 .data.u64 = TAG_LISTENER | i};
+        if (w->ls[i].fd >= 0)
+            epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->ls[i].fd, &ev);
+    }
+}
+
+static void pause_accepting(struct worker *w)
+{
+    w->accept_paused_until_ms = now_ms() + ACCEPT_PAUSE_MS;
+    set_listeners_interest(w, 0);
+}
+
+static void resume_accepting_when_due(struct worker *w, long long now)
+{
+    if (!w->accept_paused_until_ms || now < w->accept_paused_until_ms ||
+        w->stopping)
+        return;
+    w->accept_paused_until_ms = 0;
+    if (w->reserve_fd < 0)
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    set_listeners_interest(w, EPOLLIN);
+}
+
 /* Out of descriptors: accept with the reserve one and close at once, so
- * the listener stops reporting the same pending connection forever. */
+ * the listener stops reporting the same pending connection forever. The
+ * descriptor limit is per process, so another worker may take the freed
+ * slot first; then this worker pauses accepting instead of spinning. */
 static void shed_one(struct worker *w, int lfd)
 {
-    if (w->reserve_fd < 0)
-        return;
-    close(w->reserve_fd);
-    int fd = accept(lfd, NULL, NULL);
-    if (fd >= 0)
-        close(fd);
-    w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (w->reserve_fd >= 0) {
+        close(w->reserve_fd);
+        int fd = accept(lfd, NULL, NULL);
+        if (fd >= 0)
+            close(fd);
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && w->reserve_fd >= 0)
+            return;
+    }
+    pause_accepting(w);
 }
 
 static void accept_ready(struct worker *w, size_t li)
@@ -515,8 +553,10 @@ static void accept_ready(struct worker *w, size_t li)
         int fd = accept4(w->ls[li].fd, (struct sockaddr *)&peer, &len,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE)
+            if (errno == EMFILE || errno == ENFILE) {
                 shed_one(w, w->ls[li].fd);
+                return;
+            }
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
             return;
@@ -560,6 +600,8 @@ static int next_timeout(const struct worker *w, long long now)
     long long at = w->head ? w->head->deadline_ms : -1;
     if (w->stopping && (at < 0 || w->stop_at_ms < at))
         at = w->stop_at_ms;
+    if (w->accept_paused_until_ms && (at < 0 || w->accept_paused_until_ms < at))
+        at = w->accept_paused_until_ms;
     if (at < 0)
         return -1;
     return at <= now ? 0 : (int)(at - now);
@@ -590,7 +632,9 @@ static void *worker_main(void *arg)
             break;
         for (int i = 0; i < n; i++)
             dispatch(w, &evs[i]);
-        expire(w, now_ms());
+        long long now = now_ms();
+        expire(w, now);
+        resume_accepting_when_due(w, now);
     }
     while (w->head)
         conn_close(w, w->head);
