@@ -14,11 +14,14 @@
 
 #include <openssl/err.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -453,6 +456,8 @@ static void conn_step(struct worker *w, struct conn *c)
 static bool over_cap(struct worker *w)
 {
     int max = w->snap->cfg.server.max_connections;
+    if (w->srv->fd_cap > 0 && (max <= 0 || w->srv->fd_cap < max))
+        max = w->srv->fd_cap;
     int before = atomic_fetch_add_explicit(&w->srv->connections, 1,
                                            memory_order_relaxed);
     if (max > 0 && before >= max) {
@@ -497,7 +502,7 @@ static void accept_one(struct worker *w, int fd, enum proto proto,
 /* How long a worker stops accepting when it cannot even shed: long enough
  * not to spin on a listener that stays readable, short enough that nobody
  * notices once a descriptor is free again. */
-#define ACCEPT_PAUSE_MS 50
+#define ACCEPT_PAUSE_MS 10
 
 static void set_listeners_interest(struct worker *w, uint32_t events)
 {
@@ -515,14 +520,16 @@ static void pause_accepting(struct worker *w)
     set_listeners_interest(w, 0);
 }
 
+/* Also takes the reserve descriptor back as soon as one is free: without
+ * it this worker's own accept queue (SO_REUSEPORT) could not be shed. */
 static void resume_accepting_when_due(struct worker *w, long long now)
 {
+    if (w->reserve_fd < 0)
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (!w->accept_paused_until_ms || now < w->accept_paused_until_ms ||
         w->stopping)
         return;
     w->accept_paused_until_ms = 0;
-    if (w->reserve_fd < 0)
-        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     set_listeners_interest(w, EPOLLIN);
 }
 
@@ -688,8 +695,44 @@ int worker_add_listeners(struct server *srv, size_t i, struct listener *ls,
     return 0;
 }
 
+/* Descriptors kept free beyond the connections: the reserves, a reload's
+ * file reads, the log reopened, the accept that refuses one over the cap. */
+#define SPARE_FDS 8
+
+/* /proc lists them at once; without it (a chroot) probe each number. */
+static int count_open_fds(int limit)
+{
+    int open_fds = 0;
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir) {
+        while (readdir(dir))
+            open_fds++;
+        closedir(dir);
+        return open_fds - 3; /* ".", ".." and the directory's own */
+    }
+    for (int fd = 0; fd < limit; fd++)
+        open_fds += fcntl(fd, F_GETFD) != -1;
+    return open_fds;
+}
+
+/* A cap below the descriptor limit, so that a connection over it is still
+ * accepted and closed at once (clean refusal) rather than left in the
+ * queue by an accept failing with EMFILE. */
+static int descriptor_cap(size_t n_workers)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > INT_MAX)
+        return 0;
+    int limit = (int)rl.rlim_cur;
+    int room = limit - count_open_fds(limit < 1 << 20 ? limit : 1 << 20) -
+               SPARE_FDS - (int)n_workers;
+    return room > 1 ? room : 1;
+}
+
 int server_start(struct server *srv)
 {
+    srv->fd_cap = descriptor_cap(srv->n_workers);
     for (size_t i = 0; i < srv->n_workers; i++) {
         struct worker *w = &srv->workers[i];
         worker_refresh(w);

@@ -106,6 +106,8 @@ struct server {
     atomic_uint gen;         /* bumped after every swap */
 
     atomic_int connections; /* open connections, process-wide */
+    int fd_cap;             /* connections the descriptor limit leaves
+                               room for (0 = no limit); set by server_start */
     atomic_bool stopping;
     int wake_fd;  /* eventfd: readable once stopping */
     int grace_ms; /* for connections in flight when stopping */
