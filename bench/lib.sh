@@ -146,3 +146,30 @@ EOF
 kv() {
     tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+
+# The start both server benchmarks share: descriptors for many connections,
+# the programs built, a temporary directory, the results file, a certificate.
+bench_setup() { # bench_setup BUILD-TARGET...
+    ulimit -Hn 65536 2>/dev/null || true
+    ulimit -Sn "$(ulimit -Hn)"
+    build_targets capsuled "$@"
+    make_tmp
+    results=${RESULTS:-$tmp/results.txt}
+    : >"$results"
+    make_cert "$tmp"
+}
+
+# Serves the default capsule on free ports with the benchmark certificate;
+# sets gport (gemini), hport (gopher) and capsuled_pid.
+start_capsuled() {
+    gport=$(free_port)
+    hport=$(free_port)
+    make_capsule "$tmp/capsule" "$gport" "$hport" "$tmp/cert.pem" "$tmp/key.pem"
+    start_bg "$tmp/capsuled.log" "$BUILD/capsuled" serve "$tmp/capsule"
+    capsuled_pid=$last_pid
+}
+
+capsuled_failed() {
+    echo "capsuled did not serve (log: $(tail -n 3 "$tmp/capsuled.log" | tr '\n' ' '))" >&2
+    exit 1
+}

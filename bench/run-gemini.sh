@@ -15,40 +15,14 @@ CLIENTS=${CLIENTS:-16 64}
 
 enter_private_net "$@"
 # 10,000 idle connections need descriptors on both sides.
-ulimit -Hn 65536 2>/dev/null || true
-ulimit -Sn "$(ulimit -Hn)"
-
-build_targets bench/capsule-bench bench/tls-floor
-have_capsuled=1
-build_targets capsuled 2>/dev/null || have_capsuled=0
-make_tmp
-results=${RESULTS:-$tmp/results.txt}
-: >"$results"
-make_cert "$tmp"
+bench_setup bench/capsule-bench bench/tls-floor
 
 # --- capsuled, and the page every server will send ---
-gport=$(free_port)
-hport=$(free_port)
-capsuled_pid=""
-if [ "$have_capsuled" = 1 ]; then
-    make_capsule "$tmp/capsule" "$gport" "$hport" "$tmp/cert.pem" "$tmp/key.pem"
-    start_bg "$tmp/capsuled.log" "$BUILD/capsuled" serve "$tmp/capsule"
-    capsuled_pid=$last_pid
-    if ! wait_port "$gport" 10 ||
-       ! python3 "$bench_dir/fetch.py" gemini 127.0.0.1 "$gport" \
-            "gemini://localhost:$gport/" >"$tmp/page" 2>/dev/null ||
-       ! head -c 3 "$tmp/page" | grep -q '^20 '; then
-        echo "capsuled did not serve (log: $(tail -n 3 "$tmp/capsuled.log" | tr '\n' ' '))" >&2
-        stop_pid "$capsuled_pid"
-        capsuled_pid=""
-    fi
-fi
-if [ -z "$capsuled_pid" ]; then
-    # Not serving yet: stand in with the Markdown itself, so the peers can
-    # still be measured on a page of the same size.
-    { printf '20 text/gemini; charset=utf-8; lang=en\r\n'; cat "$src_root/capsule/about.md"; } >"$tmp/page"
-    echo "note: capsuled is not serving; peers measured on the raw profile" >&2
-fi
+start_capsuled
+wait_port "$gport" 10 &&
+    python3 "$bench_dir/fetch.py" gemini 127.0.0.1 "$gport" \
+        "gemini://localhost:$gport/" >"$tmp/page" 2>/dev/null &&
+    head -c 3 "$tmp/page" | grep -q '^20 ' || capsuled_failed
 page_bytes=$(stat -c %s "$tmp/page")
 # The body, without capsuled's header line, for Molly Brown to serve.
 mkdir -p "$tmp/docroot"
@@ -103,7 +77,7 @@ for clients in $CLIENTS; do
     for resume in "" "--resume"; do
         # Servers take turns within each configuration, so a burst of
         # background load hits them alike rather than one configuration.
-        [ -n "$capsuled_pid" ] && bench capsuled "$gport" "$capsuled_pid" "$page_bytes" "$clients" $resume
+        bench capsuled "$gport" "$capsuled_pid" "$page_bytes" "$clients" $resume
         bench tls-floor "$fport" "$floor_pid" "$page_bytes" "$clients" $resume
         [ -n "$molly_pid" ] && bench molly "$mport" "$molly_pid" "$(stat -c %s "$tmp/molly-page")" "$clients" $resume
     done
@@ -133,7 +107,7 @@ idle_check() { # idle_check LABEL PORT PID BYTES
 if [ "$IDLE" -gt 0 ]; then
     echo
     echo "idle connections (TCP only, no TLS data sent):"
-    [ -n "$capsuled_pid" ] && idle_check capsuled "$gport" "$capsuled_pid" "$page_bytes"
+    idle_check capsuled "$gport" "$capsuled_pid" "$page_bytes"
     idle_check tls-floor "$fport" "$floor_pid" "$page_bytes"
 fi
 [ -n "${RESULTS:-}" ] && echo "raw results: $results"

@@ -15,38 +15,13 @@ CLIENTS=${CLIENTS:-16}
 SELECTOR=${SELECTOR:-}
 
 enter_private_net "$@"
-ulimit -Hn 65536 2>/dev/null || true
-ulimit -Sn "$(ulimit -Hn)"
-
-build_targets bench/capsule-bench
-have_capsuled=1
-build_targets capsuled 2>/dev/null || have_capsuled=0
-make_tmp
-results=${RESULTS:-$tmp/results.txt}
-: >"$results"
-make_cert "$tmp"
+bench_setup bench/capsule-bench
 
 # --- capsuled, and the page every server will send ---
-gport=$(free_port)
-hport=$(free_port)
-capsuled_pid=""
-if [ "$have_capsuled" = 1 ]; then
-    make_capsule "$tmp/capsule" "$gport" "$hport" "$tmp/cert.pem" "$tmp/key.pem"
-    start_bg "$tmp/capsuled.log" "$BUILD/capsuled" serve "$tmp/capsule"
-    capsuled_pid=$last_pid
-    if ! wait_port "$hport" 10 ||
-       ! python3 "$bench_dir/fetch.py" gopher 127.0.0.1 "$hport" "$SELECTOR" \
-            >"$tmp/page" 2>/dev/null; then
-        echo "capsuled did not serve gopher (log: $(tail -n 3 "$tmp/capsuled.log" | tr '\n' ' '))" >&2
-        stop_pid "$capsuled_pid"
-        capsuled_pid=""
-    fi
-fi
-if [ -z "$capsuled_pid" ]; then
-    # CRLF lines, as gopher text is sent (Gophernicus would add the CRs).
-    sed 's/$/\r/' "$src_root/capsule/about.md" >"$tmp/page"
-    echo "note: capsuled is not serving; peers measured on the raw profile" >&2
-fi
+start_capsuled
+wait_port "$hport" 10 &&
+    python3 "$bench_dir/fetch.py" gopher 127.0.0.1 "$hport" "$SELECTOR" \
+        >"$tmp/page" 2>/dev/null || capsuled_failed
 page_bytes=$(stat -c %s "$tmp/page")
 mkdir -p "$tmp/root"
 cp "$tmp/page" "$tmp/root/page"
@@ -148,7 +123,7 @@ bench() { # bench LABEL MODE PORT PID REQUEST BYTES [ARGS...]
 
 # Gophernicus and pygopherd cannot sustain the load for long: give them a
 # longer timeout, so a slow answer counts as latency and not as an error.
-[ -n "$capsuled_pid" ] && bench capsuled gopher "$hport" "$capsuled_pid" "$SELECTOR" "$page_bytes"
+bench capsuled gopher "$hport" "$capsuled_pid" "$SELECTOR" "$page_bytes"
 [ -n "$ng_pid" ] && bench nginx http "$ng_port" "$ng_pid" /page "$(stat -c %s "$tmp/ng-page")"
 [ -n "$gn_pid" ] && bench gophernicus gopher "$gn_port" "$gn_pid" /page "$(stat -c %s "$tmp/gn-page")" --timeout 30
 [ -n "$py_pid" ] && bench pygopherd gopher "$py_port" "$py_pid" /page "$(stat -c %s "$tmp/py-page")" --timeout 30
