@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Sums TAP test points over meson test logs (and plain TAP files given as
---tap FILE) and prints 'N passed, N failed'.
+--tap FILE) and prints 'N passed, N failed'. Every failed point is printed
+first, with its test's name, so a CI log says what failed.
 
 Exits 1 when anything failed, so the test command's status tells the truth."""
 import json
@@ -24,10 +25,10 @@ def count(log_path):
                         skipped += 1
                     else:
                         bad += 1
+                        print(f"{test.get('name')}: {out}")
             if test.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
                 bad = 1  # crashed, timed out or exited non-zero without a TAP failure
-                print(f"{log_path}: {test.get('name')}: {test.get('result')}",
-                      file=sys.stderr)
+                print(f"{log_path}: {test.get('name')}: {test.get('result')}")
             passed += ok
             failed += bad
     return passed, failed, skipped
@@ -53,7 +54,7 @@ def count_tap_file(tap_path):
                 skipped += 1
             else:
                 failed += 1
-                print(f"{tap_path}: {out}", file=sys.stderr)
+                print(f"{tap_path}: {out}")
     return passed, failed, skipped
 
 
