@@ -33,13 +33,17 @@ enum {
     LINGER_MAX_BYTES = 65536, /* ...but not forever */
     WRITE_CHUNK = 65536,
     ACCEPT_BATCH = 64,
+    EXPIRE_BATCH = 64, /* closes per turn of the loop */
     MAX_EVENTS = 64,
 };
 
+/* EPOLLRDHUP: a peer that closes mid-hello must not look like one still
+ * sending (see hello.c). */
+static const uint32_t READ_EVENTS = EPOLLIN | EPOLLRDHUP;
 static const uint64_t TAG_WAKE = ~0ull;
 static const uint64_t TAG_LISTENER = 1ull << 63;
 
-enum conn_state { C_HANDSHAKE, C_READ, C_WRITE, C_SHUTDOWN, C_LINGER };
+enum conn_state { C_HELLO, C_HANDSHAKE, C_READ, C_WRITE, C_SHUTDOWN, C_LINGER };
 
 /* What a step of the state machine needs next. */
 enum step { STEP_NEXT, STEP_WAIT_READ, STEP_WAIT_WRITE, STEP_CLOSE };
@@ -53,9 +57,11 @@ struct conn {
     enum proto proto;
     enum conn_state state;
     bool responded, logged;
-    SSL *ssl;             /* created on the first byte from the client */
+    bool peer_done;       /* epoll saw the peer's FIN, hangup or error */
+    bool low_water;       /* SO_RCVLOWAT raised while awaiting the hello */
+    SSL *ssl;             /* created once the ClientHello is in */
     struct tls_set *tls;  /* kept while ssl lives (its SNI callback) */
-    char *req;            /* allocated on the first byte too */
+    char *req;            /* allocated when the request begins */
     size_t req_len;
     size_t overflow;      /* gopher bytes beyond req, discarded */
     struct capsule *snap; /* held until the response is written */
@@ -233,6 +239,23 @@ static enum step ssl_step(struct conn *c, int rc)
 }
 
 /* ---- the states ---------------------------------------------------------- */
+
+static enum step do_hello(struct conn *c)
+{
+    switch (hello_await(c->fd, c->peer_done, &c->low_water)) {
+    case HELLO_READY:
+        c->state = C_HANDSHAKE;
+        return STEP_NEXT;
+    case HELLO_WAIT:
+        return STEP_WAIT_READ;
+    case HELLO_PLAIN: /* no answer is possible: FIN, then drain */
+        c->state = C_SHUTDOWN;
+        return STEP_NEXT;
+    case HELLO_GONE:
+        break;
+    }
+    return STEP_CLOSE;
+}
 
 static enum step do_handshake(struct worker *w, struct conn *c)
 {
@@ -420,6 +443,8 @@ static enum step do_linger(struct conn *c)
 static enum step conn_run_state(struct worker *w, struct conn *c)
 {
     switch (c->state) {
+    case C_HELLO:
+        return do_hello(c);
     case C_HANDSHAKE:
         return do_handshake(w, c);
     case C_READ:
@@ -445,7 +470,7 @@ static void conn_step(struct worker *w, struct conn *c)
                 send_close_notify(c);
             conn_close(w, c);
         } else {
-            conn_want(w, c, s == STEP_WAIT_READ ? EPOLLIN : EPOLLOUT);
+            conn_want(w, c, s == STEP_WAIT_READ ? READ_EVENTS : EPOLLOUT);
         }
         return;
     }
@@ -478,11 +503,11 @@ static void accept_one(struct worker *w, int fd, enum proto proto,
     struct conn *c = xcalloc(1, sizeof *c);
     c->fd = fd;
     c->proto = proto;
-    c->state = proto == PROTO_GEMINI ? C_HANDSHAKE : C_READ;
+    c->state = proto == PROTO_GEMINI ? C_HELLO : C_READ;
     c->start_us = now_us();
     c->peer = *peer;
-    c->events = EPOLLIN;
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    c->events = READ_EVENTS;
+    struct epoll_event ev = {.events = READ_EVENTS, .data.ptr = c};
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         close(fd);
         free(c);
@@ -493,8 +518,9 @@ static void accept_one(struct worker *w, int fd, enum proto proto,
     w->n_conns++;
     timer_set(w, c, c->start_us / 1000 + deadline_ms_of(w));
     /* A gopher client usually sent its selector with the handshake's last
-     * ACK: reading now saves a trip through epoll. (TLS waits for epoll, so
-     * a silent client never costs an SSL object.) */
+     * ACK: reading now saves a trip through epoll. (TLS waits for epoll and
+     * then for a whole ClientHello, so a silent or trickling client never
+     * costs an SSL object.) */
     if (proto == PROTO_GOPHER)
         conn_step(w, c);
 }
@@ -591,10 +617,16 @@ static void begin_stop(struct worker *w, int grace_ms)
     epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->srv->wake_fd, NULL);
 }
 
+/* Connections opened together expire together: a slowloris wave can put
+ * thousands at the head at once. Closing them in batches, with the ready
+ * events of other clients served in between (the next epoll_wait has a zero
+ * timeout while the head is due), keeps their latency flat. */
 static void expire(struct worker *w, long long now)
 {
-    while (w->head && (w->head->deadline_ms <= now ||
-                       (w->stopping && w->stop_at_ms <= now))) {
+    for (int n = 0; n < EXPIRE_BATCH && w->head &&
+                    (w->head->deadline_ms <= now ||
+                     (w->stopping && w->stop_at_ms <= now));
+         n++) {
         struct conn *c = w->head;
         if (c->state != C_LINGER)
             send_close_notify(c);
@@ -624,7 +656,10 @@ static void dispatch(struct worker *w, const struct epoll_event *ev)
         if (!w->stopping)
             accept_ready(w, (size_t)(tag & ~TAG_LISTENER));
     } else {
-        conn_step(w, ev->data.ptr);
+        struct conn *c = ev->data.ptr;
+        if (ev->events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+            c->peer_done = true;
+        conn_step(w, c);
     }
 }
 

@@ -68,6 +68,17 @@ void tls_set_unref(struct tls_set *s);
  * SNI callback picks another. app_data is left for the caller. */
 SSL *tls_new_conn(struct tls_set *s, int fd);
 
+/* ---- hello.c ----------------------------------------------------------- */
+
+enum hello { HELLO_READY, HELLO_WAIT, HELLO_PLAIN, HELLO_GONE };
+
+/* Whether a new TLS connection's first record is all in the receive buffer
+ * (READY: hand the socket to OpenSSL), still coming (WAIT: epoll reports fd
+ * readable only once it is, through SO_RCVLOWAT), PLAIN: what came is no
+ * TLS at all, or GONE: the peer left before sending a byte. peer_done: epoll saw the peer's FIN, so nothing
+ * more will come. *raised tracks the low-water mark, reset before READY. */
+enum hello hello_await(int fd, bool peer_done, bool *raised);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 /* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */

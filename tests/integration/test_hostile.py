@@ -360,12 +360,16 @@ def latency_figures(proto, idle, load):
 
 def slowloris(tap, cap, srv):
     """The latency comparison is timing on a machine that may be shared, so
-    a failed comparison is measured once more (both figures are printed)."""
+    a failed comparison is measured once more (both figures are printed).
+    It is asserted in the plain build only: AddressSanitizer slows the
+    server several times over but not the client, which skews the ratio
+    (its figures are printed all the same)."""
     n = scaled(200, 20)
     n_silent, n_trickle = scaled(1000, 10), scaled(1000, 10)
     ctx = ct.tls_context()
     timed_requests(cap, 10, ctx)  # warm both paths
-    for attempt in (1, 2):
+    attempts = (1,) if sanitized(srv.pid) else (1, 2)
+    for attempt in attempts:
         idle, load, stats, held = under_load(tap, cap, srv, n, n_silent,
                                              n_trickle, ctx)
         note("attempt %d: the server held %d hostile connections when the "
@@ -374,14 +378,17 @@ def slowloris(tap, cap, srv):
         latency_figures("gemini", idle[0], load[0])
         latency_figures("gopher", idle[1], load[1])
         within = p99(load[0]) <= 2 * p99(idle[0])
-        if within or attempt == 2:
+        if within:
             break
     tap.ok(min(held) >= 0.8 * (n_silent + n_trickle),
            "the load was real: the server held >= 80%% of %d connections "
            "throughout" % (n_silent + n_trickle), held)
-    tap.ok(within, "gemini p99 under load within 2x of idle (%.2f ms vs "
-           "%.2f ms, attempt %d)" % (p99(load[0]) * 1e3, p99(idle[0]) * 1e3,
-                                     attempt))
+    what = "gemini p99 under load within 2x of idle (%.2f ms vs %.2f ms, " \
+        "attempt %d)" % (p99(load[0]) * 1e3, p99(idle[0]) * 1e3, attempt)
+    if sanitized(srv.pid):
+        tap.skip(what, "timing is asserted in the plain build")
+    else:
+        tap.ok(within, what)
     if tap.ok(stats is not None, "the load process reported"):
         deadline_closes(tap, srv, stats, n_silent + n_trickle)
 
@@ -589,8 +596,9 @@ def wrong_protocol(tap, cap, srv):
     tap.ok(all(a == b"" or a.startswith(b"\x15") for a in answers),
            "plain text on the TLS port: no answer but a TLS alert",
            [a[:16] for a in answers])
-    tap.ok(worst <= DEADLINE + 1.5,
-           "plain text on the TLS port: closed (slowest %.2f s)" % worst)
+    tap.ok(worst <= DEADLINE / 2,
+           "plain text on the TLS port: closed at once, not at the deadline "
+           "(slowest %.2f s)" % worst)
     r = ct.gemini(gp, ct.gemini_url(gp))
     tap.eq(r.status, "20", "gemini still served after plain text")
 
@@ -677,6 +685,82 @@ def abandoned_handshakes(tap, cap, srv):
     r = ct.gemini(gp, ct.gemini_url(gp))
     tap.eq(r.status, "20", "a normal request works after abandoned "
            "handshakes")
+
+
+def bio_request(sock, obj, inc, out, url):
+    """Finishes a handshake begun on obj (MemoryBIO) over sock, sends the
+    gemini request and returns the whole response."""
+    def pump():
+        data = out.read()
+        if data:
+            sock.sendall(data)
+
+    def feed():
+        b = sock.recv(65536)
+        if not b:
+            raise ConnectionError("closed by the server")
+        inc.write(b)
+
+    while True:
+        try:
+            obj.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            pump()
+            feed()
+    obj.write(url.encode() + b"\r\n")
+    pump()
+    body = b""
+    while True:
+        try:
+            chunk = obj.read(65536)
+        except ssl.SSLWantReadError:
+            pump()
+            feed()
+            continue
+        except ssl.SSLZeroReturnError:
+            return body
+        if not chunk:  # the server's close_notify
+            return body
+        body += chunk
+
+
+def hello_in_pieces(tap, cap, srv):
+    """A ClientHello that arrives in pieces (the header split, then the
+    body, then its last byte, with pauses between) is waited for in the
+    kernel's buffer and then served in full: the server wakes for the last
+    byte and reads the rest of the connection normally."""
+    gp = cap.gemini_port
+    url = ct.gemini_url(gp)
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ct.tls_context().wrap_bio(inc, out, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = out.read()
+    cuts = [1, 4, len(hello) - 1, len(hello)]
+    with socket.create_connection(("127.0.0.1", gp), timeout=5) as s:
+        early = b""
+        start = 0
+        for cut in cuts:
+            s.sendall(hello[start:cut])
+            start = cut
+            if cut < len(hello):
+                s.settimeout(0.3)
+                try:
+                    early += s.recv(4096)
+                except socket.timeout:
+                    pass
+        s.settimeout(5)
+        tap.eq(early, b"", "nothing comes back before the hello is whole")
+        try:
+            body = bio_request(s, obj, inc, out, url)
+        except (OSError, ssl.SSLError) as e:
+            body = repr(e).encode()
+    tap.ok(body.startswith(b"20 ") and b"Zhangqiang" in body,
+           "a ClientHello sent in four pieces: the page is served",
+           body[:60])
 
 
 # ---- clients that never read a large response --------------------------------
@@ -919,6 +1003,7 @@ def main(tap):
         tap.run("sequential", sequential, tap, cap, srv)
         tap.run("wrong protocol", wrong_protocol, tap, cap, srv)
         tap.run("abandoned handshakes", abandoned_handshakes, tap, cap, srv)
+        tap.run("hello in pieces", hello_in_pieces, tap, cap, srv)
         tap.run("slowloris", slowloris, tap, cap, srv)
         tap.ok(srv.proc.poll() is None, "the server survived all of it")
     finally:
