@@ -19,6 +19,11 @@ struct capsule {
     struct config cfg;
     struct site **sites; /* one per gemini host; sites[0] also serves gopher */
     size_t n_sites;
+    /* Per host: the configuration read from its own directory (zeroed when
+     * it has none), and the view its site is built from: the main config
+     * with the own file's site keys. Index 0 is always the main config. */
+    struct config *host_own, *host_view;
+    size_t n_host_cfgs;
     /* Files the snapshot was built from, with the mtime/size/inode seen, so
      * capsule_changed() can tell cheaply whether a rebuild is due. */
     struct capsule_file *files;

@@ -71,11 +71,64 @@ static void capsule_free(struct capsule *c)
     for (size_t i = 0; i < c->n_sites; i++)
         site_free(c->sites[i]);
     free(c->sites);
+    /* The views share the main config's strings; only the own files' are
+     * freed here. */
+    for (size_t i = 0; c->host_own && i < c->n_host_cfgs; i++)
+        config_free(&c->host_own[i]);
+    free(c->host_own);
+    free(c->host_view);
     for (size_t i = 0; i < c->n_files; i++)
         free(c->files[i].path);
     free(c->files);
     config_free(&c->cfg);
     free(c);
+}
+
+static char *host_file(const char *root, const char *name)
+{
+    struct buf p = {0};
+    buf_printf(&p, "%s/%s", root, name);
+    return buf_detach(&p);
+}
+
+/* Whether an extra host's directory has a configuration of its own. Both
+ * possible files are recorded, so creating one is noticed as a change. */
+static bool host_has_own_config(struct capsule *c, const char *root)
+{
+    bool found = false;
+    const char *names[] = {"capsule.yaml", "_config.yml"};
+    for (size_t k = 0; k < 2; k++) {
+        char *path = host_file(root, names[k]);
+        struct stat st;
+        found |= stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        record_file(c, path);
+        free(path);
+    }
+    return found;
+}
+
+/* An extra host whose directory has its own capsule.yaml (or a Jekyll
+ * _config.yml) takes its site keys from there: title, author, language, web
+ * URL, page, favicon, robots, Liquid's site variables. Listeners, hosts,
+ * gopher and server settings stay the main file's. Returns the config to
+ * build host i's site from, NULL when its own file has errors. */
+static const struct config *host_config(struct capsule *c, size_t i,
+                                        struct diags *diags)
+{
+    const char *root = i < c->cfg.gemini.n_hosts ? c->cfg.gemini.hosts[i].root
+                                                 : NULL;
+    if (i == 0 || !root || !*root || (c->cfg.dir &&
+                                      strcmp(root, c->cfg.dir) == 0) ||
+        !host_has_own_config(c, root))
+        return &c->cfg;
+    struct config *own = &c->host_own[i];
+    if (config_load(root, own, diags) < 0)
+        return NULL;
+    record_file(c, own->file);
+    struct config *view = &c->host_view[i];
+    *view = c->cfg;
+    view->site = own->site;
+    return view;
 }
 
 struct capsule *capsule_load(const char *dir, struct diags *diags)
@@ -89,14 +142,23 @@ struct capsule *capsule_load(const char *dir, struct diags *diags)
         capsule_free(c);
         return NULL;
     }
+    record_file(c, c->cfg.file); /* a Jekyll _config.yml read instead */
     /* Gopher serves sites[0], so there is one even with gemini off. */
     size_t n = c->cfg.gemini.n_hosts ? c->cfg.gemini.n_hosts : 1;
     c->sites = xcalloc(n, sizeof *c->sites);
+    c->host_own = xcalloc(n, sizeof *c->host_own);
+    c->host_view = xcalloc(n, sizeof *c->host_view);
+    c->n_host_cfgs = n;
     for (size_t i = 0; i < n; i++) {
-        char *page = site_page_path(&c->cfg, i);
+        const struct config *cfg = host_config(c, i, diags);
+        if (!cfg) {
+            capsule_free(c);
+            return NULL;
+        }
+        char *page = site_page_path(cfg, i);
         record_file(c, page);
         free(page);
-        struct site *s = site_build(&c->cfg, i, i == 0, diags);
+        struct site *s = site_build(cfg, i, i == 0, diags);
         if (!s) {
             capsule_free(c);
             return NULL;

@@ -262,9 +262,51 @@ def sni(tap):
                "answered (%s)" % r.status)
         tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
                "default host still served")
+        own_site_keys(tap, cap, srv, other)
     finally:
         srv.stop()
         cap.cleanup()
+
+
+def fetch_until(url, sni, want, port, seconds=5):
+    """The page at url once it holds want (a live reload is due), or the
+    last response after seconds."""
+    end = time.time() + seconds
+    while True:
+        r = ct.gemini(port, url, sni=sni)
+        if want in r.text or time.time() > end:
+            return r
+        time.sleep(0.1)
+
+
+def own_site_keys(tap, cap, srv, other):
+    """A host whose directory has its own capsule.yaml takes its site keys
+    from there; the default host keeps the main file's."""
+    p = cap.gemini_port
+    with open(os.path.join(other, "capsule.yaml"), "w") as f:
+        f.write('title: "Other Capsule"\nlang: de\nfavicon: "\U0001F98A"\n'
+                'author:\n  name: "Ada Other"\n  bio: "Keeps the other '
+                'capsule"\n')
+    home = "gemini://other.test:%d/" % p
+    r = fetch_until(home, "other.test", "Keeps the other capsule", p)
+    tap.ok("Keeps the other capsule" in r.text and "HUST" not in r.text,
+           "own capsule.yaml: the other host's header card has its own bio "
+           "(noticed without a restart)", r.text[:200])
+    tap.ok("lang=de" in r.header, "own capsule.yaml: its language", r.header)
+    fav = ct.gemini(p, "gemini://other.test:%d/favicon.txt" % p,
+                    sni="other.test")
+    tap.eq(fav.text.strip(), "\U0001F98A", "own capsule.yaml: its favicon")
+    main = ct.gemini(p, ct.gemini_url(p))
+    tap.ok("Keeps the other" not in main.text and "lang=en" in main.header,
+           "the default host keeps the main capsule.yaml's keys", main.header)
+    with open(os.path.join(other, "capsule.yaml"), "a") as f:
+        f.write("lang: [not, a, string]\n")
+    tap.ok(srv.wait_stderr("other/capsule.yaml:7: error: lang", 5),
+           "an error in the host's own file names its file and line",
+           "\n".join(srv.stderr()[-3:]))
+    r = ct.gemini(p, home, sni="other.test")
+    tap.ok("Keeps the other capsule" in r.text and "lang=de" in r.header,
+           "...and the last good snapshot is served")
 
 
 def live_edit(tap, capsule, srv, port):
