@@ -176,6 +176,21 @@ void reset_builder(struct builder *c)
     memset(c, 0, sizeof *c);
 }
 
+/* "... CSRanking) [Code] [Preview][Download]": buttons that end a block of
+ * text only repeat its link lines, so the text stops before them. A block
+ * of nothing but links is left whole (it becomes link lines alone). */
+static void cut_trailing_buttons(struct builder *c)
+{
+    if (!c->has_buttons || c->cell_mode ||
+        (c->b.type != BLOCK_PARA && c->b.type != BLOCK_ITEM &&
+         c->b.type != BLOCK_QUOTE))
+        return;
+    const char *raw = c->raw.data;
+    if (only_separators(raw + c->buttons_to, c->raw.len - c->buttons_to) &&
+        !only_separators(raw, c->buttons_from))
+        c->raw.len = c->buttons_from;
+}
+
 /* Ends the open block: text collapsed, labels merged, kept when it shows
  * anything. */
 void finish_block(struct walker *w)
@@ -186,6 +201,7 @@ void finish_block(struct walker *w)
         reset_builder(c);
         return;
     }
+    cut_trailing_buttons(c);
     struct block b = c->b;
     if (b.type == BLOCK_PRE)
         b.text = pre_text(&c->raw);

@@ -125,6 +125,10 @@ struct builder {
     size_t n_links, cap_links;
     struct strmap link_index;
     char *kramdown_id;   /* heading {#id} */
+    /* The last run of button links ("[[Code]](url) [[PDF]](url)") in raw,
+     * separators between them: cut from the text if it ends the block. */
+    bool has_buttons;
+    size_t buttons_from, buttons_to;
 };
 
 /* An open link, image or <a href>. Only the outermost one makes a link: a

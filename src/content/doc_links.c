@@ -10,13 +10,14 @@
 #define MAX_MERGED_LABELS 8
 
 /* The label as a reader sees it: collapsed, and "[Code]" (from
- * "[[Code]](url)") without its brackets. */
-static char *label_of(const char *s, size_t len)
+ * "[[Code]](url)") without its brackets; *button tells they were there. */
+static char *label_of(const char *s, size_t len, bool *button)
 {
     char *label = collapse_text(s, len, false);
     size_t n = strlen(label);
-    if (n >= 2 && label[0] == '[' && label[n - 1] == ']' &&
-        !memchr(label + 1, ']', n - 2)) {
+    *button = n >= 2 && label[0] == '[' && label[n - 1] == ']' &&
+              !memchr(label + 1, ']', n - 2);
+    if (*button) {
         memmove(label, label + 1, n - 2);
         label[n - 2] = '\0';
         char *trimmed = collapse_text(label, strlen(label), false);
@@ -91,6 +92,22 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
     return escaped;
 }
 
+/* A label written in brackets ("[[Code]](url)", "<a>[PDF]</a>") is a
+ * button: the link line says all it says. Notes the run of buttons, with
+ * only separators between them, that the text so far ends with. */
+static void note_button(struct builder *c, size_t start, bool button)
+{
+    if (!button) {
+        c->has_buttons = false;
+        return;
+    }
+    if (!c->has_buttons ||
+        !only_separators(c->raw.data + c->buttons_to, start - c->buttons_to))
+        c->buttons_from = start;
+    c->buttons_to = c->raw.len;
+    c->has_buttons = true;
+}
+
 /* Records the link whose label is raw[start..] in the open block. */
 static void add_link(struct walker *w, const char *url, size_t start,
                      bool image)
@@ -98,7 +115,8 @@ static void add_link(struct walker *w, const char *url, size_t start,
     struct builder *c = &w->cur;
     const char *label_raw = c->raw.data ? c->raw.data + start : "";
     size_t label_len = c->raw.len - start;
-    char *label = label_of(label_raw, label_len);
+    bool button;
+    char *label = label_of(label_raw, label_len, &button);
     while (url && (*url == ' ' || *url == '\t' || *url == '\n'))
         url++;
     char *fragment = NULL, *abs = NULL;
@@ -111,6 +129,9 @@ static void add_link(struct walker *w, const char *url, size_t start,
     } else {
         abs = classify_url(w, url, &fragment);
     }
+    /* Only a link to another page can stand for its label: a section link
+     * may still lose its target. */
+    note_button(c, start, button && abs);
     if (!abs && !fragment) {
         buf_put(&c->residual, label_raw, label_len);
         free(label);

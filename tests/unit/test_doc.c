@@ -121,12 +121,39 @@ static void test_links(void)
 
     build("CSRanking) [[Code]](https://github.com/x) "
           "[[Preview]](https://x.io/1.pdf)[[Download]](https://x.io/1.pdf)\n");
-    CHECK_STR(block(0)->text, "CSRanking) [Code] [Preview][Download]");
+    CHECK_STR(block(0)->text, "CSRanking)");
     CHECK(block(0)->n_links == 2);
     CHECK_STR(link_label(0, 0), "Code");
     CHECK_STR(link_url(0, 1), "https://x.io/1.pdf");
     CHECK_STR(link_label(0, 1), "Preview / Download");
     CHECK(!block(0)->only_links);
+}
+
+/* Buttons ("[[PDF]](url)") that end a block are cut from its text; any
+ * other link, or a button followed by more text, stays. */
+static void test_trailing_buttons(void)
+{
+    build("- A paper. <a href=\"https://x.io/p.pdf\">[PDF]</a> | "
+          "[[Slides]](https://x.io/s.pdf)\n");
+    CHECK_STR(block(0)->text, "A paper.");
+    CHECK(block(0)->n_links == 2 && !block(0)->only_links);
+
+    build("The [[Code]](https://c.org) is public.\n\n"
+          "Accepted at [ICDE](https://icde.org)\n\n"
+          "See [[About]](#about) [[PDF]](https://x.io/p.pdf)\n\n"
+          "[[Code]](https://c.org) [[PDF]](https://x.io/p.pdf)\n\n"
+          "# About\n\nText.\n");
+    CHECK_STR(block(0)->text, "The [Code] is public.");
+    CHECK_STR(block(1)->text, "Accepted at ICDE");
+    CHECK_STR(block(2)->text, "See [About]");
+    CHECK(block(2)->n_links == 2);
+    CHECK(block(3)->only_links && block(3)->n_links == 2);
+
+    build("> Quoted. [[PDF]](https://x.io/p.pdf)\n");
+    CHECK_STR(block(0)->text, "Quoted.");
+    build("## Head [[PDF]](https://x.io/p.pdf)\n\nText.\n");
+    CHECK(block(0)->type == BLOCK_HEADING);
+    CHECK_STR(block(0)->text, "Head [PDF]");
 
     build("[A](https://a.org) | [B](https://b.org) · [A again](https://a.org)"
           "\n\nSee [A](https://a.org).\n\n<https://auto.org/x>\n");
@@ -616,6 +643,7 @@ int main(void)
     test_headings();
     test_inline_text();
     test_links();
+    test_trailing_buttons();
     test_images_and_badges();
     test_relative_urls();
     test_section_links();
