@@ -5,13 +5,15 @@
 # idle-connection check. See bench/README.md.
 #
 # usage: bench/run-gemini.sh   (environment: DURATION=10 IDLE=10000
-#        CLIENTS="16 64" BUILD=build-bench RESULTS=file to keep the lines)
+#        CLIENTS="16 64" ROUNDS=1 BUILD=build-bench RESULTS=file to keep
+#        the lines)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10}
 IDLE=${IDLE:-10000}
 CLIENTS=${CLIENTS:-16 64}
+ROUNDS=${ROUNDS:-1}
 
 enter_private_net "$@"
 # 10,000 idle connections need descriptors on both sides.
@@ -63,7 +65,7 @@ else
     echo "note: molly-brown not installed (apt-get install molly-brown)" >&2
 fi
 
-echo "page: $page_bytes bytes ($body_bytes body); $(nproc) cores; ${DURATION}s per run"
+echo "page: $page_bytes bytes ($body_bytes body); $(nproc) cores; ${DURATION}s per run; $ROUNDS round(s)"
 
 bench() { # bench LABEL PORT PID EXPECT_BYTES CLIENTS [ARGS...]
     local label=$1 port=$2 pid=$3 bytes=$4 clients=$5
@@ -73,13 +75,15 @@ bench() { # bench LABEL PORT PID EXPECT_BYTES CLIENTS [ARGS...]
         "127.0.0.1:$port" >>"$results"
 }
 
-for clients in $CLIENTS; do
-    for resume in "" "--resume"; do
-        # Servers take turns within each configuration, so a burst of
-        # background load hits them alike rather than one configuration.
-        bench capsuled "$gport" "$capsuled_pid" "$page_bytes" "$clients" $resume
-        bench tls-floor "$fport" "$floor_pid" "$page_bytes" "$clients" $resume
-        [ -n "$molly_pid" ] && bench molly "$mport" "$molly_pid" "$(stat -c %s "$tmp/molly-page")" "$clients" $resume
+for round in $(seq "$ROUNDS"); do
+    for clients in $CLIENTS; do
+        for resume in "" "--resume"; do
+            # Servers take turns within each configuration, so a burst of
+            # background load hits them alike rather than one configuration.
+            bench capsuled "$gport" "$capsuled_pid" "$page_bytes" "$clients" $resume
+            bench tls-floor "$fport" "$floor_pid" "$page_bytes" "$clients" $resume
+            [ -n "$molly_pid" ] && bench molly "$mport" "$molly_pid" "$(stat -c %s "$tmp/molly-page")" "$clients" $resume
+        done
     done
 done
 

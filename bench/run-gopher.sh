@@ -6,12 +6,13 @@
 #
 # usage: bench/run-gopher.sh   (environment: DURATION=10 CLIENTS=16
 #        SELECTOR= (capsuled's selector; default the root menu)
-#        BUILD=build-bench RESULTS=file to keep the lines)
+#        ROUNDS=1 BUILD=build-bench RESULTS=file to keep the lines)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10}
 CLIENTS=${CLIENTS:-16}
+ROUNDS=${ROUNDS:-1}
 SELECTOR=${SELECTOR:-}
 
 enter_private_net "$@"
@@ -123,10 +124,12 @@ bench() { # bench LABEL MODE PORT PID REQUEST BYTES [ARGS...]
 
 # Gophernicus and pygopherd cannot sustain the load for long: give them a
 # longer timeout, so a slow answer counts as latency and not as an error.
-bench capsuled gopher "$hport" "$capsuled_pid" "$SELECTOR" "$page_bytes"
-[ -n "$ng_pid" ] && bench nginx http "$ng_port" "$ng_pid" /page "$(stat -c %s "$tmp/ng-page")"
-[ -n "$gn_pid" ] && bench gophernicus gopher "$gn_port" "$gn_pid" /page "$(stat -c %s "$tmp/gn-page")" --timeout 30
-[ -n "$py_pid" ] && bench pygopherd gopher "$py_port" "$py_pid" /page "$(stat -c %s "$tmp/py-page")" --timeout 30
+for round in $(seq "$ROUNDS"); do
+    bench capsuled gopher "$hport" "$capsuled_pid" "$SELECTOR" "$page_bytes"
+    [ -n "$ng_pid" ] && bench nginx http "$ng_port" "$ng_pid" /page "$(stat -c %s "$tmp/ng-page")"
+    [ -n "$gn_pid" ] && bench gophernicus gopher "$gn_port" "$gn_pid" /page "$(stat -c %s "$tmp/gn-page")" --timeout 30
+    [ -n "$py_pid" ] && bench pygopherd gopher "$py_port" "$py_pid" /page "$(stat -c %s "$tmp/py-page")" --timeout 30
+done
 
 echo
 python3 "$bench_dir/table.py" --ignore-mode --subject capsuled --ref nginx "$results"

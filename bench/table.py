@@ -7,8 +7,15 @@ usage: table.py --subject LABEL [--ref LABEL]... RESULTS-FILE
 
 Ratios are subject/reference: for requests/s above 1 is better; for
 latency and CPU per request below 1 is better.
+
+With several rounds (the script repeats each configuration, servers taking
+turns), the i-th run of the subject is paired with the i-th run of each
+reference, measured next to it in time; the ratio shown is the median of
+those pairs, with their range, so one burst of background load moves one
+pair, not the verdict.
 """
 import argparse
+import statistics
 from collections import OrderedDict
 
 
@@ -28,12 +35,6 @@ def num(row, key):
         return float(row.get(key, "nan"))
     except ValueError:
         return float("nan")
-
-
-def ratio(a, b):
-    if b != b or a != a or b <= 0 or a < 0:
-        return "   -  "
-    return f"{a / b:6.2f}"
 
 
 def main():
@@ -62,20 +63,39 @@ def main():
     if not args.ref:
         return
     print()
-    print(f"ratios {args.subject}/reference (req/s: >1 better; p99 and CPU: <1 better)")
-    print(f"{'mode':<14}{'clients':>7}  {'reference':<12}{'req/s':>8}{'p99':>8}{'CPU':>8}")
+    print(f"ratios {args.subject}/reference (req/s: >1 better; p99 and CPU: <1 better)"
+          "; median of paired rounds [range]")
+    print(f"{'mode':<14}{'clients':>7}  {'reference':<12}{'rounds':>6}"
+          f"{'req/s':>20}{'p99':>20}{'CPU':>20}")
     for (mode, clients), rs in groups.items():
-        by = {r["label"]: r for r in rs}
-        s = by.get(args.subject)
+        by = OrderedDict()
+        for r in rs:
+            by.setdefault(r["label"], []).append(r)
+        subj = by.get(args.subject, [])
         for ref in args.ref:
-            b = by.get(ref)
-            if not s or not b:
-                print(f"{mode:<14}{clients:>7}  {ref:<12}  (missing {args.subject if not s else ref})")
+            refs = by.get(ref, [])
+            pairs = list(zip(subj, refs))
+            if not pairs:
+                print(f"{mode:<14}{clients:>7}  {ref:<12}  (missing {args.subject if not subj else ref})")
                 continue
-            print(f"{mode:<14}{clients:>7}  {ref:<12}"
-                  f"  {ratio(num(s, 'rps'), num(b, 'rps'))}"
-                  f"  {ratio(num(s, 'p99_us'), num(b, 'p99_us'))}"
-                  f"  {ratio(num(s, 'server_cpu_us_per_req'), num(b, 'server_cpu_us_per_req'))}")
+            cols = [paired(pairs, key) for key in
+                    ("rps", "p99_us", "server_cpu_us_per_req")]
+            print(f"{mode:<14}{clients:>7}  {ref:<12}{len(pairs):>6}"
+                  + "".join(f"{c:>20}" for c in cols))
+
+
+def paired(pairs, key):
+    """Median of subject/reference over the pairs, with the range."""
+    rs = []
+    for s, b in pairs:
+        a, c = num(s, key), num(b, key)
+        if a == a and c == c and c > 0 and a >= 0:
+            rs.append(a / c)
+    if not rs:
+        return "-"
+    if len(rs) == 1:
+        return f"{rs[0]:.2f}"
+    return f"{statistics.median(rs):.2f} [{min(rs):.2f}-{max(rs):.2f}]"
 
 
 if __name__ == "__main__":
