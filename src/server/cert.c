@@ -77,8 +77,10 @@ static int write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *crt)
         buf_free(&tmp);
         return 0;
     }
+    int err = errno; /* the reason, not the cleanup's ENOENT */
     unlink(tmp.data);
     buf_free(&tmp);
+    errno = err;
     return -1;
 }
 
