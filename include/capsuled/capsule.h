@@ -39,6 +39,9 @@ void capsule_unref(struct capsule *c);
 /* True when a file it was built from changed, appeared or vanished (stat
  * only: no reading, no rendering). */
 bool capsule_changed(const struct capsule *c);
+/* The path of the i-th file the snapshot was built from (i < n_files):
+ * configuration files and pages, whether they exist or not. */
+const char *capsule_file_path(const struct capsule *c, size_t i);
 
 /* A response: either bytes owned by the snapshot (data/len point into it) or
  * bytes built for this request (kept in owned). The header line is included.

@@ -71,6 +71,7 @@ struct cfg_server {
     bool chroot;         /* chroot to the capsule directory */
     char *access_log;    /* "-" or NULL = stderr, else a file path */
     bool anonymize;      /* log client addresses without their host part */
+    bool landlock;       /* confine file and network access after start */
 };
 
 struct config {

@@ -206,6 +206,11 @@ bool capsule_changed(const struct capsule *c)
     return false;
 }
 
+const char *capsule_file_path(const struct capsule *c, size_t i)
+{
+    return i < c->n_files ? c->files[i].path : NULL;
+}
+
 void response_free(struct response *r)
 {
     buf_free(&r->owned);

@@ -552,6 +552,8 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_string(ld, v, "server.access_log", &s->access_log);
     else if (strcmp(key, "anonymize") == 0)
         read_bool(ld, v, "server.anonymize", &s->anonymize);
+    else if (strcmp(key, "landlock") == 0)
+        read_bool(ld, v, "server.landlock", &s->landlock);
     else
         return false;
     return true;
@@ -803,6 +805,7 @@ static void set_defaults(struct config *cfg)
     cfg->gopher.admin = xstrdup("");
     cfg->server.max_connections = 1024;
     cfg->server.deadline_ms = 10000;
+    cfg->server.landlock = true;
     cfg->server.user = xstrdup("nobody");
     cfg->server.group = xstrdup("nogroup");
     cfg->server.access_log = xstrdup("-");

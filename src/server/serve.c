@@ -222,6 +222,7 @@ static void note_unapplied(const struct config *old, const struct config *new)
                new->server.access_log ? new->server.access_log : "-"))
         log_msg("access log path changed: restart to apply");
     if (old->server.chroot != new->server.chroot ||
+        old->server.landlock != new->server.landlock ||
         strcmp(old->server.user ? old->server.user : "",
                new->server.user ? new->server.user : ""))
         log_msg("privilege settings changed: restart to apply");
@@ -385,6 +386,9 @@ static int start(struct serve *s)
      * the file watch and later reloads look at the right files. */
     if (s->chrooted)
         reload_content(s);
+    /* A chroot already hides the rest of the filesystem. */
+    if (s->cur->cfg.server.landlock && !s->chrooted)
+        confine(s->cur);
     if (server_start(&s->srv) < 0) {
         log_msg("cannot start the workers: %s", strerror(errno));
         return 1;

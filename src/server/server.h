@@ -79,6 +79,17 @@ enum hello { HELLO_READY, HELLO_WAIT, HELLO_PLAIN, HELLO_GONE };
  * more will come. *raised tracks the low-water mark, reset before READY. */
 enum hello hello_await(int fd, bool peer_done, bool *raised);
 
+/* ---- confine.c --------------------------------------------------------- */
+
+/* Enters a Landlock domain that allows only what serving c needs from now
+ * on: reading its capsule files and certificates, replacing certificates,
+ * appending to the access log; no new TCP listeners or connections, no
+ * signals to other processes. Logs what it did. Returns -1 when the kernel
+ * has Landlock but the domain could not be entered; 0 otherwise, also
+ * when the kernel lacks Landlock (logged). Call before any thread starts:
+ * threads started later inherit the domain. */
+int confine(const struct capsule *c);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 /* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */

@@ -11,6 +11,7 @@ checks leave out, through the same helpers."""
 import grp
 import os
 import pwd
+import signal
 import sys
 import time
 
@@ -117,9 +118,11 @@ def restore_page(cap, extra):
 
 def dropped(tap):
     """Without chroot: ids and capabilities, and, as the control for the
-    chroot case, a symlink out of the capsule does get followed."""
+    chroot and Landlock cases, a symlink out of the capsule does get
+    followed when neither is on."""
     cap = ct.Capsule()
-    cap.write_config(extra_server="  user: nobody\n  group: nogroup\n")
+    cap.write_config(extra_server="  user: nobody\n  group: nogroup\n"
+                     "  landlock: false\n")
     srv = ct.start_server(cap)
     p = cap.gemini_port
     try:
@@ -200,6 +203,77 @@ def jailed(tap):
         cap.cleanup()
 
 
+def landlocked(tap):
+    """Landlock, on by default: after start the server reads only its
+    capsule and certificates and writes only its log and certificates.
+    Every path it needs keeps working (reload, SIGHUP with a regenerated
+    certificate, SIGUSR1 after rotation); a symlink out is refused."""
+    cap = ct.Capsule()
+    logs = os.path.join(cap.dir, "logs")
+    os.mkdir(logs)
+    os.chmod(logs, 0o777)
+    log = os.path.join(logs, "access.log")
+    cap.write_config(access_log=log)
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    try:
+        if any("landlock: not available" in l for l in srv.stderr()):
+            tap.skip("landlock", "this kernel has no Landlock")
+            return
+        tap.ok(srv.wait_stderr("landlock (ABI", 2),
+               "landlock: the domain is entered and logged",
+               "\n".join(srv.stderr()[-5:]))
+        secret = write_secret(cap)
+        failures = count_lines(srv, "rebuild failed")
+        point_page_at(cap, secret)
+        tap.ok(wait_lines(srv, "rebuild failed", failures + 1, 5) and
+               any("Permission denied" in l for l in srv.stderr()),
+               "landlock: a symlink out of the capsule cannot be read",
+               "\n".join(srv.stderr()[-5:]))
+        r = ct.gemini(p, ct.gemini_url(p))
+        tap.ok(r.status == "20" and SECRET not in r.text and
+               ct.gemini(p, ct.gemini_url(p, "/outside/")).status != "20",
+               "landlock: the last good page is still served, the outside "
+               "one never")
+        restore_page(cap, "\n\n# Back Inside\n\nA plain file again.\n")
+        tap.ok(page_shows(p, "/back-inside/", "plain file", 5),
+               "landlock: a plain page again is picked up by the next reload")
+        landlocked_files(tap, cap, srv, log)
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def landlocked_files(tap, cap, srv, log):
+    p = cap.gemini_port
+    os.rename(log, log + ".1")
+    srv.signal(signal.SIGUSR1)
+    time.sleep(0.3)
+    ct.gemini(p, ct.gemini_url(p, "/after-rotation"))
+    end = time.time() + 5
+    while time.time() < end and not (
+            os.path.exists(log) and "/after-rotation" in open(log).read()):
+        time.sleep(0.1)
+    tap.ok(os.path.exists(log) and "/after-rotation" in open(log).read(),
+           "landlock: SIGUSR1 after rotation creates the log anew")
+    crt = os.path.join(cap.certs, "localhost.crt")
+    key = os.path.join(cap.certs, "localhost.key")
+    before = open(crt, "rb").read()
+    # Made by root at start; the server runs as nobody when the test is
+    # root, and only Landlock is to be tested here.
+    os.chmod(cap.certs, 0o777)
+    os.unlink(crt)
+    os.unlink(key)
+    reloads = count_lines(srv, "certificates reloaded")
+    srv.signal(signal.SIGHUP)
+    tap.ok(wait_lines(srv, "certificates reloaded", reloads + 1, 10) and
+           os.path.exists(crt) and open(crt, "rb").read() != before,
+           "landlock: SIGHUP regenerates a deleted certificate",
+           "\n".join(srv.stderr()[-5:]))
+    tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
+           "landlock: served with the new certificate")
+
+
 def refused_start(tap, user, needle, what):
     cap = ct.Capsule()
     cap.write_config(extra_server="  user: %s\n" % user)
@@ -217,6 +291,8 @@ def refused_start(tap, user, needle, what):
 
 
 def main(tap):
+    # Landlock needs no root.
+    tap.run("landlock", landlocked, tap)
     if os.geteuid() != 0:
         tap.skip("privileges", "not running as root")
         return

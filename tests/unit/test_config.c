@@ -88,6 +88,7 @@ static void test_defaults(void)
     CHECK(cfg.site.favicon == NULL);
     CHECK_STR(cfg.server.user, "nobody");
     CHECK_STR(cfg.server.access_log, "-");
+    CHECK(cfg.server.landlock && !cfg.server.chroot);
     CHECK_STR(config_site_var(&cfg, "lang"), "en");
     config_free(&cfg);
 
@@ -121,6 +122,7 @@ static void test_values(void)
                     "server:\n"
                     "  deadline: 2.5\n"
                     "  chroot: yes\n"
+                    "  landlock: no\n"
                     "author:\n"
                     "  name: Ada\n"
                     "  github: ada\n"
@@ -139,6 +141,7 @@ static void test_values(void)
     CHECK_STR(cfg.gopher.listen[0].addr, "*");
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
+    CHECK(!cfg.server.landlock);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
     CHECK_STR(config_site_var(&cfg, "jekyll_only_key"), "1");
     config_free(&cfg);
