@@ -53,6 +53,21 @@ class Tmux:
             time.sleep(0.2)
         return False, screen
 
+    def start_and_wait(self, name, command, needles, tries=2, timeout=20):
+        """Starts command in a session of its own and waits for needles on
+        its screen. A terminal program that came up wrong once (a slow
+        first start, a first frame lost) is started once more before the
+        check fails; the screens of every try are returned for the report."""
+        screens = []
+        for _ in range(tries):
+            self.start(name, command)
+            ok, screen = self.wait_for(name, needles, timeout)
+            if ok:
+                return True, screen
+            screens.append(screen)
+            self.tmux("kill-session", "-t", name, check=False)
+        return False, "\n----- next try -----\n".join(screens)
+
     def kill(self):
         self.tmux("kill-server", check=False)
 
@@ -82,8 +97,8 @@ def amfora(tap, tm, port):
     first = plain(sections[0][1])
     # Amfora trusts a certificate on first use without asking; the fresh
     # HOME keeps that trust store private to this test.
-    tm.start(name, "amfora %s" % ct.gemini_url(port))
-    ok, screen = tm.wait_for(name, ["# Zhangqiang Ming", first, "Search"])
+    ok, screen = tm.start_and_wait(name, "amfora %s" % ct.gemini_url(port),
+                                   ["# Zhangqiang Ming", first, "Search"])
     tap.ok(ok, "amfora renders the home page: heading and link labels",
            screen)
     # Typing a link's number and Enter follows it.
@@ -142,9 +157,8 @@ def tui_gopher(tap, tm, port, program, command):
     if not have(program):
         tap.skip("%s shows the root menu" % program, "not installed")
         return
-    tm.start(program, command)
-    ok, screen = tm.wait_for(program, ["Zhangqiang Ming",
-                                       "Research Interests"])
+    ok, screen = tm.start_and_wait(program, command, ["Zhangqiang Ming",
+                                                      "Research Interests"])
     tap.ok(ok, "%s shows the root menu" % program, screen)
 
 
