@@ -274,6 +274,29 @@ def landlocked_files(tap, cap, srv, log):
            "landlock: served with the new certificate")
 
 
+def jailed_certs(tap):
+    """Under chroot, certificates kept inside the capsule (named relative
+    to capsule.yaml) are still re-read on SIGHUP."""
+    cap = ct.Capsule()
+    p = cap.gemini_port
+    gemini = ("gemini:\n  host: localhost\n  port: %d\n"
+              "  listen: [\"127.0.0.1:%d\"]\n"
+              "  cert: certs/inside.crt\n  key: certs/inside.key\n" % (p, p))
+    cap.write_config(gemini=gemini, extra_server="  chroot: true\n")
+    srv = ct.start_server(cap)
+    try:
+        reloads = count_lines(srv, "certificates reloaded")
+        srv.signal(signal.SIGHUP)
+        tap.ok(wait_lines(srv, "certificates reloaded", reloads + 1, 5),
+               "chroot: SIGHUP re-reads certificates kept inside the capsule",
+               "\n".join(srv.stderr()[-4:]))
+        tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
+               "chroot: served after the certificate reload")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 def refused_start(tap, user, needle, what):
     cap = ct.Capsule()
     cap.write_config(extra_server="  user: %s\n" % user)
@@ -303,6 +326,7 @@ def main(tap):
         return
     tap.run("dropped", dropped, tap)
     tap.run("chroot", jailed, tap)
+    tap.run("chroot certificates", jailed_certs, tap)
     tap.run("user root", refused_start, tap, "root", "refusing to run as root",
             "server.user root")
     tap.run("unknown user", refused_start, tap, "no-such-user-xq",
