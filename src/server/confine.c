@@ -122,6 +122,8 @@ static void allow(struct ruleset *rs, const char *path, uint64_t rights)
 static void allow_dir_of(struct ruleset *rs, const char *path,
                          uint64_t rights)
 {
+    if (!path || !*path)
+        return;
     char *copy = xstrdup(path);
     allow(rs, dirname(copy), rights);
     free(copy);
