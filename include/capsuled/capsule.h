@@ -19,9 +19,10 @@ struct capsule {
     struct config cfg;
     struct site **sites; /* one per gemini host; sites[0] also serves gopher */
     size_t n_sites;
-    /* Per host: the configuration read from its own directory (zeroed when
-     * it has none), and the view its site is built from: the main config
-     * with the own file's site keys. Index 0 is always the main config. */
+    /* Per host: the configuration read from its own directory, and the
+     * view its site is built from (the main config with the own file's site
+     * keys). Both stay zeroed for a host without a file of its own, and for
+     * host 0, which always uses cfg. */
     struct config *host_own, *host_view;
     size_t n_host_cfgs;
     /* Files the snapshot was built from, with the mtime/size/inode seen, so
