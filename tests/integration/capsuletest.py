@@ -310,6 +310,17 @@ def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=5,
                               s.session_reused)
 
 
+def gemini_until(port, url, want, sni="localhost", seconds=5):
+    """Requests url until the answer is a 20 whose page holds want (a live
+    reload is due), or seconds pass; returns the last response."""
+    end = time.time() + seconds
+    while True:
+        r = gemini(port, url, sni=sni)
+        if (r.status == "20" and want in r.text) or time.time() > end:
+            return r
+        time.sleep(0.1)
+
+
 def gemini_url(port, path="/", host="localhost"):
     return "gemini://%s:%d%s" % (host, port, path)
 

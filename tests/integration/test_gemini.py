@@ -268,17 +268,6 @@ def sni(tap):
         cap.cleanup()
 
 
-def fetch_until(url, sni, want, port, seconds=5):
-    """The page at url once it holds want (a live reload is due), or the
-    last response after seconds."""
-    end = time.time() + seconds
-    while True:
-        r = ct.gemini(port, url, sni=sni)
-        if want in r.text or time.time() > end:
-            return r
-        time.sleep(0.1)
-
-
 def own_site_keys(tap, cap, srv, other):
     """A host whose directory has its own capsule.yaml takes its site keys
     from there; the default host keeps the main file's."""
@@ -288,7 +277,7 @@ def own_site_keys(tap, cap, srv, other):
                 'author:\n  name: "Ada Other"\n  bio: "Keeps the other '
                 'capsule"\n')
     home = "gemini://other.test:%d/" % p
-    r = fetch_until(home, "other.test", "Keeps the other capsule", p)
+    r = ct.gemini_until(p, home, "Keeps the other capsule", sni="other.test")
     tap.ok("Keeps the other capsule" in r.text and "HUST" not in r.text,
            "own capsule.yaml: the other host's header card has its own bio "
            "(noticed without a restart)", r.text[:200])
@@ -546,11 +535,8 @@ def privileges(tap):
                "serves after dropping privileges")
         with open(cap.page, "a") as f:
             f.write("\n\n# Dropped\n\nStill reloads as nobody.\n")
-        end = time.time() + 5
-        ok = False
-        while time.time() < end and not ok:
-            ok = ct.gemini(p, ct.gemini_url(p, "/dropped/")).status == "20"
-            time.sleep(0.1)
+        url = ct.gemini_url(p, "/dropped/")
+        ok = ct.gemini_until(p, url, "").status == "20"
         tap.ok(ok, "live reload works after dropping privileges")
     finally:
         srv.stop()
@@ -574,11 +560,8 @@ def chrooted(tap):
                "chroot: serves (certificates loaded before)")
         with open(cap.page, "a") as f:
             f.write("\n\n# Jailed\n\nReloaded inside the chroot.\n")
-        end = time.time() + 5
-        ok = False
-        while time.time() < end and not ok:
-            ok = ct.gemini(p, ct.gemini_url(p, "/jailed/")).status == "20"
-            time.sleep(0.1)
+        url = ct.gemini_url(p, "/jailed/")
+        ok = ct.gemini_until(p, url, "").status == "20"
         tap.ok(ok, "chroot: live reload reads the capsule inside")
     finally:
         srv.stop()

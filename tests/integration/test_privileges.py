@@ -62,13 +62,9 @@ def credentials(tap, srv, what):
 
 
 def page_shows(port, path, needle, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        r = ct.gemini(port, ct.gemini_url(port, path))
-        if r.status == "20" and needle in r.text:
-            return True
-        time.sleep(0.1)
-    return False
+    r = ct.gemini_until(port, ct.gemini_url(port, path), needle,
+                        seconds=timeout)
+    return r.status == "20" and needle in r.text
 
 
 def count_lines(srv, needle):
