@@ -6,6 +6,7 @@
 #include "capsuled/config.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/file.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -182,6 +183,16 @@ static void read_int(struct loader *ld, const yaml_node_t *node,
               msg.data);
     buf_free(&msg);
     ld->errors++;
+}
+
+/* A size in bytes, up to 1 GiB: a content file beyond that is a mistake
+ * (and a snapshot holds it several times over). */
+static void read_byte_count(struct loader *ld, const yaml_node_t *node,
+                            const char *key, size_t *out)
+{
+    int bytes = (int)*out;
+    read_int(ld, node, key, 1, 1L << 30, &bytes);
+    *out = (size_t)bytes;
 }
 
 static void read_seconds(struct loader *ld, const yaml_node_t *node,
@@ -554,6 +565,8 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_bool(ld, v, "server.anonymize", &s->anonymize);
     else if (strcmp(key, "landlock") == 0)
         read_bool(ld, v, "server.landlock", &s->landlock);
+    else if (strcmp(key, "max_file_bytes") == 0)
+        read_byte_count(ld, v, "server.max_file_bytes", &s->max_file_bytes);
     else
         return false;
     return true;
@@ -806,6 +819,7 @@ static void set_defaults(struct config *cfg)
     cfg->server.max_connections = 1024;
     cfg->server.deadline_ms = 10000;
     cfg->server.landlock = true;
+    cfg->server.max_file_bytes = FILE_MAX_BYTES_DEFAULT;
     cfg->server.user = xstrdup("nobody");
     cfg->server.group = xstrdup("nogroup");
     cfg->server.access_log = xstrdup("-");
@@ -848,12 +862,12 @@ static void apply_document(struct loader *ld)
     buf_free(&key);
 }
 
-static void load_file(struct loader *ld, FILE *f)
+static void load_bytes(struct loader *ld, const char *data, size_t len)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
         report_syntax(ld, &parser);
     } else {
@@ -878,8 +892,9 @@ static void use_jekyll_config_if_alone(struct config *cfg)
         free(jekyll);
 }
 
-/* Splits DIR_OR_FILE into the yaml path and its directory. */
-static void locate(const char *dir_or_file, struct config *cfg)
+/* Splits DIR_OR_FILE into the yaml path and its directory; true when it
+ * names a directory. */
+static bool locate(const char *dir_or_file, struct config *cfg)
 {
     struct stat st;
     bool is_dir = stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode);
@@ -889,30 +904,43 @@ static void locate(const char *dir_or_file, struct config *cfg)
         if (strcmp(dir_or_file, ".") == 0)
             replace(&cfg->file, xstrdup("./capsule.yaml"));
         use_jekyll_config_if_alone(cfg);
-        return;
+        return true;
     }
     cfg->file = xstrdup(dir_or_file);
     const char *slash = strrchr(dir_or_file, '/');
     if (slash)
         replace(&cfg->dir, slash == dir_or_file ? xstrdup("/")
                                  : xstrndup(dir_or_file, (size_t)(slash - dir_or_file)));
+    return false;
+}
+
+/* In a capsule directory the file is content like the pages, read beneath
+ * that directory; a file named instead of a directory (on the command line)
+ * is read as given. Read before server.max_file_bytes is known, it gets the
+ * default cap. */
+static int read_config_file(const struct config *cfg, bool in_dir,
+                            struct file_content *fc)
+{
+    if (!in_dir)
+        return file_read(NULL, cfg->file, FILE_GIVEN, FILE_MAX_BYTES_DEFAULT,
+                         fc);
+    const char *base = strrchr(cfg->file, '/');
+    return file_read(cfg->dir, base ? base + 1 : cfg->file, FILE_BENEATH,
+                     FILE_MAX_BYTES_DEFAULT, fc);
 }
 
 int config_load(const char *dir_or_file, struct config *out, struct diags *diags)
 {
     set_defaults(out);
-    locate(dir_or_file, out);
+    bool in_dir = locate(dir_or_file, out);
     struct loader ld = {.file = out->file, .cfg = out, .diags = diags};
-    FILE *f = fopen(out->file, "rb");
-    int open_errno = errno;
-    struct stat st;
-    bool was_dir = stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode);
-    if (f) {
-        load_file(&ld, f);
-        fclose(f);
-    } else if (!(open_errno == ENOENT && was_dir)) {
-        diags_add(diags, DIAG_ERROR, out->file, 0, "cannot read: %s",
-                  strerror(open_errno));
+    struct file_content fc;
+    if (read_config_file(out, in_dir, &fc) == 0) {
+        load_bytes(&ld, fc.data, fc.len);
+        file_content_free(&fc);
+    } else if (!(in_dir && fc.status == FILE_ERRNO && fc.err == ENOENT)) {
+        /* A directory without the file is a capsule of defaults. */
+        file_report(&fc, out->file, FILE_MAX_BYTES_DEFAULT, diags);
         ld.errors++;
     }
     derive(out, &ld);

@@ -5,6 +5,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/capsuled-config-XXXXXX";
@@ -89,6 +90,7 @@ static void test_defaults(void)
     CHECK_STR(cfg.server.user, "nobody");
     CHECK_STR(cfg.server.access_log, "-");
     CHECK(cfg.server.landlock && !cfg.server.chroot);
+    CHECK(cfg.server.max_file_bytes == 16777216);
     CHECK_STR(config_site_var(&cfg, "lang"), "en");
     config_free(&cfg);
 
@@ -123,6 +125,7 @@ static void test_values(void)
                     "  deadline: 2.5\n"
                     "  chroot: yes\n"
                     "  landlock: no\n"
+                    "  max_file_bytes: 20000000\n"
                     "author:\n"
                     "  name: Ada\n"
                     "  github: ada\n"
@@ -142,6 +145,7 @@ static void test_values(void)
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
     CHECK(!cfg.server.landlock);
+    CHECK(cfg.server.max_file_bytes == 20000000);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
     CHECK_STR(config_site_var(&cfg, "jekyll_only_key"), "1");
     config_free(&cfg);
@@ -171,6 +175,9 @@ static void test_errors(void)
     expect_error("server:\n  chroot: maybe\n",
                  ":2: error: server.chroot: expected true or false, got 'maybe'");
     expect_error("server:\n  deadline: soon\n", ":2: error: server.deadline:");
+    expect_error("server:\n  max_file_bytes: 0\n",
+                 ":2: error: server.max_file_bytes: expected an integer from 1 "
+                 "to 1073741824, got '0'");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");
     expect_error("gemini:\n  hosts:\n    - root: x\n", ":3: error: gemini.hosts[0]: name: missing");
     expect_error("gemini:\n  host: \"a b\"\n", "gemini.host: expected a host name");
@@ -242,6 +249,34 @@ static void test_jekyll_config(void)
     buf_free(&yaml);
 }
 
+/* capsule.yaml is content of the capsule like the pages: a symlink out of
+ * the directory or a FIFO is an error, not a file to read. */
+static void test_config_file_kinds(void)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "%s/capsule.yaml", tmpdir);
+    unlink(yaml.data);
+    CHECK(symlink("/etc/passwd", yaml.data) == 0);
+    diags_free(&diags);
+    buf_clear(&report);
+    CHECK(config_load(tmpdir, &cfg, &diags) == -1);
+    diags_format(&diags, &report);
+    CHECK_CONTAINS(report.data, "capsule.yaml: error: outside the capsule "
+                                "directory");
+    config_free(&cfg);
+    unlink(yaml.data);
+    CHECK(mkfifo(yaml.data, 0644) == 0);
+    diags_free(&diags);
+    buf_clear(&report);
+    CHECK(config_load(tmpdir, &cfg, &diags) == -1);
+    diags_format(&diags, &report);
+    CHECK_CONTAINS(report.data, "capsule.yaml: error: not a regular file");
+    config_free(&cfg);
+    unlink(yaml.data);
+    buf_free(&yaml);
+}
+
 static void cleanup(void)
 {
     static const char *const names[] = {"capsule.yaml", "profile.md", "about.md",
@@ -269,6 +304,7 @@ int main(void)
     test_page_choice();
     test_alias_bomb();
     test_jekyll_config();
+    test_config_file_kinds();
     cleanup();
     diags_free(&diags);
     buf_free(&report);
