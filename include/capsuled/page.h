@@ -34,6 +34,15 @@ struct page {
  * YAML errors, after adding "file:line: problem". */
 int page_load(const char *path, const char *data, size_t len,
               const struct config *cfg, struct page *out, struct diags *diags);
+/* Reads the page NAME of the capsule directory ROOT and builds it:
+ * beneath ROOT, or, when NAME is absolute or has "..", as a file the
+ * configuration names outside (see capsuled/file.h). Files over
+ * cfg->server.max_file_bytes, and anything but a regular file, are refused.
+ * Diagnostics name the file SHOWN. */
+int page_load_in(const char *root, const char *name, const char *shown,
+                 const struct config *cfg, struct page *out,
+                 struct diags *diags);
+/* The same for a file named on the command line (symlinks followed). */
 int page_load_file(const char *path, const struct config *cfg,
                    struct page *out, struct diags *diags);
 const char *page_var(const struct page *p, const char *key);

@@ -26,9 +26,10 @@ struct site_content {
     struct render_opts opts;
 };
 
-/* Loads the page of gemini host HOST_INDEX (or of PAGE_PATH when not NULL),
- * builds the model and collects the news. -1 when the page cannot be read
- * or its front matter is broken (reasons in diags). */
+/* Loads the page of gemini host HOST_INDEX, read beneath the host's
+ * capsule directory (or PAGE_PATH as given, when not NULL: a file named on
+ * the command line), builds the model and collects the news. -1 when the
+ * page cannot be read or its front matter is broken (reasons in diags). */
 int site_content_load(const struct config *cfg, size_t host_index,
                       const char *page_path, struct site_content *out,
                       struct diags *diags);

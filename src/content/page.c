@@ -4,9 +4,8 @@
 #include "capsuled/page.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/file.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -241,39 +240,37 @@ int page_load(const char *path, const char *data, size_t len,
     return rc;
 }
 
-static char *read_all(FILE *f, size_t *len)
+/* Every page is read through file_read: see capsuled/file.h for what is
+ * refused (files outside the capsule, FIFOs, devices, oversized files). */
+static int load_through(const char *root, const char *name,
+                        enum file_mode mode, const char *shown,
+                        const struct config *cfg, struct page *out,
+                        struct diags *diags)
 {
-    struct buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&b, chunk, n);
-    *len = b.len;
-    return buf_detach(&b);
+    memset(out, 0, sizeof *out);
+    size_t cap = cfg ? cfg->server.max_file_bytes : 0;
+    struct file_content fc;
+    if (file_read(root, name, mode, cap, &fc) < 0) {
+        file_report(&fc, shown, cap, diags);
+        return -1;
+    }
+    int rc = page_load(shown, fc.data, fc.len, cfg, out, diags);
+    file_content_free(&fc);
+    return rc;
+}
+
+int page_load_in(const char *root, const char *name, const char *shown,
+                 const struct config *cfg, struct page *out,
+                 struct diags *diags)
+{
+    return load_through(root, name, file_mode_of(name), shown, cfg, out,
+                        diags);
 }
 
 int page_load_file(const char *path, const struct config *cfg,
                    struct page *out, struct diags *diags)
 {
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diags_add(diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    size_t len;
-    char *data = read_all(f, &len);
-    bool failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        diags_add(diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(saved));
-        free(data);
-        return -1;
-    }
-    int rc = page_load(path, data, len, cfg, out, diags);
-    free(data);
-    return rc;
+    return load_through(NULL, path, FILE_GIVEN, path, cfg, out, diags);
 }
 
 void page_free(struct page *p)

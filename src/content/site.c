@@ -138,18 +138,40 @@ static char *path_join(const char *a, const char *b)
     return buf_detach(&p);
 }
 
-char *site_page_path(const struct config *cfg, size_t host_index)
+static const char *page_name(const struct config *cfg)
 {
-    const char *page = cfg->site.page && *cfg->site.page ? cfg->site.page
-                                                         : "about.md";
-    if (page[0] == '/')
-        return xstrdup(page);
+    return cfg->site.page && *cfg->site.page ? cfg->site.page : "about.md";
+}
+
+/* The capsule directory the host's page is read beneath. */
+static const char *page_root(const struct config *cfg, size_t host_index)
+{
     const char *dir = cfg->dir && *cfg->dir ? cfg->dir : ".";
     const char *root = host_index < cfg->gemini.n_hosts
                            ? cfg->gemini.hosts[host_index].root
                            : NULL;
     /* config_load has already resolved roots against its directory. */
-    return path_join(root && *root ? root : dir, page);
+    return root && *root ? root : dir;
+}
+
+char *site_page_path(const struct config *cfg, size_t host_index)
+{
+    const char *page = page_name(cfg);
+    if (page[0] == '/')
+        return xstrdup(page);
+    return path_join(page_root(cfg, host_index), page);
+}
+
+/* A page given by the caller (`render FILE`) is read as given; the
+ * configured one beneath its host's directory (see page_load_in). */
+static int load_page(const struct config *cfg, size_t host_index,
+                     const char *page_path, struct site_content *out,
+                     struct diags *diags)
+{
+    if (page_path)
+        return page_load_file(page_path, cfg, &out->page, diags);
+    return page_load_in(page_root(cfg, host_index), page_name(cfg),
+                        out->page_path, cfg, &out->page, diags);
 }
 
 int site_content_load(const struct config *cfg, size_t host_index,
@@ -159,7 +181,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
     memset(out, 0, sizeof *out);
     out->page_path = page_path ? xstrdup(page_path)
                                : site_page_path(cfg, host_index);
-    if (page_load_file(out->page_path, cfg, &out->page, diags) < 0) {
+    if (load_page(cfg, host_index, page_path, out, diags) < 0) {
         page_free(&out->page);
         free(out->page_path);
         memset(out, 0, sizeof *out);

@@ -104,17 +104,14 @@ static char *dir_of(const char *path)
 }
 
 /* A directory is a capsule; a Markdown file takes the capsule.yaml beside
- * it when there is one, else the defaults. *page gets the file to render. */
+ * it when there is one, else the defaults. *page gets the file to render,
+ * or stays NULL for a capsule's own page (read beneath its directory). */
 static int load_config_for(const char *target, struct config *cfg,
                            char **page, struct diags *diags)
 {
     *page = NULL;
-    if (is_directory(target)) {
-        if (config_load(target, cfg, diags) < 0)
-            return -1;
-        *page = site_page_path(cfg, 0);
-        return 0;
-    }
+    if (is_directory(target))
+        return config_load(target, cfg, diags) < 0 ? -1 : 0;
     char *dir = dir_of(target);
     struct buf yaml = {0};
     buf_printf(&yaml, "%s/capsule.yaml", dir);
