@@ -117,8 +117,10 @@ static void allow(struct ruleset *rs, const char *path, uint64_t rights)
     close(fd);
 }
 
-/* The directory holding path, and the one holding the file it resolves to
- * (a page symlinked from elsewhere). */
+/* The directory holding path, and the one holding the file it resolves to:
+ * a certificate, log or configuration file given on the command line may
+ * be a symlink. A page symlinked out of the capsule never gets here (the
+ * load refuses it, see capsuled/file.h), so for pages both are inside. */
 static void allow_dir_of(struct ruleset *rs, const char *path,
                          uint64_t rights)
 {
