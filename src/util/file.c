@@ -103,7 +103,9 @@ static int reopen_absolute_link(int dirfd, const char *root, const char *name)
     int fd = -1;
     if (resolve_inside(root, name, &real, &rest) == 0) {
         fd = openat2_beneath(dirfd, rest);
+        int saved = errno;
         free(real);
+        errno = saved;
     } else {
         errno = EXDEV; /* a link out, or dangling: outside either way */
     }
