@@ -27,8 +27,7 @@
 #include <unistd.h>
 
 enum {
-    REQ_CAP = 1026,           /* 1024 bytes of URL plus CRLF */
-    GOPHER_LINE_MAX = 10240,  /* bytes without a line end before giving up */
+    REQ_CAP = 1026,           /* 1024 bytes of URL or selector plus CRLF */
     LINGER_MS = 1000,         /* draining the peer after our last byte */
     LINGER_MAX_BYTES = 65536, /* ...but not forever */
     WRITE_CHUNK = 65536,
@@ -63,7 +62,7 @@ struct conn {
     struct tls_set *tls;  /* kept while ssl lives (its SNI callback) */
     char *req;            /* allocated when the request begins */
     size_t req_len;
-    size_t overflow;      /* gopher bytes beyond req, discarded */
+    size_t overflow;      /* bytes drained while lingering */
     struct capsule *snap; /* held until the response is written */
     struct response resp;
     size_t sent;
@@ -334,17 +333,16 @@ static size_t gopher_line_len(const char *p, const char *lf)
     return len && p[len - 1] == '\r' ? len - 1 : len;
 }
 
-/* Gopher: CRLF or LF ends the selector. Past the buffer, bytes are only
- * counted: gopher_respond answers an over-long selector with its error
- * menu, given the start of it. */
+/* Gopher: CRLF or LF ends the line. A buffer full without a line end
+ * holds more than GOPHER_REQUEST_MAX bytes: handed over whole, it is
+ * answered at once with gopher_respond's "Request too long" error (never
+ * as the selector it starts with), and the rest of it is drained by the
+ * linger. */
 static enum step read_gopher(struct worker *w, struct conn *c)
 {
-    char scratch[2048];
-    for (;;) {
-        bool in_buf = c->req_len < REQ_CAP;
-        char *dst = in_buf ? c->req + c->req_len : scratch;
-        size_t room = in_buf ? REQ_CAP - c->req_len : sizeof scratch;
-        ssize_t n = recv(c->fd, dst, room, 0);
+    while (c->req_len < REQ_CAP) {
+        char *dst = c->req + c->req_len;
+        ssize_t n = recv(c->fd, dst, REQ_CAP - c->req_len, 0);
         if (n < 0)
             return errno == EAGAIN || errno == EINTR ? STEP_WAIT_READ
                                                      : STEP_CLOSE;
@@ -356,21 +354,15 @@ static enum step read_gopher(struct worker *w, struct conn *c)
             respond(w, c, c->req_len);
             return STEP_NEXT;
         }
+        c->req_len += (size_t)n;
         const char *lf = memchr(dst, '\n', (size_t)n);
-        if (in_buf) {
-            c->req_len += (size_t)n;
-            if (lf) {
-                respond(w, c, gopher_line_len(c->req, lf));
-                return STEP_NEXT;
-            }
-        } else {
-            c->overflow += (size_t)n;
-            if (lf || c->req_len + c->overflow >= GOPHER_LINE_MAX) {
-                respond(w, c, c->req_len);
-                return STEP_NEXT;
-            }
+        if (lf) {
+            respond(w, c, gopher_line_len(c->req, lf));
+            return STEP_NEXT;
         }
     }
+    respond(w, c, c->req_len);
+    return STEP_NEXT;
 }
 
 static enum step do_read(struct worker *w, struct conn *c)
