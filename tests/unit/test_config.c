@@ -69,6 +69,7 @@ static void test_default_capsule(void)
     CHECK(cfg.gemini.listen[1].port == 1965);
     CHECK(cfg.gopher.port == 7070 && cfg.gopher.width == 70);
     CHECK(cfg.server.deadline_ms == 10000 && cfg.server.max_connections == 1024);
+    CHECK(cfg.server.max_per_client == 64);
     CHECK_STR(config_site_var(&cfg, "author.name"), "Zhangqiang Ming");
     CHECK_STR(config_site_var(&cfg, "gemini.port"), "1965");
     CHECK(config_site_var(&cfg, "nope") == NULL);
@@ -121,6 +122,7 @@ static void test_values(void)
                     "  width: 20\n"
                     "server:\n"
                     "  deadline: 2.5\n"
+                    "  max_per_client: 0\n"
                     "  chroot: yes\n"
                     "  landlock: no\n"
                     "author:\n"
@@ -141,6 +143,7 @@ static void test_values(void)
     CHECK_STR(cfg.gopher.listen[0].addr, "*");
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
+    CHECK(cfg.server.max_per_client == 0);
     CHECK(!cfg.server.landlock);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
     CHECK_STR(config_site_var(&cfg, "jekyll_only_key"), "1");
@@ -171,6 +174,8 @@ static void test_errors(void)
     expect_error("server:\n  chroot: maybe\n",
                  ":2: error: server.chroot: expected true or false, got 'maybe'");
     expect_error("server:\n  deadline: soon\n", ":2: error: server.deadline:");
+    expect_error("server:\n  max_per_client: -1\n",
+                 ":2: error: server.max_per_client: expected an integer from 0 to 1000000");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");
     expect_error("gemini:\n  hosts:\n    - root: x\n", ":3: error: gemini.hosts[0]: name: missing");
     expect_error("gemini:\n  host: \"a b\"\n", "gemini.host: expected a host name");
