@@ -58,6 +58,8 @@ struct conn {
     bool responded, logged;
     bool peer_done;       /* epoll saw the peer's FIN, hangup or error */
     bool low_water;       /* SO_RCVLOWAT raised while awaiting the hello */
+    bool client_counted;  /* holds a slot of client in srv->peers */
+    struct peer_key client;
     SSL *ssl;             /* created once the ClientHello is in */
     struct tls_set *tls;  /* kept while ssl lives (its SNI callback) */
     char *req;            /* allocated when the request begins */
@@ -210,6 +212,15 @@ static void send_close_notify(struct conn *c)
     }
 }
 
+/* Gives back what admit() counted. Every close goes through here (or,
+ * before the connection exists, through accept_one's failure path). */
+static void release_slots(struct server *srv, const struct conn *c)
+{
+    if (c->client_counted)
+        peer_release(srv->peers, &c->client);
+    atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
+}
+
 static void conn_close(struct worker *w, struct conn *c)
 {
     log_request(c);
@@ -218,9 +229,9 @@ static void conn_close(struct worker *w, struct conn *c)
     free(c->req);
     timer_unlink(w, c);
     close(c->fd); /* also removes it from the epoll set */
+    release_slots(w->srv, c);
     free(c);
     w->n_conns--;
-    atomic_fetch_sub_explicit(&w->srv->connections, 1, memory_order_relaxed);
 }
 
 /* A TLS failure (not a would-block) means no close_notify may be sent. */
@@ -485,26 +496,58 @@ static bool over_cap(struct worker *w)
     return false;
 }
 
+/* One client may hold max_per_client connections, so that a single
+ * address cannot take every slot of the total cap. The count is keyed by
+ * the socket's peer. Behind a PROXY-protocol listener the peer is the
+ * proxy: the slot would be taken only once the header is read, keyed by the
+ * address it names, and a client over its cap closed then. */
+static bool over_client_cap(struct worker *w, struct conn *c)
+{
+    int max = w->snap->cfg.server.max_per_client;
+    if (max <= 0 ||
+        !peer_key_of((const struct sockaddr *)&c->peer, &c->client))
+        return false;
+    c->client_counted = peer_take(w->srv->peers, &c->client, max);
+    return !c->client_counted;
+}
+
+/* Counts c in the total and in its client's slots; false (nothing counted)
+ * when either cap is reached. */
+static bool admit(struct worker *w, struct conn *c)
+{
+    if (over_cap(w))
+        return false;
+    if (over_client_cap(w, c)) {
+        atomic_fetch_sub_explicit(&w->srv->connections, 1,
+                                  memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+/* Over a cap, the connection is accepted and closed at once: the client
+ * sees an orderly close, and the listener's queue is drained rather than
+ * left reporting the same connection. */
 static void accept_one(struct worker *w, int fd, enum proto proto,
                        const struct sockaddr_storage *peer)
 {
-    if (over_cap(w)) {
+    struct conn *c = xcalloc(1, sizeof *c);
+    c->peer = *peer;
+    if (!admit(w, c)) {
         close(fd);
+        free(c);
         return;
     }
-    struct conn *c = xcalloc(1, sizeof *c);
     c->fd = fd;
     c->proto = proto;
     c->state = proto == PROTO_GEMINI ? C_HELLO : C_READ;
     c->start_us = now_us();
-    c->peer = *peer;
     c->events = READ_EVENTS;
     struct epoll_event ev = {.events = READ_EVENTS, .data.ptr = c};
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         close(fd);
+        release_slots(w->srv, c);
         free(c);
-        atomic_fetch_sub_explicit(&w->srv->connections, 1,
-                                  memory_order_relaxed);
         return;
     }
     w->n_conns++;
@@ -685,6 +728,7 @@ int server_init(struct server *srv, size_t n_workers, struct capsule *first,
     srv->tls = tls;
     atomic_init(&srv->gen, 1);
     atomic_init(&srv->connections, 0);
+    srv->peers = peer_table_new();
     atomic_init(&srv->stopping, false);
     srv->grace_ms = 2000;
     srv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -823,6 +867,7 @@ void server_stop(struct server *srv)
     free(srv->workers);
     capsule_unref(srv->current);
     tls_set_unref(srv->tls);
+    peer_table_free(srv->peers);
     if (srv->wake_fd >= 0)
         close(srv->wake_fd);
     pthread_mutex_destroy(&srv->lock);
