@@ -7,7 +7,9 @@
  *   → SHUTDOWN (close_notify) → LINGER (drain until the peer closes) → close
  *
  * Every state has a deadline kept in a per-worker list sorted by time, so the
- * epoll timeout is the head's deadline and expiry is a walk from the head. */
+ * epoll timeout is the head's deadline and expiry is a walk from the head.
+ * server.deadline bounds the handshake plus the request; while the response
+ * is written it bounds only the time the peer takes no byte of it. */
 #include "server.h"
 
 #include "capsuled/buf.h"
@@ -20,7 +22,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -31,6 +37,7 @@ enum {
     LINGER_MS = 1000,         /* draining the peer after our last byte */
     LINGER_MAX_BYTES = 65536, /* ...but not forever */
     WRITE_CHUNK = 65536,
+    ACK_DELAY_MS = 200,       /* the longest a peer may delay its ACK */
     ACCEPT_BATCH = 64,
     EXPIRE_BATCH = 64, /* closes per turn of the loop */
     MAX_EVENTS = 64,
@@ -68,6 +75,8 @@ struct conn {
     struct capsule *snap; /* held until the response is written */
     struct response resp;
     size_t sent;
+    uint64_t taken_seen;  /* bytes_taken() at the last look */
+    long long idle_from_ms; /* the peer took nothing since about then */
     struct sockaddr_storage peer;
 };
 
@@ -312,8 +321,10 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
     c->req = NULL;
     c->state = C_WRITE;
     c->sent = 0;
-    /* A client that never reads is freed after one more deadline. */
-    timer_set(w, c, now_ms() + deadline_ms_of(w));
+    /* From here the timer is the write-idle one (see write_moving): a
+     * client that never reads is freed after one more deadline. */
+    c->idle_from_ms = now_ms();
+    timer_set(w, c, c->idle_from_ms + deadline_ms_of(w));
 }
 
 /* Gemini: the request ends at CRLF only; a full buffer without one is an
@@ -383,7 +394,80 @@ static enum step do_read(struct worker *w, struct conn *c)
     return c->proto == PROTO_GEMINI ? read_gemini(w, c) : read_gopher(w, c);
 }
 
-static enum step do_write(struct conn *c)
+/* Bytes the peer has taken from c's socket: what was handed to the kernel
+ * (over TLS, what the socket BIO wrote, parts of records included) less
+ * what still waits in the send queue, unsent or unacknowledged. */
+static uint64_t bytes_taken(const struct conn *c)
+{
+    uint64_t out = c->ssl ? BIO_number_written(SSL_get_wbio(c->ssl))
+                          : c->sent;
+    int queued = 0;
+    if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued < 0 ||
+        (uint64_t)queued > out)
+        queued = 0;
+    return out - (uint64_t)queued;
+}
+
+/* The deadline covers the handshake and the request; a response is cut
+ * only when the peer took nothing for a whole deadline, however long a
+ * slow but steady reader needs. Progress is looked at only when a write
+ * blocks and when the timer runs out, never per chunk. True (and the
+ * count updated) when the peer took bytes since the last look. */
+static bool peer_took_more(struct conn *c)
+{
+    uint64_t taken = bytes_taken(c);
+    if (taken == c->taken_seen)
+        return false;
+    c->taken_seen = taken;
+    return true;
+}
+
+/* When the peer last took bytes, seen from a timer that ran out: no later
+ * than the acknowledgement of the last data the kernel sent, one round
+ * trip (and a delayed ACK) after it. A peer that stopped reading is then
+ * closed about a deadline after it stopped, not when the bytes in flight
+ * at that moment were first noticed. */
+static long long last_taken_ms(const struct conn *c, long long now)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+        return now;
+    long long at = now - (long long)ti.tcpi_last_data_sent +
+                   ti.tcpi_rtt / 1000 + ACK_DELAY_MS;
+    return at < now ? at : now;
+}
+
+/* A write that blocks after the peer took bytes: it is taking them now. */
+static enum step write_blocked(struct worker *w, struct conn *c, enum step s)
+{
+    if (s != STEP_CLOSE && peer_took_more(c)) {
+        c->idle_from_ms = now_ms();
+        timer_set(w, c, c->idle_from_ms + deadline_ms_of(w));
+    }
+    return s;
+}
+
+/* The write timer ran out: whether c is still moving (then re-armed for a
+ * deadline after its last progress). The peer may have taken bytes since
+ * the last look without epoll reporting room: it waits until a third of the
+ * send buffer is free, which a slow reader may take longer than a deadline
+ * to make. */
+static bool write_moving(struct worker *w, struct conn *c, long long now)
+{
+    if (peer_took_more(c)) {
+        long long at = last_taken_ms(c, now);
+        if (at > c->idle_from_ms)
+            c->idle_from_ms = at;
+    }
+    long long end = c->idle_from_ms + deadline_ms_of(w);
+    if (end <= now)
+        return false;
+    timer_set(w, c, end);
+    return true;
+}
+
+static enum step do_write(struct worker *w, struct conn *c)
 {
     while (c->sent < c->resp.len) {
         size_t left = c->resp.len - c->sent;
@@ -393,13 +477,14 @@ static enum step do_write(struct conn *c)
             ERR_clear_error();
             int n = SSL_write(c->ssl, p, (int)chunk);
             if (n <= 0)
-                return ssl_step(c, n);
+                return write_blocked(w, c, ssl_step(c, n));
             c->sent += (size_t)n;
         } else {
             ssize_t n = send(c->fd, p, chunk, MSG_NOSIGNAL);
             if (n < 0)
-                return errno == EAGAIN || errno == EINTR ? STEP_WAIT_WRITE
-                                                         : STEP_CLOSE;
+                return errno == EAGAIN || errno == EINTR
+                           ? write_blocked(w, c, STEP_WAIT_WRITE)
+                           : STEP_CLOSE;
             c->sent += (size_t)n;
         }
     }
@@ -453,7 +538,7 @@ static enum step conn_run_state(struct worker *w, struct conn *c)
     case C_READ:
         return do_read(w, c);
     case C_WRITE:
-        return do_write(c);
+        return do_write(w, c);
     case C_SHUTDOWN:
         return do_shutdown(w, c);
     case C_LINGER:
@@ -663,6 +748,11 @@ static void expire(struct worker *w, long long now)
                      (w->stopping && w->stop_at_ms <= now));
          n++) {
         struct conn *c = w->head;
+        bool grace_over = w->stopping && w->stop_at_ms <= now;
+        bool writing = c->state == C_WRITE ||
+                       (c->state == C_SHUTDOWN && c->ssl); /* close_notify */
+        if (writing && !grace_over && write_moving(w, c, now))
+            continue; /* still reading, if slowly: moved down the list */
         if (c->state != C_LINGER)
             send_close_notify(c);
         conn_close(w, c);

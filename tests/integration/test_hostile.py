@@ -3,8 +3,8 @@
 its latency, a flood past the connection cap, one address holding many
 connections (the per-client cap), the wrong protocol on each port,
 handshakes abandoned half-way, clients that never read a large response,
-and 10,000 sequential requests watched for RSS and descriptor growth.
-Every loop is bounded in count and time; only loopback is used.
+slow but steady readers of one, and 10,000 sequential requests watched for
+RSS and descriptor growth. Every loop is bounded in count and time; only loopback is used.
 
 CAPSULED_HOSTILE_SCALE (default 1) scales the connection and request counts
 for slow machines; the figures measured are printed as TAP comments."""
@@ -17,6 +17,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -942,11 +943,12 @@ def bulk_markdown(mb):
     return "".join(out)
 
 
-def stalled_client(proto, port):
-    """Sends a request for /source.md and never reads: the receive buffer
-    is made small first so the server's writes stall early."""
+def stalled_client(proto, port, rcvbuf=4096):
+    """Sends a request for /source.md (and, as called here, never reads):
+    the receive buffer is made small first so the server's writes stall
+    early."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.settimeout(5)
     s.connect(("127.0.0.1", port))
     if proto == "gemini":
@@ -1068,6 +1070,128 @@ def reset_mid_response(tap, cap, srv, base):
     tap.ok(srv.proc.poll() is None, "the server stays up after the resets")
 
 
+# ---- slow but steady readers ---------------------------------------------------
+#
+# The deadline bounds the handshake plus the request. While a response is
+# written it bounds only the time the client takes no byte: a client reading
+# steadily but slowly gets the whole response, however long that takes; one
+# that stops reading is closed about a deadline after it stopped.
+
+SLOW_MB = 10
+SLOW_DEADLINE = 1.0
+SLOW_STEP = 256 * 1024  # bytes read at a time...
+SLOW_GAP = 0.1          # ...this often: at most 2.5 MB/s
+SLOW_RCVBUF = 65536     # so the server's send buffer holds what is unread,
+                        # not an automatically grown receive window
+
+
+def read_slowly(s, limit=None):
+    """Reads SLOW_STEP bytes every SLOW_GAP seconds until the end, or until
+    limit bytes were read. Returns (data, seconds, how it ended): "eof",
+    "close_notify", "limit" or the error's name."""
+    data = bytearray()
+    t0 = time.time()
+    how = "limit"
+    try:
+        while limit is None or len(data) < limit:
+            want = SLOW_STEP
+            while want > 0:
+                b = s.recv(min(want, 65536))
+                if not b:
+                    raise EOFError
+                data += b
+                want -= len(b)
+            time.sleep(SLOW_GAP)
+    except EOFError:
+        how = "close_notify" if isinstance(s, ssl.SSLSocket) else "eof"
+    except (OSError, ssl.SSLError) as e:
+        how = type(e).__name__
+    return bytes(data), time.time() - t0, how
+
+
+def slow_reader(cap, size, proto, out):
+    """One slow reader of /source.md; out[proto] = (whole, bytes, seconds,
+    how it ended). Run in a thread: TAP lines are printed by the caller."""
+    port = cap.gemini_port if proto == "gemini" else cap.gopher_port
+    try:
+        s = stalled_client(proto, port, SLOW_RCVBUF)
+    except (OSError, ssl.SSLError) as e:
+        out[proto] = (False, 0, 0.0, type(e).__name__)
+        return
+    try:
+        data, took, how = read_slowly(s)
+    finally:
+        s.close()
+    if proto == "gemini":
+        head, _, body = data.partition(b"\r\n")
+        whole = head.startswith(b"20 ") and len(body) == size and \
+            how == "close_notify"
+    else:
+        whole = len(data) == size and how == "eof"
+    out[proto] = (whole, len(data), took, how)
+
+
+def stops_reading(tap, cap, srv, proto):
+    """Reads 1 MB slowly, then nothing: freed a deadline after it stopped."""
+    port = cap.gemini_port if proto == "gemini" else cap.gopher_port
+    s = stalled_client(proto, port, SLOW_RCVBUF)
+    try:
+        inode = server_socket_inode(port, s.getsockname()[1])
+        data, _, how = read_slowly(s, 1 << 20)
+        stopped = time.time()
+        freed = None
+        while inode and time.time() - stopped < SLOW_DEADLINE + 10:
+            if not holds_socket(srv.pid, inode):
+                freed = time.time() - stopped
+                break
+            time.sleep(0.02)
+    finally:
+        s.close()
+    note("%s: stopped reading after %d bytes (%s); freed after %s s" %
+         (proto, len(data), how, "%.2f" % freed if freed else "-"))
+    tap.ok(how == "limit" and freed is not None and
+           SLOW_DEADLINE - 0.3 <= freed <= SLOW_DEADLINE + slack_of(srv),
+           "%s: a reader that stops is freed about a deadline later "
+           "(%s s, deadline %.0f s)" %
+           (proto, "%.2f" % freed if freed else "-", SLOW_DEADLINE))
+
+
+def slow_readers(tap):
+    cap = ct.Capsule()
+    with open(cap.page, "a", encoding="utf-8") as f:
+        f.write(bulk_markdown(SLOW_MB))
+    size = os.path.getsize(cap.page)
+    cap.write_config(deadline=SLOW_DEADLINE, max_connections=64)
+    srv = ct.start_server(cap, timeout=120)
+    try:
+        # Both at once: each takes seconds.
+        out = {}
+        threads = [threading.Thread(target=slow_reader,
+                                    args=(cap, size, proto, out))
+                   for proto in ("gemini", "gopher")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for proto in ("gemini", "gopher"):
+            whole, got, took, how = out.get(proto, (False, 0, 0.0, "-"))
+            note("%s: a slow reader got %d of %d bytes in %.1f s (%s)" %
+                 (proto, got, size, took, how))
+            tap.ok(whole and took >= 3 * SLOW_DEADLINE,
+                   "%s: a slow but steady reader gets the whole %.0f MB over "
+                   "%.1f s (deadline %.0f s)" %
+                   (proto, size / 1048576.0, took, SLOW_DEADLINE))
+        for proto in ("gemini", "gopher"):
+            tap.run("stops reading " + proto, stops_reading, tap, cap, srv,
+                    proto)
+        tap.eq(ct.gemini(cap.gemini_port,
+                         ct.gemini_url(cap.gemini_port)).status, "20",
+               "served afterwards")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 # ---- 10,000 sequential requests ----------------------------------------------
 
 def request_mix(cap):
@@ -1174,6 +1298,7 @@ def main(tap):
     tap.run("per client", per_client, tap)
     tap.run("out of descriptors", out_of_descriptors, tap)
     tap.run("never reads", never_reads, tap)
+    tap.run("slow readers", slow_readers, tap)
 
 
 if __name__ == "__main__":
