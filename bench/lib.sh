@@ -108,7 +108,8 @@ site_yaml() {
 
 # make_capsule DIR GEMINI_PORT GOPHER_PORT CERT KEY: a capsule serving the
 # default profile on free loopback ports, with a connection cap and deadline
-# high enough for the idle-connection test.
+# high enough for the idle-connection test, and no per-client cap: every
+# load generator connects from 127.0.0.1.
 make_capsule() {
     local dir=$1
     mkdir -p "$dir"
@@ -132,6 +133,7 @@ gopher:
 server:
   workers: 0
   max_connections: 30000
+  max_per_client: 0
   deadline: 300
   access_log: "$dir/access.log"
 EOF

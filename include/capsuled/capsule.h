@@ -61,9 +61,14 @@ void response_free(struct response *r);
 void gemini_respond(const struct capsule *c, const char *sni,
                     const char *line, size_t len, struct response *out);
 
-/* Gopher: line is the selector line as received, CRLF or LF excluded.
- * Also answers a stray HTTP request line ("GET / HTTP/1.1") with a short
- * HTTP response saying this is a gopher server. */
+/* The longest gopher request line, CRLF excluded: selector, TAB, terms. */
+enum { GOPHER_REQUEST_MAX = 1024 };
+
+/* Gopher: line is the selector line as received, CRLF or LF excluded
+ * (longer than GOPHER_REQUEST_MAX → a "Request too long" error item, never
+ * the selector it starts with). Also answers a stray HTTP request line
+ * ("GET / HTTP/1.1") with a short HTTP response saying this is a gopher
+ * server. */
 void gopher_respond(const struct capsule *c, const char *line, size_t len,
                     struct response *out);
 

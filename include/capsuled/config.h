@@ -66,6 +66,7 @@ struct cfg_gopher {
 struct cfg_server {
     int workers;         /* 0 = online cores */
     int max_connections; /* per process */
+    int max_per_client;  /* per client address (IPv6: /64); 0 = no cap */
     int deadline_ms;     /* handshake plus request */
     char *user, *group;  /* privileges to drop to when started as root */
     bool chroot;         /* chroot to the capsule directory */

@@ -551,6 +551,8 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_int(ld, v, "server.workers", 0, 1024, &s->workers);
     else if (strcmp(key, "max_connections") == 0)
         read_int(ld, v, "server.max_connections", 1, 1000000, &s->max_connections);
+    else if (strcmp(key, "max_per_client") == 0)
+        read_int(ld, v, "server.max_per_client", 0, 1000000, &s->max_per_client);
     else if (strcmp(key, "deadline") == 0)
         read_seconds(ld, v, "server.deadline", &s->deadline_ms);
     else if (strcmp(key, "user") == 0)
@@ -817,6 +819,7 @@ static void set_defaults(struct config *cfg)
     cfg->gopher.width = 70;
     cfg->gopher.admin = xstrdup("");
     cfg->server.max_connections = 1024;
+    cfg->server.max_per_client = 64;
     cfg->server.deadline_ms = 10000;
     cfg->server.landlock = true;
     cfg->server.max_file_bytes = FILE_MAX_BYTES_DEFAULT;

@@ -201,6 +201,12 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
 {
     memset(out, 0, sizeof *out);
     set_target(out, line, len);
+    /* The server hands over a line cut at its buffer: what it starts with
+     * is not what the client asked for. */
+    if (len > GOPHER_REQUEST_MAX) {
+        error_menu(out, "Request too long", NULL, 0);
+        return;
+    }
     struct gopher_request req;
     gopher_parse(line, len, &req);
     const struct site *s = c->n_sites ? c->sites[0] : NULL;

@@ -7,7 +7,9 @@
  *   → SHUTDOWN (close_notify) → LINGER (drain until the peer closes) → close
  *
  * Every state has a deadline kept in a per-worker list sorted by time, so the
- * epoll timeout is the head's deadline and expiry is a walk from the head. */
+ * epoll timeout is the head's deadline and expiry is a walk from the head.
+ * server.deadline bounds the handshake plus the request; while the response
+ * is written it bounds only the time the peer takes no byte of it. */
 #include "server.h"
 
 #include "capsuled/buf.h"
@@ -20,18 +22,22 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 enum {
-    REQ_CAP = 1026,           /* 1024 bytes of URL plus CRLF */
-    GOPHER_LINE_MAX = 10240,  /* bytes without a line end before giving up */
+    REQ_CAP = 1026,           /* 1024 bytes of URL or selector plus CRLF */
     LINGER_MS = 1000,         /* draining the peer after our last byte */
     LINGER_MAX_BYTES = 65536, /* ...but not forever */
     WRITE_CHUNK = 65536,
+    ACK_DELAY_MS = 200,       /* the longest a peer may delay its ACK */
     ACCEPT_BATCH = 64,
     EXPIRE_BATCH = 64, /* closes per turn of the loop */
     MAX_EVENTS = 64,
@@ -59,14 +65,18 @@ struct conn {
     bool responded, logged;
     bool peer_done;       /* epoll saw the peer's FIN, hangup or error */
     bool low_water;       /* SO_RCVLOWAT raised while awaiting the hello */
+    bool client_counted;  /* holds a slot of client in srv->peers */
+    struct peer_key client;
     SSL *ssl;             /* created once the ClientHello is in */
     struct tls_set *tls;  /* kept while ssl lives (its SNI callback) */
     char *req;            /* allocated when the request begins */
     size_t req_len;
-    size_t overflow;      /* gopher bytes beyond req, discarded */
+    size_t overflow;      /* bytes drained while lingering */
     struct capsule *snap; /* held until the response is written */
     struct response resp;
     size_t sent;
+    uint64_t taken_seen;  /* bytes_taken() at the last look */
+    long long idle_from_ms; /* the peer took nothing since about then */
     struct sockaddr_storage peer;
 };
 
@@ -211,6 +221,15 @@ static void send_close_notify(struct conn *c)
     }
 }
 
+/* Gives back what admit() counted. Every close goes through here (or,
+ * before the connection exists, through accept_one's failure path). */
+static void release_slots(struct server *srv, const struct conn *c)
+{
+    if (c->client_counted)
+        peer_release(srv->peers, &c->client);
+    atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
+}
+
 static void conn_close(struct worker *w, struct conn *c)
 {
     log_request(c);
@@ -219,9 +238,9 @@ static void conn_close(struct worker *w, struct conn *c)
     free(c->req);
     timer_unlink(w, c);
     close(c->fd); /* also removes it from the epoll set */
+    release_slots(w->srv, c);
     free(c);
     w->n_conns--;
-    atomic_fetch_sub_explicit(&w->srv->connections, 1, memory_order_relaxed);
 }
 
 /* A TLS failure (not a would-block) means no close_notify may be sent. */
@@ -302,8 +321,10 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
     c->req = NULL;
     c->state = C_WRITE;
     c->sent = 0;
-    /* A client that never reads is freed after one more deadline. */
-    timer_set(w, c, now_ms() + deadline_ms_of(w));
+    /* From here the timer is the write-idle one (see write_moving): a
+     * client that never reads is freed after one more deadline. */
+    c->idle_from_ms = now_ms();
+    timer_set(w, c, c->idle_from_ms + deadline_ms_of(w));
 }
 
 /* Gemini: the request ends at CRLF only; a full buffer without one is an
@@ -334,17 +355,16 @@ static size_t gopher_line_len(const char *p, const char *lf)
     return len && p[len - 1] == '\r' ? len - 1 : len;
 }
 
-/* Gopher: CRLF or LF ends the selector. Past the buffer, bytes are only
- * counted: gopher_respond answers an over-long selector with its error
- * menu, given the start of it. */
+/* Gopher: CRLF or LF ends the line. A buffer full without a line end
+ * holds more than GOPHER_REQUEST_MAX bytes: handed over whole, it is
+ * answered at once with gopher_respond's "Request too long" error (never
+ * as the selector it starts with), and the rest of it is drained by the
+ * linger. */
 static enum step read_gopher(struct worker *w, struct conn *c)
 {
-    char scratch[2048];
-    for (;;) {
-        bool in_buf = c->req_len < REQ_CAP;
-        char *dst = in_buf ? c->req + c->req_len : scratch;
-        size_t room = in_buf ? REQ_CAP - c->req_len : sizeof scratch;
-        ssize_t n = recv(c->fd, dst, room, 0);
+    while (c->req_len < REQ_CAP) {
+        char *dst = c->req + c->req_len;
+        ssize_t n = recv(c->fd, dst, REQ_CAP - c->req_len, 0);
         if (n < 0)
             return errno == EAGAIN || errno == EINTR ? STEP_WAIT_READ
                                                      : STEP_CLOSE;
@@ -356,21 +376,15 @@ static enum step read_gopher(struct worker *w, struct conn *c)
             respond(w, c, c->req_len);
             return STEP_NEXT;
         }
+        c->req_len += (size_t)n;
         const char *lf = memchr(dst, '\n', (size_t)n);
-        if (in_buf) {
-            c->req_len += (size_t)n;
-            if (lf) {
-                respond(w, c, gopher_line_len(c->req, lf));
-                return STEP_NEXT;
-            }
-        } else {
-            c->overflow += (size_t)n;
-            if (lf || c->req_len + c->overflow >= GOPHER_LINE_MAX) {
-                respond(w, c, c->req_len);
-                return STEP_NEXT;
-            }
+        if (lf) {
+            respond(w, c, gopher_line_len(c->req, lf));
+            return STEP_NEXT;
         }
     }
+    respond(w, c, c->req_len);
+    return STEP_NEXT;
 }
 
 static enum step do_read(struct worker *w, struct conn *c)
@@ -380,7 +394,80 @@ static enum step do_read(struct worker *w, struct conn *c)
     return c->proto == PROTO_GEMINI ? read_gemini(w, c) : read_gopher(w, c);
 }
 
-static enum step do_write(struct conn *c)
+/* Bytes the peer has taken from c's socket: what was handed to the kernel
+ * (over TLS, what the socket BIO wrote, parts of records included) less
+ * what still waits in the send queue, unsent or unacknowledged. */
+static uint64_t bytes_taken(const struct conn *c)
+{
+    uint64_t out = c->ssl ? BIO_number_written(SSL_get_wbio(c->ssl))
+                          : c->sent;
+    int queued = 0;
+    if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued < 0 ||
+        (uint64_t)queued > out)
+        queued = 0;
+    return out - (uint64_t)queued;
+}
+
+/* The deadline covers the handshake and the request; a response is cut
+ * only when the peer took nothing for a whole deadline, however long a
+ * slow but steady reader needs. Progress is looked at only when a write
+ * blocks and when the timer runs out, never per chunk. True (and the
+ * count updated) when the peer took bytes since the last look. */
+static bool peer_took_more(struct conn *c)
+{
+    uint64_t taken = bytes_taken(c);
+    if (taken == c->taken_seen)
+        return false;
+    c->taken_seen = taken;
+    return true;
+}
+
+/* When the peer last took bytes, seen from a timer that ran out: no later
+ * than the acknowledgement of the last data the kernel sent, one round
+ * trip (and a delayed ACK) after it. A peer that stopped reading is then
+ * closed about a deadline after it stopped, not when the bytes in flight
+ * at that moment were first noticed. */
+static long long last_taken_ms(const struct conn *c, long long now)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+        return now;
+    long long at = now - (long long)ti.tcpi_last_data_sent +
+                   ti.tcpi_rtt / 1000 + ACK_DELAY_MS;
+    return at < now ? at : now;
+}
+
+/* A write that blocks after the peer took bytes: it is taking them now. */
+static enum step write_blocked(struct worker *w, struct conn *c, enum step s)
+{
+    if (s != STEP_CLOSE && peer_took_more(c)) {
+        c->idle_from_ms = now_ms();
+        timer_set(w, c, c->idle_from_ms + deadline_ms_of(w));
+    }
+    return s;
+}
+
+/* The write timer ran out: whether c is still moving (then re-armed for a
+ * deadline after its last progress). The peer may have taken bytes since
+ * the last look without epoll reporting room: it waits until a third of the
+ * send buffer is free, which a slow reader may take longer than a deadline
+ * to make. */
+static bool write_moving(struct worker *w, struct conn *c, long long now)
+{
+    if (peer_took_more(c)) {
+        long long at = last_taken_ms(c, now);
+        if (at > c->idle_from_ms)
+            c->idle_from_ms = at;
+    }
+    long long end = c->idle_from_ms + deadline_ms_of(w);
+    if (end <= now)
+        return false;
+    timer_set(w, c, end);
+    return true;
+}
+
+static enum step do_write(struct worker *w, struct conn *c)
 {
     while (c->sent < c->resp.len) {
         size_t left = c->resp.len - c->sent;
@@ -390,13 +477,14 @@ static enum step do_write(struct conn *c)
             ERR_clear_error();
             int n = SSL_write(c->ssl, p, (int)chunk);
             if (n <= 0)
-                return ssl_step(c, n);
+                return write_blocked(w, c, ssl_step(c, n));
             c->sent += (size_t)n;
         } else {
             ssize_t n = send(c->fd, p, chunk, MSG_NOSIGNAL);
             if (n < 0)
-                return errno == EAGAIN || errno == EINTR ? STEP_WAIT_WRITE
-                                                         : STEP_CLOSE;
+                return errno == EAGAIN || errno == EINTR
+                           ? write_blocked(w, c, STEP_WAIT_WRITE)
+                           : STEP_CLOSE;
             c->sent += (size_t)n;
         }
     }
@@ -450,7 +538,7 @@ static enum step conn_run_state(struct worker *w, struct conn *c)
     case C_READ:
         return do_read(w, c);
     case C_WRITE:
-        return do_write(c);
+        return do_write(w, c);
     case C_SHUTDOWN:
         return do_shutdown(w, c);
     case C_LINGER:
@@ -493,26 +581,58 @@ static bool over_cap(struct worker *w)
     return false;
 }
 
+/* One client may hold max_per_client connections, so that a single
+ * address cannot take every slot of the total cap. The count is keyed by
+ * the socket's peer. Behind a PROXY-protocol listener the peer is the
+ * proxy: the slot would be taken only once the header is read, keyed by the
+ * address it names, and a client over its cap closed then. */
+static bool over_client_cap(struct worker *w, struct conn *c)
+{
+    int max = w->snap->cfg.server.max_per_client;
+    if (max <= 0 ||
+        !peer_key_of((const struct sockaddr *)&c->peer, &c->client))
+        return false;
+    c->client_counted = peer_take(w->srv->peers, &c->client, max);
+    return !c->client_counted;
+}
+
+/* Counts c in the total and in its client's slots; false (nothing counted)
+ * when either cap is reached. */
+static bool admit(struct worker *w, struct conn *c)
+{
+    if (over_cap(w))
+        return false;
+    if (over_client_cap(w, c)) {
+        atomic_fetch_sub_explicit(&w->srv->connections, 1,
+                                  memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+/* Over a cap, the connection is accepted and closed at once: the client
+ * sees an orderly close, and the listener's queue is drained rather than
+ * left reporting the same connection. */
 static void accept_one(struct worker *w, int fd, enum proto proto,
                        const struct sockaddr_storage *peer)
 {
-    if (over_cap(w)) {
+    struct conn *c = xcalloc(1, sizeof *c);
+    c->peer = *peer;
+    if (!admit(w, c)) {
         close(fd);
+        free(c);
         return;
     }
-    struct conn *c = xcalloc(1, sizeof *c);
     c->fd = fd;
     c->proto = proto;
     c->state = proto == PROTO_GEMINI ? C_HELLO : C_READ;
     c->start_us = now_us();
-    c->peer = *peer;
     c->events = READ_EVENTS;
     struct epoll_event ev = {.events = READ_EVENTS, .data.ptr = c};
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         close(fd);
+        release_slots(w->srv, c);
         free(c);
-        atomic_fetch_sub_explicit(&w->srv->connections, 1,
-                                  memory_order_relaxed);
         return;
     }
     w->n_conns++;
@@ -628,6 +748,11 @@ static void expire(struct worker *w, long long now)
                      (w->stopping && w->stop_at_ms <= now));
          n++) {
         struct conn *c = w->head;
+        bool grace_over = w->stopping && w->stop_at_ms <= now;
+        bool writing = c->state == C_WRITE ||
+                       (c->state == C_SHUTDOWN && c->ssl); /* close_notify */
+        if (writing && !grace_over && write_moving(w, c, now))
+            continue; /* still reading, if slowly: moved down the list */
         if (c->state != C_LINGER)
             send_close_notify(c);
         conn_close(w, c);
@@ -693,6 +818,7 @@ int server_init(struct server *srv, size_t n_workers, struct capsule *first,
     srv->tls = tls;
     atomic_init(&srv->gen, 1);
     atomic_init(&srv->connections, 0);
+    srv->peers = peer_table_new();
     atomic_init(&srv->stopping, false);
     srv->grace_ms = 2000;
     srv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -831,6 +957,7 @@ void server_stop(struct server *srv)
     free(srv->workers);
     capsule_unref(srv->current);
     tls_set_unref(srv->tls);
+    peer_table_free(srv->peers);
     if (srv->wake_fd >= 0)
         close(srv->wake_fd);
     pthread_mutex_destroy(&srv->lock);

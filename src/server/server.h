@@ -6,6 +6,7 @@
 
 #include "capsuled/capsule.h"
 #include "capsuled/config.h"
+#include "peer.h"
 
 #include <openssl/ssl.h>
 
@@ -128,6 +129,7 @@ struct server {
     atomic_uint gen;         /* bumped after every swap */
 
     atomic_int connections; /* open connections, process-wide */
+    struct peer_table *peers; /* open connections per client */
     int fd_cap;             /* connections the descriptor limit leaves
                                room for (0 = no limit); set by server_start */
     atomic_bool stopping;

@@ -99,7 +99,10 @@ class Capsule:
 
     def write_config(self, deadline=2, max_connections=64, workers=2,
                      extra_server="", gemini=None, extra_top="",
-                     access_log="-", anonymize=False):
+                     access_log="-", anonymize=False, max_per_client=None):
+        """max_per_client: None leaves the server's default (64); tests
+        that open more connections at once from 127.0.0.1 set it (0 = no
+        per-client cap)."""
         if gemini is None:
             gemini = """gemini:
   host: localhost
@@ -136,12 +139,14 @@ gopher:
 server:
   workers: %(workers)d
   max_connections: %(maxc)d
-  deadline: %(deadline)s
+%(per_client)s  deadline: %(deadline)s
   access_log: %(log)s
   anonymize: %(anon)s
 %(extra_server)s
 """ % {"gemini": gemini, "op": self.gopher_port, "workers": workers,
        "maxc": max_connections, "deadline": deadline,
+       "per_client": "" if max_per_client is None else
+       "  max_per_client: %d\n" % max_per_client,
        "extra_server": extra_server, "extra_top": extra_top,
        "log": yaml_str(access_log), "anon": "true" if anonymize else "false"}
         path = os.path.join(self.capsule, "capsule.yaml")
@@ -255,8 +260,11 @@ def tls_context(max_version=None):
 
 
 def tls_connect(port, sni="localhost", host="127.0.0.1", timeout=5,
-                ctx=None, session=None):
-    raw = socket.create_connection((host, port), timeout=timeout)
+                ctx=None, session=None, source=None):
+    """source: the local address to connect from (e.g. "127.0.0.2")."""
+    raw = socket.create_connection((host, port), timeout=timeout,
+                                   source_address=(source, 0) if source
+                                   else None)
     ctx = ctx or tls_context()
     return ctx.wrap_socket(raw, server_hostname=sni,
                            suppress_ragged_eofs=False, session=session)
@@ -299,11 +307,11 @@ class GeminiResponse:
 
 
 def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=5,
-           ctx=None, session=None):
+           ctx=None, session=None, source=None):
     """One Gemini request; request is str (CRLF added) or raw bytes."""
     if isinstance(request, str):
         request = request.encode("utf-8") + b"\r\n"
-    with tls_connect(port, sni, host, timeout, ctx, session) as s:
+    with tls_connect(port, sni, host, timeout, ctx, session, source) as s:
         s.sendall(request)
         raw, clean = read_all_tls(s)
         return GeminiResponse(raw, clean, s.version(), s.session,
@@ -325,10 +333,14 @@ def gemini_url(port, path="/", host="localhost"):
     return "gemini://%s:%d%s" % (host, port, path)
 
 
-def gopher(port, selector, host="127.0.0.1", timeout=5, raw=None):
-    """One Gopher request; returns (bytes, seconds)."""
+def gopher(port, selector, host="127.0.0.1", timeout=5, raw=None,
+           source=None):
+    """One Gopher request; returns (bytes, seconds). source: as for
+    tls_connect."""
     t0 = time.time()
-    with socket.create_connection((host, port), timeout=timeout) as s:
+    with socket.create_connection((host, port), timeout=timeout,
+                                  source_address=(source, 0) if source
+                                  else None) as s:
         s.sendall(raw if raw is not None else selector.encode("utf-8") + b"\r\n")
         chunks = []
         while True:

@@ -203,6 +203,29 @@ def hostile(tap, port, deadline):
     tap.ok(root.endswith(b".\r\n"), "still serving after hostile clients")
 
 
+def long_lines(tap, port):
+    """A request line is at most 1,024 bytes before its CRLF. A longer one
+    reaches the server cut at its buffer: it gets a type-3 error and the
+    connection ends, never an answer to the part that fit (here a search
+    for HUST)."""
+    start = "/search\tHUST"
+    at_limit = start + " " * (1024 - len(start))
+    for name, line in (("1,030-byte", start + " " * 1014 + "zzzz"),
+                       ("1,025-byte", at_limit + " ")):
+        got, took = ct.gopher(port, line)
+        tap.ok(is_error_menu(got) and got.startswith(b"3Request too long")
+               and b"HUST" not in got and took < 1.0,
+               "a %s request line: a type-3 'Request too long', then "
+               "closed (%.2f s)" % (name, took), got[:200])
+    for name, raw in (("CRLF", b"\r\n"), ("LF", b"\n")):
+        got, _ = ct.gopher(port, None, raw=at_limit.encode() + raw)
+        items = menu_items(got)
+        tap.ok(items and items[0][0] != "3" and
+               any("HUST" in i[1] for i in items[1:]),
+               "a request line of exactly 1,024 bytes (then %s) is served"
+               % name, got[:200])
+
+
 def live_edit(tap, capsule, port):
     with open(capsule.page, "a", encoding="utf-8") as f:
         f.write("\n\n# Gopher Edit\n\nA line added while serving.\n")
@@ -247,6 +270,7 @@ def main(tap):
         tap.run("menus", menus, tap, cap, port, out)
         tap.run("specials", specials, tap, port)
         tap.run("hostile", hostile, tap, port, deadline)
+        tap.run("long lines", long_lines, tap, port)
         tap.run("ipv6", ipv6, tap, port)
         tap.run("access log", access_log, tap, srv, port)
         tap.run("live edit", live_edit, tap, cap, port)

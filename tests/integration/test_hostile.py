@@ -1,9 +1,10 @@
 """Hostile clients against a real server over real sockets: slowloris
 (silent and one-byte-a-second connections) while a normal client measures
-its latency, a flood past the connection cap, the wrong protocol on each
-port, handshakes abandoned half-way, clients that never read a large
-response, and 10,000 sequential requests watched for RSS and descriptor
-growth. Every loop is bounded in count and time; only loopback is used.
+its latency, a flood past the connection cap, one address holding many
+connections (the per-client cap), the wrong protocol on each port,
+handshakes abandoned half-way, clients that never read a large response,
+slow but steady readers of one, and 10,000 sequential requests watched for
+RSS and descriptor growth. Every loop is bounded in count and time; only loopback is used.
 
 CAPSULED_HOSTILE_SCALE (default 1) scales the connection and request counts
 for slow machines; the figures measured are printed as TAP comments."""
@@ -16,6 +17,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -446,7 +448,9 @@ def closed_within(socks, limit):
 def flood(tap):
     cap_n, total = 50, 200
     cap = ct.Capsule()
-    cap.write_config(max_connections=cap_n, deadline=5, workers=2)
+    # The total cap alone: the flood comes from one address.
+    cap.write_config(max_connections=cap_n, deadline=5, workers=2,
+                     max_per_client=0)
     srv = ct.start_server(cap)
     socks = []
     try:
@@ -503,6 +507,160 @@ def flood(tap):
         cap.cleanup()
 
 
+# ---- one address holding many connections ------------------------------------
+
+PER_CLIENT = 64  # server.max_per_client by default
+
+
+def connect_from(source, port):
+    return socket.create_connection(("127.0.0.1", port), timeout=5,
+                                    source_address=(source, 0))
+
+
+def open_idle(cap, n, source="127.0.0.1"):
+    """n connections that send nothing, alternately to each port."""
+    return [connect_from(source, cap.gemini_port if i % 2 == 0 else
+                         cap.gopher_port) for i in range(n)]
+
+
+def served_from(cap, source=None, host="127.0.0.1"):
+    """A gemini and a gopher request from source: (both answered right,
+    the slower one's seconds)."""
+    t0 = time.time()
+    r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port),
+                  host=host, source=source)
+    t1 = time.time()
+    got, _ = ct.gopher(cap.gopher_port, "/", host=host, source=source)
+    took = max(t1 - t0, time.time() - t1)
+    return (r.status == "20" and b"Zhangqiang" in r.body and
+            is_gopher_menu(got)), took
+
+
+def refused(socks, limit):
+    """How many of socks the server closes within limit seconds, and how."""
+    res = [r for r in closed_within(socks, limit) if r is not None]
+    return len(res), sorted(set(r[1] for r in res))
+
+
+def per_client(tap):
+    """One address opens 1,500 idle connections, half on each port, under a
+    total cap of 2,000: with server.max_per_client at its default the
+    server keeps 64 and closes the rest at once, without spinning, while
+    other addresses are served at once. A client's slots come back however
+    its connections end: closed by the client, by the deadline, answered,
+    refused as garbage, reset."""
+    n = scaled(1500, 200)
+    deadline = 5.0
+    cap = ct.Capsule()
+    cap.write_config(max_connections=2000, deadline=deadline, workers=2)
+    srv = ct.start_server(cap)
+    socks = []
+    try:
+        served_from(cap)
+        base = idle_fds(srv.pid)
+        t0 = time.time()
+        socks = open_idle(cap, n)
+        opened = time.time() - t0
+        cpu0, t0 = cpu_seconds(srv.pid), time.time()
+        count, hows = refused(socks, 1.5)
+        busy = (cpu_seconds(srv.pid) - cpu0) / (time.time() - t0)
+        held = fd_count(srv.pid) - base
+        note("%d idle connections from 127.0.0.1 opened in %.2f s: %d "
+             "refused (%s), %d held; server CPU %.0f%% meanwhile" %
+             (n, opened, count, ",".join(hows), held, busy * 100))
+        tap.eq(count, n - PER_CLIENT, "%d idle connections from one "
+               "address: all but %d closed at once" % (n, PER_CLIENT))
+        tap.ok(hows == ["eof"], "refused without data or reset", hows)
+        tap.eq(held, PER_CLIENT, "the server holds %d for that address, "
+               "over both protocols" % PER_CLIENT)
+        tap.ok(busy < 0.5, "no busy loop while refusing (%.0f%% CPU)" %
+               (busy * 100))
+        ok, took = served_from(cap, "127.0.0.2")
+        tap.ok(ok and took < 1.0, "meanwhile another address (127.0.0.2) "
+               "is served over gemini and gopher (%.3f s)" % took)
+        try:
+            ok6, took6 = served_from(cap, host="::1")
+            tap.ok(ok6 and took6 < 1.0, "and another over IPv6 (::1, "
+                   "%.3f s)" % took6)
+        except OSError:
+            tap.skip("and another over IPv6", "no IPv6 loopback")
+        for proto in ("gemini", "gopher"):
+            port = cap.gemini_port if proto == "gemini" else cap.gopher_port
+            with connect_from("127.0.0.1", port) as s:
+                count, hows = refused([s], 1.0)
+            tap.ok(count == 1 and hows == ["eof"], "one more from the full "
+                   "address on the %s port: closed at once" % proto)
+        # The deadline closes the 64 held; the address has its slots back.
+        count, hows = refused(socks, deadline + 3 * slack_of(srv))
+        tap.ok(count == n and hows == ["eof"],
+               "the held connections are closed at the deadline")
+        for s in socks:
+            s.close()
+        socks = []
+        tap.eq(wait_fds_at_most(srv.pid, base, 3), base,
+               "descriptors back to idle")
+        slots_back(tap, cap, srv, base, "after the deadline")
+        # Answered, refused as garbage, reset mid-response, mixed: more
+        # than the cap's worth, one after the other.
+        bad = ending_every_way(cap, 3 * PER_CLIENT)
+        tap.eq(bad, [], "%d requests from that address, ending every way, "
+               "one after the other: all answered" % (3 * PER_CLIENT))
+        tap.eq(wait_fds_at_most(srv.pid, base, 3), base,
+               "descriptors back to idle")
+        slots_back(tap, cap, srv, base, "after requests ending every way")
+    finally:
+        for s in socks:
+            s.close()
+        srv.stop()
+        cap.cleanup()
+
+
+def slots_back(tap, cap, srv, base, when):
+    """The address may hold exactly PER_CLIENT again: none given back
+    late, none leaked."""
+    socks = open_idle(cap, PER_CLIENT + 1)
+    try:
+        count, _ = refused(socks, 1.0)
+        tap.ok(count == 1 and fd_count(srv.pid) - base == PER_CLIENT,
+               "%s: the address holds %d again, the %dth is refused" %
+               (when, PER_CLIENT, PER_CLIENT + 1),
+               "%d refused, %d held" % (count, fd_count(srv.pid) - base))
+    finally:
+        for s in socks:
+            s.close()
+    wait_fds_at_most(srv.pid, base, 3)
+
+
+def ending_every_way(cap, n):
+    """n connections from 127.0.0.1, one at a time, in turn: a gemini and a
+    gopher request answered, plain text on the TLS port, an over-long
+    gopher line, a reset before the request. Returns what went wrong."""
+    gp, op = cap.gemini_port, cap.gopher_port
+    bad = []
+    for i in range(n):
+        kind = i % 5
+        try:
+            if kind == 0:
+                ok = ct.gemini(gp, ct.gemini_url(gp)).status == "20"
+            elif kind == 1:
+                ok = is_gopher_menu(ct.gopher(op, "/")[0])
+            elif kind == 2:
+                with connect_from("127.0.0.1", gp) as s:
+                    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                    ok = ct.closed_after(s, 3) is not None
+            elif kind == 3:
+                ok = is_error_menu(ct.gopher(op, "/" + "x" * 2000)[0])
+            else:
+                s = connect_from("127.0.0.1", op if i % 2 else gp)
+                rst_close(s)
+                ok = True
+        except (OSError, ssl.SSLError) as e:
+            ok = repr(e)
+        if ok is not True:
+            bad.append((i, kind, ok))
+    return bad
+
+
 def cpu_seconds(pid):
     fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -514,7 +672,8 @@ def out_of_descriptors(tap):
     level-triggered listener spins), and the server recovers."""
     limit = 64
     cap = ct.Capsule()
-    cap.write_config(max_connections=4096, deadline=5, workers=2)
+    cap.write_config(max_connections=4096, deadline=5, workers=2,
+                     max_per_client=0)
     # Set in the child: the server raises its soft limit to the hard one.
     srv = ct.Server(cap.capsule, preexec_fn=lambda: resource.setrlimit(
         resource.RLIMIT_NOFILE, (limit, limit)))
@@ -784,11 +943,12 @@ def bulk_markdown(mb):
     return "".join(out)
 
 
-def stalled_client(proto, port):
-    """Sends a request for /source.md and never reads: the receive buffer
-    is made small first so the server's writes stall early."""
+def stalled_client(proto, port, rcvbuf=4096):
+    """Sends a request for /source.md (and, as called here, never reads):
+    the receive buffer is made small first so the server's writes stall
+    early."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.settimeout(5)
     s.connect(("127.0.0.1", port))
     if proto == "gemini":
@@ -910,6 +1070,128 @@ def reset_mid_response(tap, cap, srv, base):
     tap.ok(srv.proc.poll() is None, "the server stays up after the resets")
 
 
+# ---- slow but steady readers ---------------------------------------------------
+#
+# The deadline bounds the handshake plus the request. While a response is
+# written it bounds only the time the client takes no byte: a client reading
+# steadily but slowly gets the whole response, however long that takes; one
+# that stops reading is closed about a deadline after it stopped.
+
+SLOW_MB = 10
+SLOW_DEADLINE = 1.0
+SLOW_STEP = 256 * 1024  # bytes read at a time...
+SLOW_GAP = 0.1          # ...this often: at most 2.5 MB/s
+SLOW_RCVBUF = 65536     # so the server's send buffer holds what is unread,
+                        # not an automatically grown receive window
+
+
+def read_slowly(s, limit=None):
+    """Reads SLOW_STEP bytes every SLOW_GAP seconds until the end, or until
+    limit bytes were read. Returns (data, seconds, how it ended): "eof",
+    "close_notify", "limit" or the error's name."""
+    data = bytearray()
+    t0 = time.time()
+    how = "limit"
+    try:
+        while limit is None or len(data) < limit:
+            want = SLOW_STEP
+            while want > 0:
+                b = s.recv(min(want, 65536))
+                if not b:
+                    raise EOFError
+                data += b
+                want -= len(b)
+            time.sleep(SLOW_GAP)
+    except EOFError:
+        how = "close_notify" if isinstance(s, ssl.SSLSocket) else "eof"
+    except (OSError, ssl.SSLError) as e:
+        how = type(e).__name__
+    return bytes(data), time.time() - t0, how
+
+
+def slow_reader(cap, size, proto, out):
+    """One slow reader of /source.md; out[proto] = (whole, bytes, seconds,
+    how it ended). Run in a thread: TAP lines are printed by the caller."""
+    port = cap.gemini_port if proto == "gemini" else cap.gopher_port
+    try:
+        s = stalled_client(proto, port, SLOW_RCVBUF)
+    except (OSError, ssl.SSLError) as e:
+        out[proto] = (False, 0, 0.0, type(e).__name__)
+        return
+    try:
+        data, took, how = read_slowly(s)
+    finally:
+        s.close()
+    if proto == "gemini":
+        head, _, body = data.partition(b"\r\n")
+        whole = head.startswith(b"20 ") and len(body) == size and \
+            how == "close_notify"
+    else:
+        whole = len(data) == size and how == "eof"
+    out[proto] = (whole, len(data), took, how)
+
+
+def stops_reading(tap, cap, srv, proto):
+    """Reads 1 MB slowly, then nothing: freed a deadline after it stopped."""
+    port = cap.gemini_port if proto == "gemini" else cap.gopher_port
+    s = stalled_client(proto, port, SLOW_RCVBUF)
+    try:
+        inode = server_socket_inode(port, s.getsockname()[1])
+        data, _, how = read_slowly(s, 1 << 20)
+        stopped = time.time()
+        freed = None
+        while inode and time.time() - stopped < SLOW_DEADLINE + 10:
+            if not holds_socket(srv.pid, inode):
+                freed = time.time() - stopped
+                break
+            time.sleep(0.02)
+    finally:
+        s.close()
+    note("%s: stopped reading after %d bytes (%s); freed after %s s" %
+         (proto, len(data), how, "%.2f" % freed if freed else "-"))
+    tap.ok(how == "limit" and freed is not None and
+           SLOW_DEADLINE - 0.3 <= freed <= SLOW_DEADLINE + slack_of(srv),
+           "%s: a reader that stops is freed about a deadline later "
+           "(%s s, deadline %.0f s)" %
+           (proto, "%.2f" % freed if freed else "-", SLOW_DEADLINE))
+
+
+def slow_readers(tap):
+    cap = ct.Capsule()
+    with open(cap.page, "a", encoding="utf-8") as f:
+        f.write(bulk_markdown(SLOW_MB))
+    size = os.path.getsize(cap.page)
+    cap.write_config(deadline=SLOW_DEADLINE, max_connections=64)
+    srv = ct.start_server(cap, timeout=120)
+    try:
+        # Both at once: each takes seconds.
+        out = {}
+        threads = [threading.Thread(target=slow_reader,
+                                    args=(cap, size, proto, out))
+                   for proto in ("gemini", "gopher")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for proto in ("gemini", "gopher"):
+            whole, got, took, how = out.get(proto, (False, 0, 0.0, "-"))
+            note("%s: a slow reader got %d of %d bytes in %.1f s (%s)" %
+                 (proto, got, size, took, how))
+            tap.ok(whole and took >= 3 * SLOW_DEADLINE,
+                   "%s: a slow but steady reader gets the whole %.0f MB over "
+                   "%.1f s (deadline %.0f s)" %
+                   (proto, size / 1048576.0, took, SLOW_DEADLINE))
+        for proto in ("gemini", "gopher"):
+            tap.run("stops reading " + proto, stops_reading, tap, cap, srv,
+                    proto)
+        tap.eq(ct.gemini(cap.gemini_port,
+                         ct.gemini_url(cap.gemini_port)).status, "20",
+               "served afterwards")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 # ---- 10,000 sequential requests ----------------------------------------------
 
 def request_mix(cap):
@@ -993,7 +1275,10 @@ def main(tap):
     got = raise_fd_limit(need)
     note("descriptor limit %d; scale %.2g" % (got, SCALE))
     cap = ct.Capsule()
-    cap.write_config(deadline=DEADLINE, max_connections=4096, workers=2)
+    # The slowloris load comes from 127.0.0.1 alone, as does the client
+    # measured beside it: no per-client cap here (per_client tests it).
+    cap.write_config(deadline=DEADLINE, max_connections=4096, workers=2,
+                     max_per_client=0)
     srv = ct.start_server(cap)
     if sanitized(srv.pid):
         note("the server runs under AddressSanitizer")
@@ -1010,8 +1295,10 @@ def main(tap):
         tap.eq(srv.stop(), 0, "the server stops cleanly")
         cap.cleanup()
     tap.run("flood", flood, tap)
+    tap.run("per client", per_client, tap)
     tap.run("out of descriptors", out_of_descriptors, tap)
     tap.run("never reads", never_reads, tap)
+    tap.run("slow readers", slow_readers, tap)
 
 
 if __name__ == "__main__":

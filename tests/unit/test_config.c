@@ -70,6 +70,7 @@ static void test_default_capsule(void)
     CHECK(cfg.gemini.listen[1].port == 1965);
     CHECK(cfg.gopher.port == 7070 && cfg.gopher.width == 70);
     CHECK(cfg.server.deadline_ms == 10000 && cfg.server.max_connections == 1024);
+    CHECK(cfg.server.max_per_client == 64);
     CHECK_STR(config_site_var(&cfg, "author.name"), "Zhangqiang Ming");
     CHECK_STR(config_site_var(&cfg, "gemini.port"), "1965");
     CHECK(config_site_var(&cfg, "nope") == NULL);
@@ -123,6 +124,7 @@ static void test_values(void)
                     "  width: 20\n"
                     "server:\n"
                     "  deadline: 2.5\n"
+                    "  max_per_client: 0\n"
                     "  chroot: yes\n"
                     "  landlock: no\n"
                     "  max_file_bytes: 20000000\n"
@@ -144,6 +146,7 @@ static void test_values(void)
     CHECK_STR(cfg.gopher.listen[0].addr, "*");
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
+    CHECK(cfg.server.max_per_client == 0);
     CHECK(!cfg.server.landlock);
     CHECK(cfg.server.max_file_bytes == 20000000);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
@@ -178,6 +181,8 @@ static void test_errors(void)
     expect_error("server:\n  max_file_bytes: 0\n",
                  ":2: error: server.max_file_bytes: expected an integer from 1 "
                  "to 1073741824, got '0'");
+    expect_error("server:\n  max_per_client: -1\n",
+                 ":2: error: server.max_per_client: expected an integer from 0 to 1000000");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");
     expect_error("gemini:\n  hosts:\n    - root: x\n", ":3: error: gemini.hosts[0]: name: missing");
     expect_error("gemini:\n  host: \"a b\"\n", "gemini.host: expected a host name");

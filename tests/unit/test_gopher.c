@@ -206,6 +206,21 @@ static void test_search(void)
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     CHECK_CONTAINS(r, "7Search again\t/search\tgopher.example.org\t7070\r\n");
 
+    /* A line just over the limit reached the server cut at its buffer:
+     * an error, never a search for what it starts with. At the limit it
+     * is served. */
+    char line[GOPHER_REQUEST_MAX + 8];
+    memset(line, ' ', sizeof line);
+    memcpy(line, "/search\tarchitecture", 20);
+    r = get_n(line, GOPHER_REQUEST_MAX);
+    CHECK(resp.status == 0);
+    CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
+    r = get_n(line, GOPHER_REQUEST_MAX + 1);
+    CHECK(resp.status == 3);
+    CHECK(menu_well_formed(r));
+    CHECK(starts(r, "3Request too long\t"));
+    CHECK(strstr(r, "ARCHITECTURE") == NULL);
+
     r = get("/search\txyzzy");
     CHECK(menu_well_formed(r));
     CHECK_CONTAINS(r, "iNo matches.\t");
