@@ -72,6 +72,7 @@ struct cfg_server {
     char *access_log;    /* "-" or NULL = stderr, else a file path */
     bool anonymize;      /* log client addresses without their host part */
     bool landlock;       /* confine file and network access after start */
+    int build_timeout_ms; /* a snapshot build taking longer is abandoned */
 };
 
 struct config {

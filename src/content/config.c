@@ -554,6 +554,8 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_bool(ld, v, "server.anonymize", &s->anonymize);
     else if (strcmp(key, "landlock") == 0)
         read_bool(ld, v, "server.landlock", &s->landlock);
+    else if (strcmp(key, "build_timeout") == 0)
+        read_seconds(ld, v, "server.build_timeout", &s->build_timeout_ms);
     else
         return false;
     return true;
@@ -806,6 +808,7 @@ static void set_defaults(struct config *cfg)
     cfg->server.max_connections = 1024;
     cfg->server.deadline_ms = 10000;
     cfg->server.landlock = true;
+    cfg->server.build_timeout_ms = 30000;
     cfg->server.user = xstrdup("nobody");
     cfg->server.group = xstrdup("nogroup");
     cfg->server.access_log = xstrdup("-");

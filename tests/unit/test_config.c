@@ -89,6 +89,7 @@ static void test_defaults(void)
     CHECK_STR(cfg.server.user, "nobody");
     CHECK_STR(cfg.server.access_log, "-");
     CHECK(cfg.server.landlock && !cfg.server.chroot);
+    CHECK(cfg.server.build_timeout_ms == 30000);
     CHECK_STR(config_site_var(&cfg, "lang"), "en");
     config_free(&cfg);
 
@@ -123,6 +124,7 @@ static void test_values(void)
                     "  deadline: 2.5\n"
                     "  chroot: yes\n"
                     "  landlock: no\n"
+                    "  build_timeout: 0.5\n"
                     "author:\n"
                     "  name: Ada\n"
                     "  github: ada\n"
@@ -141,7 +143,7 @@ static void test_values(void)
     CHECK_STR(cfg.gopher.listen[0].addr, "*");
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
-    CHECK(!cfg.server.landlock);
+    CHECK(!cfg.server.landlock && cfg.server.build_timeout_ms == 500);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
     CHECK_STR(config_site_var(&cfg, "jekyll_only_key"), "1");
     config_free(&cfg);
@@ -171,6 +173,8 @@ static void test_errors(void)
     expect_error("server:\n  chroot: maybe\n",
                  ":2: error: server.chroot: expected true or false, got 'maybe'");
     expect_error("server:\n  deadline: soon\n", ":2: error: server.deadline:");
+    expect_error("server:\n  build_timeout: 0\n",
+                 ":2: error: server.build_timeout: expected a number of seconds");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");
     expect_error("gemini:\n  hosts:\n    - root: x\n", ":3: error: gemini.hosts[0]: name: missing");
     expect_error("gemini:\n  host: \"a b\"\n", "gemini.host: expected a host name");
