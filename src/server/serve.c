@@ -1,6 +1,7 @@
-/* `capsuled serve [CAPSULE-DIR]`: load the capsule, make sure every Gemini
- * host has a certificate, bind, drop privileges, start the workers, then
- * spend the main thread on signals and on watching the capsule's files:
+/* `capsuled serve [CAPSULE-DIR]`: read the configuration, make sure every
+ * Gemini host has a certificate, bind, drop privileges, and only then load
+ * the content, as the user the server runs as; confine, start the workers,
+ * then spend the main thread on signals and on watching the capsule's files:
  * a change builds a new snapshot here, off the workers' hot path. */
 #include "cli.h"
 #include "server.h"
@@ -25,6 +26,8 @@ enum {
 
 struct serve {
     struct server srv;
+    struct config boot;  /* read before the content: listeners,
+                            certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
     struct capsule *cur; /* main thread's reference to the live snapshot */
     char *last_failure;  /* diags of the last failed rebuild, said once */
@@ -155,7 +158,7 @@ static char *path_inside_chroot(const char *load_path, const char *dir)
 
 static int drop_privileges(struct serve *s)
 {
-    const struct config *cfg = &s->cur->cfg;
+    const struct config *cfg = &s->boot;
     char *root = NULL;
     if (cfg->server.chroot && geteuid() == 0) {
         root = realpath(cfg->dir && *cfg->dir ? cfg->dir : ".", NULL);
@@ -341,26 +344,45 @@ static int usage(void)
 
 /* Warnings and errors in full; notes (empty links, repairs made) only
  * counted, since `capsuled check` is where a writer reads them. */
-static struct capsule *load_first(const char *path)
+static void print_first_diags(const struct diags *d, const char *path)
 {
-    struct diags d = {0};
-    struct capsule *c = capsule_load(path, &d);
     struct buf b = {0};
-    diags_format_min(&d, DIAG_WARNING, &b);
+    diags_format_min(d, DIAG_WARNING, &b);
     if (b.len)
         fputs(b.data, stderr);
-    size_t notes = d.n - diags_count(&d, DIAG_WARNING);
+    size_t notes = d->n - diags_count(d, DIAG_WARNING);
     if (notes)
         fprintf(stderr, "%zu note%s about the content: capsuled check %s\n",
                 notes, notes == 1 ? "" : "s", path);
     buf_free(&b);
+}
+
+/* The configuration alone, read before binding: the content is read only
+ * once privileges are dropped. */
+static int read_boot_config(struct serve *s)
+{
+    struct diags d = {0};
+    int rc = config_load(s->load_path, &s->boot, &d);
+    if (rc < 0)
+        print_first_diags(&d, s->load_path);
+    diags_free(&d);
+    return rc;
+}
+
+/* The first content, read as the user the server runs as (inside the
+ * chroot, if any): what that user may not read is never published. */
+static struct capsule *load_first(const char *path)
+{
+    struct diags d = {0};
+    struct capsule *c = capsule_load(path, &d);
+    print_first_diags(&d, path);
     diags_free(&d);
     return c;
 }
 
 static int start(struct serve *s)
 {
-    const struct config *cfg = &s->cur->cfg;
+    const struct config *cfg = &s->boot;
     if (log_open(cfg->server.access_log) < 0) {
         log_msg("cannot open the access log %s: %s", cfg->server.access_log,
                 strerror(errno));
@@ -373,19 +395,19 @@ static int start(struct serve *s)
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
             return 1;
     }
-    if (server_init(&s->srv, worker_count(cfg), capsule_ref(s->cur), tls) <
-        0) {
-        /* server_init took the references; server_stop releases them */
+    if (server_init(&s->srv, worker_count(cfg), NULL, tls) < 0) {
+        /* server_init took the reference; server_stop releases it */
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
     s->srv.grace_ms = STOP_GRACE_MS;
     if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
         return 1;
-    /* Inside a chroot, rebuild once from the paths as seen from there, so
-     * the file watch and later reloads look at the right files. */
-    if (s->chrooted)
-        reload_content(s);
+    s->cur = load_first(s->load_path);
+    if (!s->cur)
+        return 2;
+    log_set_anonymize(s->cur->cfg.server.anonymize);
+    server_swap(&s->srv, capsule_ref(s->cur), NULL);
     /* A chroot already hides the rest of the filesystem. */
     if (s->cur->cfg.server.landlock && !s->chrooted)
         confine(s->cur);
@@ -407,8 +429,8 @@ int cli_serve(int argc, char **argv)
     s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
     sigset_t set;
     block_signals(&set);
-    s.cur = load_first(s.load_path);
-    if (!s.cur) {
+    if (read_boot_config(&s) < 0) {
+        config_free(&s.boot);
         free(s.load_path);
         return 2;
     }
@@ -420,6 +442,7 @@ int cli_serve(int argc, char **argv)
     if (initialised)
         server_stop(&s.srv);
     capsule_unref(s.cur);
+    config_free(&s.boot);
     free(s.load_path);
     free(s.last_failure);
     log_close();
