@@ -1,12 +1,19 @@
 /* `capsuled serve [CAPSULE-DIR]`: read the configuration, make sure every
  * Gemini host has a certificate, bind, drop privileges, and only then load
  * the content, as the user the server runs as; confine, start the workers,
- * then spend the main thread on signals and on watching the capsule's files:
- * a change builds a new snapshot here, off the workers' hot path. */
+ * then spend the main thread on signals and on the capsule's files.
+ *
+ * Content is built on a thread of its own (job.c): cmark cannot be
+ * interrupted and is quadratic on some inputs, so the main thread only
+ * starts a build, keeps taking signals, and swaps the snapshot in once it
+ * is done, or stops waiting after server.build_timeout and goes on serving
+ * the last good one. SIGTERM stops the server at once whatever a build is
+ * doing; the build is left behind. */
 #include "cli.h"
 #include "server.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/site.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,22 +26,46 @@
 #include <unistd.h>
 
 enum {
-    WATCH_MS = 250,       /* how often the capsule's files are stat'ed */
+    TICK_MS = 250,        /* longest wait for a signal; the stat polling pace */
     RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
     STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
 };
 
+/* The signal a build's thread sends the main thread when it has ended
+ * (job.c); only the main thread takes it, like SIGINT, SIGTERM, SIGHUP and
+ * SIGUSR1. */
+#define SIG_BUILT SIGUSR2
+
+/* One snapshot build, on its own thread. */
+struct build {
+    struct job *job;
+    char *path;             /* what capsule_load is given */
+    atomic_size_t host;     /* the host whose site is being built */
+    struct capsule *result; /* NULL: failed, the reasons in diags */
+    struct diags diags;
+    long long started_ms;
+    uint64_t files_before; /* the live snapshot's files' state at start */
+    bool abandoned;        /* ran past build_timeout: result discarded */
+    bool for_hup;          /* certificates are reloaded after it */
+};
+
 struct serve {
     struct server srv;
-    struct config boot;  /* read before the content: listeners,
+    struct config boot;  /* read before the first build: listeners,
                             certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
     struct capsule *cur; /* main thread's reference to the live snapshot */
-    char *last_failure;  /* diags of the last failed rebuild, said once */
+    char *last_failure; /* diags of the last failed rebuild, said once */
     bool chrooted;
+    struct build *build; /* in flight (perhaps abandoned), or NULL */
+    bool told_waiting;   /* said that a change waits for it */
+    /* What asks for the next build. */
+    bool force_build, certs_after_build; /* SIGHUP */
+    bool failing;           /* the last build failed: retry now and then */
+    uint64_t given_up;      /* the files' state a build gave up on */
+    long long next_retry;
 };
 
-/* Each finding as one log line (with the time), for what a reload says. */
 static void log_diags(const struct diags *d)
 {
     struct buf b = {0};
@@ -196,6 +227,62 @@ static void print_urls(const struct config *cfg)
     fflush(stdout);
 }
 
+/* ---- builds ----------------------------------------------------------------- */
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void build_run(void *arg)
+{
+    struct build *b = arg;
+    b->result = capsule_load_tracked(b->path, &b->diags, &b->host);
+}
+
+static void build_free(struct build *b)
+{
+    capsule_unref(b->result);
+    diags_free(&b->diags);
+    free(b->path);
+    free(b);
+}
+
+/* Starts a build of the capsule; s->build stays NULL when no thread can be
+ * started (logged). */
+static void start_build(struct serve *s, long long now)
+{
+    struct build *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(s->load_path);
+    atomic_init(&b->host, 0);
+    b->started_ms = now;
+    b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
+    b->for_hup = s->certs_after_build;
+    b->job = job_start(build_run, b, SIG_BUILT);
+    if (!b->job) {
+        log_msg("cannot start a build: %s", strerror(errno));
+        build_free(b);
+        s->failing = true;
+        s->next_retry = now + RETRY_MS;
+        return;
+    }
+    s->force_build = s->certs_after_build = false;
+    s->told_waiting = false;
+    s->build = b;
+}
+
+/* The page of the host the build was at: the one that is slow. */
+static void say_too_slow(const struct config *cfg, struct build *b,
+                         const char *then)
+{
+    char *page = site_page_path(cfg, atomic_load(&b->host));
+    log_msg("%s: build took longer than server.build_timeout (%g s); %s",
+            page, cfg->server.build_timeout_ms / 1000.0, then);
+    free(page);
+}
+
 /* ---- reloads --------------------------------------------------------------- */
 
 static bool same_listen(const struct cfg_listen *a, size_t na,
@@ -244,35 +331,28 @@ static void report_failure(struct serve *s, const struct diags *d)
     buf_free(&b);
 }
 
-/* Returns true when a new snapshot went live. */
-static bool reload_content(struct serve *s)
+static void swap_in(struct serve *s, struct build *b)
 {
-    struct diags d = {0};
-    struct capsule *c = capsule_load(s->load_path, &d);
-    if (!c) {
-        report_failure(s, &d);
-        diags_free(&d);
-        return false;
-    }
+    struct capsule *c = b->result;
+    b->result = NULL;
     free(s->last_failure);
     s->last_failure = NULL;
+    s->failing = false;
+    s->given_up = 0;
     note_unapplied(&s->cur->cfg, &c->cfg);
     log_set_anonymize(c->cfg.server.anonymize);
-    if (diags_count(&d, DIAG_WARNING))
-        log_diags(&d);
-    diags_free(&d);
+    if (diags_count(&b->diags, DIAG_WARNING))
+        log_diags(&b->diags);
     capsule_unref(s->cur);
-    s->cur = capsule_ref(c);
-    server_swap(&s->srv, c, NULL);
+    s->cur = c;
+    server_swap(&s->srv, capsule_ref(c), NULL);
     log_msg("content reloaded");
-    return true;
 }
 
-/* SIGHUP: configuration and certificates. Connections in flight keep the
- * TLS contexts they were accepted with. */
-static void reload_all(struct serve *s)
+/* SIGHUP: connections in flight keep the TLS contexts they were accepted
+ * with. */
+static void reload_certificates(struct serve *s)
 {
-    reload_content(s);
     const struct config *cfg = &s->cur->cfg;
     if (!cfg->gemini.enabled)
         return;
@@ -287,52 +367,143 @@ static void reload_all(struct serve *s)
     log_msg("certificates reloaded");
 }
 
+/* A build that ended: its snapshot goes live unless it failed or was given
+ * up on. */
+static void finish_build(struct serve *s, long long now)
+{
+    struct build *b = s->build;
+    s->build = NULL;
+    job_join(b->job);
+    if (b->abandoned) {
+        log_msg("the abandoned build ended after %.1f s; its result is "
+                "discarded", (now - b->started_ms) / 1000.0);
+    } else if (!b->result) {
+        report_failure(s, &b->diags);
+        s->failing = true;
+        s->next_retry = now + RETRY_MS;
+    } else {
+        swap_in(s, b);
+    }
+    if (b->for_hup)
+        reload_certificates(s);
+    build_free(b);
+}
+
+static void check_build_time(struct serve *s, long long now)
+{
+    struct build *b = s->build;
+    const struct config *cfg = &s->cur->cfg;
+    if (!b->abandoned && now - b->started_ms >= cfg->server.build_timeout_ms) {
+        b->abandoned = true;
+        s->given_up = b->files_before;
+        say_too_slow(cfg, b, "still serving the last good snapshot");
+        if (b->for_hup)
+            reload_certificates(s);
+        b->for_hup = false;
+    }
+}
+
+/* ---- when to build ------------------------------------------------------------ */
+
+/* A change seen by stat, unless it is what a build was given up on. */
+static bool build_due(struct serve *s, long long now)
+{
+    if (s->force_build)
+        return true;
+    if (now < s->next_retry || !capsule_changed(s->cur))
+        return false;
+    return s->failing || capsule_files_state(s->cur) != s->given_up;
+}
+
+/* At most one build runs: a change while an abandoned one still does waits
+ * for it to end. */
+static void say_waiting(struct serve *s)
+{
+    if (s->told_waiting || !s->build->abandoned ||
+        !(s->force_build ||
+          capsule_files_state(s->cur) != s->build->files_before))
+        return;
+    s->told_waiting = true;
+    log_msg("a change waits for the abandoned build to end");
+}
+
+static void step(struct serve *s)
+{
+    long long now = mono_ms();
+    if (s->build && job_done(s->build->job))
+        finish_build(s, now);
+    if (s->build) {
+        check_build_time(s, now);
+        say_waiting(s);
+    } else if (build_due(s, now)) {
+        start_build(s, now);
+    }
+}
+
+/* How long the main thread may sleep: until the next poll or the build's
+ * time limit. */
+static long long next_wake_ms(const struct serve *s)
+{
+    long long now = mono_ms(), wait = TICK_MS;
+    if (s->build && !s->build->abandoned) {
+        long long end = s->build->started_ms +
+                        s->cur->cfg.server.build_timeout_ms;
+        if (end - now < wait)
+            wait = end - now;
+    }
+    return wait > 0 ? wait : 0;
+}
+
 /* ---- the main thread --------------------------------------------------------- */
 
 static void block_signals(sigset_t *set)
 {
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIG_BUILT};
     sigemptyset(set);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
-    sigaddset(set, SIGUSR1);
-    /* Blocked before the workers start, so only this thread takes them. */
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(set, sigs[i]);
+    /* Blocked before any thread starts, so only this thread takes them. */
     pthread_sigmask(SIG_BLOCK, set, NULL);
     /* A shell starting us in the background hands down SIGINT ignored,
      * and an ignored signal is dropped before sigtimedwait can see it. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGUSR1, SIG_DFL);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        signal(sigs[i], SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
 }
 
-static long long mono_ms(void)
+/* The next signal, or 0 after ms milliseconds. */
+static int next_signal(const sigset_t *set, long long ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    return sigtimedwait(set, NULL, &t);
+}
+
+static bool is_stop(int sig)
+{
+    if (sig != SIGINT && sig != SIGTERM)
+        return false;
+    log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return true;
 }
 
 static void run_until_stopped(struct serve *s, const sigset_t *set)
 {
-    const struct timespec tick = {0, WATCH_MS * 1000000L};
-    long long next_try = 0;
     for (;;) {
-        int sig = sigtimedwait(set, NULL, &tick);
-        if (sig == SIGINT || sig == SIGTERM) {
-            log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        int sig = next_signal(set, next_wake_ms(s));
+        if (is_stop(sig))
             return;
-        }
         if (sig == SIGHUP) {
             log_msg("SIGHUP: reloading configuration and certificates");
-            reload_all(s);
+            s->force_build = true;
+            s->certs_after_build = true;
+            if (s->build && s->build->abandoned) {
+                reload_certificates(s); /* not after that build */
+                s->certs_after_build = false;
+            }
         } else if (sig == SIGUSR1) {
             log_reopen();
-        } else if (mono_ms() >= next_try && capsule_changed(s->cur)) {
-            if (!reload_content(s))
-                next_try = mono_ms() + RETRY_MS;
         }
+        step(s);
     }
 }
 
@@ -369,18 +540,50 @@ static int read_boot_config(struct serve *s)
     return rc;
 }
 
-/* The first content, read as the user the server runs as (inside the
- * chroot, if any): what that user may not read is never published. */
-static struct capsule *load_first(const char *path)
+/* Waits for the first build, within build_timeout. 0 when it has ended;
+ * 2 when it took too long (said); -1 when told to stop meanwhile. */
+static int await_first_build(struct serve *s, const sigset_t *set)
 {
-    struct diags d = {0};
-    struct capsule *c = capsule_load(path, &d);
-    print_first_diags(&d, path);
-    diags_free(&d);
-    return c;
+    const struct config *cfg = &s->boot;
+    long long end = s->build->started_ms + cfg->server.build_timeout_ms;
+    while (!job_done(s->build->job)) {
+        long long left = end - mono_ms();
+        if (left <= 0) {
+            s->build->abandoned = true;
+            say_too_slow(cfg, s->build, "not starting");
+            return 2;
+        }
+        int sig = next_signal(set, left < TICK_MS ? left : TICK_MS);
+        if (is_stop(sig))
+            return -1;
+        if (sig == SIGUSR1)
+            log_reopen();
+    }
+    return 0;
 }
 
-static int start(struct serve *s)
+/* The first content, built as the user the server runs as. 0 with s->cur
+ * set; 2 when it failed or took too long; -1 when told to stop. */
+static int first_build(struct serve *s, const sigset_t *set)
+{
+    start_build(s, mono_ms());
+    if (!s->build)
+        return 2;
+    int rc = await_first_build(s, set);
+    if (rc != 0)
+        return rc;
+    struct build *b = s->build;
+    s->build = NULL;
+    job_join(b->job);
+    print_first_diags(&b->diags, s->load_path);
+    s->cur = b->result;
+    b->result = NULL;
+    build_free(b);
+    return s->cur ? 0 : 2;
+}
+
+/* 0 serving, -1 stopped by a signal before serving, else the exit status. */
+static int start(struct serve *s, const sigset_t *set)
 {
     const struct config *cfg = &s->boot;
     if (log_open(cfg->server.access_log) < 0) {
@@ -403,9 +606,9 @@ static int start(struct serve *s)
     s->srv.grace_ms = STOP_GRACE_MS;
     if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
         return 1;
-    s->cur = load_first(s->load_path);
-    if (!s->cur)
-        return 2;
+    int rc = first_build(s, set);
+    if (rc != 0)
+        return rc;
     log_set_anonymize(s->cur->cfg.server.anonymize);
     server_swap(&s->srv, capsule_ref(s->cur), NULL);
     /* A chroot already hides the rest of the filesystem. */
@@ -421,6 +624,20 @@ static int start(struct serve *s)
     return 0;
 }
 
+/* A build still running is left behind: the process exits without it. */
+static void finish(struct serve *s)
+{
+    if (s->build && job_done(s->build->job)) {
+        job_join(s->build->job);
+        build_free(s->build);
+    }
+    capsule_unref(s->cur);
+    config_free(&s->boot);
+    free(s->load_path);
+    free(s->last_failure);
+    log_close();
+}
+
 int cli_serve(int argc, char **argv)
 {
     if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
@@ -434,17 +651,11 @@ int cli_serve(int argc, char **argv)
         free(s.load_path);
         return 2;
     }
-    bool initialised = false;
-    int rc = start(&s);
-    initialised = s.srv.workers != NULL;
+    int rc = start(&s, &set);
     if (rc == 0)
         run_until_stopped(&s, &set);
-    if (initialised)
+    if (s.srv.workers)
         server_stop(&s.srv);
-    capsule_unref(s.cur);
-    config_free(&s.boot);
-    free(s.load_path);
-    free(s.last_failure);
-    log_close();
-    return rc;
+    finish(&s);
+    return rc < 0 ? 0 : rc;
 }

@@ -90,6 +90,22 @@ enum hello hello_await(int fd, bool peer_done, bool *raised);
  * threads started later inherit the domain. */
 int confine(const struct capsule *c);
 
+/* ---- job.c ------------------------------------------------------------- */
+
+struct job;
+
+/* Runs fn(arg) on a thread of its own. When fn returns, wake_sig (0: none)
+ * is sent to the thread that called job_start. NULL (errno set) when no
+ * thread could be started. A job never joined is left running at exit;
+ * arg must then stay allocated, which job.c makes no leak. */
+struct job *job_start(void (*fn)(void *), void *arg, int wake_sig);
+/* Whether fn has returned. */
+bool job_done(struct job *j);
+/* Waits up to ms milliseconds for fn to return; true when it has. */
+bool job_wait(struct job *j, long long ms);
+/* Joins a job whose fn has returned and frees it (not its arg). */
+void job_join(struct job *j);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 /* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */
