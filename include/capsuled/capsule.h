@@ -44,7 +44,8 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
 struct capsule *capsule_ref(struct capsule *c);
 void capsule_unref(struct capsule *c);
 /* True when a file it was built from changed, appeared or vanished (stat
- * only: no reading, no rendering). */
+ * only: no reading, no rendering). On a snapshot just built: a file
+ * changed while it was being read. */
 bool capsule_changed(const struct capsule *c);
 /* A digest of what stat says now about the files it was built from
  * (existence, inode, size, times): the same digest one polling interval

@@ -27,13 +27,14 @@
 
 enum {
     TICK_MS = 250,        /* longest wait for a signal; the stat polling pace */
+    SETTLE_MS = 100,      /* after an inotify event, before building */
     RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
     STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
 };
 
-/* The signal a build's thread sends the main thread when it has ended
- * (job.c); only the main thread takes it, like SIGINT, SIGTERM, SIGHUP and
- * SIGUSR1. */
+/* Signals only the main thread takes, besides SIGINT, SIGTERM, SIGHUP and
+ * SIGUSR1: inotify has events (watch.c), a build has ended (job.c). */
+#define SIG_WATCH SIGIO
 #define SIG_BUILT SIGUSR2
 
 /* One snapshot build, on its own thread. */
@@ -57,11 +58,17 @@ struct serve {
     struct capsule *cur; /* main thread's reference to the live snapshot */
     char *last_failure; /* diags of the last failed rebuild, said once */
     bool chrooted;
+    struct watch watch;
     struct build *build; /* in flight (perhaps abandoned), or NULL */
     bool told_waiting;   /* said that a change waits for it */
     /* What asks for the next build. */
     bool force_build, certs_after_build; /* SIGHUP */
+    long long settle_at;    /* an inotify event: build then (0: none) */
+    uint64_t settle_state;  /* the files' state at that event */
     bool failing;           /* the last build failed: retry now and then */
+    bool unsettled;         /* a file was being written: wait for stable */
+    uint64_t polled;        /* the files' state at the last poll... */
+    long long polled_at;    /* ...taken then */
     uint64_t given_up;      /* the files' state a build gave up on */
     long long next_retry;
 };
@@ -269,6 +276,7 @@ static void start_build(struct serve *s, long long now)
         return;
     }
     s->force_build = s->certs_after_build = false;
+    s->settle_at = 0;
     s->told_waiting = false;
     s->build = b;
 }
@@ -337,7 +345,7 @@ static void swap_in(struct serve *s, struct build *b)
     b->result = NULL;
     free(s->last_failure);
     s->last_failure = NULL;
-    s->failing = false;
+    s->failing = s->unsettled = false;
     s->given_up = 0;
     note_unapplied(&s->cur->cfg, &c->cfg);
     log_set_anonymize(c->cfg.server.anonymize);
@@ -346,6 +354,7 @@ static void swap_in(struct serve *s, struct build *b)
     capsule_unref(s->cur);
     s->cur = c;
     server_swap(&s->srv, capsule_ref(c), NULL);
+    watch_sync(&s->watch, c);
     log_msg("content reloaded");
 }
 
@@ -367,8 +376,8 @@ static void reload_certificates(struct serve *s)
     log_msg("certificates reloaded");
 }
 
-/* A build that ended: its snapshot goes live unless it failed or was given
- * up on. */
+/* A build that ended: its snapshot goes live unless it failed, was given
+ * up on, or read a file that changed meanwhile (a half-written page). */
 static void finish_build(struct serve *s, long long now)
 {
     struct build *b = s->build;
@@ -381,6 +390,10 @@ static void finish_build(struct serve *s, long long now)
         report_failure(s, &b->diags);
         s->failing = true;
         s->next_retry = now + RETRY_MS;
+    } else if (capsule_changed(b->result)) {
+        log_msg("a file changed while it was read; building again once it "
+                "is written");
+        s->unsettled = true;
     } else {
         swap_in(s, b);
     }
@@ -405,14 +418,62 @@ static void check_build_time(struct serve *s, long long now)
 
 /* ---- when to build ------------------------------------------------------------ */
 
-/* A change seen by stat, unless it is what a build was given up on. */
+/* Stat polling: a change, and the files unchanged for one interval since
+ * (a file being written changes size or mtime within it). */
+static bool polled_change(struct serve *s, long long now)
+{
+    if (now - s->polled_at < TICK_MS)
+        return false;
+    s->polled_at = now;
+    if (!capsule_changed(s->cur)) {
+        s->polled = 0;
+        return false;
+    }
+    uint64_t state = capsule_files_state(s->cur);
+    bool stable = state == s->polled;
+    s->polled = state;
+    if (!stable)
+        return false;
+    if (s->failing)
+        return now >= s->next_retry;
+    return state != s->given_up;
+}
+
+/* An inotify event is followed by a short pause: a file written again
+ * within it (no event: it is being written) waits for its own event, or
+ * for stat polling to find it stable. */
+static bool settled_event(struct serve *s, long long now)
+{
+    if (now < s->settle_at)
+        return false;
+    s->settle_at = 0;
+    if (capsule_files_state(s->cur) == s->settle_state)
+        return true;
+    s->unsettled = true;
+    return false;
+}
+
 static bool build_due(struct serve *s, long long now)
 {
     if (s->force_build)
         return true;
-    if (now < s->next_retry || !capsule_changed(s->cur))
+    if (s->settle_at)
+        return settled_event(s, now);
+    /* With inotify, stat is needed only when a build could not use what
+     * it read; without it, always. */
+    if (watch_active(&s->watch) && !s->failing && !s->unsettled)
         return false;
-    return s->failing || capsule_files_state(s->cur) != s->given_up;
+    return polled_change(s, now);
+}
+
+static void read_events(struct serve *s, long long now)
+{
+    if (!watch_read(&s->watch, s->failing || s->unsettled))
+        return;
+    s->settle_at = now + SETTLE_MS;
+    s->settle_state = capsule_files_state(s->cur);
+    if (s->watch.stale)
+        watch_sync(&s->watch, s->cur);
 }
 
 /* At most one build runs: a change while an abandoned one still does waits
@@ -420,7 +481,7 @@ static bool build_due(struct serve *s, long long now)
 static void say_waiting(struct serve *s)
 {
     if (s->told_waiting || !s->build->abandoned ||
-        !(s->force_build ||
+        !(s->force_build || s->settle_at ||
           capsule_files_state(s->cur) != s->build->files_before))
         return;
     s->told_waiting = true;
@@ -430,6 +491,7 @@ static void say_waiting(struct serve *s)
 static void step(struct serve *s)
 {
     long long now = mono_ms();
+    read_events(s, now);
     if (s->build && job_done(s->build->job))
         finish_build(s, now);
     if (s->build) {
@@ -440,11 +502,14 @@ static void step(struct serve *s)
     }
 }
 
-/* How long the main thread may sleep: until the next poll or the build's
- * time limit. */
+/* How long the main thread may sleep: until the next poll, the end of an
+ * event's pause, or the build's time limit. */
 static long long next_wake_ms(const struct serve *s)
 {
     long long now = mono_ms(), wait = TICK_MS;
+    /* An event's pause ends only matter once no build runs. */
+    if (s->settle_at && !s->build && s->settle_at - now < wait)
+        wait = s->settle_at - now;
     if (s->build && !s->build->abandoned) {
         long long end = s->build->started_ms +
                         s->cur->cfg.server.build_timeout_ms;
@@ -458,7 +523,8 @@ static long long next_wake_ms(const struct serve *s)
 
 static void block_signals(sigset_t *set)
 {
-    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIG_BUILT};
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIG_WATCH,
+                        SIG_BUILT};
     sigemptyset(set);
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         sigaddset(set, sigs[i]);
@@ -611,6 +677,9 @@ static int start(struct serve *s, const sigset_t *set)
         return rc;
     log_set_anonymize(s->cur->cfg.server.anonymize);
     server_swap(&s->srv, capsule_ref(s->cur), NULL);
+    /* Before Landlock, which allows reading only what the snapshot has. */
+    watch_init(&s->watch);
+    watch_sync(&s->watch, s->cur);
     /* A chroot already hides the rest of the filesystem. */
     if (s->cur->cfg.server.landlock && !s->chrooted)
         confine(s->cur);
@@ -632,6 +701,7 @@ static void finish(struct serve *s)
         build_free(s->build);
     }
     capsule_unref(s->cur);
+    watch_close(&s->watch);
     config_free(&s->boot);
     free(s->load_path);
     free(s->last_failure);
@@ -642,7 +712,7 @@ int cli_serve(int argc, char **argv)
 {
     if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
         return usage();
-    struct serve s = {0};
+    struct serve s = {.watch.fd = -1};
     s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
     sigset_t set;
     block_signals(&set);

@@ -106,6 +106,31 @@ bool job_wait(struct job *j, long long ms);
 /* Joins a job whose fn has returned and frees it (not its arg). */
 void job_join(struct job *j);
 
+/* ---- watch.c ----------------------------------------------------------- */
+
+/* inotify on the directories of a snapshot's files. fd < 0: not available
+ * (logged once), and the caller polls with stat instead. */
+struct watch {
+    int fd;
+    struct watched *dirs;
+    size_t n_dirs;
+    bool stale; /* a watched directory went away: sync again */
+};
+
+/* Opens the inotify instance; events raise SIGIO in this process. */
+void watch_init(struct watch *w);
+bool watch_active(const struct watch *w);
+/* Watches the directories of every file c was built from (and of the files
+ * symlinks among them lead to), and no others. Gives up inotify (logged)
+ * when one cannot be watched. */
+void watch_sync(struct watch *w, const struct capsule *c);
+/* Reads the pending events without blocking: true when one says a file of
+ * the snapshot (any file of the directories, with any_name) was written and
+ * closed, moved in, deleted, re-linked or changed attributes, or events
+ * were lost. */
+bool watch_read(struct watch *w, bool any_name);
+void watch_close(struct watch *w);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 /* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */

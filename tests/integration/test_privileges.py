@@ -224,7 +224,7 @@ def landlocked(tap):
         failures = count_lines(srv, "rebuild failed")
         point_page_at(cap, secret)
         tap.ok(wait_lines(srv, "rebuild failed", failures + 1, 5) and
-               any("Permission denied" in l for l in srv.stderr()),
+               srv.wait_stderr("Permission denied", 2),
                "landlock: a symlink out of the capsule cannot be read",
                "\n".join(srv.stderr()[-5:]))
         r = ct.gemini(p, ct.gemini_url(p))

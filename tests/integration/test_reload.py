@@ -1,12 +1,14 @@
 """Live reload under stress: content is built on a thread of its own,
 bounded by server.build_timeout, so a page cmark is slow on (repeated
 `![[]()`, CVE-2023-22486 in libcmark 0.30.2) neither delays the start nor
-SIGTERM nor the requests."""
+SIGTERM nor the requests; and a page rewritten in place is never served
+half-written."""
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -182,6 +184,188 @@ def slow_check(tap):
         cap.cleanup()
 
 
+# ---- D6: a page rewritten in place ---------------------------------------------
+
+def page_text(marker):
+    with open(os.path.join(ct.DEFAULT_CAPSULE, "about.md"),
+              encoding="utf-8") as f:
+        base = f.read()
+    return base + "\n\n# Final Marker\n\nEnd of the page: %s.\n" % marker
+
+
+def rewrite_in_place(path, text, stop, rounds, pause):
+    """Truncates the page, then writes it in 20 chunks over ~0.6 s, again
+    and again, alternating two versions."""
+    data = text
+    n = 20
+    size = len(data[0]) // n + 1
+    i = 0
+    while not stop.is_set():
+        body = data[i % 2]
+        with open(path, "w", encoding="utf-8") as f:
+            for k in range(n):
+                f.write(body[k * size:(k + 1) * size])
+                f.flush()
+                time.sleep(0.03)
+        rounds[0] += 1
+        i += 1
+        time.sleep(pause)
+
+
+def half_written(tap, polling=False):
+    cap = ct.Capsule()
+    cap.write_config()
+    texts = (page_text("version A"), page_text("version B"))
+    write_atomically(cap.page, texts[0])
+    srv = start_polling_server(cap) if polling else ct.start_server(cap)
+    p = cap.gemini_port
+    how = "page rewritten in place%s" % (" (stat polling)" if polling else "")
+    try:
+        if polling:
+            tap.ok(srv.wait_stderr("watching the capsule by polling its "
+                                   "files (inotify: ", 2),
+                   "without inotify instances left the server polls, and "
+                   "says so", "\n".join(srv.stderr()[-5:]))
+        home_a = ct.gemini(p, ct.gemini_url(p)).body
+        stop = threading.Event()
+        rounds = [0]
+        # Polling needs the file unchanged for one interval (0.25 s) twice
+        # over: between its rewrites the page rests long enough for it.
+        pause = 0.7 if polling else 0.2
+        writer = threading.Thread(target=rewrite_in_place, args=(
+            cap.page, texts, stop, rounds, pause), daemon=True)
+        writer.start()
+        bad, seen, n = [], set(), 0
+        end = time.time() + 6
+        while time.time() < end:
+            r = ct.gemini(p, ct.gemini_url(p))
+            src = ct.gemini(p, ct.gemini_url(p, "/source.md"))
+            n += 2
+            if r.status != "20" or "final-marker" not in r.text:
+                bad.append("/ %s %d bytes" % (r.status, len(r.raw)))
+            if src.status != "20" or src.text not in texts:
+                bad.append("/source.md %s %d bytes" % (src.status,
+                                                       len(src.raw)))
+            else:
+                seen.add(texts.index(src.text))
+        stop.set()
+        writer.join(5)
+        note("%d requests over %d rewrites; versions served: %s" %
+             (n, rounds[0], sorted("AB"[i] for i in seen)))
+        tap.ok(not bad, "%s: no response is truncated or fails (%d bad of "
+               "%d)" % (how, len(bad), n), "\n".join(bad[:10]))
+        # Some reloads do happen in between: the version served changes.
+        tap.ok(seen == {0, 1}, "%s: the finished versions are picked up "
+               "between rewrites" % how)
+        tap.ok(home_a and ct.gemini(p, ct.gemini_url(p)).status == "20",
+               "%s: served after it" % how)
+        if polling:
+            with open(cap.page, "w", encoding="utf-8") as f:
+                f.write(page_text("polled at last"))
+            r = ct.gemini_until(p, ct.gemini_url(p, "/final-marker/"),
+                                "polled at last")
+            tap.ok("polled at last" in r.text,
+                   "stat polling: a plain write is picked up")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+# A user of its own for the polling server: its inotify instances (a limit
+# per user) are used up by a helper, and no other process is affected.
+POLL_UID = 47813
+
+def hog_inotify():
+    """A child process, as POLL_UID, holding every inotify instance that
+    user may have. Returns (pid, how many it took)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no exec, the interpreter may be unreadable
+        try:
+            import ctypes
+            os.close(r)
+            os.setgroups([])
+            os.setgid(POLL_UID)
+            os.setuid(POLL_UID)
+            libc = ctypes.CDLL(None, use_errno=True)
+            n = 0
+            while libc.inotify_init1(0) >= 0:
+                n += 1
+            os.write(w, b"%d" % n)
+            os.close(w)
+            time.sleep(3600)
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        return pid, f.read()
+
+
+def as_poll_user():
+    os.setgroups([])
+    os.setgid(POLL_UID)
+    os.setuid(POLL_UID)
+
+
+class PollingServer(ct.Server):
+    """capsuled running as POLL_UID while a helper holds every inotify
+    instance that user may have."""
+
+    def __init__(self, cap):
+        self.hog, taken = hog_inotify()
+        note("inotify instances taken by the helper: %s" % taken)
+        os.chown(cap.dir, POLL_UID, POLL_UID)
+        super().__init__(cap.capsule, preexec_fn=as_poll_user)
+
+    def stop(self, timeout=10, sig=None):
+        rc = super().stop(timeout, sig)
+        if self.hog:
+            os.kill(self.hog, signal.SIGKILL)
+            os.waitpid(self.hog, 0)
+            self.hog = None
+        return rc
+
+
+def start_polling_server(cap):
+    srv = PollingServer(cap)
+    if not srv.wait_ready(15):
+        rc = srv.stop()
+        raise RuntimeError("capsuled did not start (status %r):\n%s" %
+                           (rc, "\n".join(srv.stderr()[-30:])))
+    return srv
+
+
+def reload_kinds(tap):
+    """Editors save by renaming a new file over the old one, or by writing
+    over it; both are picked up, and so is a change of capsule.yaml."""
+    cap = ct.Capsule()
+    cap.write_config()
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    try:
+        write_atomically(cap.page, page_text("renamed into place"))
+        r = ct.gemini_until(p, ct.gemini_url(p, "/final-marker/"),
+                            "renamed into place")
+        tap.ok("renamed into place" in r.text,
+               "reload after a rename over the page (editor style)")
+        with open(cap.page, "w", encoding="utf-8") as f:
+            f.write(page_text("written over"))
+        r = ct.gemini_until(p, ct.gemini_url(p, "/final-marker/"),
+                            "written over")
+        tap.ok("written over" in r.text, "reload after writing over the page")
+        cfg = os.path.join(cap.capsule, "capsule.yaml")
+        with open(cfg, encoding="utf-8") as f:
+            text = f.read()
+        bio = 'bio: "Ph.D. candidate in Computer Architecture at HUST"'
+        write_atomically(cfg, text.replace(bio, 'bio: "A renamed bio"'))
+        r = ct.gemini_until(p, ct.gemini_url(p), "A renamed bio")
+        tap.ok("A renamed bio" in r.text, "reload after capsule.yaml is "
+               "replaced")
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 def main(tap):
     slow = slow_build_seconds()
     note("the slow page takes %.1f s to check with a 3 s limit" % slow)
@@ -194,6 +378,13 @@ def main(tap):
                 sigterm_during_first_build, tap)
         tap.run("slow after start", slow_after_start, tap)
         tap.run("slow check", slow_check, tap)
+    tap.run("half written", half_written, tap)
+    if os.geteuid() == 0:
+        tap.run("half written, polling", half_written, tap, True)
+    else:
+        tap.skip("stat polling", "not running as root (a user of its own "
+                 "has its inotify instances used up)")
+    tap.run("reload kinds", reload_kinds, tap)
 
 
 if __name__ == "__main__":
