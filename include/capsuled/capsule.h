@@ -51,6 +51,9 @@ bool capsule_changed(const struct capsule *c);
  * (existence, inode, size, times): the same digest one polling interval
  * apart means none of them is being written. */
 uint64_t capsule_files_state(const struct capsule *c);
+/* True when the caller holds the only reference: releasing it frees the
+ * snapshot. */
+bool capsule_unshared(const struct capsule *c);
 /* The path of the i-th file the snapshot was built from (i < n_files):
  * configuration files and pages, whether they exist or not. */
 const char *capsule_file_path(const struct capsule *c, size_t i);

@@ -242,6 +242,11 @@ uint64_t capsule_files_state(const struct capsule *c)
     return h;
 }
 
+bool capsule_unshared(const struct capsule *c)
+{
+    return atomic_load_explicit(refs_of(c), memory_order_acquire) == 1;
+}
+
 const char *capsule_file_path(const struct capsule *c, size_t i)
 {
     return i < c->n_files ? c->files[i].path : NULL;

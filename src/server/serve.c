@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,10 @@ struct serve {
                             certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
     struct capsule *cur; /* main thread's reference to the live snapshot */
+    /* Replaced snapshots the workers may still hold: freed (and their
+     * memory given back) once the main thread's reference is the last. */
+    struct capsule **retired;
+    size_t n_retired;
     char *last_failure; /* diags of the last failed rebuild, said once */
     bool chrooted;
     struct watch watch;
@@ -339,6 +344,39 @@ static void report_failure(struct serve *s, const struct diags *d)
     buf_free(&b);
 }
 
+/* Memory freed in the builder's or the workers' arenas stays with the
+ * process unless given back: a big snapshot replaced by a small one would
+ * keep its size for good. */
+static void give_memory_back(void)
+{
+    malloc_trim(0);
+}
+
+/* The main thread's reference to a replaced snapshot is kept until the
+ * workers have let theirs go, so the moment it is freed is known here. */
+static void retire(struct serve *s, struct capsule *old)
+{
+    s->retired = xrealloc(s->retired, (s->n_retired + 1) * sizeof *s->retired);
+    s->retired[s->n_retired++] = old;
+}
+
+static void release_retired(struct serve *s)
+{
+    size_t kept = 0;
+    bool freed = false;
+    for (size_t i = 0; i < s->n_retired; i++) {
+        if (capsule_unshared(s->retired[i])) {
+            capsule_unref(s->retired[i]);
+            freed = true;
+        } else {
+            s->retired[kept++] = s->retired[i];
+        }
+    }
+    s->n_retired = kept;
+    if (freed)
+        give_memory_back();
+}
+
 static void swap_in(struct serve *s, struct build *b)
 {
     struct capsule *c = b->result;
@@ -351,7 +389,7 @@ static void swap_in(struct serve *s, struct build *b)
     log_set_anonymize(c->cfg.server.anonymize);
     if (diags_count(&b->diags, DIAG_WARNING))
         log_diags(&b->diags);
-    capsule_unref(s->cur);
+    retire(s, s->cur);
     s->cur = c;
     server_swap(&s->srv, capsule_ref(c), NULL);
     watch_sync(&s->watch, c);
@@ -400,6 +438,7 @@ static void finish_build(struct serve *s, long long now)
     if (b->for_hup)
         reload_certificates(s);
     build_free(b);
+    give_memory_back();
 }
 
 static void check_build_time(struct serve *s, long long now)
@@ -491,6 +530,7 @@ static void say_waiting(struct serve *s)
 static void step(struct serve *s)
 {
     long long now = mono_ms();
+    release_retired(s);
     read_events(s, now);
     if (s->build && job_done(s->build->job))
         finish_build(s, now);
@@ -700,6 +740,9 @@ static void finish(struct serve *s)
         job_join(s->build->job);
         build_free(s->build);
     }
+    for (size_t i = 0; i < s->n_retired; i++)
+        capsule_unref(s->retired[i]);
+    free(s->retired);
     capsule_unref(s->cur);
     watch_close(&s->watch);
     config_free(&s->boot);

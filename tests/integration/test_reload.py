@@ -1,8 +1,9 @@
 """Live reload under stress: content is built on a thread of its own,
 bounded by server.build_timeout, so a page cmark is slow on (repeated
 `![[]()`, CVE-2023-22486 in libcmark 0.30.2) neither delays the start nor
-SIGTERM nor the requests; and a page rewritten in place is never served
-half-written."""
+SIGTERM nor the requests; a page rewritten in place is never served
+half-written; and the memory of a big snapshot is given back once a small
+one replaced it."""
 
 import os
 import signal
@@ -366,6 +367,62 @@ def reload_kinds(tap):
         cap.cleanup()
 
 
+# ---- D7: memory given back ---------------------------------------------------
+
+def big_page():
+    gen = os.path.join(ct.SOURCE_ROOT, "bench", "gen-profile.py")
+    return subprocess.run([sys.executable, gen, "4M"], capture_output=True,
+                          check=True, text=True).stdout
+
+
+def settle_rss(pid, seconds):
+    """The lowest RSS seen over a few seconds (the old snapshot is freed
+    once every worker has moved on)."""
+    low = ct.rss_kib(pid)
+    end = time.time() + seconds
+    while time.time() < end:
+        time.sleep(0.25)
+        low = min(low, ct.rss_kib(pid))
+    return low
+
+
+def memory_back(tap):
+    cap = ct.Capsule()
+    cap.write_config(workers=2)
+    srv = ct.start_server(cap)
+    p = cap.gemini_port
+    try:
+        if sanitized(srv.pid):
+            tap.skip("RSS after a big snapshot", "AddressSanitizer keeps "
+                     "freed memory in quarantine")
+            return
+        small = open(cap.page, encoding="utf-8").read()
+        for _ in range(10):
+            ct.gemini(p, ct.gemini_url(p))
+        rss0 = ct.rss_kib(srv.pid)
+        big = big_page()
+        write_atomically(cap.page, big + "\n\n# Big Marker\n\nbig page\n")
+        r = ct.gemini_until(p, ct.gemini_url(p, "/big-marker/"), "big page",
+                            seconds=30)
+        tap.ok("big page" in r.text, "the 4 MB page is served")
+        rss1 = ct.rss_kib(srv.pid)
+        write_atomically(cap.page, small + "\n\n# Small Again\n\nsmall\n")
+        r = ct.gemini_until(p, ct.gemini_url(p, "/small-again/"), "small",
+                            seconds=30)
+        # Every worker answers something, and so lets the big one go.
+        for _ in range(20):
+            ct.gemini(p, ct.gemini_url(p))
+        rss2 = settle_rss(srv.pid, 2)
+        note("RSS %d KiB at start, %d KiB with the 4 MB page, %d KiB after "
+             "the small page is back" % (rss0, rss1, rss2))
+        tap.ok(rss2 < rss0 + 16 * 1024, "memory of the big snapshot is given "
+               "back (RSS %+d KiB over the start, at most 16 MiB)" %
+               (rss2 - rss0))
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 def main(tap):
     slow = slow_build_seconds()
     note("the slow page takes %.1f s to check with a 3 s limit" % slow)
@@ -385,6 +442,7 @@ def main(tap):
         tap.skip("stat polling", "not running as root (a user of its own "
                  "has its inotify instances used up)")
     tap.run("reload kinds", reload_kinds, tap)
+    tap.run("memory back", memory_back, tap)
 
 
 if __name__ == "__main__":
