@@ -9,8 +9,10 @@
 #include "capsuled/config.h"
 #include "capsuled/diag.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct site; /* one host's content and pre-rendered responses (site.c) */
 
@@ -35,11 +37,23 @@ struct capsule {
  * everything. Returns NULL when the config or a page cannot be loaded at all,
  * with the reasons in diags; content problems are only warnings. */
 struct capsule *capsule_load(const char *dir, struct diags *diags);
+/* The same, storing in *building the index of the host whose site it is
+ * building, so that a thread waiting for it can say which page is slow. */
+struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
+                                     atomic_size_t *building);
 struct capsule *capsule_ref(struct capsule *c);
 void capsule_unref(struct capsule *c);
 /* True when a file it was built from changed, appeared or vanished (stat
- * only: no reading, no rendering). */
+ * only: no reading, no rendering). On a snapshot just built: a file
+ * changed while it was being read. */
 bool capsule_changed(const struct capsule *c);
+/* A digest of what stat says now about the files it was built from
+ * (existence, inode, size, times): the same digest one polling interval
+ * apart means none of them is being written. */
+uint64_t capsule_files_state(const struct capsule *c);
+/* True when the caller holds the only reference: releasing it frees the
+ * snapshot. */
+bool capsule_unshared(const struct capsule *c);
 /* The path of the i-th file the snapshot was built from (i < n_files):
  * configuration files and pages, whether they exist or not. */
 const char *capsule_file_path(const struct capsule *c, size_t i);

@@ -74,6 +74,7 @@ struct cfg_server {
     bool anonymize;      /* log client addresses without their host part */
     bool landlock;       /* confine file and network access after start */
     size_t max_file_bytes; /* cap on every content file read (page, …) */
+    int build_timeout_ms; /* a snapshot build taking longer is abandoned */
 };
 
 struct config {

@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,6 +134,12 @@ static const struct config *host_config(struct capsule *c, size_t i,
 
 struct capsule *capsule_load(const char *dir, struct diags *diags)
 {
+    return capsule_load_tracked(dir, diags, NULL);
+}
+
+struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
+                                     atomic_size_t *building)
+{
     struct capsule *c = xcalloc(1, sizeof *c);
     atomic_init(refs_of(c), 1);
     char *cfg_file = config_path(dir);
@@ -150,6 +157,8 @@ struct capsule *capsule_load(const char *dir, struct diags *diags)
     c->host_view = xcalloc(n, sizeof *c->host_view);
     c->n_host_cfgs = n;
     for (size_t i = 0; i < n; i++) {
+        if (building)
+            atomic_store_explicit(building, i, memory_order_relaxed);
         const struct config *cfg = host_config(c, i, diags);
         if (!cfg) {
             capsule_free(c);
@@ -204,6 +213,38 @@ bool capsule_changed(const struct capsule *c)
             return true;
     }
     return false;
+}
+
+/* FNV-1a over the bytes of one value. */
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+uint64_t capsule_files_state(const struct capsule *c)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < c->n_files; i++) {
+        struct capsule_file now = {.path = c->files[i].path};
+        file_stat(&now);
+        h = mix(h, &now.exists, sizeof now.exists);
+        if (!now.exists)
+            continue;
+        h = mix(h, &now.dev, sizeof now.dev);
+        h = mix(h, &now.ino, sizeof now.ino);
+        h = mix(h, &now.size, sizeof now.size);
+        h = mix(h, &now.mtim, sizeof now.mtim);
+        h = mix(h, &now.ctim, sizeof now.ctim);
+    }
+    return h;
+}
+
+bool capsule_unshared(const struct capsule *c)
+{
+    return atomic_load_explicit(refs_of(c), memory_order_acquire) == 1;
 }
 
 const char *capsule_file_path(const struct capsule *c, size_t i)

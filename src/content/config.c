@@ -569,6 +569,8 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_bool(ld, v, "server.landlock", &s->landlock);
     else if (strcmp(key, "max_file_bytes") == 0)
         read_byte_count(ld, v, "server.max_file_bytes", &s->max_file_bytes);
+    else if (strcmp(key, "build_timeout") == 0)
+        read_seconds(ld, v, "server.build_timeout", &s->build_timeout_ms);
     else
         return false;
     return true;
@@ -823,6 +825,7 @@ static void set_defaults(struct config *cfg)
     cfg->server.deadline_ms = 10000;
     cfg->server.landlock = true;
     cfg->server.max_file_bytes = FILE_MAX_BYTES_DEFAULT;
+    cfg->server.build_timeout_ms = 30000;
     cfg->server.user = xstrdup("nobody");
     cfg->server.group = xstrdup("nogroup");
     cfg->server.access_log = xstrdup("-");

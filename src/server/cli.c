@@ -1,6 +1,7 @@
 /* The offline subcommands: render one format to stdout, check a capsule,
  * export it as static files for another server. */
 #include "cli.h"
+#include "server.h"
 
 #include "capsuled/capsule.h"
 #include "capsuled/render.h"
@@ -200,6 +201,60 @@ out:
 
 /* --- check --- */
 
+/* One host's page, loaded on a thread of its own so that a page cmark is
+ * slow on can be reported instead of waited for. A job left running keeps
+ * its struct (and the config it reads) to the end of the process. */
+struct check_job {
+    const struct config *cfg;
+    size_t host;
+    struct site_content content;
+    struct diags diags;
+    int rc;
+};
+
+static void check_run(void *arg)
+{
+    struct check_job *j = arg;
+    j->rc = site_content_load(j->cfg, j->host, NULL, &j->content, &j->diags);
+}
+
+static void take_diags(struct diags *into, const struct diags *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct diag *d = &from->items[i];
+        diags_add(into, d->level, d->file, d->line, "%s", d->msg);
+    }
+}
+
+/* -1 when the page cannot be loaded, 1 when it took longer than
+ * server.build_timeout (an error added to diags), else 0 with *out set. */
+static int check_host(const struct config *cfg, size_t i,
+                      struct site_content *out, struct diags *diags)
+{
+    struct check_job *j = xcalloc(1, sizeof *j);
+    j->cfg = cfg;
+    j->host = i;
+    struct job *job = job_start(check_run, j, 0);
+    if (!job) {
+        check_run(j);
+    } else if (!job_wait(job, cfg->server.build_timeout_ms)) {
+        char *page = site_page_path(cfg, i);
+        diags_add(diags, DIAG_ERROR, page, 0,
+                  "build took longer than server.build_timeout (%g s)",
+                  cfg->server.build_timeout_ms / 1000.0);
+        free(page);
+        return 1;
+    } else {
+        job_join(job);
+    }
+    take_diags(diags, &j->diags);
+    diags_free(&j->diags);
+    int rc = j->rc;
+    *out = j->content;
+    free(j);
+    return rc < 0 ? -1 : 0;
+}
+
 int cli_check(int argc, char **argv)
 {
     if (argc != 2) {
@@ -207,25 +262,29 @@ int cli_check(int argc, char **argv)
         return 2;
     }
     struct diags diags = {0};
-    struct config cfg = {0};
+    /* On the heap: a page still loading when check ends reads it. */
+    struct config *cfg = xcalloc(1, sizeof *cfg);
+    bool left_behind = false;
     int status = 2;
-    if (config_load(argv[1], &cfg, &diags) < 0) {
+    if (config_load(argv[1], cfg, &diags) < 0) {
         print_diags(&diags, stdout);
         goto out;
     }
-    size_t n = cfg.gemini.n_hosts ? cfg.gemini.n_hosts : 1;
+    size_t n = cfg->gemini.n_hosts ? cfg->gemini.n_hosts : 1;
     char **seen = xcalloc(n, sizeof *seen);
     status = 0;
     for (size_t i = 0; i < n && status == 0; i++) {
-        seen[i] = site_page_path(&cfg, i);
+        seen[i] = site_page_path(cfg, i);
         bool again = false;
         for (size_t k = 0; k < i; k++)
             again |= strcmp(seen[k], seen[i]) == 0;
         struct site_content c;
         if (again)
             continue; /* hosts sharing one page: report it once */
-        if (site_content_load(&cfg, i, NULL, &c, &diags) < 0) {
-            status = 2;
+        int rc = check_host(cfg, i, &c, &diags);
+        left_behind |= rc > 0;
+        if (rc != 0) {
+            status = rc < 0 ? 2 : 0;
             continue;
         }
         if (c.page.repairs > 0)
@@ -242,7 +301,10 @@ int cli_check(int argc, char **argv)
     if (status == 0 && diags_count(&diags, DIAG_ERROR) > 0)
         status = 1;
 out:
-    config_free(&cfg);
+    if (!left_behind) {
+        config_free(cfg);
+        free(cfg);
+    }
     diags_free(&diags);
     return status;
 }

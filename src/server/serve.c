@@ -1,14 +1,23 @@
-/* `capsuled serve [CAPSULE-DIR]`: load the capsule, make sure every Gemini
- * host has a certificate, bind, drop privileges, start the workers, then
- * spend the main thread on signals and on watching the capsule's files:
- * a change builds a new snapshot here, off the workers' hot path. */
+/* `capsuled serve [CAPSULE-DIR]`: read the configuration, make sure every
+ * Gemini host has a certificate, bind, drop privileges, and only then load
+ * the content, as the user the server runs as; confine, start the workers,
+ * then spend the main thread on signals and on the capsule's files.
+ *
+ * Content is built on a thread of its own (job.c): cmark cannot be
+ * interrupted and is quadratic on some inputs, so the main thread only
+ * starts a build, keeps taking signals, and swaps the snapshot in once it
+ * is done, or stops waiting after server.build_timeout and goes on serving
+ * the last good one. SIGTERM stops the server at once whatever a build is
+ * doing; the build is left behind. */
 #include "cli.h"
 #include "server.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/site.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,20 +27,57 @@
 #include <unistd.h>
 
 enum {
-    WATCH_MS = 250,       /* how often the capsule's files are stat'ed */
+    TICK_MS = 250,        /* longest wait for a signal; the stat polling pace */
+    SETTLE_MS = 100,      /* after an inotify event, before building */
     RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
     STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
 };
 
-struct serve {
-    struct server srv;
-    char *load_path;     /* what capsule_load is given (changes on chroot) */
-    struct capsule *cur; /* main thread's reference to the live snapshot */
-    char *last_failure;  /* diags of the last failed rebuild, said once */
-    bool chrooted;
+/* Signals only the main thread takes, besides SIGINT, SIGTERM, SIGHUP and
+ * SIGUSR1: inotify has events (watch.c), a build has ended (job.c). */
+#define SIG_WATCH SIGIO
+#define SIG_BUILT SIGUSR2
+
+/* One snapshot build, on its own thread. */
+struct build {
+    struct job *job;
+    char *path;             /* what capsule_load is given */
+    atomic_size_t host;     /* the host whose site is being built */
+    struct capsule *result; /* NULL: failed, the reasons in diags */
+    struct diags diags;
+    long long started_ms;
+    uint64_t files_before; /* the live snapshot's files' state at start */
+    bool abandoned;        /* ran past build_timeout: result discarded */
+    bool for_hup;          /* certificates are reloaded after it */
 };
 
-/* Each finding as one log line (with the time), for what a reload says. */
+struct serve {
+    struct server srv;
+    struct config boot;  /* read before the first build: listeners,
+                            certificates, user, chroot */
+    char *load_path;     /* what capsule_load is given (changes on chroot) */
+    struct capsule *cur; /* main thread's reference to the live snapshot */
+    /* Replaced snapshots the workers may still hold: freed (and their
+     * memory given back) once the main thread's reference is the last. */
+    struct capsule **retired;
+    size_t n_retired;
+    char *last_failure; /* diags of the last failed rebuild, said once */
+    bool chrooted;
+    struct watch watch;
+    struct build *build; /* in flight (perhaps abandoned), or NULL */
+    bool told_waiting;   /* said that a change waits for it */
+    /* What asks for the next build. */
+    bool force_build, certs_after_build; /* SIGHUP */
+    long long settle_at;    /* an inotify event: build then (0: none) */
+    uint64_t settle_state;  /* the files' state at that event */
+    bool failing;           /* the last build failed: retry now and then */
+    bool unsettled;         /* a file was being written: wait for stable */
+    uint64_t polled;        /* the files' state at the last poll... */
+    long long polled_at;    /* ...taken then */
+    uint64_t given_up;      /* the files' state a build gave up on */
+    long long next_retry;
+};
+
 static void log_diags(const struct diags *d)
 {
     struct buf b = {0};
@@ -155,7 +201,7 @@ static char *path_inside_chroot(const char *load_path, const char *dir)
 
 static int drop_privileges(struct serve *s)
 {
-    const struct config *cfg = &s->cur->cfg;
+    const struct config *cfg = &s->boot;
     char *root = NULL;
     if (cfg->server.chroot && geteuid() == 0) {
         root = realpath(cfg->dir && *cfg->dir ? cfg->dir : ".", NULL);
@@ -191,6 +237,63 @@ static void print_urls(const struct config *cfg)
     if (cfg->gopher.enabled)
         printf("gopher://%s:%d/\n", cfg->gopher.host, cfg->gopher.port);
     fflush(stdout);
+}
+
+/* ---- builds ----------------------------------------------------------------- */
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void build_run(void *arg)
+{
+    struct build *b = arg;
+    b->result = capsule_load_tracked(b->path, &b->diags, &b->host);
+}
+
+static void build_free(struct build *b)
+{
+    capsule_unref(b->result);
+    diags_free(&b->diags);
+    free(b->path);
+    free(b);
+}
+
+/* Starts a build of the capsule; s->build stays NULL when no thread can be
+ * started (logged). */
+static void start_build(struct serve *s, long long now)
+{
+    struct build *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(s->load_path);
+    atomic_init(&b->host, 0);
+    b->started_ms = now;
+    b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
+    b->for_hup = s->certs_after_build;
+    b->job = job_start(build_run, b, SIG_BUILT);
+    if (!b->job) {
+        log_msg("cannot start a build: %s", strerror(errno));
+        build_free(b);
+        s->failing = true;
+        s->next_retry = now + RETRY_MS;
+        return;
+    }
+    s->force_build = s->certs_after_build = false;
+    s->settle_at = 0;
+    s->told_waiting = false;
+    s->build = b;
+}
+
+/* The page of the host the build was at: the one that is slow. */
+static void say_too_slow(const struct config *cfg, struct build *b,
+                         const char *then)
+{
+    char *page = site_page_path(cfg, atomic_load(&b->host));
+    log_msg("%s: build took longer than server.build_timeout (%g s); %s",
+            page, cfg->server.build_timeout_ms / 1000.0, then);
+    free(page);
 }
 
 /* ---- reloads --------------------------------------------------------------- */
@@ -241,35 +344,62 @@ static void report_failure(struct serve *s, const struct diags *d)
     buf_free(&b);
 }
 
-/* Returns true when a new snapshot went live. */
-static bool reload_content(struct serve *s)
+/* Memory freed in the builder's or the workers' arenas stays with the
+ * process unless given back: a big snapshot replaced by a small one would
+ * keep its size for good. */
+static void give_memory_back(void)
 {
-    struct diags d = {0};
-    struct capsule *c = capsule_load(s->load_path, &d);
-    if (!c) {
-        report_failure(s, &d);
-        diags_free(&d);
-        return false;
-    }
-    free(s->last_failure);
-    s->last_failure = NULL;
-    note_unapplied(&s->cur->cfg, &c->cfg);
-    log_set_anonymize(c->cfg.server.anonymize);
-    if (diags_count(&d, DIAG_WARNING))
-        log_diags(&d);
-    diags_free(&d);
-    capsule_unref(s->cur);
-    s->cur = capsule_ref(c);
-    server_swap(&s->srv, c, NULL);
-    log_msg("content reloaded");
-    return true;
+    malloc_trim(0);
 }
 
-/* SIGHUP: configuration and certificates. Connections in flight keep the
- * TLS contexts they were accepted with. */
-static void reload_all(struct serve *s)
+/* The main thread's reference to a replaced snapshot is kept until the
+ * workers have let theirs go, so the moment it is freed is known here. */
+static void retire(struct serve *s, struct capsule *old)
 {
-    reload_content(s);
+    s->retired = xrealloc(s->retired, (s->n_retired + 1) * sizeof *s->retired);
+    s->retired[s->n_retired++] = old;
+}
+
+static void release_retired(struct serve *s)
+{
+    size_t kept = 0;
+    bool freed = false;
+    for (size_t i = 0; i < s->n_retired; i++) {
+        if (capsule_unshared(s->retired[i])) {
+            capsule_unref(s->retired[i]);
+            freed = true;
+        } else {
+            s->retired[kept++] = s->retired[i];
+        }
+    }
+    s->n_retired = kept;
+    if (freed)
+        give_memory_back();
+}
+
+static void swap_in(struct serve *s, struct build *b)
+{
+    struct capsule *c = b->result;
+    b->result = NULL;
+    free(s->last_failure);
+    s->last_failure = NULL;
+    s->failing = s->unsettled = false;
+    s->given_up = 0;
+    note_unapplied(&s->cur->cfg, &c->cfg);
+    log_set_anonymize(c->cfg.server.anonymize);
+    if (diags_count(&b->diags, DIAG_WARNING))
+        log_diags(&b->diags);
+    retire(s, s->cur);
+    s->cur = c;
+    server_swap(&s->srv, capsule_ref(c), NULL);
+    watch_sync(&s->watch, c);
+    log_msg("content reloaded");
+}
+
+/* SIGHUP: connections in flight keep the TLS contexts they were accepted
+ * with. */
+static void reload_certificates(struct serve *s)
+{
     const struct config *cfg = &s->cur->cfg;
     if (!cfg->gemini.enabled)
         return;
@@ -284,52 +414,202 @@ static void reload_all(struct serve *s)
     log_msg("certificates reloaded");
 }
 
+/* A build that ended: its snapshot goes live unless it failed, was given
+ * up on, or read a file that changed meanwhile (a half-written page). */
+static void finish_build(struct serve *s, long long now)
+{
+    struct build *b = s->build;
+    s->build = NULL;
+    job_join(b->job);
+    if (b->abandoned) {
+        log_msg("the abandoned build ended after %.1f s; its result is "
+                "discarded", (now - b->started_ms) / 1000.0);
+    } else if (!b->result) {
+        report_failure(s, &b->diags);
+        s->failing = true;
+        s->next_retry = now + RETRY_MS;
+    } else if (capsule_changed(b->result)) {
+        log_msg("a file changed while it was read; building again once it "
+                "is written");
+        s->unsettled = true;
+    } else {
+        swap_in(s, b);
+    }
+    if (b->for_hup)
+        reload_certificates(s);
+    build_free(b);
+    give_memory_back();
+}
+
+static void check_build_time(struct serve *s, long long now)
+{
+    struct build *b = s->build;
+    const struct config *cfg = &s->cur->cfg;
+    if (!b->abandoned && now - b->started_ms >= cfg->server.build_timeout_ms) {
+        b->abandoned = true;
+        s->given_up = b->files_before;
+        say_too_slow(cfg, b, "still serving the last good snapshot");
+        if (b->for_hup)
+            reload_certificates(s);
+        b->for_hup = false;
+    }
+}
+
+/* ---- when to build ------------------------------------------------------------ */
+
+/* Stat polling: a change, and the files unchanged for one interval since
+ * (a file being written changes size or mtime within it). */
+static bool polled_change(struct serve *s, long long now)
+{
+    if (now - s->polled_at < TICK_MS)
+        return false;
+    s->polled_at = now;
+    if (!capsule_changed(s->cur)) {
+        s->polled = 0;
+        return false;
+    }
+    uint64_t state = capsule_files_state(s->cur);
+    bool stable = state == s->polled;
+    s->polled = state;
+    if (!stable)
+        return false;
+    if (s->failing)
+        return now >= s->next_retry;
+    return state != s->given_up;
+}
+
+/* An inotify event is followed by a short pause: a file written again
+ * within it (no event: it is being written) waits for its own event, or
+ * for stat polling to find it stable. */
+static bool settled_event(struct serve *s, long long now)
+{
+    if (now < s->settle_at)
+        return false;
+    s->settle_at = 0;
+    if (capsule_files_state(s->cur) == s->settle_state)
+        return true;
+    s->unsettled = true;
+    return false;
+}
+
+static bool build_due(struct serve *s, long long now)
+{
+    if (s->force_build)
+        return true;
+    if (s->settle_at)
+        return settled_event(s, now);
+    /* With inotify, stat is needed only when a build could not use what
+     * it read; without it, always. */
+    if (watch_active(&s->watch) && !s->failing && !s->unsettled)
+        return false;
+    return polled_change(s, now);
+}
+
+static void read_events(struct serve *s, long long now)
+{
+    if (!watch_read(&s->watch, s->failing || s->unsettled))
+        return;
+    s->settle_at = now + SETTLE_MS;
+    s->settle_state = capsule_files_state(s->cur);
+    if (s->watch.stale)
+        watch_sync(&s->watch, s->cur);
+}
+
+/* At most one build runs: a change while an abandoned one still does waits
+ * for it to end. */
+static void say_waiting(struct serve *s)
+{
+    if (s->told_waiting || !s->build->abandoned ||
+        !(s->force_build || s->settle_at ||
+          capsule_files_state(s->cur) != s->build->files_before))
+        return;
+    s->told_waiting = true;
+    log_msg("a change waits for the abandoned build to end");
+}
+
+static void step(struct serve *s)
+{
+    long long now = mono_ms();
+    release_retired(s);
+    read_events(s, now);
+    if (s->build && job_done(s->build->job))
+        finish_build(s, now);
+    if (s->build) {
+        check_build_time(s, now);
+        say_waiting(s);
+    } else if (build_due(s, now)) {
+        start_build(s, now);
+    }
+}
+
+/* How long the main thread may sleep: until the next poll, the end of an
+ * event's pause, or the build's time limit. */
+static long long next_wake_ms(const struct serve *s)
+{
+    long long now = mono_ms(), wait = TICK_MS;
+    /* An event's pause ends only matter once no build runs. */
+    if (s->settle_at && !s->build && s->settle_at - now < wait)
+        wait = s->settle_at - now;
+    if (s->build && !s->build->abandoned) {
+        long long end = s->build->started_ms +
+                        s->cur->cfg.server.build_timeout_ms;
+        if (end - now < wait)
+            wait = end - now;
+    }
+    return wait > 0 ? wait : 0;
+}
+
 /* ---- the main thread --------------------------------------------------------- */
 
 static void block_signals(sigset_t *set)
 {
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIG_WATCH,
+                        SIG_BUILT};
     sigemptyset(set);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
-    sigaddset(set, SIGUSR1);
-    /* Blocked before the workers start, so only this thread takes them. */
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(set, sigs[i]);
+    /* Blocked before any thread starts, so only this thread takes them. */
     pthread_sigmask(SIG_BLOCK, set, NULL);
     /* A shell starting us in the background hands down SIGINT ignored,
      * and an ignored signal is dropped before sigtimedwait can see it. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGUSR1, SIG_DFL);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        signal(sigs[i], SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
 }
 
-static long long mono_ms(void)
+/* The next signal, or 0 after ms milliseconds. */
+static int next_signal(const sigset_t *set, long long ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    return sigtimedwait(set, NULL, &t);
+}
+
+static bool is_stop(int sig)
+{
+    if (sig != SIGINT && sig != SIGTERM)
+        return false;
+    log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return true;
 }
 
 static void run_until_stopped(struct serve *s, const sigset_t *set)
 {
-    const struct timespec tick = {0, WATCH_MS * 1000000L};
-    long long next_try = 0;
     for (;;) {
-        int sig = sigtimedwait(set, NULL, &tick);
-        if (sig == SIGINT || sig == SIGTERM) {
-            log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        int sig = next_signal(set, next_wake_ms(s));
+        if (is_stop(sig))
             return;
-        }
         if (sig == SIGHUP) {
             log_msg("SIGHUP: reloading configuration and certificates");
-            reload_all(s);
+            s->force_build = true;
+            s->certs_after_build = true;
+            if (s->build && s->build->abandoned) {
+                reload_certificates(s); /* not after that build */
+                s->certs_after_build = false;
+            }
         } else if (sig == SIGUSR1) {
             log_reopen();
-        } else if (mono_ms() >= next_try && capsule_changed(s->cur)) {
-            if (!reload_content(s))
-                next_try = mono_ms() + RETRY_MS;
         }
+        step(s);
     }
 }
 
@@ -341,26 +621,77 @@ static int usage(void)
 
 /* Warnings and errors in full; notes (empty links, repairs made) only
  * counted, since `capsuled check` is where a writer reads them. */
-static struct capsule *load_first(const char *path)
+static void print_first_diags(const struct diags *d, const char *path)
 {
-    struct diags d = {0};
-    struct capsule *c = capsule_load(path, &d);
     struct buf b = {0};
-    diags_format_min(&d, DIAG_WARNING, &b);
+    diags_format_min(d, DIAG_WARNING, &b);
     if (b.len)
         fputs(b.data, stderr);
-    size_t notes = d.n - diags_count(&d, DIAG_WARNING);
+    size_t notes = d->n - diags_count(d, DIAG_WARNING);
     if (notes)
         fprintf(stderr, "%zu note%s about the content: capsuled check %s\n",
                 notes, notes == 1 ? "" : "s", path);
     buf_free(&b);
-    diags_free(&d);
-    return c;
 }
 
-static int start(struct serve *s)
+/* The configuration alone, read before binding: the content is read only
+ * once privileges are dropped. */
+static int read_boot_config(struct serve *s)
 {
-    const struct config *cfg = &s->cur->cfg;
+    struct diags d = {0};
+    int rc = config_load(s->load_path, &s->boot, &d);
+    if (rc < 0)
+        print_first_diags(&d, s->load_path);
+    diags_free(&d);
+    return rc;
+}
+
+/* Waits for the first build, within build_timeout. 0 when it has ended;
+ * 2 when it took too long (said); -1 when told to stop meanwhile. */
+static int await_first_build(struct serve *s, const sigset_t *set)
+{
+    const struct config *cfg = &s->boot;
+    long long end = s->build->started_ms + cfg->server.build_timeout_ms;
+    while (!job_done(s->build->job)) {
+        long long left = end - mono_ms();
+        if (left <= 0) {
+            s->build->abandoned = true;
+            say_too_slow(cfg, s->build, "not starting");
+            return 2;
+        }
+        int sig = next_signal(set, left < TICK_MS ? left : TICK_MS);
+        if (is_stop(sig))
+            return -1;
+        if (sig == SIGUSR1)
+            log_reopen();
+    }
+    return 0;
+}
+
+/* The first content, built as the user the server runs as. 0 with s->cur
+ * set; 2 when it failed or took too long; -1 when told to stop. */
+static int first_build(struct serve *s, const sigset_t *set)
+{
+    start_build(s, mono_ms());
+    if (!s->build)
+        return 2;
+    int rc = await_first_build(s, set);
+    if (rc != 0)
+        return rc;
+    struct build *b = s->build;
+    s->build = NULL;
+    job_join(b->job);
+    print_first_diags(&b->diags, s->load_path);
+    s->cur = b->result;
+    b->result = NULL;
+    build_free(b);
+    return s->cur ? 0 : 2;
+}
+
+/* 0 serving, -1 stopped by a signal before serving, else the exit status. */
+static int start(struct serve *s, const sigset_t *set)
+{
+    const struct config *cfg = &s->boot;
     if (log_open(cfg->server.access_log) < 0) {
         log_msg("cannot open the access log %s: %s", cfg->server.access_log,
                 strerror(errno));
@@ -373,19 +704,22 @@ static int start(struct serve *s)
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
             return 1;
     }
-    if (server_init(&s->srv, worker_count(cfg), capsule_ref(s->cur), tls) <
-        0) {
-        /* server_init took the references; server_stop releases them */
+    if (server_init(&s->srv, worker_count(cfg), NULL, tls) < 0) {
+        /* server_init took the reference; server_stop releases it */
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
     s->srv.grace_ms = STOP_GRACE_MS;
     if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
         return 1;
-    /* Inside a chroot, rebuild once from the paths as seen from there, so
-     * the file watch and later reloads look at the right files. */
-    if (s->chrooted)
-        reload_content(s);
+    int rc = first_build(s, set);
+    if (rc != 0)
+        return rc;
+    log_set_anonymize(s->cur->cfg.server.anonymize);
+    server_swap(&s->srv, capsule_ref(s->cur), NULL);
+    /* Before Landlock, which allows reading only what the snapshot has. */
+    watch_init(&s->watch);
+    watch_sync(&s->watch, s->cur);
     /* A chroot already hides the rest of the filesystem. */
     if (s->cur->cfg.server.landlock && !s->chrooted)
         confine(s->cur);
@@ -399,29 +733,42 @@ static int start(struct serve *s)
     return 0;
 }
 
+/* A build still running is left behind: the process exits without it. */
+static void finish(struct serve *s)
+{
+    if (s->build && job_done(s->build->job)) {
+        job_join(s->build->job);
+        build_free(s->build);
+    }
+    for (size_t i = 0; i < s->n_retired; i++)
+        capsule_unref(s->retired[i]);
+    free(s->retired);
+    capsule_unref(s->cur);
+    watch_close(&s->watch);
+    config_free(&s->boot);
+    free(s->load_path);
+    free(s->last_failure);
+    log_close();
+}
+
 int cli_serve(int argc, char **argv)
 {
     if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
         return usage();
-    struct serve s = {0};
+    struct serve s = {.watch.fd = -1};
     s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
     sigset_t set;
     block_signals(&set);
-    s.cur = load_first(s.load_path);
-    if (!s.cur) {
+    if (read_boot_config(&s) < 0) {
+        config_free(&s.boot);
         free(s.load_path);
         return 2;
     }
-    bool initialised = false;
-    int rc = start(&s);
-    initialised = s.srv.workers != NULL;
+    int rc = start(&s, &set);
     if (rc == 0)
         run_until_stopped(&s, &set);
-    if (initialised)
+    if (s.srv.workers)
         server_stop(&s.srv);
-    capsule_unref(s.cur);
-    free(s.load_path);
-    free(s.last_failure);
-    log_close();
-    return rc;
+    finish(&s);
+    return rc < 0 ? 0 : rc;
 }

@@ -91,6 +91,47 @@ enum hello hello_await(int fd, bool peer_done, bool *raised);
  * threads started later inherit the domain. */
 int confine(const struct capsule *c);
 
+/* ---- job.c ------------------------------------------------------------- */
+
+struct job;
+
+/* Runs fn(arg) on a thread of its own. When fn returns, wake_sig (0: none)
+ * is sent to the thread that called job_start. NULL (errno set) when no
+ * thread could be started. A job never joined is left running at exit;
+ * arg must then stay allocated, which job.c makes no leak. */
+struct job *job_start(void (*fn)(void *), void *arg, int wake_sig);
+/* Whether fn has returned. */
+bool job_done(struct job *j);
+/* Waits up to ms milliseconds for fn to return; true when it has. */
+bool job_wait(struct job *j, long long ms);
+/* Joins a job whose fn has returned and frees it (not its arg). */
+void job_join(struct job *j);
+
+/* ---- watch.c ----------------------------------------------------------- */
+
+/* inotify on the directories of a snapshot's files. fd < 0: not available
+ * (logged once), and the caller polls with stat instead. */
+struct watch {
+    int fd;
+    struct watched *dirs;
+    size_t n_dirs;
+    bool stale; /* a watched directory went away: sync again */
+};
+
+/* Opens the inotify instance; events raise SIGIO in this process. */
+void watch_init(struct watch *w);
+bool watch_active(const struct watch *w);
+/* Watches the directories of every file c was built from (and of the files
+ * symlinks among them lead to), and no others. Gives up inotify (logged)
+ * when one cannot be watched. */
+void watch_sync(struct watch *w, const struct capsule *c);
+/* Reads the pending events without blocking: true when one says a file of
+ * the snapshot (any file of the directories, with any_name) was written and
+ * closed, moved in, deleted, re-linked or changed attributes, or events
+ * were lost. */
+bool watch_read(struct watch *w, bool any_name);
+void watch_close(struct watch *w);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 /* Opens the access log (NULL or "-" = stderr). Returns -1 on failure. */

@@ -2,8 +2,9 @@
 of the server runs as the configured user and group with no capabilities
 and no_new_privs; with chroot on it sees only the capsule directory, holds
 no descriptor that leads out of it, and cannot read a file outside even
-through a symlink; a symlink out of the capsule is refused in every mode
-(chroot, Landlock, neither); bad user settings stop the start.
+through a symlink; the content is first read after the drop, so a page only
+root may read is never published; a symlink out of the capsule is refused in
+every mode (chroot, Landlock, neither); bad user settings stop the start.
 
 test_gemini.py checks the main thread's ids, NoNewPrivs, /proc/PID/root and
 that serving and reloading go on after the drop; this file adds what those
@@ -121,8 +122,9 @@ def refused_link(tap, cap, srv, what):
     secret = write_secret(cap)
     failures = count_lines(srv, "rebuild failed")
     point_page_at(cap, secret)
+    # "rebuild failed" and its reasons are separate log writes
     tap.ok(wait_lines(srv, "rebuild failed", failures + 1, 5) and
-           any(OUTSIDE in l for l in srv.stderr()),
+           srv.wait_stderr(OUTSIDE, 2),
            "%s: a symlink out of the capsule is refused ('%s')" %
            (what, OUTSIDE), "\n".join(srv.stderr()[-5:]))
     time.sleep(0.6)  # a few more reload intervals
@@ -301,6 +303,48 @@ def jailed_certs(tap):
         cap.cleanup()
 
 
+def root_only_page(tap, where):
+    """The content is first read once privileges are dropped: a page only
+    root may read (named by its path outside the capsule, or the capsule's
+    own about.md) is never published; the start fails and says why."""
+    cap = ct.Capsule()
+    cfg = cap.write_config(extra_server="  user: nobody\n  group: nogroup\n")
+    if where == "outside":
+        page = write_secret(cap)
+        with open(cfg, encoding="utf-8") as f:
+            text = f.read()
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(text.replace("page: about.md", "page: " +
+                                 ct.yaml_str(page)))
+    else:
+        page = cap.page
+        with open(page, "a", encoding="utf-8") as f:
+            f.write("\n\n# Outside\n\n%s\n" % SECRET)
+    os.chown(page, 0, 0)
+    os.chmod(page, 0o600)
+    srv = ct.Server(cap.capsule)
+    what = "a page only root may read (%s the capsule)" % where
+    try:
+        served = []
+        if srv.wait_ready(15):
+            p, o = cap.gemini_port, cap.gopher_port
+            for path in ("/", "/source.md", "/outside/"):
+                if SECRET in ct.gemini(p, ct.gemini_url(p, path)).text:
+                    served.append("gemini " + path)
+            for sel in ("/", "/outside.txt", "/source.md"):
+                if SECRET.encode() in ct.gopher(o, sel)[0]:
+                    served.append("gopher " + sel)
+        tap.eq(served, [], "%s: never served" % what)
+        rc = srv.stop()
+        tap.ok(rc == 2 and any("cannot read" in l and "Permission denied" in l
+                               for l in srv.stderr()),
+               "%s: the start fails (status %r) and says why" % (what, rc),
+               "\n".join(srv.stderr()[-5:]))
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
 def refused_start(tap, user, needle, what):
     cap = ct.Capsule()
     cap.write_config(extra_server="  user: %s\n" % user)
@@ -329,6 +373,8 @@ def main(tap):
         tap.skip("privileges", "no user nobody or group nogroup")
         return
     tap.run("dropped", dropped, tap)
+    tap.run("root-only page outside", root_only_page, tap, "outside")
+    tap.run("root-only page inside", root_only_page, tap, "inside")
     tap.run("chroot", jailed, tap)
     tap.run("chroot certificates", jailed_certs, tap)
     tap.run("user root", refused_start, tap, "root", "refusing to run as root",

@@ -92,6 +92,7 @@ static void test_defaults(void)
     CHECK_STR(cfg.server.access_log, "-");
     CHECK(cfg.server.landlock && !cfg.server.chroot);
     CHECK(cfg.server.max_file_bytes == 16777216);
+    CHECK(cfg.server.build_timeout_ms == 30000);
     CHECK_STR(config_site_var(&cfg, "lang"), "en");
     config_free(&cfg);
 
@@ -128,6 +129,7 @@ static void test_values(void)
                     "  chroot: yes\n"
                     "  landlock: no\n"
                     "  max_file_bytes: 20000000\n"
+                    "  build_timeout: 0.5\n"
                     "author:\n"
                     "  name: Ada\n"
                     "  github: ada\n"
@@ -149,6 +151,7 @@ static void test_values(void)
     CHECK(cfg.server.max_per_client == 0);
     CHECK(!cfg.server.landlock);
     CHECK(cfg.server.max_file_bytes == 20000000);
+    CHECK(cfg.server.build_timeout_ms == 500);
     CHECK_STR(config_site_var(&cfg, "author.github"), "ada");
     CHECK_STR(config_site_var(&cfg, "jekyll_only_key"), "1");
     config_free(&cfg);
@@ -183,6 +186,8 @@ static void test_errors(void)
                  "to 1073741824, got '0'");
     expect_error("server:\n  max_per_client: -1\n",
                  ":2: error: server.max_per_client: expected an integer from 0 to 1000000");
+    expect_error("server:\n  build_timeout: 0\n",
+                 ":2: error: server.build_timeout: expected a number of seconds");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");
     expect_error("gemini:\n  hosts:\n    - root: x\n", ":3: error: gemini.hosts[0]: name: missing");
     expect_error("gemini:\n  host: \"a b\"\n", "gemini.host: expected a host name");
