@@ -6,6 +6,7 @@
 #include "capsuled/config.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/yaml_budget.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -19,7 +20,7 @@
 #include <yaml.h>
 
 #define MAX_VARS 10000
-#define MAX_DEPTH 32
+#define MAX_DEPTH YAML_MAX_DEPTH
 #define MAX_VISITS 100000
 
 struct loader {
@@ -848,17 +849,47 @@ static void apply_document(struct loader *ld)
     buf_free(&key);
 }
 
+/* libyaml's document costs many times its text (see yaml_budget.h). */
+static bool source_too_large(struct loader *ld, FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || (size_t)st.st_size <= YAML_MAX_SOURCE)
+        return false;
+    diags_add(ld->diags, DIAG_ERROR, ld->file, 0,
+              "too large: %lld bytes of YAML (at most %zu)",
+              (long long)st.st_size, YAML_MAX_SOURCE);
+    ld->errors++;
+    return true;
+}
+
+/* Aliases can make a small file name a huge tree: the document is measured
+ * as a whole before anything is read from it, so it fails whole. */
+static bool within_budget(struct loader *ld)
+{
+    int line = yaml_budget_overrun(ld->doc);
+    if (!line)
+        return true;
+    diags_add(ld->diags, DIAG_ERROR, ld->file, line,
+              "too large after alias expansion (more than %zu MiB)",
+              YAML_EXPANSION_BUDGET >> 20);
+    ld->errors++;
+    return false;
+}
+
 static void load_file(struct loader *ld, FILE *f)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (source_too_large(ld, f))
+        return;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
     if (!yaml_parser_load(&parser, &doc)) {
         report_syntax(ld, &parser);
     } else {
         ld->doc = &doc;
-        apply_document(ld);
+        if (within_budget(ld))
+            apply_document(ld);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);

@@ -4,6 +4,7 @@
 #include "capsuled/page.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/yaml_budget.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include <yaml.h>
 
 #define MAX_FM_VARS 10000
-#define MAX_DEPTH 32
+#define MAX_DEPTH YAML_MAX_DEPTH
 #define MAX_VISITS 100000
 
 /* --- front matter bounds --- */
@@ -148,14 +149,35 @@ static void flatten(struct flattener *f, const yaml_node_t *node,
     }
 }
 
+/* Aliases can make a few lines name a huge tree: the document is measured
+ * as a whole before anything is copied from it (see yaml_budget.h). */
+static bool within_budget(struct page *p, yaml_document_t *doc,
+                          struct diags *diags)
+{
+    int line = yaml_budget_overrun(doc);
+    if (!line)
+        return true;
+    diags_add(diags, DIAG_ERROR, p->path, line + 1,
+              "front matter: too large after alias expansion (more than %zu MiB)",
+              YAML_EXPANSION_BUDGET >> 20);
+    return false;
+}
+
 /* Parses the front matter; YAML errors are reported at the file's line
- * (the YAML starts on line 2). Returns -1 on a syntax error. */
+ * (the YAML starts on line 2). Returns -1 on a syntax error or a document
+ * too large to read. */
 static int parse_front_matter(struct page *p, const struct front_matter *fm,
                               struct diags *diags)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = 0;
+    if (fm->yaml_len > YAML_MAX_SOURCE) {
+        diags_add(diags, DIAG_ERROR, p->path, 2,
+                  "front matter: too large: %zu bytes of YAML (at most %zu)",
+                  fm->yaml_len, YAML_MAX_SOURCE);
+        return -1;
+    }
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)fm->yaml,
                                  fm->yaml_len);
@@ -164,6 +186,9 @@ static int parse_front_matter(struct page *p, const struct front_matter *fm,
                   "front matter: %s%s%s",
                   parser.problem ? parser.problem : "cannot parse",
                   parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = -1;
+    } else if (!within_budget(p, &doc, diags)) {
+        yaml_document_delete(&doc);
         rc = -1;
     } else {
         yaml_node_t *root = yaml_document_get_root_node(&doc);

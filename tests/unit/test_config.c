@@ -1,9 +1,11 @@
-/* capsule.yaml: defaults, the default capsule, and errors that name file,
- * line and key. */
+/* capsule.yaml: defaults, the default capsule, errors that name file, line
+ * and key, and alias bombs. */
 #include "capsuled/buf.h"
 #include "capsuled/config.h"
+#include "capsuled/yaml_budget.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -205,20 +207,152 @@ static void test_page_choice(void)
     config_free(&cfg);
 }
 
+/* Aliases multiply: a document is measured with every alias followed
+ * before anything is read from it, and fails whole past the budget, naming
+ * the line of the alias being expanded. */
 static void test_alias_bomb(void)
 {
     struct config cfg;
-    CHECK(load_yaml("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-                    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-                    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-                    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-                    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-                    "h: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
-                    &cfg) == 0);
-    CHECK(cfg.site.n_vars <= 10000);
+    expect_error("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                 "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                 "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                 "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                 "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                 "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+                 "h: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
+                 "capsule.yaml:6: error: too large after alias expansion");
+    CHECK(load_yaml("title: x\n", &cfg) == 0); /* nothing was left behind */
     config_free(&cfg);
+
+    /* The issue's bomb: a 100 KB scalar reached through 10,000 aliases
+     * (1 GB flattened); the budget runs out in l2, the third line. */
+    struct buf yaml = {0};
+    buf_puts(&yaml, "v: &v \"");
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&yaml, 'x');
+    buf_puts(&yaml, "\"\n");
+    for (int level = 1; level <= 4; level++) {
+        char below[8] = "v";
+        if (level > 1)
+            snprintf(below, sizeof below, "l%d", level - 1);
+        buf_printf(&yaml, "l%d: &l%d [", level, level);
+        for (int i = 0; i < 10; i++)
+            buf_printf(&yaml, "%s*%s", i ? ", " : "", below);
+        buf_puts(&yaml, "]\n");
+    }
+    expect_error(yaml.data, "capsule.yaml:3: error: too large after alias expansion");
+    buf_clear(&yaml);
+
+    /* Block style: the line of the list holding the aliases. */
+    expect_error("v: &v [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n"
+                 "a: &a [*v, *v, *v, *v, *v, *v, *v, *v, *v, *v]\n"
+                 "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                 "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                 "e:\n"
+                 "  - *d\n"
+                 "  - *d\n"
+                 "  - *d\n",
+                 "capsule.yaml:7: error: too large after alias expansion");
+    /* An alias to its own ancestor: walked to the depth limit only, where
+     * two branches a level are already too many. */
+    expect_error("title: t\na: &a [*a, *a]\n",
+                 "capsule.yaml:2: error: too large after alias expansion");
+    CHECK(load_yaml("a: &a [x, *a]\n", &cfg) == 0);
+    config_free(&cfg);
+    /* Keys count too: a warning about an unknown key holds it whole. */
+    buf_puts(&yaml, "k: &k\n  ? "); /* a key over 1024 bytes is explicit */
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&yaml, 'k');
+    buf_puts(&yaml, "\n  : {}\ngemini:\n  hosts: [");
+    for (int i = 0; i < 50; i++)
+        buf_printf(&yaml, "%s*k", i ? ", " : "");
+    buf_puts(&yaml, "]\n");
+    expect_error(yaml.data, "capsule.yaml:5: error: too large after alias expansion");
+    buf_free(&yaml);
+}
+
+/* Real configurations use aliases for repeated values: those still load. */
+static void test_few_aliases(void)
+{
+    struct config cfg;
+    CHECK(load_yaml("name: &name \"Your Name\"\n"
+                    "description: &description \"personal description\"\n"
+                    "title: *name\n"
+                    "defaults: &defaults\n"
+                    "  layout: single\n"
+                    "  author_profile: true\n"
+                    "author:\n"
+                    "  name: *name\n"
+                    "  bio: *description\n"
+                    "pages:\n"
+                    "  <<: *defaults\n"
+                    "  comments: false\n"
+                    "posts: *defaults\n",
+                    &cfg) == 0);
+    CHECK(diags_count(&diags, DIAG_ERROR) == 0);
+    CHECK_STR(cfg.site.title, "Your Name");
+    CHECK_STR(cfg.site.author_name, "Your Name");
+    CHECK_STR(cfg.site.author_bio, "personal description");
+    CHECK_STR(config_site_var(&cfg, "posts.layout"), "single");
+    CHECK_STR(config_site_var(&cfg, "pages.<<.author_profile"), "true");
+    config_free(&cfg);
+}
+
+/* libyaml's document costs many times its text: more than 1 MiB of YAML is
+ * not parsed at all. */
+static void test_source_cap(void)
+{
+    struct config cfg;
+    size_t n = YAML_MAX_SOURCE + 1;
+    char *text = malloc(n + 1);
+    memset(text, '#', n);
+    text[0] = 't', text[1] = ':', text[2] = ' ', text[3] = 'x', text[4] = '\n';
+    text[n - 1] = '\n';
+    text[n] = '\0';
+    expect_error(text, "error: too large: 1048577 bytes of YAML (at most 1048576)");
+    text[n - 1] = '\0'; /* 1 MiB exactly: read */
+    CHECK(load_yaml(text, &cfg) == 0);
+    CHECK_STR(config_site_var(&cfg, "t"), "x");
+    config_free(&cfg);
+    free(text);
+}
+
+/* The sites of the shared corpus, when it is there: their _config.yml
+ * files (one with anchors and aliases) load within the budget. */
+static void test_corpus_configs(void)
+{
+    struct buf path = {0};
+    buf_printf(&path, "%s/../shared/corpus/sites", source_root());
+    DIR *d = opendir(path.data);
+    if (!d) {
+        printf("# corpus sites not found, skipped\n");
+        buf_free(&path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct buf file = {0};
+        buf_printf(&file, "%s/%s/_config.yml", path.data, e->d_name);
+        struct config cfg;
+        struct diags dg = {0};
+        struct buf out = {0};
+        if (access(file.data, R_OK) == 0) {
+            CHECK(config_load(file.data, &cfg, &dg) == 0);
+            diags_format(&dg, &out);
+            CHECK(!out.data || !strstr(out.data, "alias expansion"));
+            config_free(&cfg);
+        }
+        buf_free(&out);
+        diags_free(&dg);
+        buf_free(&file);
+    }
+    closedir(d);
+    buf_free(&path);
 }
 
 /* A Jekyll site directory is a capsule too: its _config.yml is read when
@@ -268,6 +402,9 @@ int main(void)
     test_warnings();
     test_page_choice();
     test_alias_bomb();
+    test_few_aliases();
+    test_source_cap();
+    test_corpus_configs();
     test_jekyll_config();
     cleanup();
     diags_free(&diags);
