@@ -1,11 +1,12 @@
 /* capsule.yaml: defaults, the default capsule, errors that name file, line
- * and key, and alias bombs. */
+ * and key, alias bombs, and the favicon's rules. */
 #include "capsuled/buf.h"
 #include "capsuled/config.h"
 #include "capsuled/yaml_budget.h"
 #include "test.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -345,6 +346,7 @@ static void test_corpus_configs(void)
             CHECK(config_load(file.data, &cfg, &dg) == 0);
             diags_format(&dg, &out);
             CHECK(!out.data || !strstr(out.data, "alias expansion"));
+            CHECK(cfg.site.favicon == NULL); /* a web path there, if any */
             config_free(&cfg);
         }
         buf_free(&out);
@@ -353,6 +355,113 @@ static void test_corpus_configs(void)
     }
     closedir(d);
     buf_free(&path);
+}
+
+/* favicon: one emoji, else a warning naming file, line and key, and no
+ * favicon (the site still serves). */
+static void expect_favicon(const char *value, bool valid)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "favicon: \"%s\"\n", value);
+    CHECK(load_yaml(yaml.data, &cfg) == 0);
+    if (valid) {
+        CHECK(diags.n == 0);
+        CHECK(cfg.site.favicon && strlen(cfg.site.favicon) == strlen(value));
+    } else {
+        CHECK_CONTAINS(report.data, "capsule.yaml:1: warning: favicon: expected one emoji");
+        CHECK(cfg.site.favicon == NULL);
+    }
+    config_free(&cfg);
+    buf_free(&yaml);
+}
+
+static void test_favicon(void)
+{
+    static const char *const valid[] = {
+        "\xf0\x9f\x8e\x93",                                 /* 🎓 */
+        "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93",     /* 👨‍🎓 */
+        "\xf0\x9f\x87\xa8\xf0\x9f\x87\xb3",                 /* 🇨🇳 */
+        "#\xef\xb8\x8f\xe2\x83\xa3",                        /* #️⃣ */
+        "1\xe2\x83\xa3",                                    /* 1⃣ */
+        "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                 /* 👍🏽 */
+        "\xe2\x98\x95",                                     /* ☕ */
+        "\xe2\x98\x85",                                     /* ★ */
+        "\xe2\x9d\xa4\xef\xb8\x8f",                         /* ❤️ */
+        /* 🏴󠁧󠁢󠁳󠁣󠁴󠁿 (Scotland: a flag of tags, 28 bytes) */
+        "\xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2\xf3\xa0\x81\xb3"
+        "\xf3\xa0\x81\xa3\xf3\xa0\x81\xb4\xf3\xa0\x81\xbf",
+        /* 👩🏻‍❤️‍💋‍👩🏼 (35 bytes) */
+        "\xf0\x9f\x91\xa9\xf0\x9f\x8f\xbb\xe2\x80\x8d\xe2\x9d\xa4\xef\xb8\x8f"
+        "\xe2\x80\x8d\xf0\x9f\x92\x8b\xe2\x80\x8d\xf0\x9f\x91\xa9\xf0\x9f\x8f\xbc",
+    };
+    static const char *const invalid[] = {
+        "\xf0\x9f\x8e\x93\\r\\n=> gemini://evil/ Click", /* CRLF + a link */
+        "\xf0\x9f\x8e\x93\\n",
+        "\\e[31m\xf0\x9f\x8e\x93",                       /* ESC */
+        "\xf0\x9f\x8e\x93\\u0085",                       /* C1 NEL */
+        "\xf0\x9f\x8e\x93\xf0\x9f\x8e\x93",              /* two emoji */
+        "\xf0\x9f\x8e\x93 ", " \xf0\x9f\x8e\x93", "",
+        "a", "=> x", "#", "*", "1", "#\xef\xb8\x8f",     /* no keycap mark */
+        "\xf0\x9f\x87\xa8",                              /* half a flag */
+        "\xf0\x9f\x8e\x93\xe2\x80\x8d",                  /* trailing ZWJ */
+        "\xe2\x80\x8d\xf0\x9f\x8e\x93",                  /* leading ZWJ */
+        "\xcc\x81",                                      /* a lone combining mark */
+        "\xe2\x80\x8b",                                  /* zero-width space */
+        "\xe2\x80\xae\xf0\x9f\x8e\x93",                  /* right-to-left override */
+        "\xc2\xa0",                                      /* no-break space */
+        "\xf0\x9f\x8e\x93\\0x",                          /* NUL */
+    };
+    for (size_t i = 0; i < sizeof valid / sizeof *valid; i++)
+        expect_favicon(valid[i], true);
+    for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++)
+        expect_favicon(invalid[i], false);
+
+    /* Over 64 bytes: a megabyte of emoji is not one. */
+    struct buf big = {0};
+    for (int i = 0; i < 17; i++)
+        buf_puts(&big, "\xf0\x9f\x8e\x93");
+    expect_favicon(big.data, false);
+    buf_clear(&big);
+    for (int i = 0; i < 16; i++) /* 64 bytes, but sixteen emoji */
+        buf_puts(&big, "\xf0\x9f\x8e\x93");
+    expect_favicon(big.data, false);
+    buf_free(&big);
+
+    struct config cfg;
+    CHECK(load_yaml("title: t\nfavicon: [a, b]\n", &cfg) == 0);
+    CHECK_CONTAINS(report.data, "capsule.yaml:2: warning: favicon: expected one emoji");
+    CHECK(cfg.site.favicon == NULL);
+    config_free(&cfg);
+    CHECK(load_yaml("favicon: ~\n", &cfg) == 0 && diags.n == 0);
+    CHECK(cfg.site.favicon == NULL);
+    config_free(&cfg);
+}
+
+/* A Jekyll _config.yml's favicon is a path for the web: no /favicon.txt,
+ * no warning, and {{ site.favicon }} still resolves. */
+static void test_jekyll_favicon(void)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "%s/capsule.yaml", tmpdir);
+    unlink(yaml.data);
+    write_file("_config.yml", "title: J\nfavicon: /assets/favicon.ico\n");
+    diags_free(&diags);
+    CHECK(config_load(tmpdir, &cfg, &diags) == 0);
+    CHECK(diags.n == 0);
+    CHECK(cfg.site.favicon == NULL);
+    CHECK_STR(config_site_var(&cfg, "favicon"), "/assets/favicon.ico");
+    config_free(&cfg);
+    write_file("_config.yml", "title: J\nfavicon: \"\xf0\x9f\x8e\x93\"\n");
+    CHECK(config_load(tmpdir, &cfg, &diags) == 0);
+    CHECK(cfg.site.favicon == NULL); /* even an emoji: capsule.yaml sets it */
+    config_free(&cfg);
+    /* capsule.yaml beside it is read instead, and sets one */
+    CHECK(load_yaml("favicon: \"\xe2\x98\x95\"\n", &cfg) == 0);
+    CHECK_STR(cfg.site.favicon, "\xe2\x98\x95");
+    config_free(&cfg);
+    buf_free(&yaml);
 }
 
 /* A Jekyll site directory is a capsule too: its _config.yml is read when
@@ -405,7 +514,9 @@ int main(void)
     test_few_aliases();
     test_source_cap();
     test_corpus_configs();
+    test_favicon();
     test_jekyll_config();
+    test_jekyll_favicon();
     cleanup();
     diags_free(&diags);
     buf_free(&report);
