@@ -735,12 +735,18 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
 
 /* --- {{ site.X }} variables --- */
 
+/* The arrays grow by doubling (each time n_vars reaches a power of two):
+ * growing them one slot at a time copied them 10,000 times over. */
 static void add_var(struct cfg_site *site, const char *key, const char *value)
 {
-    if (site->n_vars >= MAX_VARS)
+    size_t n = site->n_vars;
+    if (n >= MAX_VARS)
         return;
-    site->var_keys = xrealloc(site->var_keys, (site->n_vars + 1) * sizeof(char *));
-    site->var_values = xrealloc(site->var_values, (site->n_vars + 1) * sizeof(char *));
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : 8;
+        site->var_keys = xrealloc(site->var_keys, cap * sizeof(char *));
+        site->var_values = xrealloc(site->var_values, cap * sizeof(char *));
+    }
     site->var_keys[site->n_vars] = xstrdup(key);
     site->var_values[site->n_vars] = xstrdup(value);
     site->n_vars++;

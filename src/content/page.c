@@ -88,12 +88,18 @@ struct flattener {
     size_t visits;
 };
 
+/* The arrays grow by doubling (each time n_fm reaches a power of two):
+ * growing them one slot at a time copied them 10,000 times over. */
 static void add_fm(struct page *p, const char *key, const char *value)
 {
-    if (p->n_fm >= MAX_FM_VARS)
+    size_t n = p->n_fm;
+    if (n >= MAX_FM_VARS)
         return;
-    p->fm_keys = xrealloc(p->fm_keys, (p->n_fm + 1) * sizeof(char *));
-    p->fm_values = xrealloc(p->fm_values, (p->n_fm + 1) * sizeof(char *));
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : 8;
+        p->fm_keys = xrealloc(p->fm_keys, cap * sizeof(char *));
+        p->fm_values = xrealloc(p->fm_values, cap * sizeof(char *));
+    }
     p->fm_keys[p->n_fm] = xstrdup(key);
     p->fm_values[p->n_fm] = xstrdup(value);
     p->n_fm++;
