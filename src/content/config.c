@@ -459,6 +459,11 @@ static bool set_extra_host(struct loader *ld, const char *key, yaml_node_t *v,
     return set_host_key(ld, key, v, hc->host, hc->prefix);
 }
 
+/* Each extra host is a whole site, built and kept in memory: a list of
+ * aliases to one host (`hosts: [*h, *h, …]`) made 2,000 of them from 6 KB
+ * of YAML and took the server past 1.5 GB. */
+#define MAX_EXTRA_HOSTS 64
+
 static void read_extra_hosts(struct loader *ld, const yaml_node_t *node)
 {
     struct cfg_gemini *g = &ld->cfg->gemini;
@@ -466,6 +471,14 @@ static void read_extra_hosts(struct loader *ld, const yaml_node_t *node)
         return;
     if (node->type != YAML_SEQUENCE_NODE) {
         wrong_kind(ld, node, "gemini.hosts", "a list of hosts");
+        return;
+    }
+    size_t n = (size_t)(node->data.sequence.items.top -
+                        node->data.sequence.items.start);
+    if (n > MAX_EXTRA_HOSTS) {
+        diags_add(ld->diags, DIAG_ERROR, ld->file, node_line(node),
+                  "gemini.hosts: at most %d hosts, got %zu", MAX_EXTRA_HOSTS, n);
+        ld->errors++;
         return;
     }
     for (yaml_node_item_t *it = node->data.sequence.items.start;

@@ -89,6 +89,29 @@ def config_bomb(tap, cap, srv):
            "config bomb: the fixed file is loaded", r.raw[:200])
 
 
+def hosts_bomb(tap, cap, srv):
+    """Each extra host is a whole site: 2,000 aliases to one host are 6 KB
+    of YAML and were 1.5 GB of snapshot."""
+    port = cap.gemini_port
+    home = ct.gemini(port, ct.gemini_url(port))
+    cfg = os.path.join(cap.capsule, "capsule.yaml")
+    with open(cfg, encoding="utf-8") as f:
+        good = f.read()
+    host = "h: &h {name: other.example, root: .}\n"
+    replace_file(cfg, host + good.replace(
+        "  aliases: []\n", "  aliases: []\n  hosts: [%s]\n"
+        % ", ".join(["*h"] * 2000), 1))
+    tap.ok(srv.wait_stderr("error: gemini.hosts: at most 64 hosts, got 2000",
+                           30),
+           "hosts bomb: refused, with file and line",
+           "\n".join(srv.stderr()[-3:]))
+    again = ct.gemini(port, ct.gemini_url(port))
+    tap.ok(again.status == "20" and again.body == home.body,
+           "hosts bomb: the last good page is still served")
+    check_peak_rss(tap, srv, "hosts bomb")
+    replace_file(cfg, good)
+
+
 def front_matter_bomb(tap, cap, srv):
     port = cap.gemini_port
     with open(cap.page, encoding="utf-8") as f:
@@ -120,6 +143,7 @@ def bombs(tap):
     srv = ct.start_server(cap)
     try:
         tap.run("config bomb", config_bomb, tap, cap, srv)
+        tap.run("hosts bomb", hosts_bomb, tap, cap, srv)
         tap.run("front matter bomb", front_matter_bomb, tap, cap, srv)
     finally:
         tap.eq(srv.stop(), 0, "bombs: the server stops cleanly")

@@ -272,6 +272,17 @@ static void test_alias_bomb(void)
         buf_printf(&yaml, "%s*k", i ? ", " : "");
     buf_puts(&yaml, "]\n");
     expect_error(yaml.data, "capsule.yaml:5: error: too large after alias expansion");
+    /* Each extra host is a site of its own: 64 at most, aliases or not. */
+    buf_clear(&yaml);
+    buf_puts(&yaml, "h: &h {name: other.example, root: .}\ngemini:\n  hosts: [");
+    for (int i = 0; i < 65; i++)
+        buf_printf(&yaml, "%s*h", i ? ", " : "");
+    buf_puts(&yaml, "]\n");
+    expect_error(yaml.data, "capsule.yaml:3: error: gemini.hosts: at most 64 hosts, got 65");
+    yaml.len -= strlen(", *h]\n");
+    buf_puts(&yaml, "]\n");
+    CHECK(load_yaml(yaml.data, &cfg) == 0 && cfg.gemini.n_hosts == 65);
+    config_free(&cfg);
     buf_free(&yaml);
 }
 
