@@ -31,7 +31,8 @@ struct page {
 /* Builds a page from a file's bytes. Never fails on content: problems go to
  * diags (unterminated front matter: error, with the line it opened on) and
  * the page is built as far as possible. Returns -1 only for front matter
- * YAML errors, after adding "file:line: problem". */
+ * YAML errors (syntax, or too large once its aliases are expanded), after
+ * adding "file:line: problem". */
 int page_load(const char *path, const char *data, size_t len,
               const struct config *cfg, struct page *out, struct diags *diags);
 /* Reads the page NAME of the capsule directory ROOT and builds it:

@@ -7,6 +7,8 @@
 
 #include "capsuled/buf.h"
 #include "capsuled/file.h"
+#include "capsuled/utf8.h"
+#include "capsuled/yaml_budget.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -20,7 +22,7 @@
 #include <yaml.h>
 
 #define MAX_VARS 10000
-#define MAX_DEPTH 32
+#define MAX_DEPTH YAML_MAX_DEPTH
 #define MAX_VISITS 100000
 
 struct loader {
@@ -468,6 +470,11 @@ static bool set_extra_host(struct loader *ld, const char *key, yaml_node_t *v,
     return set_host_key(ld, key, v, hc->host, hc->prefix);
 }
 
+/* Each extra host is a whole site, built and kept in memory: a list of
+ * aliases to one host (`hosts: [*h, *h, …]`) made 2,000 of them from 6 KB
+ * of YAML and took the server past 1.5 GB. */
+#define MAX_EXTRA_HOSTS 64
+
 static void read_extra_hosts(struct loader *ld, const yaml_node_t *node)
 {
     struct cfg_gemini *g = &ld->cfg->gemini;
@@ -475,6 +482,14 @@ static void read_extra_hosts(struct loader *ld, const yaml_node_t *node)
         return;
     if (node->type != YAML_SEQUENCE_NODE) {
         wrong_kind(ld, node, "gemini.hosts", "a list of hosts");
+        return;
+    }
+    size_t n = (size_t)(node->data.sequence.items.top -
+                        node->data.sequence.items.start);
+    if (n > MAX_EXTRA_HOSTS) {
+        diags_add(ld->diags, DIAG_ERROR, ld->file, node_line(node),
+                  "gemini.hosts: at most %d hosts, got %zu", MAX_EXTRA_HOSTS, n);
+        ld->errors++;
         return;
     }
     for (yaml_node_item_t *it = node->data.sequence.items.start;
@@ -595,6 +610,112 @@ static bool is_jekyll_collection(const char *key)
     return false;
 }
 
+/* --- favicon --- */
+
+/* favicon.txt holds one emoji (the Gemini favicon convention), which
+ * clients show beside the page title. Without Unicode's tables, "one
+ * grapheme cluster" is checked in the shape emoji take: a base character,
+ * then modifiers; bases joined by ZWJ (👨‍🎓); a pair of regional
+ * indicators (a flag); a keycap (#️⃣). 64 bytes fit the longest (a kiss with
+ * two skin tones, 35 bytes; a subdivision flag, 28). */
+#define FAVICON_MAX 64
+#define ZWJ 0x200D
+
+/* Spaces, line and paragraph separators, invisible and bidi formatting
+ * characters, and the controls: never part of a favicon. */
+static bool is_blank_or_format(unsigned cp)
+{
+    return cp <= 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD ||
+           cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) ||
+           cp == 0x3000 || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+/* What may follow a base: combining marks (the keycap U+20E3 among them),
+ * variation selectors, skin tones, and the tags of subdivision flags. */
+static bool is_modifier(unsigned cp)
+{
+    return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
+           (cp >= 0xE0020 && cp <= 0xE007F);
+}
+
+static bool is_regional(unsigned cp)
+{
+    return cp >= 0x1F1E6 && cp <= 0x1F1FF;
+}
+
+/* One base at cps[*i] (a flag's two indicators, a keycap's digit, # or *
+ * with its U+20E3, or any other visible character beyond ASCII), then its
+ * modifiers. ASCII alone is never a base: no letters, no "=>", no "#". */
+static bool favicon_element(const unsigned *cps, size_t n, size_t *i)
+{
+    unsigned cp = cps[*i];
+    bool keycap = (cp >= '0' && cp <= '9') || cp == '#' || cp == '*';
+    if (is_regional(cp)) {
+        if (*i + 1 >= n || !is_regional(cps[*i + 1]))
+            return false;
+        (*i)++;
+    } else if (keycap) {
+        size_t k = *i + 1;
+        k += k < n && cps[k] == 0xFE0F;
+        if (k >= n || cps[k] != 0x20E3)
+            return false;
+    } else if (cp < 0x80 || is_blank_or_format(cp) || is_modifier(cp)) {
+        return false;
+    }
+    for ((*i)++; *i < n && is_modifier(cps[*i]); (*i)++)
+        ;
+    return true;
+}
+
+/* Valid UTF-8, at most FAVICON_MAX bytes, one emoji-shaped cluster. */
+static bool valid_favicon(const char *s, size_t len)
+{
+    unsigned cps[FAVICON_MAX];
+    size_t n = 0, i = 0;
+    if (len == 0 || len > FAVICON_MAX)
+        return false;
+    for (size_t at = 0, step; at < len; at += step) {
+        step = utf8_decode(s + at, len - at, &cps[n++]);
+        if (step == 0)
+            return false;
+    }
+    while (favicon_element(cps, n, &i)) {
+        if (i == n)
+            return true;
+        if (cps[i++] != ZWJ || i == n)
+            return false;
+    }
+    return false;
+}
+
+/* A Jekyll _config.yml's favicon is a web path (/assets/favicon.ico): it
+ * stays a site variable, and only capsule.yaml sets /favicon.txt. */
+static bool is_jekyll_file(const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    return strcmp(slash ? slash + 1 : file, "_config.yml") == 0;
+}
+
+/* An invalid favicon is dropped with a warning: the site still serves,
+ * without /favicon.txt. The value is not quoted: it may be a megabyte. */
+static void read_favicon(struct loader *ld, const yaml_node_t *node,
+                         struct cfg_site *site)
+{
+    if (is_jekyll_file(ld->file) || is_null(node))
+        return;
+    if (node->type == YAML_SCALAR_NODE &&
+        valid_favicon(scalar_text(node), node->data.scalar.length)) {
+        replace(&site->favicon, xstrdup(scalar_text(node)));
+        return;
+    }
+    diags_add(ld->diags, DIAG_WARNING, ld->file, node_line(node),
+              "favicon: expected one emoji (one character and its modifiers, "
+              "at most %d bytes, no spaces or control characters); "
+              "/favicon.txt not served", FAVICON_MAX);
+}
+
 static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
                     void *target)
 {
@@ -608,7 +729,6 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
         {"description", offsetof(struct cfg_site, description)},
         {"lang", offsetof(struct cfg_site, lang)},
         {"url", offsetof(struct cfg_site, url)},
-        {"favicon", offsetof(struct cfg_site, favicon)},
         {"robots", offsetof(struct cfg_site, robots)},
     };
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
@@ -621,6 +741,8 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
         char *before = site->page;
         read_string(ld, v, key, &site->page);
         ld->page_set |= site->page != before;
+    } else if (strcmp(key, "favicon") == 0) {
+        read_favicon(ld, v, site);
     } else if (strcmp(key, "source") == 0) {
         read_bool(ld, v, key, &site->serve_source);
     } else if (strcmp(key, "author") == 0) {
@@ -643,12 +765,18 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
 
 /* --- {{ site.X }} variables --- */
 
+/* The arrays grow by doubling (each time n_vars reaches a power of two):
+ * growing them one slot at a time copied them 10,000 times over. */
 static void add_var(struct cfg_site *site, const char *key, const char *value)
 {
-    if (site->n_vars >= MAX_VARS)
+    size_t n = site->n_vars;
+    if (n >= MAX_VARS)
         return;
-    site->var_keys = xrealloc(site->var_keys, (site->n_vars + 1) * sizeof(char *));
-    site->var_values = xrealloc(site->var_values, (site->n_vars + 1) * sizeof(char *));
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : 8;
+        site->var_keys = xrealloc(site->var_keys, cap * sizeof(char *));
+        site->var_values = xrealloc(site->var_values, cap * sizeof(char *));
+    }
     site->var_keys[site->n_vars] = xstrdup(key);
     site->var_values[site->n_vars] = xstrdup(value);
     site->n_vars++;
@@ -868,17 +996,46 @@ static void apply_document(struct loader *ld)
     buf_free(&key);
 }
 
+/* libyaml's document costs many times its text (see yaml_budget.h). */
+static bool source_too_large(struct loader *ld, size_t len)
+{
+    if (len <= YAML_MAX_SOURCE)
+        return false;
+    diags_add(ld->diags, DIAG_ERROR, ld->file, 0,
+              "too large: %zu bytes of YAML (at most %zu)",
+              len, YAML_MAX_SOURCE);
+    ld->errors++;
+    return true;
+}
+
+/* Aliases can make a small file name a huge tree: the document is measured
+ * as a whole before anything is read from it, so it fails whole. */
+static bool within_budget(struct loader *ld)
+{
+    int line = yaml_budget_overrun(ld->doc);
+    if (!line)
+        return true;
+    diags_add(ld->diags, DIAG_ERROR, ld->file, line,
+              "too large after alias expansion (more than %zu MiB)",
+              YAML_EXPANSION_BUDGET >> 20);
+    ld->errors++;
+    return false;
+}
+
 static void load_bytes(struct loader *ld, const char *data, size_t len)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (source_too_large(ld, len))
+        return;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
         report_syntax(ld, &parser);
     } else {
         ld->doc = &doc;
-        apply_document(ld);
+        if (within_budget(ld))
+            apply_document(ld);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);

@@ -5,13 +5,14 @@
 
 #include "capsuled/buf.h"
 #include "capsuled/file.h"
+#include "capsuled/yaml_budget.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #define MAX_FM_VARS 10000
-#define MAX_DEPTH 32
+#define MAX_DEPTH YAML_MAX_DEPTH
 #define MAX_VISITS 100000
 
 /* --- front matter bounds --- */
@@ -86,12 +87,18 @@ struct flattener {
     size_t visits;
 };
 
+/* The arrays grow by doubling (each time n_fm reaches a power of two):
+ * growing them one slot at a time copied them 10,000 times over. */
 static void add_fm(struct page *p, const char *key, const char *value)
 {
-    if (p->n_fm >= MAX_FM_VARS)
+    size_t n = p->n_fm;
+    if (n >= MAX_FM_VARS)
         return;
-    p->fm_keys = xrealloc(p->fm_keys, (p->n_fm + 1) * sizeof(char *));
-    p->fm_values = xrealloc(p->fm_values, (p->n_fm + 1) * sizeof(char *));
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : 8;
+        p->fm_keys = xrealloc(p->fm_keys, cap * sizeof(char *));
+        p->fm_values = xrealloc(p->fm_values, cap * sizeof(char *));
+    }
     p->fm_keys[p->n_fm] = xstrdup(key);
     p->fm_values[p->n_fm] = xstrdup(value);
     p->n_fm++;
@@ -147,14 +154,35 @@ static void flatten(struct flattener *f, const yaml_node_t *node,
     }
 }
 
+/* Aliases can make a few lines name a huge tree: the document is measured
+ * as a whole before anything is copied from it (see yaml_budget.h). */
+static bool within_budget(struct page *p, yaml_document_t *doc,
+                          struct diags *diags)
+{
+    int line = yaml_budget_overrun(doc);
+    if (!line)
+        return true;
+    diags_add(diags, DIAG_ERROR, p->path, line + 1,
+              "front matter: too large after alias expansion (more than %zu MiB)",
+              YAML_EXPANSION_BUDGET >> 20);
+    return false;
+}
+
 /* Parses the front matter; YAML errors are reported at the file's line
- * (the YAML starts on line 2). Returns -1 on a syntax error. */
+ * (the YAML starts on line 2). Returns -1 on a syntax error or a document
+ * too large to read. */
 static int parse_front_matter(struct page *p, const struct front_matter *fm,
                               struct diags *diags)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = 0;
+    if (fm->yaml_len > YAML_MAX_SOURCE) {
+        diags_add(diags, DIAG_ERROR, p->path, 2,
+                  "front matter: too large: %zu bytes of YAML (at most %zu)",
+                  fm->yaml_len, YAML_MAX_SOURCE);
+        return -1;
+    }
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)fm->yaml,
                                  fm->yaml_len);
@@ -163,6 +191,9 @@ static int parse_front_matter(struct page *p, const struct front_matter *fm,
                   "front matter: %s%s%s",
                   parser.problem ? parser.problem : "cannot parse",
                   parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = -1;
+    } else if (!within_budget(p, &doc, diags)) {
+        yaml_document_delete(&doc);
         rc = -1;
     } else {
         yaml_node_t *root = yaml_document_get_root_node(&doc);

@@ -1,10 +1,11 @@
 /* The access log and server messages. Each line is formatted in a local
- * buffer and written with one write(2), so lines from different workers
- * never interleave. Reopening swaps the file under the same descriptor
+ * buffer, its control bytes escaped, and written with one write(2), so
+ * lines from different workers never interleave. Reopening swaps the file under the same descriptor
  * number with dup2, so writers never see a closed descriptor. */
 #include "server.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -104,17 +105,6 @@ static void format_peer(const struct sockaddr *sa, char *out, size_t size)
     }
 }
 
-/* The target is client-controlled: keep the line one line. */
-static void copy_printable(char *out, size_t size, const char *in)
-{
-    size_t j = 0;
-    for (size_t i = 0; in && in[i] && j + 1 < size; i++) {
-        unsigned char c = (unsigned char)in[i];
-        out[j++] = (c < 0x20 || c == 0x7f || c == ' ') ? '?' : (char)c;
-    }
-    out[j] = '\0';
-}
-
 void log_access(const struct sockaddr *peer, enum proto proto,
                 const char *target, int status, size_t bytes,
                 long long micros)
@@ -122,7 +112,10 @@ void log_access(const struct sockaddr *peer, enum proto proto,
     char when[40], addr[INET6_ADDRSTRLEN], what[300], line[512];
     format_time(when, sizeof when);
     format_peer(peer, addr, sizeof addr);
-    copy_printable(what, sizeof what, target && *target ? target : "-");
+    /* The target is client-controlled: one field of one line. */
+    if (!target || !*target)
+        target = "-";
+    utf8_escape_controls(what, sizeof what, target, strlen(target), true);
     int n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lldus\n", when,
                      addr, proto == PROTO_GEMINI ? "gemini" : "gopher", what,
                      status, bytes, micros);
@@ -135,20 +128,20 @@ void log_access(const struct sockaddr *peer, enum proto proto,
     write_line(log_fd, line, (size_t)n);
 }
 
+/* Messages carry file names and values from the capsule's files: control
+ * bytes are escaped, so a message stays one line and sends nothing to the
+ * terminal (ESC) or to whoever reads the log. */
 void log_msg(const char *fmt, ...)
 {
-    char line[2048];
-    size_t n = format_time(line, sizeof line);
-    n += (size_t)snprintf(line + n, sizeof line - n, " capsuled: ");
+    char msg[2048], line[2048];
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    int m = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (m < 0)
-        m = 0;
-    n += (size_t)m;
-    if (n > sizeof line - 2)
-        n = sizeof line - 2;
+    size_t len = m < 0 ? 0 : (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1;
+    size_t n = format_time(line, sizeof line);
+    n += (size_t)snprintf(line + n, sizeof line - n, " capsuled: ");
+    n += utf8_escape_controls(line + n, sizeof line - n - 1, msg, len, false);
     line[n++] = '\n';
     write_line(STDERR_FILENO, line, n);
 }

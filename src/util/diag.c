@@ -1,9 +1,13 @@
+/* Diagnostics: findings collected with their file and line, formatted one
+ * line each. */
 #include "capsuled/diag.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/utf8.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *level_name(enum diag_level level)
 {
@@ -43,6 +47,18 @@ size_t diags_count(const struct diags *d, enum diag_level at_least)
     return count;
 }
 
+/* File names and messages quote the capsule's files, which may hold any
+ * byte: each finding stays one line, without control characters, wherever
+ * it is printed (check's output, the server's log). */
+static void put_escaped(struct buf *out, const char *s)
+{
+    size_t len = strlen(s);
+    char *clean = xmalloc(4 * len + 1);
+    size_t n = utf8_escape_controls(clean, 4 * len + 1, s, len, false);
+    buf_put(out, clean, n);
+    free(clean);
+}
+
 void diags_format_min(const struct diags *d, enum diag_level at_least,
                       struct buf *out)
 {
@@ -50,11 +66,15 @@ void diags_format_min(const struct diags *d, enum diag_level at_least,
         const struct diag *g = &d->items[i];
         if (g->level < at_least)
             continue;
-        if (g->file && g->line > 0)
-            buf_printf(out, "%s:%d: ", g->file, g->line);
-        else if (g->file)
-            buf_printf(out, "%s: ", g->file);
-        buf_printf(out, "%s: %s\n", level_name(g->level), g->msg);
+        if (g->file) {
+            put_escaped(out, g->file);
+            if (g->line > 0)
+                buf_printf(out, ":%d", g->line);
+            buf_puts(out, ": ");
+        }
+        buf_printf(out, "%s: ", level_name(g->level));
+        put_escaped(out, g->msg);
+        buf_putc(out, '\n');
     }
 }
 

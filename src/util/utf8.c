@@ -1,3 +1,5 @@
+/* UTF-8 decoding and encoding, validation, and the escaping that keeps
+ * text taken from files or requests one harmless line in a log. */
 #include "capsuled/utf8.h"
 
 size_t utf8_decode(const char *str, size_t len, unsigned *cp)
@@ -68,4 +70,43 @@ bool utf8_valid(const char *s, size_t len)
         i += n;
     }
     return true;
+}
+
+/* Whether the character at in must be escaped; *n is its length (one for a
+ * byte that starts no valid sequence). */
+static bool must_escape(const char *in, size_t len, bool spaces, size_t *n)
+{
+    unsigned cp = 0;
+    *n = utf8_decode(in, len, &cp);
+    if (*n == 0) {
+        *n = 1;
+        return true;
+    }
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+           (spaces && cp == ' ');
+}
+
+size_t utf8_escape_controls(char *out, size_t size, const char *in, size_t len,
+                            bool spaces)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t j = 0, n;
+    for (size_t i = 0; i < len; i += n) {
+        bool escape = must_escape(in + i, len - i, spaces, &n);
+        if (j + (escape ? 4 * n : n) >= size)
+            break;
+        for (size_t k = 0; k < n; k++) {
+            unsigned char c = (unsigned char)in[i + k];
+            if (!escape) {
+                out[j++] = (char)c;
+                continue;
+            }
+            out[j++] = '\\';
+            out[j++] = 'x';
+            out[j++] = hex[c >> 4];
+            out[j++] = hex[c & 15];
+        }
+    }
+    out[j] = '\0';
+    return j;
 }

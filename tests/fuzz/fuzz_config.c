@@ -4,42 +4,14 @@
  * rest of the server relies on. */
 #include "capsuled/config.h"
 #include "fuzz_common.h"
-
-#include <stdio.h>
-#include <unistd.h>
-
-static char dir[64];
-static char file[96];
-
-static void remove_dir(void)
-{
-    unlink(file);
-    rmdir(dir);
-}
+#include "fuzz_tmpfile.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/capsuled-fuzz-XXXXXX",
-             tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        exit(1);
-    }
-    snprintf(file, sizeof file, "%s/capsule.yaml", dir);
-    atexit(remove_dir);
+    fuzz_tmp_init("capsule.yaml");
     return 0;
-}
-
-static void write_input(const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(file, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
-        perror(file);
-        exit(1);
-    }
 }
 
 /* What serve, site and the renderers take for granted after a load. */
@@ -67,10 +39,10 @@ static void check_config(const struct config *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    write_input(data, size);
+    fuzz_tmp_write(data, size);
     struct config cfg;
     struct diags dg = {0};
-    int rc = config_load(dir, &cfg, &dg);
+    int rc = config_load(fuzz_tmp_dir, &cfg, &dg);
     if (rc != 0 && rc != -1)
         fuzz_fail("config_load returned neither 0 nor -1", "", 0);
     if (rc == 0)

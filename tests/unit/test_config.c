@@ -1,9 +1,12 @@
-/* capsule.yaml: defaults, the default capsule, and errors that name file,
- * line and key. */
+/* capsule.yaml: defaults, the default capsule, errors that name file, line
+ * and key, alias bombs, and the favicon's rules. */
 #include "capsuled/buf.h"
 #include "capsuled/config.h"
+#include "capsuled/yaml_budget.h"
 #include "test.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -222,20 +225,271 @@ static void test_page_choice(void)
     config_free(&cfg);
 }
 
+/* Aliases multiply: a document is measured with every alias followed
+ * before anything is read from it, and fails whole past the budget, naming
+ * the line of the alias being expanded. */
 static void test_alias_bomb(void)
 {
     struct config cfg;
-    CHECK(load_yaml("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-                    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-                    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-                    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-                    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-                    "h: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
-                    &cfg) == 0);
-    CHECK(cfg.site.n_vars <= 10000);
+    expect_error("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                 "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                 "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                 "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                 "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                 "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+                 "h: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
+                 "capsule.yaml:6: error: too large after alias expansion");
+    CHECK(load_yaml("title: x\n", &cfg) == 0); /* nothing was left behind */
     config_free(&cfg);
+
+    /* The issue's bomb: a 100 KB scalar reached through 10,000 aliases
+     * (1 GB flattened); the budget runs out in l2, the third line. */
+    struct buf yaml = {0};
+    buf_puts(&yaml, "v: &v \"");
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&yaml, 'x');
+    buf_puts(&yaml, "\"\n");
+    for (int level = 1; level <= 4; level++) {
+        char below[8] = "v";
+        if (level > 1)
+            snprintf(below, sizeof below, "l%d", level - 1);
+        buf_printf(&yaml, "l%d: &l%d [", level, level);
+        for (int i = 0; i < 10; i++)
+            buf_printf(&yaml, "%s*%s", i ? ", " : "", below);
+        buf_puts(&yaml, "]\n");
+    }
+    expect_error(yaml.data, "capsule.yaml:3: error: too large after alias expansion");
+    buf_clear(&yaml);
+
+    /* Block style: the line of the list holding the aliases. */
+    expect_error("v: &v [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n"
+                 "a: &a [*v, *v, *v, *v, *v, *v, *v, *v, *v, *v]\n"
+                 "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                 "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                 "e:\n"
+                 "  - *d\n"
+                 "  - *d\n"
+                 "  - *d\n",
+                 "capsule.yaml:7: error: too large after alias expansion");
+    /* An alias to its own ancestor: walked to the depth limit only, where
+     * two branches a level are already too many. */
+    expect_error("title: t\na: &a [*a, *a]\n",
+                 "capsule.yaml:2: error: too large after alias expansion");
+    CHECK(load_yaml("a: &a [x, *a]\n", &cfg) == 0);
+    config_free(&cfg);
+    /* Keys count too: a warning about an unknown key holds it whole. */
+    buf_puts(&yaml, "k: &k\n  ? "); /* a key over 1024 bytes is explicit */
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&yaml, 'k');
+    buf_puts(&yaml, "\n  : {}\ngemini:\n  hosts: [");
+    for (int i = 0; i < 50; i++)
+        buf_printf(&yaml, "%s*k", i ? ", " : "");
+    buf_puts(&yaml, "]\n");
+    expect_error(yaml.data, "capsule.yaml:5: error: too large after alias expansion");
+    /* Each extra host is a site of its own: 64 at most, aliases or not. */
+    buf_clear(&yaml);
+    buf_puts(&yaml, "h: &h {name: other.example, root: .}\ngemini:\n  hosts: [");
+    for (int i = 0; i < 65; i++)
+        buf_printf(&yaml, "%s*h", i ? ", " : "");
+    buf_puts(&yaml, "]\n");
+    expect_error(yaml.data, "capsule.yaml:3: error: gemini.hosts: at most 64 hosts, got 65");
+    yaml.len -= strlen(", *h]\n");
+    buf_puts(&yaml, "]\n");
+    CHECK(load_yaml(yaml.data, &cfg) == 0 && cfg.gemini.n_hosts == 65);
+    config_free(&cfg);
+    buf_free(&yaml);
+}
+
+/* Real configurations use aliases for repeated values: those still load. */
+static void test_few_aliases(void)
+{
+    struct config cfg;
+    CHECK(load_yaml("name: &name \"Your Name\"\n"
+                    "description: &description \"personal description\"\n"
+                    "title: *name\n"
+                    "defaults: &defaults\n"
+                    "  layout: single\n"
+                    "  author_profile: true\n"
+                    "author:\n"
+                    "  name: *name\n"
+                    "  bio: *description\n"
+                    "pages:\n"
+                    "  <<: *defaults\n"
+                    "  comments: false\n"
+                    "posts: *defaults\n",
+                    &cfg) == 0);
+    CHECK(diags_count(&diags, DIAG_ERROR) == 0);
+    CHECK_STR(cfg.site.title, "Your Name");
+    CHECK_STR(cfg.site.author_name, "Your Name");
+    CHECK_STR(cfg.site.author_bio, "personal description");
+    CHECK_STR(config_site_var(&cfg, "posts.layout"), "single");
+    CHECK_STR(config_site_var(&cfg, "pages.<<.author_profile"), "true");
+    config_free(&cfg);
+}
+
+/* libyaml's document costs many times its text: more than 1 MiB of YAML is
+ * not parsed at all. */
+static void test_source_cap(void)
+{
+    struct config cfg;
+    size_t n = YAML_MAX_SOURCE + 1;
+    char *text = malloc(n + 1);
+    memset(text, '#', n);
+    text[0] = 't', text[1] = ':', text[2] = ' ', text[3] = 'x', text[4] = '\n';
+    text[n - 1] = '\n';
+    text[n] = '\0';
+    expect_error(text, "error: too large: 1048577 bytes of YAML (at most 1048576)");
+    text[n - 1] = '\0'; /* 1 MiB exactly: read */
+    CHECK(load_yaml(text, &cfg) == 0);
+    CHECK_STR(config_site_var(&cfg, "t"), "x");
+    config_free(&cfg);
+    free(text);
+}
+
+/* The sites of the shared corpus, when it is there: their _config.yml
+ * files (one with anchors and aliases) load within the budget. */
+static void test_corpus_configs(void)
+{
+    struct buf path = {0};
+    buf_printf(&path, "%s/../shared/corpus/sites", source_root());
+    DIR *d = opendir(path.data);
+    if (!d) {
+        printf("# corpus sites not found, skipped\n");
+        buf_free(&path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct buf file = {0};
+        buf_printf(&file, "%s/%s/_config.yml", path.data, e->d_name);
+        struct config cfg;
+        struct diags dg = {0};
+        struct buf out = {0};
+        if (access(file.data, R_OK) == 0) {
+            CHECK(config_load(file.data, &cfg, &dg) == 0);
+            diags_format(&dg, &out);
+            CHECK(!out.data || !strstr(out.data, "alias expansion"));
+            CHECK(cfg.site.favicon == NULL); /* a web path there, if any */
+            config_free(&cfg);
+        }
+        buf_free(&out);
+        diags_free(&dg);
+        buf_free(&file);
+    }
+    closedir(d);
+    buf_free(&path);
+}
+
+/* favicon: one emoji, else a warning naming file, line and key, and no
+ * favicon (the site still serves). */
+static void expect_favicon(const char *value, bool valid)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "favicon: \"%s\"\n", value);
+    CHECK(load_yaml(yaml.data, &cfg) == 0);
+    if (valid) {
+        CHECK(diags.n == 0);
+        CHECK(cfg.site.favicon && strlen(cfg.site.favicon) == strlen(value));
+    } else {
+        CHECK_CONTAINS(report.data, "capsule.yaml:1: warning: favicon: expected one emoji");
+        CHECK(cfg.site.favicon == NULL);
+    }
+    config_free(&cfg);
+    buf_free(&yaml);
+}
+
+static void test_favicon(void)
+{
+    static const char *const valid[] = {
+        "\xf0\x9f\x8e\x93",                                 /* 🎓 */
+        "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93",     /* 👨‍🎓 */
+        "\xf0\x9f\x87\xa8\xf0\x9f\x87\xb3",                 /* 🇨🇳 */
+        "#\xef\xb8\x8f\xe2\x83\xa3",                        /* #️⃣ */
+        "1\xe2\x83\xa3",                                    /* 1⃣ */
+        "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                 /* 👍🏽 */
+        "\xe2\x98\x95",                                     /* ☕ */
+        "\xe2\x98\x85",                                     /* ★ */
+        "\xe2\x9d\xa4\xef\xb8\x8f",                         /* ❤️ */
+        /* 🏴󠁧󠁢󠁳󠁣󠁴󠁿 (Scotland: a flag of tags, 28 bytes) */
+        "\xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2\xf3\xa0\x81\xb3"
+        "\xf3\xa0\x81\xa3\xf3\xa0\x81\xb4\xf3\xa0\x81\xbf",
+        /* 👩🏻‍❤️‍💋‍👩🏼 (35 bytes) */
+        "\xf0\x9f\x91\xa9\xf0\x9f\x8f\xbb\xe2\x80\x8d\xe2\x9d\xa4\xef\xb8\x8f"
+        "\xe2\x80\x8d\xf0\x9f\x92\x8b\xe2\x80\x8d\xf0\x9f\x91\xa9\xf0\x9f\x8f\xbc",
+    };
+    static const char *const invalid[] = {
+        "\xf0\x9f\x8e\x93\\r\\n=> gemini://evil/ Click", /* CRLF + a link */
+        "\xf0\x9f\x8e\x93\\n",
+        "\\e[31m\xf0\x9f\x8e\x93",                       /* ESC */
+        "\xf0\x9f\x8e\x93\\u0085",                       /* C1 NEL */
+        "\xf0\x9f\x8e\x93\xf0\x9f\x8e\x93",              /* two emoji */
+        "\xf0\x9f\x8e\x93 ", " \xf0\x9f\x8e\x93", "",
+        "a", "=> x", "#", "*", "1", "#\xef\xb8\x8f",     /* no keycap mark */
+        "\xf0\x9f\x87\xa8",                              /* half a flag */
+        "\xf0\x9f\x8e\x93\xe2\x80\x8d",                  /* trailing ZWJ */
+        "\xe2\x80\x8d\xf0\x9f\x8e\x93",                  /* leading ZWJ */
+        "\xcc\x81",                                      /* a lone combining mark */
+        "\xe2\x80\x8b",                                  /* zero-width space */
+        "\xe2\x80\xae\xf0\x9f\x8e\x93",                  /* right-to-left override */
+        "\xc2\xa0",                                      /* no-break space */
+        "\xf0\x9f\x8e\x93\\0x",                          /* NUL */
+    };
+    for (size_t i = 0; i < sizeof valid / sizeof *valid; i++)
+        expect_favicon(valid[i], true);
+    for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++)
+        expect_favicon(invalid[i], false);
+
+    /* Over 64 bytes: a megabyte of emoji is not one. */
+    struct buf big = {0};
+    for (int i = 0; i < 17; i++)
+        buf_puts(&big, "\xf0\x9f\x8e\x93");
+    expect_favicon(big.data, false);
+    buf_clear(&big);
+    for (int i = 0; i < 16; i++) /* 64 bytes, but sixteen emoji */
+        buf_puts(&big, "\xf0\x9f\x8e\x93");
+    expect_favicon(big.data, false);
+    buf_free(&big);
+
+    struct config cfg;
+    CHECK(load_yaml("title: t\nfavicon: [a, b]\n", &cfg) == 0);
+    CHECK_CONTAINS(report.data, "capsule.yaml:2: warning: favicon: expected one emoji");
+    CHECK(cfg.site.favicon == NULL);
+    config_free(&cfg);
+    CHECK(load_yaml("favicon: ~\n", &cfg) == 0 && diags.n == 0);
+    CHECK(cfg.site.favicon == NULL);
+    config_free(&cfg);
+}
+
+/* A Jekyll _config.yml's favicon is a path for the web: no /favicon.txt,
+ * no warning, and {{ site.favicon }} still resolves. */
+static void test_jekyll_favicon(void)
+{
+    struct config cfg;
+    struct buf yaml = {0};
+    buf_printf(&yaml, "%s/capsule.yaml", tmpdir);
+    unlink(yaml.data);
+    write_file("_config.yml", "title: J\nfavicon: /assets/favicon.ico\n");
+    diags_free(&diags);
+    CHECK(config_load(tmpdir, &cfg, &diags) == 0);
+    CHECK(diags.n == 0);
+    CHECK(cfg.site.favicon == NULL);
+    CHECK_STR(config_site_var(&cfg, "favicon"), "/assets/favicon.ico");
+    config_free(&cfg);
+    write_file("_config.yml", "title: J\nfavicon: \"\xf0\x9f\x8e\x93\"\n");
+    CHECK(config_load(tmpdir, &cfg, &diags) == 0);
+    CHECK(cfg.site.favicon == NULL); /* even an emoji: capsule.yaml sets it */
+    config_free(&cfg);
+    /* capsule.yaml beside it is read instead, and sets one */
+    CHECK(load_yaml("favicon: \"\xe2\x98\x95\"\n", &cfg) == 0);
+    CHECK_STR(cfg.site.favicon, "\xe2\x98\x95");
+    config_free(&cfg);
+    buf_free(&yaml);
 }
 
 /* A Jekyll site directory is a capsule too: its _config.yml is read when
@@ -313,8 +567,13 @@ int main(void)
     test_warnings();
     test_page_choice();
     test_alias_bomb();
+    test_few_aliases();
+    test_source_cap();
+    test_corpus_configs();
+    test_favicon();
     test_jekyll_config();
     test_config_file_kinds();
+    test_jekyll_favicon();
     cleanup();
     diags_free(&diags);
     buf_free(&report);

@@ -1,7 +1,9 @@
 /* Pages: front matter, encoding repair and Liquid together, line numbers,
- * and the traps (empty file, only front matter, NUL bytes, huge input). */
+ * and the traps (empty file, only front matter, NUL bytes, huge input,
+ * alias bombs). */
 #include "capsuled/buf.h"
 #include "capsuled/page.h"
+#include "capsuled/yaml_budget.h"
 #include "test.h"
 
 #include <dirent.h>
@@ -66,6 +68,59 @@ static void test_front_matter_errors(void)
 
     CHECK(load("---\n- a\n- b\n---\nx\n") == 0);
     CHECK(diags.n == 1 && diags.items[0].level == DIAG_WARNING);
+}
+
+/* Front matter aliases: a bomb fails the page (the server keeps its last
+ * good snapshot) at the line of the alias being expanded; a few aliases
+ * work as before. */
+static void test_alias_bomb(void)
+{
+    struct buf md = {0};
+    buf_puts(&md, "---\ntitle: Bomb\nv: &v \"");
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&md, 'x');
+    buf_puts(&md, "\"\n");
+    for (int level = 1; level <= 4; level++) {
+        char below[8] = "v";
+        if (level > 1)
+            snprintf(below, sizeof below, "l%d", level - 1);
+        buf_printf(&md, "l%d: &l%d [", level, level);
+        for (int i = 0; i < 10; i++)
+            buf_printf(&md, "%s*%s", i ? ", " : "", below);
+        buf_puts(&md, "]\n");
+    }
+    buf_puts(&md, "---\n# Body\n");
+    CHECK(load(md.data) == -1);
+    CHECK(diags.n == 1 && diags.items[0].level == DIAG_ERROR);
+    CHECK(diags.items[0].line == 5); /* l2: the file's fifth line */
+    CHECK_STR(first_message(),
+              "front matter: too large after alias expansion (more than 4 MiB)");
+    CHECK(pg.n_fm == 0);
+    CHECK_STR(pg.body, "# Body\n");
+    buf_free(&md);
+
+    CHECK(load("---\nname: &n Ada\nauthor:\n  name: *n\nlinks: &l [a, b]\n"
+               "more: [*l, *l]\n---\n{{ page.author.name }}\n") == 0);
+    CHECK(diags.n == 0);
+    CHECK_STR(page_var(&pg, "author.name"), "Ada");
+    CHECK_STR(page_var(&pg, "more.1.0"), "a");
+    CHECK_STR(pg.body, "Ada\n");
+}
+
+/* More than 1 MiB of front matter is not handed to libyaml. */
+static void test_front_matter_cap(void)
+{
+    size_t n = YAML_MAX_SOURCE + 1;
+    struct buf md = {0};
+    buf_puts(&md, "---\n");
+    while (md.len < n + 4)
+        buf_puts(&md, "# a comment line of the front matter, as long as it takes\n");
+    buf_puts(&md, "title: T\n---\nbody\n");
+    CHECK(load(md.data) == -1);
+    CHECK(diags.n == 1 && diags.items[0].line == 2);
+    CHECK_CONTAINS(first_message(), "front matter: too large:");
+    CHECK_STR(pg.body, "body\n");
+    buf_free(&md);
 }
 
 static void test_traps(void)
@@ -203,6 +258,8 @@ int main(void)
     config_defaults(&cfg);
     test_front_matter();
     test_front_matter_errors();
+    test_alias_bomb();
+    test_front_matter_cap();
     test_traps();
     test_large();
     test_seed();

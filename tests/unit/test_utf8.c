@@ -24,5 +24,18 @@ int main(void)
     CHECK(utf8_encode(0x2013, out) == 3 && memcmp(out, "\xe2\x80\x93", 3) == 0);
     CHECK(utf8_valid("caf\xc3\xa9", 5));
     CHECK(!utf8_valid("caf\xe9", 4));
+
+    /* Escaping for the log: controls, DEL, C1 and stray bytes; UTF-8 kept. */
+    char esc[64];
+    const char *in = "a\x1b[2J\r\nb\x7f \xc2\x9b\xff\xf0\x9f\x8e\x93\xc3\xa9";
+    utf8_escape_controls(esc, sizeof esc, in, strlen(in), false);
+    CHECK_STR(esc, "a\\x1b[2J\\x0d\\x0ab\\x7f \\xc2\\x9b\\xff\xf0\x9f\x8e\x93\xc3\xa9");
+    CHECK(utf8_escape_controls(esc, sizeof esc, "a b\t", 4, true) == 10);
+    CHECK_STR(esc, "a\\x20b\\x09");
+    /* Truncation never cuts an escape or a character. */
+    CHECK(utf8_escape_controls(esc, 6, "ab\x1b", 3, false) == 2);
+    CHECK_STR(esc, "ab");
+    CHECK(utf8_escape_controls(esc, 5, "abc\xc3\xa9", 5, false) == 3);
+    CHECK(utf8_escape_controls(esc, 1, "abc", 3, false) == 0 && esc[0] == '\0');
     return test_done();
 }

@@ -1,0 +1,112 @@
+/* YAML documents with aliases, through both loaders of YAML: the input as
+ * a capsule.yaml (config_load) and as a page's front matter (page_load).
+ * Beyond "no crash, no leak" (and libFuzzer's -rss_limit_mb, which the
+ * run script sets to 256 for this target): what a load keeps stays within
+ * the expansion budget, a document too large fails the load with an error
+ * on one of its lines, and a document without aliases is never too large. */
+#include "capsuled/page.h"
+#include "capsuled/yaml_budget.h"
+#include "fuzz_common.h"
+#include "fuzz_config_shared.h"
+#include "fuzz_tmpfile.h"
+
+static struct config site_cfg;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_tmp_init("capsule.yaml");
+    fuzz_config(&site_cfg);
+    return 0;
+}
+
+static size_t kept_bytes(char **keys, char **values, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(keys[i]) + strlen(values[i]);
+    return total;
+}
+
+/* An upper bound on the lines libyaml counts: CR, LF, and the last byte
+ * of NEL (U+0085), LS and PS (U+2028, U+2029) each end one at most. */
+static size_t count_lines(const uint8_t *data, size_t size)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < size; i++)
+        n += data[i] == '\n' || data[i] == '\r' || data[i] == 0x85 ||
+             data[i] == 0xA8 || data[i] == 0xA9;
+    return n;
+}
+
+/* The "too large after alias expansion" finding, if any, is an error on a
+ * line of the document (first_line..last_line of the file) and fails the
+ * load. Without a single alias each node is met once: in 1 KB, long keys
+ * over many nodes make at most about 1 MB (3 once the page's encoding
+ * repair has turned stray bytes into U+FFFD), so there is none. */
+static void check_expansion(const struct diags *dg, const char *finding,
+                            int rc, int first_line, size_t last_line,
+                            const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i < dg->n; i++) {
+        const struct diag *d = &dg->items[i];
+        if (strncmp(d->msg, finding, strlen(finding)) != 0)
+            continue;
+        if (d->level != DIAG_ERROR || rc != -1)
+            fuzz_fail("alias expansion over budget did not fail the load",
+                      d->msg, strlen(d->msg));
+        if (d->line < first_line || (size_t)d->line > last_line)
+            fuzz_fail("alias expansion error outside the document", d->msg,
+                      strlen(d->msg));
+        if (size <= 1024 && !memchr(data, '*', size))
+            fuzz_fail("too large after alias expansion without an alias",
+                      (const char *)data, size);
+    }
+}
+
+static void fuzz_config_file(const uint8_t *data, size_t size)
+{
+    struct config cfg;
+    struct diags dg = {0};
+    fuzz_tmp_write(data, size);
+    int rc = config_load(fuzz_tmp_dir, &cfg, &dg);
+    if (rc == -1 && diags_count(&dg, DIAG_ERROR) == 0)
+        fuzz_fail("config_load failed without an error", "", 0);
+    check_expansion(&dg, "too large after alias expansion", rc, 1,
+                    count_lines(data, size), data, size);
+    if (rc == 0 && (cfg.site.n_vars > 10000 ||
+                    kept_bytes(cfg.site.var_keys, cfg.site.var_values,
+                               cfg.site.n_vars) > YAML_EXPANSION_BUDGET))
+        fuzz_fail("site variables beyond the expansion budget", "", 0);
+    diags_free(&dg);
+    config_free(&cfg);
+}
+
+/* The same document between "---" lines, as a page's front matter: its
+ * first line is the file's second. */
+static void fuzz_front_matter(const uint8_t *data, size_t size)
+{
+    struct buf md = {0};
+    buf_puts(&md, "---\n");
+    buf_put(&md, data, size);
+    buf_puts(&md, "\n---\nbody\n");
+    struct page pg;
+    struct diags dg = {0};
+    int rc = page_load("fuzz.md", md.data, md.len, &site_cfg, &pg, &dg);
+    check_expansion(&dg, "front matter: too large after alias expansion", rc,
+                    2, count_lines(data, size) + 2, data, size);
+    if (pg.n_fm > 10000 ||
+        kept_bytes(pg.fm_keys, pg.fm_values, pg.n_fm) > YAML_EXPANSION_BUDGET)
+        fuzz_fail("front matter beyond the expansion budget", "", 0);
+    diags_free(&dg);
+    page_free(&pg);
+    buf_free(&md);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_config_file(data, size);
+    fuzz_front_matter(data, size);
+    return 0;
+}
