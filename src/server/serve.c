@@ -352,6 +352,17 @@ static void give_memory_back(void)
     malloc_trim(0);
 }
 
+/* glibc raises its mmap and trim thresholds each time a large block is
+ * freed (up to 32 MiB and twice that), after which a big snapshot's memory
+ * stays at the top of the builder's arena, where malloc_trim does not
+ * reach. Fixed thresholds keep big blocks mapped on their own and let an
+ * arena shrink once a megabyte at its top is free. */
+static void fix_malloc_thresholds(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+}
+
 /* The main thread's reference to a replaced snapshot is kept until the
  * workers have let theirs go, so the moment it is freed is known here. */
 static void retire(struct serve *s, struct capsule *old)
@@ -756,6 +767,7 @@ int cli_serve(int argc, char **argv)
     if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
         return usage();
     struct serve s = {.watch.fd = -1};
+    fix_malloc_thresholds();
     s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
     sigset_t set;
     block_signals(&set);
