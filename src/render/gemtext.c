@@ -10,7 +10,7 @@
  * amfora, Kristall, the spec's own grammar) takes a line starting with a
  * space as plain text, and the space is all but invisible. */
 #include "capsuled/render.h"
-#include "capsuled/utf8.h"
+#include "capsuled/url.h"
 #include "layout.h"
 
 #include <stdbool.h>
@@ -61,13 +61,8 @@ const char *card_bio(const struct render_opts *o)
 void put_gemini_base(struct buf *out, const struct render_opts *o)
 {
     const char *host = nonempty(o->gemini_host) ? o->gemini_host : "localhost";
-    bool ipv6 = strchr(host, ':') != NULL;
-    buf_puts(out, "gemini://");
-    buf_puts(out, ipv6 ? "[" : "");
-    put_clean(out, host, strlen(host));
-    buf_puts(out, ipv6 ? "]" : "");
-    if (o->gemini_port > 0 && o->gemini_port != 1965)
-        buf_printf(out, ":%d", o->gemini_port);
+    url_put_origin(out, "gemini", host, o->gemini_port > 0 ? o->gemini_port
+                                                           : 1965, 1965);
 }
 
 void put_section_path(struct buf *out, const struct doc *d, const char *slug)
@@ -106,36 +101,17 @@ static void put_text_line(struct buf *out, const char *s, size_t len)
     buf_putc(out, '\n');
 }
 
-/* URLs must stay one field: spaces and controls are percent-encoded, and
- * for our own paths (slugs in any script) non-ASCII bytes too. */
-static void put_url(struct buf *out, const char *url, bool encode_non_ascii)
-{
-    size_t len = strlen(url), i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)url[i];
-        unsigned cp;
-        size_t n = c >= 0x80 ? utf8_decode(url + i, len - i, &cp) : 1;
-        if (c <= 0x20 || c == 0x7F || (c >= 0x80 && (encode_non_ascii || n == 0))) {
-            buf_printf(out, "%%%02X", c); /* one byte at a time */
-            i++;
-        } else {
-            buf_put(out, url + i, n);
-            i += n;
-        }
-    }
-}
-
 static void put_link_line(struct gem *g, const struct link *l)
 {
     if (!link_has_target(l))
         return;
     buf_puts(g->out, "=> ");
     if (nonempty(l->url)) {
-        put_url(g->out, l->url, false);
+        url_escape(g->out, l->url, strlen(l->url)); /* one field */
     } else {
         struct buf path = {0};
         put_section_path(&path, g->d, l->section);
-        put_url(g->out, path.data, true);
+        url_encode_path(g->out, path.data, path.len);
         buf_free(&path);
     }
     if (nonempty(l->label)) {
@@ -367,7 +343,7 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
     struct buf path = {0};
     put_section_path(&path, g->d, s->slug);
     buf_puts(g->out, "=> ");
-    put_url(g->out, path.data, true);
+    url_encode_path(g->out, path.data, path.len);
     buf_putc(g->out, ' ');
     buf_puts(g->out, before);
     put_clean(g->out, title, strlen(title));
