@@ -1,6 +1,7 @@
 /* Gemini requests: parse the URL line, pick the host's site, answer from its
  * pre-rendered table (search is the only route rendered per request). */
 #include "capsuled/capsule.h"
+#include "capsuled/paths.h"
 #include "capsuled/site.h"
 #include "capsuled/url.h"
 #include "capsuled/utf8.h"
@@ -204,7 +205,7 @@ void gemini_respond(const struct capsule *c, const char *sni,
         return;
     }
     const struct site *s = c->sites[host];
-    if (strcmp(req.path, "/search") == 0) {
+    if (strcmp(req.path, PATH_SEARCH) == 0) {
         search(s, &req, out);
         return;
     }

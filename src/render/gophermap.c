@@ -3,6 +3,7 @@
  * menu ends with a lone ".". Text goes out as 'i' lines laid out like the
  * plain-text rendering; links become items after their block, the way
  * Geomyidae and Gophernicus menus look in lynx, sacc and bombadillo. */
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "capsuled/url.h"
 #include "layout.h"
@@ -155,7 +156,7 @@ static void link_item(struct gmap *g, const struct link *l)
         return;
     }
     struct buf sel = {0};
-    put_section_path(&sel, g->d, l->section);
+    path_section(&sel, g->d, l->section);
     our_item(g, '1', label, sel.data);
     buf_free(&sel);
 }
@@ -216,14 +217,6 @@ static void gmap_card(struct gmap *g)
     g->flow.prev = BLOCK_HEADING;
 }
 
-static void section_text_selector(struct buf *sel, const struct section *s)
-{
-    buf_clear(sel);
-    buf_putc(sel, '/');
-    buf_puts(sel, s->slug);
-    buf_puts(sel, ".txt");
-}
-
 static void gmap_section_items(struct gmap *g)
 {
     if (g->d->n_sections < 2)
@@ -234,9 +227,10 @@ static void gmap_section_items(struct gmap *g)
         const struct section *s = &g->d->sections[i];
         const char *title = nonempty(s->title) ? s->title : s->slug;
         buf_clear(&sel);
-        put_section_path(&sel, g->d, s->slug);
+        path_section(&sel, g->d, s->slug);
         our_item(g, '1', title, sel.data);
-        section_text_selector(&sel, s);
+        buf_clear(&sel);
+        path_section_text(&sel, s->slug);
         buf_clear(&label);
         buf_puts(&label, title);
         buf_puts(&label, " (text)");
@@ -262,7 +256,7 @@ static void gmap_latest_news(struct gmap *g)
                          "           "); /* under the title, past the date */
         }
         buf_free(&first);
-        our_item(g, '1', "All news", "/news/");
+        our_item(g, '1', "All news", PATH_NEWS);
     }
     news_free(items, n);
 }
@@ -279,7 +273,7 @@ void render_gophermap_home(const struct doc *d, const struct render_opts *o,
     gmap_section_items(&g);
     gmap_latest_news(&g);
     info_line(out, "", 0);
-    our_item(&g, '7', "Search the profile", "/search");
+    our_item(&g, '7', "Search the profile", PATH_SEARCH);
     gophermap_end(out);
 }
 
@@ -292,11 +286,11 @@ void render_gophermap_section(const struct doc *d, size_t section,
         gmap_section(&g, section);
         info_line(out, "", 0);
         struct buf sel = {0};
-        section_text_selector(&sel, &d->sections[section]);
+        path_section_text(&sel, d->sections[section].slug);
         our_item(&g, '0', "This section as text", sel.data);
         buf_free(&sel);
     }
-    our_item(&g, '1', "Home", "/");
+    our_item(&g, '1', "Home", PATH_HOME);
     gophermap_end(out);
 }
 
