@@ -60,6 +60,8 @@ static char *escaped(const char *url)
  * own address (or its root) with a fragment; NULL otherwise. */
 static char *own_fragment(const struct walker *w, const char *abs)
 {
+    if (!strchr(abs, '#'))
+        return NULL; /* most links: no need to take them apart */
     struct url a;
     url_parse(abs, strlen(abs), &a);
     if (!a.has_fragment)

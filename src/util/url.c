@@ -242,20 +242,30 @@ void url_encode_path(struct buf *out, const char *path, size_t len)
     }
 }
 
-void url_escape(struct buf *out, const char *url, size_t len)
+/* Bytes from url[i] on that url_escape keeps as they are. */
+static size_t kept_run(const char *url, size_t len, size_t i)
 {
-    size_t i = 0;
+    size_t start = i;
     while (i < len) {
         unsigned char c = (unsigned char)url[i];
         unsigned cp;
         size_t n = c >= 0x80 ? utf8_decode(url + i, len - i, &cp) : 1;
-        if (n == 0 || never_in_url(c)) {
-            put_escape(out, c); /* one byte at a time */
-            i++;
-        } else {
-            buf_put(out, url + i, n);
-            i += n;
-        }
+        if (n == 0 || never_in_url(c))
+            break;
+        i += n;
+    }
+    return i - start;
+}
+
+void url_escape(struct buf *out, const char *url, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t run = kept_run(url, len, i);
+        buf_put(out, url + i, run); /* links are mostly kept whole */
+        i += run;
+        if (i < len)
+            put_escape(out, (unsigned char)url[i++]); /* one byte at a time */
     }
 }
 
