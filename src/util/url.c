@@ -103,36 +103,63 @@ static bool parse_port(const char *s, size_t len, int *port)
     return true;
 }
 
+/* "[" literal "]" starting at s[i], the authority ending at end: sets the
+ * host (brackets left out) and *host_end past the ']'. */
+static bool parse_ip_literal(const char *s, size_t i, size_t end,
+                             struct url *u, size_t *host_end)
+{
+    const char *close = memchr(s + i, ']', end - i);
+    u->ip_literal = true;
+    u->host_off = i + 1;
+    u->host_len = close ? (size_t)(close - s) - u->host_off : end - i - 1;
+    if (!close || !ip_literal_ok(s + u->host_off, u->host_len))
+        return false;
+    *host_end = (size_t)(close - s) + 1;
+    return *host_end == end || s[*host_end] == ':';
+}
+
 /* [ userinfo "@" ] host [ ":" port ], within s[off, off + len). */
 static bool parse_authority(const char *s, size_t off, size_t len,
                             struct url *u)
 {
-    size_t end = off + len, i = off;
+    size_t end = off + len, i = off, host_end;
     for (size_t k = off; k < end; k++)
         if (s[k] == '@') {
             u->has_userinfo = true;
             i = k + 1; /* the last '@': a userinfo cannot hold one */
         }
-    u->host_off = i;
-    size_t host_end;
     if (i < end && s[i] == '[') {
-        u->ip_literal = true;
-        const char *close = memchr(s + i, ']', end - i);
-        u->host_off = i + 1;
-        u->host_len = close ? (size_t)(close - s) - u->host_off : end - i - 1;
-        if (!close || !ip_literal_ok(s + u->host_off, u->host_len))
-            return false;
-        host_end = (size_t)(close - s) + 1;
-        if (host_end < end && s[host_end] != ':')
+        if (!parse_ip_literal(s, i, end, u, &host_end))
             return false;
     } else {
         const char *colon = memchr(s + i, ':', end - i);
         host_end = colon ? (size_t)(colon - s) : end;
+        u->host_off = i;
         u->host_len = host_end - i;
     }
-    if (host_end == end)
-        return true;
-    return parse_port(s + host_end + 1, end - host_end - 1, &u->port);
+    return host_end == end ||
+           parse_port(s + host_end + 1, end - host_end - 1, &u->port);
+}
+
+/* path [ "?" query ] [ "#" fragment ], from s[i] to the end. */
+static void parse_path_on(const char *s, size_t len, size_t i, struct url *u)
+{
+    u->path_off = i;
+    while (i < len && s[i] != '?' && s[i] != '#')
+        i++;
+    u->path_len = i - u->path_off;
+    if (i < len && s[i] == '?') {
+        u->has_query = true;
+        u->query_off = ++i;
+        while (i < len && s[i] != '#')
+            i++;
+        u->query_len = i - u->query_off;
+    }
+    if (i < len && s[i] == '#') {
+        u->has_fragment = true;
+        u->frag_off = i + 1;
+        u->frag_len = len - i - 1;
+    }
 }
 
 bool url_parse(const char *s, size_t len, struct url *u)
@@ -150,22 +177,7 @@ bool url_parse(const char *s, size_t len, struct url *u)
         u->auth_len = i - u->auth_off;
         ok = parse_authority(s, u->auth_off, u->auth_len, u);
     }
-    u->path_off = i;
-    while (i < len && s[i] != '?' && s[i] != '#')
-        i++;
-    u->path_len = i - u->path_off;
-    if (i < len && s[i] == '?') {
-        u->has_query = true;
-        u->query_off = ++i;
-        while (i < len && s[i] != '#')
-            i++;
-        u->query_len = i - u->query_off;
-    }
-    if (i < len && s[i] == '#') {
-        u->has_fragment = true;
-        u->frag_off = i + 1;
-        u->frag_len = len - i - 1;
-    }
+    parse_path_on(s, len, i, u);
     return ok;
 }
 
