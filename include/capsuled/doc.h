@@ -73,7 +73,11 @@ struct block {
 
 struct section {
     char *slug;    /* from the H1 text ("about-me"), or the id given by
-                      <span class='anchor' id=…> or kramdown {#id} before it */
+                      <span class='anchor' id=…> or kramdown {#id} before it;
+                      unique, and always a safe path segment (paths.h): an
+                      id that is not one ("a/b", "x%20y", "..", or longer
+                      than PATH_SLUG_MAX) is slugified ("a-b"), reported as
+                      a warning, and kept among the anchors */
     char *title;   /* the H1 text with emoji kept, markup removed */
     char *plain_title; /* title without emoji and symbols: "About Me" */
     size_t first;  /* index of its first block (the H1 itself) */

@@ -10,13 +10,8 @@
 
 #include <stddef.h>
 
-/* Where the capsule lives, for the links the renderers write. Paths of the
- * capsule, the same in both protocols:
- *   /            home            /SLUG/        a section (menu in gopher)
- *   /SLUG.txt    section as text (gopher type 0)
- *   /news/       gemsub feed     /news/N/      one news item (N from 1)
- *   /atom.xml    Atom feed       /search       search (gopher type 7)
- *   /robots.txt, /favicon.txt, /caps.txt, /source.md */
+/* Where the capsule lives, for the links the renderers write; the paths
+ * themselves are capsuled/paths.h's, the same in both protocols. */
 struct render_opts {
     const struct config *cfg;
     const struct page *page;

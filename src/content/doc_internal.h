@@ -78,25 +78,6 @@ bool only_separators(const char *s, size_t len);
 
 char *plain_title_of(const char *title);
 
-/* ---------------------------------------------------- URLs (doc_url.c) */
-
-struct uri {
-    size_t scheme_len; /* 0: none */
-    bool has_auth;
-    size_t auth_off, auth_len;
-    size_t path_off, path_len;
-    bool has_query;
-    size_t query_off, query_len;
-    bool has_frag;
-    size_t frag_off, frag_len;
-};
-
-void uri_parse(const char *s, struct uri *u);
-char *resolve_reference(const char *base, const char *ref);
-char *page_address(const char *url, bool root_only);
-char *escape_url(const char *url);
-bool has_scheme(const char *url, const char *scheme);
-
 /* ------------------------------------------------------------- the walker */
 
 /* A link of the block being built, while the labels of its URL merge. */

@@ -2,6 +2,7 @@
  * with their labels, targets classified (section of this page, absolute
  * URL, or nothing usable), labels of one target merged. */
 #include "doc_internal.h"
+#include "capsuled/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,37 @@ static void merge_label(struct open_link *ol, const char *label)
     ol->n_labels++;
 }
 
+/* A URL as the model keeps it: one token in every format. */
+static char *escaped(const char *url)
+{
+    struct buf out = {0};
+    buf_puts(&out, "");
+    url_escape(&out, url, strlen(url));
+    return buf_detach(&out);
+}
+
+/* The section of this page an absolute URL names, when it is this page's
+ * own address (or its root) with a fragment; NULL otherwise. */
+static char *own_fragment(const struct walker *w, const char *abs)
+{
+    if (!strchr(abs, '#'))
+        return NULL; /* most links: no need to take them apart */
+    struct url a;
+    url_parse(abs, strlen(abs), &a);
+    if (!a.has_fragment)
+        return NULL;
+    char *here = url_document(w->base_url, false);
+    char *root = url_document(w->base_url, true);
+    char *target = url_document(abs, false);
+    char *fragment = NULL;
+    if (!strcmp(target, here) || !strcmp(target, root))
+        fragment = xstrdup(abs + a.frag_off);
+    free(here);
+    free(root);
+    free(target);
+    return fragment;
+}
+
 /* What a link target means: a section of this page (*fragment set), an
  * absolute URL (returned), or nothing usable (NULL, *fragment NULL). */
 static char *classify_url(struct walker *w, const char *url, char **fragment)
@@ -59,8 +91,8 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
         *fragment = xstrdup(url + 2);
         return NULL;
     }
-    struct uri u;
-    uri_parse(url, &u);
+    struct url u;
+    url_parse(url, strlen(url), &u);
     bool have_base = w->base_url && w->base_url[0];
     if (!u.scheme_len && !have_base) {
         if (!w->warned_no_base)
@@ -68,28 +100,16 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
                           "relative links kept as they are (\"%s\" the first): "
                           "site.url is not set", url);
         w->warned_no_base = true;
-        return escape_url(url);
+        return escaped(url);
     }
-    char *abs = u.scheme_len ? xstrdup(url) : resolve_reference(w->base_url, url);
-    struct uri a;
-    uri_parse(abs, &a);
-    if (a.has_frag && have_base) {
-        char *here = page_address(w->base_url, false);
-        char *root = page_address(w->base_url, true);
-        char *target = page_address(abs, false);
-        if (!strcmp(target, here) || !strcmp(target, root))
-            *fragment = xstrdup(abs + a.frag_off);
-        free(here);
-        free(root);
-        free(target);
-        if (*fragment) {
-            free(abs);
-            return NULL;
-        }
+    char *abs = u.scheme_len ? xstrdup(url) : url_resolve(w->base_url, url);
+    if (have_base && (*fragment = own_fragment(w, abs)) != NULL) {
+        free(abs);
+        return NULL;
     }
-    char *escaped = escape_url(abs);
+    char *result = escaped(abs);
     free(abs);
-    return escaped;
+    return result;
 }
 
 /* A label written in brackets ("[[Code]](url)", "<a>[PDF]</a>") is a
@@ -123,7 +143,7 @@ static void add_link(struct walker *w, const char *url, size_t start,
     if (!url || !url[0] || !strcmp(url, "#")) {
         walker_report(w, DIAG_NOTE, w->cur_line,
                       "link \"%s\" has no URL: its text is kept", label);
-    } else if (has_scheme(url, "javascript") || has_scheme(url, "data")) {
+    } else if (url_has_scheme(url, "javascript") || url_has_scheme(url, "data")) {
         walker_report(w, DIAG_WARNING, w->cur_line,
                       "script or data link \"%s\" dropped", label);
     } else {

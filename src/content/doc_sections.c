@@ -2,6 +2,7 @@
  * named with unique slugs, given the anchors that point into them; then
  * section links resolved against those anchors. */
 #include "doc_internal.h"
+#include "capsuled/paths.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,17 +118,75 @@ static void slugger_free(struct slugger *sl)
     strmap_free(&sl->next);
 }
 
+/* A slug that can be a path (paths.h) for a name that cannot: slugified
+ * as heading text is, cut to PATH_SLUG_MAX bytes at a character boundary,
+ * "section" when nothing is left. */
+static char *path_safe_slug(const char *name)
+{
+    char *slug = doc_slugify(name);
+    size_t n = strlen(slug);
+    if (n > PATH_SLUG_MAX) {
+        n = PATH_SLUG_MAX;
+        while (n > 0 && ((unsigned char)slug[n] & 0xC0) == 0x80)
+            n--; /* not inside a character */
+        while (n > 0 && slug[n - 1] == '-')
+            n--;
+        slug[n] = '\0';
+    }
+    if (!slug[0]) {
+        free(slug);
+        slug = xstrdup("section");
+    }
+    return slug;
+}
+
+/* Bytes of s to quote in a message: all of it, or about 60 bytes cut at a
+ * character boundary (a heading may be any length). */
+static int quoted_length(const char *s, bool *cut)
+{
+    size_t n = strlen(s);
+    *cut = n > 64;
+    if (!*cut)
+        return (int)n;
+    n = 60;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+static void report_unsafe(struct walker *w, const struct block *h,
+                          bool given, const char *name, const char *slug)
+{
+    bool cut;
+    int n = quoted_length(name, &cut);
+    walker_report(w, DIAG_WARNING, h->line,
+                  "heading %s '%.*s%s' is not a safe path%s; served as /%s/",
+                  given ? "id" : "slug", n, name, cut ? "…" : "",
+                  strlen(name) > PATH_SLUG_MAX ? " (too long)" : "", slug);
+}
+
+/* The section's slug is its path: an id (or a heading text) that cannot be
+ * one is served under a safe slug, reported, and kept as an anchor so that
+ * links to it follow. */
 static void name_section(struct walker *w, struct section *s,
                          struct slugger *sl)
 {
     const struct block *h = &w->doc->blocks[s->first];
     char *id = w->explicit_ids[s->first];
-    char *slug = id && id[0] ? xstrdup(id) : doc_slugify(h->text);
-    if (!slug[0]) {
-        free(slug);
-        slug = xstrdup("section");
+    bool given = id && id[0];
+    char *name = given ? xstrdup(id) : doc_slugify(h->text);
+    if (!name[0]) {
+        free(name);
+        name = xstrdup("section");
     }
-    s->slug = unique_slug(sl, slug);
+    bool safe = path_slug_is_safe(name);
+    s->slug = unique_slug(sl, safe ? xstrdup(name) : path_safe_slug(name));
+    if (!safe) {
+        report_unsafe(w, h, given, name, s->slug);
+        add_anchor(w, name, s->first);
+        name = NULL;
+    }
+    free(name);
     s->title = xstrdup(h->text);
     s->plain_title = plain_title_of(h->text);
 }

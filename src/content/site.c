@@ -2,6 +2,8 @@
  * sorted table, and answer the two things that stay dynamic (search and
  * lookups) without touching the model again. */
 #include "capsuled/site.h"
+#include "capsuled/paths.h"
+#include "capsuled/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -236,29 +238,13 @@ static char *clean_lang(const char *lang)
     return buf_detach(&b);
 }
 
-/* Slugs become path segments: one that could escape or split a path is not
- * served (doc_slugify never makes one; an anchor id might). */
-static bool slug_is_safe(const char *slug)
-{
-    if (!slug || !*slug || strcmp(slug, ".") == 0 || strcmp(slug, "..") == 0)
-        return false;
-    for (const char *s = slug; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' ||
-            c == '\\' || c == '%')
-            return false;
-    }
-    return true;
-}
-
-/* Where a section is read: the first one lives on the home page. */
+/* Where a link to a section leads (paths.h): the first one lives on the
+ * home page. */
 static const char *section_link(const struct doc *d, const struct section *sec,
                                 struct buf *tmp)
 {
     buf_clear(tmp);
-    if (sec == &d->sections[0] || !slug_is_safe(sec->slug))
-        return "/";
-    buf_printf(tmp, "/%s/", sec->slug);
+    path_section(tmp, d, sec->slug);
     return tmp->data;
 }
 
@@ -309,9 +295,12 @@ static void render_news_item(const struct site *s, size_t n, struct buf *out)
     const char *where = section_link(&c->doc, sec, &link);
     buf_putc(out, '\n');
     /* A news section called "news" is itself read at /news/. */
-    if (strcmp(where, "/news/") != 0 && strcmp(where, "/") != 0)
-        buf_printf(out, "=> %s %s\n", where, section_label(sec));
-    buf_puts(out, "=> /news/ All news\n=> / Home\n");
+    if (strcmp(where, PATH_NEWS) != 0 && strcmp(where, PATH_HOME) != 0) {
+        buf_puts(out, "=> ");
+        path_put_link(out, where);
+        buf_printf(out, " %s\n", section_label(sec));
+    }
+    buf_puts(out, "=> " PATH_NEWS " All news\n=> " PATH_HOME " Home\n");
     buf_free(&link);
 }
 
@@ -321,39 +310,39 @@ static void build_gemini_routes(struct site *s)
     const struct cfg_site *cs = &s->cfg->site;
     struct buf body = {0}, path = {0};
     render_gemtext_home(&c->doc, &c->opts, &body);
-    add_gemtext(s, "/", &body);
+    add_gemtext(s, PATH_HOME, &body);
     /* Added before the sections: when the news section's slug is "news",
      * /news/ stays the feed that clients subscribe to (the first route added
      * for a path wins); its items are on /news/N/. */
     render_gemsub(&c->doc, c->news, c->n_news, &c->opts, &body);
-    add_gemtext(s, "/news/", &body);
+    add_gemtext(s, PATH_NEWS, &body);
     for (size_t i = 0; i < c->n_news; i++) {
         render_news_item(s, i, &body);
         buf_clear(&path);
-        buf_printf(&path, "/news/%zu/", news_number(c, i));
+        path_news_item(&path, news_number(c, i));
         add_gemtext(s, path.data, &body);
     }
     for (size_t i = 0; i < c->doc.n_sections; i++) {
         const struct section *sec = &c->doc.sections[i];
-        if (!slug_is_safe(sec->slug))
-            continue;
+        if (!path_slug_is_safe(sec->slug))
+            continue; /* never linked either: see path_section */
         render_gemtext_section(&c->doc, i, &c->opts, &body);
         buf_clear(&path);
-        buf_printf(&path, "/%s/", sec->slug);
+        path_section_page(&path, sec->slug);
         add_gemtext(s, path.data, &body);
     }
     render_atom(&c->doc, c->news, c->n_news, &c->opts, &body);
-    add_typed(&s->gemini, "/atom.xml", "20 application/atom+xml\r\n",
+    add_typed(&s->gemini, PATH_ATOM, "20 application/atom+xml\r\n",
               body.data, body.len);
     const char *robots = cs->robots ? cs->robots : "";
-    add_typed(&s->gemini, "/robots.txt", "20 text/plain; charset=utf-8\r\n",
+    add_typed(&s->gemini, PATH_ROBOTS, "20 text/plain; charset=utf-8\r\n",
               robots, strlen(robots));
     if (cs->favicon && *cs->favicon)
-        add_typed(&s->gemini, "/favicon.txt",
+        add_typed(&s->gemini, PATH_FAVICON,
                   "20 text/plain; charset=utf-8\r\n", cs->favicon,
                   strlen(cs->favicon));
     if (cs->serve_source && c->page.source)
-        add_typed(&s->gemini, "/source.md",
+        add_typed(&s->gemini, PATH_SOURCE,
                   "20 text/markdown; charset=utf-8\r\n", c->page.source,
                   c->page.source_len);
     route_seal(&s->gemini);
@@ -405,7 +394,8 @@ static void render_gopher_news(const struct site *s, struct buf *out)
                        section_link(&c->doc, sec, &link), o->gopher_host,
                        o->gopher_port);
     }
-    gophermap_item(out, '1', "Home", "/", o->gopher_host, o->gopher_port);
+    gophermap_item(out, '1', "Home", PATH_HOME, o->gopher_host,
+                   o->gopher_port);
     gophermap_end(out);
     buf_free(&line);
     buf_free(&link);
@@ -417,32 +407,32 @@ static void build_gopher_routes(struct site *s)
     const struct cfg_site *cs = &s->cfg->site;
     struct buf body = {0}, path = {0};
     render_gophermap_home(&c->doc, &c->opts, &body);
-    add_typed(&s->gopher, "/", NULL, body.data, body.len);
+    add_typed(&s->gopher, PATH_HOME, NULL, body.data, body.len);
     for (size_t i = 0; i < c->doc.n_sections; i++) {
         const struct section *sec = &c->doc.sections[i];
-        if (!slug_is_safe(sec->slug))
-            continue;
+        if (!path_slug_is_safe(sec->slug))
+            continue; /* never linked either: see path_section */
         buf_clear(&body);
         render_gophermap_section(&c->doc, i, &c->opts, &body);
         buf_clear(&path);
-        buf_printf(&path, "/%s/", sec->slug);
+        path_section_page(&path, sec->slug);
         add_typed(&s->gopher, path.data, NULL, body.data, body.len);
         buf_clear(&body);
         render_text_section(&c->doc, i, &c->opts, 1, &body);
         buf_clear(&path);
-        buf_printf(&path, "/%s.txt", sec->slug);
+        path_section_text(&path, sec->slug);
         add_typed(&s->gopher, path.data, NULL, body.data, body.len);
     }
     buf_clear(&body);
     render_gopher_news(s, &body);
-    add_typed(&s->gopher, "/news/", NULL, body.data, body.len);
+    add_typed(&s->gopher, PATH_NEWS, NULL, body.data, body.len);
     buf_clear(&body);
     render_caps(s, &body);
-    add_typed(&s->gopher, "/caps.txt", NULL, body.data, body.len);
+    add_typed(&s->gopher, PATH_CAPS, NULL, body.data, body.len);
     const char *robots = cs->robots ? cs->robots : "";
-    add_typed(&s->gopher, "/robots.txt", NULL, robots, strlen(robots));
+    add_typed(&s->gopher, PATH_ROBOTS, NULL, robots, strlen(robots));
     if (cs->serve_source && c->page.source)
-        add_typed(&s->gopher, "/source.md", NULL, c->page.source,
+        add_typed(&s->gopher, PATH_SOURCE, NULL, c->page.source,
                   c->page.source_len);
     route_seal(&s->gopher);
     buf_free(&body);
@@ -452,13 +442,12 @@ static void build_gopher_routes(struct site *s)
 static void build_http_reply(struct site *s)
 {
     const struct render_opts *o = &s->content.opts;
-    bool v6 = strchr(o->gopher_host, ':') != NULL;
     struct buf body = {0}, b = {0};
-    buf_printf(&body,
-               "This is a Gopher server, not a web server.\r\n"
-               "Open it with a Gopher client (lynx, curl, sacc, bombadillo):"
-               "\r\n\r\n    gopher://%s%s%s:%d/\r\n",
-               v6 ? "[" : "", o->gopher_host, v6 ? "]" : "", o->gopher_port);
+    buf_puts(&body, "This is a Gopher server, not a web server.\r\n"
+                    "Open it with a Gopher client (lynx, curl, sacc, "
+                    "bombadillo):\r\n\r\n    ");
+    url_put_origin(&body, "gopher", o->gopher_host, o->gopher_port, 0);
+    buf_puts(&body, PATH_HOME "\r\n");
     buf_printf(&b,
                "HTTP/1.0 200 OK\r\n"
                "Content-Type: text/plain; charset=utf-8\r\n"
@@ -626,9 +615,9 @@ static void gemini_hit(const struct site *s, const struct section *sec,
 {
     struct buf *out = ctx, link = {0};
     if (!line) {
-        buf_printf(out, "\n=> %s %s\n",
-                   section_link(&s->content.doc, sec, &link),
-                   section_label(sec));
+        buf_puts(out, "\n=> ");
+        path_put_link(out, section_link(&s->content.doc, sec, &link));
+        buf_printf(out, " %s\n", section_label(sec));
     } else {
         buf_puts(out, "> ");
         buf_put(out, line, len);
@@ -643,7 +632,8 @@ void site_search_gemini(const struct site *s, const char *query,
     buf_printf(out, "# Search: %s\n", query);
     if (search_walk(s, query, gemini_hit, out) == 0)
         buf_puts(out, "\nNo matches.\n");
-    buf_puts(out, "\n=> /search Search again\n=> / Home\n");
+    buf_puts(out, "\n=> " PATH_SEARCH " Search again\n=> " PATH_HOME
+                  " Home\n");
 }
 
 static void gopher_hit(const struct site *s, const struct section *sec,
@@ -675,8 +665,9 @@ void site_search_gopher(const struct site *s, const char *query,
     if (search_walk(s, query, gopher_hit, out) == 0)
         gophermap_info(out, "No matches.", o);
     gophermap_info(out, "", o);
-    gophermap_item(out, '7', "Search again", "/search", o->gopher_host,
+    gophermap_item(out, '7', "Search again", PATH_SEARCH, o->gopher_host,
                    o->gopher_port);
-    gophermap_item(out, '1', "Home", "/", o->gopher_host, o->gopher_port);
+    gophermap_item(out, '1', "Home", PATH_HOME, o->gopher_host,
+                   o->gopher_port);
     gophermap_end(out);
 }

@@ -1,7 +1,9 @@
 /* Gemini requests: parse the URL line, pick the host's site, answer from its
  * pre-rendered table (search is the only route rendered per request). */
 #include "capsuled/capsule.h"
+#include "capsuled/paths.h"
 #include "capsuled/site.h"
+#include "capsuled/url.h"
 #include "capsuled/utf8.h"
 
 #include <stdio.h>
@@ -11,17 +13,6 @@ static const char RESP_BAD[] = "59 Bad request\r\n";
 static const char RESP_PROXY[] = "53 Proxy request refused\r\n";
 static const char RESP_NOT_FOUND[] = "51 Not found\r\n";
 static const char RESP_SEARCH[] = "10 Search the profile\r\n";
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static char ascii_lower(char c)
 {
@@ -40,122 +31,43 @@ static bool line_is_clean(const char *s, size_t len)
     return utf8_valid(s, len);
 }
 
-/* Percent-decodes in[0..len) into out (cap > len). The decoded bytes must
- * again be valid UTF-8 without control bytes (a %00 or %0A smuggled in is a
- * bad request, not a path). Returns the decoded length or -1. */
-static long percent_decode(const char *in, size_t len, char *out, size_t cap)
+/* The host of the request: no userinfo, lower case, a final dot (the fully
+ * qualified form of the same name) dropped, percent-escapes decoded. */
+static int request_host(const char *line, const struct url *u,
+                        struct gemini_request *req)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= len)
-                return -1;
-            int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (n + 1 >= cap)
-            return -1;
-        out[n++] = c;
-    }
-    out[n] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)out[i];
-        if (c < 0x20 || c == 0x7f)
-            return -1;
-    }
-    return utf8_valid(out, n) ? (long)n : -1;
-}
-
-/* A scheme is ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) before ':'.
- * Returns its length, or 0 when the line does not start with one. */
-static size_t scheme_length(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len && s[i] != ':') {
-        char c = s[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' ||
-                             c == '.'));
-        if (!ok)
-            return 0;
-        i++;
-    }
-    return (i > 0 && i < len) ? i : 0;
-}
-
-static int parse_port(const char *s, size_t len)
-{
-    if (len == 0)
-        return -1; /* "host:" is allowed by RFC 3986 and means the default */
-    int port = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -2;
-        port = port * 10 + (s[i] - '0');
-        if (port > 65535)
-            return -2;
-    }
-    return port;
-}
-
-static bool ipv6_literal_ok(const char *s, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!(hex_value(c) >= 0 || c == ':' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
-/* authority = host [ ":" port ], no userinfo. */
-static int parse_authority(const char *a, size_t len, struct gemini_request *req)
-{
-    if (memchr(a, '@', len))
+    if (u->has_userinfo)
         return 59;
-    const char *host = a;
-    size_t host_len;
-    const char *rest;
-    if (len > 0 && a[0] == '[') {
-        const char *close = memchr(a, ']', len);
-        if (!close)
-            return 59;
-        host = a + 1;
-        host_len = (size_t)(close - host);
-        if (!ipv6_literal_ok(host, host_len))
-            return 59;
-        rest = close + 1;
-        if (rest < a + len && *rest != ':')
-            return 59;
-    } else {
-        const char *colon = memchr(a, ':', len);
-        host_len = colon ? (size_t)(colon - a) : len;
-        rest = a + host_len;
-    }
-    req->port = -1;
-    if (rest < a + len) { /* ":port" */
-        int port = parse_port(rest + 1, (size_t)(a + len - rest - 1));
-        if (port == -2)
-            return 59;
-        req->port = port;
-    }
-    if (host_len > 0 && host[host_len - 1] == '.' && host == a)
-        host_len--; /* the fully qualified form names the same host */
-    if (host_len == 0 || host_len >= sizeof req->host)
+    size_t len = u->host_len;
+    if (len > 0 && !u->ip_literal && line[u->host_off + len - 1] == '.')
+        len--;
+    if (len == 0 || len >= sizeof req->host)
         return 59;
     char decoded[sizeof req->host];
-    long n = percent_decode(host, host_len, decoded, sizeof decoded);
+    long n = url_decode(line + u->host_off, len, decoded, sizeof decoded);
     if (n <= 0)
         return 59;
     for (long i = 0; i < n; i++)
         req->host[i] = ascii_lower(decoded[i]);
     req->host[n] = '\0';
+    req->port = u->port;
+    return 0;
+}
+
+/* The path, decoded then normalised, and the query, decoded. */
+static int request_path(const char *line, const struct url *u,
+                        struct gemini_request *req)
+{
+    char decoded[GEMINI_URL_MAX + 1];
+    long n = url_decode(line + u->path_off, u->path_len, decoded,
+                        sizeof decoded);
+    if (n < 0 || !site_normalize_path(decoded, (size_t)n, req->path,
+                                      sizeof req->path))
+        return 59;
+    req->has_query = u->has_query;
+    if (u->has_query && url_decode(line + u->query_off, u->query_len,
+                                   req->query, sizeof req->query) < 0)
+        return 59;
     return 0;
 }
 
@@ -167,36 +79,16 @@ int gemini_parse(const char *line, size_t len, struct gemini_request *req)
         return 59;
     if (memchr(line, '#', len))
         return 59;
-    size_t scheme = scheme_length(line, len);
-    if (scheme == 0)
+    struct url u;
+    bool authority_ok = url_parse(line, len, &u);
+    if (u.scheme_len == 0)
         return 59; /* relative reference */
-    if (scheme != 6 || strncasecmp(line, "gemini", 6) != 0)
+    if (!url_has_scheme(line, "gemini"))
         return 53;
-    const char *p = line + scheme + 1, *end = line + len;
-    if (end - p < 2 || p[0] != '/' || p[1] != '/')
+    if (!u.has_authority || !authority_ok)
         return 59;
-    p += 2;
-    const char *auth_end = p;
-    while (auth_end < end && *auth_end != '/' && *auth_end != '?')
-        auth_end++;
-    int status = parse_authority(p, (size_t)(auth_end - p), req);
-    if (status)
-        return status;
-    const char *query = memchr(auth_end, '?', (size_t)(end - auth_end));
-    const char *path_end = query ? query : end;
-    char decoded[GEMINI_URL_MAX + 1];
-    long n = percent_decode(auth_end, (size_t)(path_end - auth_end), decoded,
-                            sizeof decoded);
-    if (n < 0 || !site_normalize_path(decoded, (size_t)n, req->path,
-                                      sizeof req->path))
-        return 59;
-    if (query) {
-        req->has_query = true;
-        if (percent_decode(query + 1, (size_t)(end - query - 1), req->query,
-                           sizeof req->query) < 0)
-            return 59;
-    }
-    return 0;
+    int status = request_host(line, &u, req);
+    return status ? status : request_path(line, &u, req);
 }
 
 /* Index of the configured host the URL names, or -1. */
@@ -248,15 +140,15 @@ static void respond_owned(struct response *out, int status)
     out->status = status;
 }
 
+/* To the path with its '/': the path was decoded, so it is encoded again. */
 static void redirect(const struct config *cfg, const struct gemini_request *req,
                      struct response *out)
 {
-    bool v6 = strchr(req->host, ':') != NULL;
-    buf_printf(&out->owned, "31 gemini://%s%s%s", v6 ? "[" : "", req->host,
-               v6 ? "]" : "");
-    if (cfg->gemini.port != 1965 && cfg->gemini.port > 0)
-        buf_printf(&out->owned, ":%d", cfg->gemini.port);
-    buf_printf(&out->owned, "%s/\r\n", req->path);
+    int port = cfg->gemini.port > 0 ? cfg->gemini.port : 1965;
+    buf_puts(&out->owned, "31 ");
+    url_put_origin(&out->owned, "gemini", req->host, port, 1965);
+    url_encode_path(&out->owned, req->path, strlen(req->path));
+    buf_puts(&out->owned, "/\r\n");
     respond_owned(out, 31);
 }
 
@@ -313,7 +205,7 @@ void gemini_respond(const struct capsule *c, const char *sni,
         return;
     }
     const struct site *s = c->sites[host];
-    if (strcmp(req.path, "/search") == 0) {
+    if (strcmp(req.path, PATH_SEARCH) == 0) {
         search(s, &req, out);
         return;
     }

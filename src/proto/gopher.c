@@ -1,6 +1,7 @@
 /* Gopher requests: parse the selector line, answer from the pre-rendered
  * table of sites[0]; search, URL: pages and error menus are built here. */
 #include "capsuled/capsule.h"
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "capsuled/site.h"
 #include "capsuled/utf8.h"
@@ -167,7 +168,7 @@ static void url_page(const char *url, struct response *out)
 static void search_prompt(const struct site *s, struct response *out)
 {
     const struct render_opts *o = &s->content.opts;
-    gophermap_item(&out->owned, '7', "Search the profile", "/search",
+    gophermap_item(&out->owned, '7', "Search the profile", PATH_SEARCH,
                    o->gopher_host, o->gopher_port);
     gophermap_end(&out->owned);
     respond_owned(out, 0);
@@ -228,7 +229,7 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
     case GOPHER_SELECTOR:
         break;
     }
-    if (strcmp(req.path, "/search") == 0) {
+    if (strcmp(req.path, PATH_SEARCH) == 0) {
         if (req.has_terms && site_query_has_terms(req.terms)) {
             site_search_gopher(s, req.terms, &out->owned);
             respond_owned(out, 0);

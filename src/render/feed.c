@@ -4,6 +4,7 @@
  * Items are numbered from the oldest (the last one in page order is 1), so
  * adding an item on top, as people do, keeps every existing URL and feed
  * id where it was. */
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "capsuled/utf8.h"
 #include "layout.h"
@@ -281,8 +282,10 @@ size_t news_newest(const struct news_item *items, size_t n, size_t *idx,
 static void put_item_url(struct buf *out, const struct render_opts *o,
                          size_t n, size_t i)
 {
-    put_gemini_base(out, o);
-    buf_printf(out, "/news/%zu/", news_item_number(n, i));
+    struct buf path = {0};
+    path_news_item(&path, news_item_number(n, i));
+    path_gemini_url(out, o->gemini_host, o->gemini_port, path.data);
+    buf_free(&path);
 }
 
 /* One entry line per item, "=> URL YYYY-MM-DD title": the date followed by
@@ -303,7 +306,7 @@ void render_gemsub(const struct doc *d, const struct news_item *items,
         buf_putc(out, '\n');
     }
     /* Undated links: a reader finds a way on, feed parsers skip them. */
-    buf_puts(out, "\n=> /atom.xml Atom feed\n=> / Home\n");
+    buf_puts(out, "\n=> " PATH_ATOM " Atom feed\n=> " PATH_HOME " Home\n");
 }
 
 /* --- Atom --- */
@@ -385,8 +388,7 @@ static void put_feed_head(const struct news_item *items, size_t n,
                              : title;
     buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                   "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>");
-    put_gemini_base(&tmp, o);
-    buf_putc(&tmp, '/');
+    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_HOME);
     put_xml_buf(out, &tmp);
     buf_puts(out, "</id>\n  <title>");
     put_xml(out, title);
@@ -395,12 +397,10 @@ static void put_feed_head(const struct news_item *items, size_t n,
                updated);
     put_xml(out, author);
     buf_puts(out, "</name></author>\n  <link rel=\"self\" href=\"");
-    put_gemini_base(&tmp, o);
-    buf_puts(&tmp, "/atom.xml");
+    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_ATOM);
     put_xml_buf(out, &tmp);
     buf_puts(out, "\"/>\n  <link rel=\"alternate\" href=\"");
-    put_gemini_base(&tmp, o);
-    buf_puts(&tmp, "/news/");
+    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_NEWS);
     put_xml_buf(out, &tmp);
     buf_puts(out, "\"/>\n");
     buf_free(&tmp);

@@ -9,8 +9,9 @@
  * start like another kind gets one leading space: every client (Lagrange,
  * amfora, Kristall, the spec's own grammar) takes a line starting with a
  * space as plain text, and the space is all but invisible. */
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
-#include "capsuled/utf8.h"
+#include "capsuled/url.h"
 #include "layout.h"
 
 #include <stdbool.h>
@@ -58,30 +59,6 @@ const char *card_bio(const struct render_opts *o)
     return NULL;
 }
 
-void put_gemini_base(struct buf *out, const struct render_opts *o)
-{
-    const char *host = nonempty(o->gemini_host) ? o->gemini_host : "localhost";
-    bool ipv6 = strchr(host, ':') != NULL;
-    buf_puts(out, "gemini://");
-    buf_puts(out, ipv6 ? "[" : "");
-    put_clean(out, host, strlen(host));
-    buf_puts(out, ipv6 ? "]" : "");
-    if (o->gemini_port > 0 && o->gemini_port != 1965)
-        buf_printf(out, ":%d", o->gemini_port);
-}
-
-void put_section_path(struct buf *out, const struct doc *d, const char *slug)
-{
-    if (d->n_sections && d->sections[0].slug &&
-        strcmp(d->sections[0].slug, slug) == 0) {
-        buf_putc(out, '/'); /* the home section lives on the home page */
-        return;
-    }
-    buf_putc(out, '/');
-    buf_puts(out, slug);
-    buf_putc(out, '/');
-}
-
 /* --- lines --- */
 
 static bool starts_with(const char *s, size_t len, const char *prefix)
@@ -106,36 +83,24 @@ static void put_text_line(struct buf *out, const char *s, size_t len)
     buf_putc(out, '\n');
 }
 
-/* URLs must stay one field: spaces and controls are percent-encoded, and
- * for our own paths (slugs in any script) non-ASCII bytes too. */
-static void put_url(struct buf *out, const char *url, bool encode_non_ascii)
+/* "=> PATH" for a path of ours, encoded as a link carries it. */
+static void put_own_link(struct buf *out, const char *path)
 {
-    size_t len = strlen(url), i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)url[i];
-        unsigned cp;
-        size_t n = c >= 0x80 ? utf8_decode(url + i, len - i, &cp) : 1;
-        if (c <= 0x20 || c == 0x7F || (c >= 0x80 && (encode_non_ascii || n == 0))) {
-            buf_printf(out, "%%%02X", c); /* one byte at a time */
-            i++;
-        } else {
-            buf_put(out, url + i, n);
-            i += n;
-        }
-    }
+    buf_puts(out, "=> ");
+    path_put_link(out, path);
 }
 
 static void put_link_line(struct gem *g, const struct link *l)
 {
     if (!link_has_target(l))
         return;
-    buf_puts(g->out, "=> ");
     if (nonempty(l->url)) {
-        put_url(g->out, l->url, false);
+        buf_puts(g->out, "=> ");
+        url_escape(g->out, l->url, strlen(l->url)); /* one field */
     } else {
         struct buf path = {0};
-        put_section_path(&path, g->d, l->section);
-        put_url(g->out, path.data, true);
+        path_section(&path, g->d, l->section);
+        put_own_link(g->out, path.data);
         buf_free(&path);
     }
     if (nonempty(l->label)) {
@@ -294,7 +259,11 @@ static const struct news_item *news_at(const struct gem *g, size_t block,
 static void put_news_entry(struct gem *g, const struct news_item *it,
                            size_t number)
 {
-    buf_printf(g->out, "=> /news/%zu/ %s ", number, it->date);
+    struct buf path = {0};
+    path_news_item(&path, number);
+    put_own_link(g->out, path.data);
+    buf_free(&path);
+    buf_printf(g->out, " %s ", it->date);
     put_clean(g->out, it->title, strlen(it->title));
     buf_putc(g->out, '\n');
 }
@@ -365,9 +334,8 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
     const struct section *s = &g->d->sections[i];
     const char *title = nonempty(s->title) ? s->title : s->slug;
     struct buf path = {0};
-    put_section_path(&path, g->d, s->slug);
-    buf_puts(g->out, "=> ");
-    put_url(g->out, path.data, true);
+    path_section(&path, g->d, s->slug);
+    put_own_link(g->out, path.data);
     buf_putc(g->out, ' ');
     buf_puts(g->out, before);
     put_clean(g->out, title, strlen(title));
@@ -379,8 +347,11 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
 static void put_news_line(struct buf *out, const struct news_item *it,
                           size_t n_items, size_t idx)
 {
-    buf_printf(out, "=> /news/%zu/ %s ", news_item_number(n_items, idx),
-               it->date);
+    struct buf path = {0};
+    path_news_item(&path, news_item_number(n_items, idx));
+    put_own_link(out, path.data);
+    buf_free(&path);
+    buf_printf(out, " %s ", it->date);
     put_clean(out, it->title, strlen(it->title));
     buf_putc(out, '\n');
 }
@@ -395,7 +366,7 @@ static void put_latest_news(struct gem *g)
         buf_puts(g->out, "\n## Latest news\n");
         for (size_t i = 0; i < shown; i++)
             put_news_line(g->out, &items[idx[i]], n, idx[i]);
-        buf_puts(g->out, "=> /news/ All news (subscribe)\n");
+        buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
     }
     news_free(items, n);
 }
@@ -414,10 +385,10 @@ void render_gemtext_home(const struct doc *d, const struct render_opts *o,
             put_section_link(&g, i, "", "");
     }
     put_latest_news(&g);
-    buf_puts(out, "\n=> /search Search\n");
-    buf_puts(out, "=> /atom.xml Atom feed\n");
+    buf_puts(out, "\n=> " PATH_SEARCH " Search\n");
+    buf_puts(out, "=> " PATH_ATOM " Atom feed\n");
     if (o->cfg && o->cfg->site.serve_source)
-        buf_puts(out, "=> /source.md Markdown source\n");
+        buf_puts(out, "=> " PATH_SOURCE " Markdown source\n");
 }
 
 void render_gemtext_section(const struct doc *d, size_t section,
@@ -435,10 +406,10 @@ void render_gemtext_section(const struct doc *d, size_t section,
     put_section_blocks(&g, section);
     news_free(items, n);
     if (section == news_section_index(d)) {
-        buf_puts(out, "\n=> /news/ Subscribe to the news (gemsub)\n");
-        buf_puts(out, "=> /atom.xml Atom feed\n");
+        buf_puts(out, "\n=> " PATH_NEWS " Subscribe to the news (gemsub)\n");
+        buf_puts(out, "=> " PATH_ATOM " Atom feed\n");
     }
-    buf_puts(out, "\n=> / Home\n");
+    buf_puts(out, "\n=> " PATH_HOME " Home\n");
     if (section > 1)
         put_section_link(&g, section - 1, "Previous: ", "");
     if (section + 1 < d->n_sections)

@@ -3,12 +3,13 @@
  * menu ends with a lone ".". Text goes out as 'i' lines laid out like the
  * plain-text rendering; links become items after their block, the way
  * Geomyidae and Gophernicus menus look in lynx, sacc and bombadillo. */
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
+#include "capsuled/url.h"
 #include "layout.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define HOME_NEWS_COUNT 3
 #define DEFAULT_GOPHER_PORT 70
@@ -93,32 +94,6 @@ static void our_item(struct gmap *g, char type, const char *label,
     gophermap_item(g->out, type, label, selector, our_host(g->o), our_port(g->o));
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
-static char *percent_decode(const char *s, size_t len)
-{
-    struct buf b = {0};
-    buf_puts(&b, "");
-    for (size_t i = 0; i < len; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < len && (hi = hex_value(s[i + 1])) >= 0 &&
-            (lo = hex_value(s[i + 2])) >= 0) {
-            buf_putc(&b, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            buf_putc(&b, s[i]);
-        }
-    }
-    return buf_detach(&b);
-}
-
 struct gopher_url {
     char *host;
     int port;
@@ -130,50 +105,31 @@ struct gopher_url {
  * brackets in a menu line. Returns false when it is not a usable one. */
 static bool parse_gopher_url(const char *url, struct gopher_url *g)
 {
-    const char *p = url + strlen("gopher://");
-    const char *host = p, *host_end;
-    if (*p == '[') {
-        host = p + 1;
-        host_end = strchr(host, ']');
-        if (!host_end)
-            return false;
-        p = host_end + 1;
-    } else {
-        p += strcspn(p, ":/?#");
-        host_end = p;
-    }
-    if (host_end == host)
+    size_t len = strlen(url);
+    struct url u;
+    if (!url_has_scheme(url, "gopher") || !url_parse(url, len, &u) ||
+        !u.has_authority || u.host_len == 0 || u.port == 0)
         return false;
-    g->port = DEFAULT_GOPHER_PORT;
-    if (*p == ':') {
-        char *end;
-        long port = strtol(p + 1, &end, 10);
-        if (end == p + 1 || port < 1 || port > 65535)
-            return false;
-        g->port = (int)port;
-        p = end;
-    }
-    g->type = '1';
-    const char *sel = "";
-    if (*p == '/' && p[1]) {
-        g->type = p[1];
-        sel = p + 2;
-    }
-    g->host = xstrndup(host, (size_t)(host_end - host));
-    g->selector = percent_decode(sel, strcspn(sel, "#"));
+    g->port = u.port > 0 ? u.port : DEFAULT_GOPHER_PORT;
+    /* Type and selector are what follows the authority: a '?' is part of
+     * the selector here, only a '#' ends it. */
+    const char *rest = url + u.path_off;
+    size_t rest_len = (u.has_fragment ? u.frag_off - 1 : len) - u.path_off;
+    g->type = rest_len >= 2 && rest[0] == '/' ? rest[1] : '1';
+    struct buf sel = {0};
+    if (rest_len >= 2 && rest[0] == '/')
+        url_decode_loose(&sel, rest + 2, rest_len - 2);
+    else
+        buf_puts(&sel, "");
+    g->host = xstrndup(url + u.host_off, u.host_len);
+    g->selector = buf_detach(&sel);
     return true;
-}
-
-static bool has_scheme(const char *url, const char *scheme)
-{
-    size_t n = strlen(scheme);
-    return strncasecmp(url, scheme, n) == 0;
 }
 
 static void external_item(struct gmap *g, const char *label, const char *url)
 {
     struct gopher_url gu;
-    if (has_scheme(url, "gopher://") && parse_gopher_url(url, &gu)) {
+    if (parse_gopher_url(url, &gu)) {
         gophermap_item(g->out, gu.type, label, gu.selector, gu.host, gu.port);
         free(gu.host);
         free(gu.selector);
@@ -200,7 +156,7 @@ static void link_item(struct gmap *g, const struct link *l)
         return;
     }
     struct buf sel = {0};
-    put_section_path(&sel, g->d, l->section);
+    path_section(&sel, g->d, l->section);
     our_item(g, '1', label, sel.data);
     buf_free(&sel);
 }
@@ -261,14 +217,6 @@ static void gmap_card(struct gmap *g)
     g->flow.prev = BLOCK_HEADING;
 }
 
-static void section_text_selector(struct buf *sel, const struct section *s)
-{
-    buf_clear(sel);
-    buf_putc(sel, '/');
-    buf_puts(sel, s->slug);
-    buf_puts(sel, ".txt");
-}
-
 static void gmap_section_items(struct gmap *g)
 {
     if (g->d->n_sections < 2)
@@ -279,9 +227,10 @@ static void gmap_section_items(struct gmap *g)
         const struct section *s = &g->d->sections[i];
         const char *title = nonempty(s->title) ? s->title : s->slug;
         buf_clear(&sel);
-        put_section_path(&sel, g->d, s->slug);
+        path_section(&sel, g->d, s->slug);
         our_item(g, '1', title, sel.data);
-        section_text_selector(&sel, s);
+        buf_clear(&sel);
+        path_section_text(&sel, s->slug);
         buf_clear(&label);
         buf_puts(&label, title);
         buf_puts(&label, " (text)");
@@ -307,7 +256,7 @@ static void gmap_latest_news(struct gmap *g)
                          "           "); /* under the title, past the date */
         }
         buf_free(&first);
-        our_item(g, '1', "All news", "/news/");
+        our_item(g, '1', "All news", PATH_NEWS);
     }
     news_free(items, n);
 }
@@ -324,7 +273,7 @@ void render_gophermap_home(const struct doc *d, const struct render_opts *o,
     gmap_section_items(&g);
     gmap_latest_news(&g);
     info_line(out, "", 0);
-    our_item(&g, '7', "Search the profile", "/search");
+    our_item(&g, '7', "Search the profile", PATH_SEARCH);
     gophermap_end(out);
 }
 
@@ -337,11 +286,11 @@ void render_gophermap_section(const struct doc *d, size_t section,
         gmap_section(&g, section);
         info_line(out, "", 0);
         struct buf sel = {0};
-        section_text_selector(&sel, &d->sections[section]);
+        path_section_text(&sel, d->sections[section].slug);
         our_item(&g, '0', "This section as text", sel.data);
         buf_free(&sel);
     }
-    our_item(&g, '1', "Home", "/");
+    our_item(&g, '1', "Home", PATH_HOME);
     gophermap_end(out);
 }
 

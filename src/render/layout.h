@@ -1,5 +1,6 @@
 /* Helpers the renderers share beyond render.h: glyph stepping, clean text
- * output, the person's card, the capsule's own URLs and the news section.
+ * output, the person's card and the news section (the capsule's own URLs
+ * are capsuled/paths.h's).
  * Private to src/render. */
 #ifndef CAPSULED_RENDER_LAYOUT_H
 #define CAPSULED_RENDER_LAYOUT_H
@@ -32,12 +33,6 @@ size_t news_section_index(const struct doc *d);
  * max of them, as indexes into items. Returns how many were stored. */
 size_t news_newest(const struct news_item *items, size_t n, size_t *idx,
                    size_t max);
-
-/* "gemini://host" plus ":port" unless it is 1965; IPv6 literals bracketed. */
-void put_gemini_base(struct buf *out, const struct render_opts *o);
-
-/* Path of a section on this capsule: "/" for the home section. */
-void put_section_path(struct buf *out, const struct doc *d, const char *slug);
 
 /* --- block layout shared by the column-bound formats (text.c) --- */
 

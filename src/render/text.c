@@ -6,6 +6,7 @@
  * of plain-text mail and RFCs, which lynx and curl show as intended:
  * headings underlined, "- " items with a hanging indent, "> " quotes, and
  * each block's links listed under it as "[n] label: URL". */
+#include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "layout.h"
 
@@ -268,14 +269,15 @@ static void text_finish(struct text *t)
 static void put_section_url(struct text *t, const char *slug)
 {
     const struct render_opts *o = t->o;
-    if (t->for_gopher) {
-        const char *host = nonempty(o->gopher_host) ? o->gopher_host : "localhost";
-        buf_printf(&t->scratch, "gopher://%s:%d/1", host,
-                   o->gopher_port > 0 ? o->gopher_port : 70);
-    } else {
-        put_gemini_base(&t->scratch, o);
-    }
-    put_section_path(&t->scratch, t->d, slug);
+    struct buf path = {0};
+    path_section(&path, t->d, slug);
+    if (t->for_gopher)
+        path_gopher_url(&t->scratch, o->gopher_host, o->gopher_port, '1',
+                        path.data);
+    else
+        path_gemini_url(&t->scratch, o->gemini_host, o->gemini_port,
+                        path.data);
+    buf_free(&path);
 }
 
 static void text_link(struct text *t, const struct link *l)

@@ -406,6 +406,47 @@ static void test_sections(void)
     CHECK(d.n_blocks == 0 && d.n_sections == 1 && d.sections[0].count == 0);
 }
 
+/* A section's slug is its path: an id that cannot be one is served under
+ * a safe slug, reported, and links to the id follow it. */
+static void test_unsafe_ids(void)
+{
+    build("Intro [odd](#a/b), [two](#x%20y) and [dots](#..).\n\n"
+          "# Odd one {#a/b}\n\nA\n\n# Two {#x%20y}\n\nB\n\n"
+          "# Taken {#a-b}\n\nC\n\n# Dots {#..}\n\nD\n");
+    CHECK(d.n_sections == 5);
+    CHECK_STR(d.sections[1].slug, "a-b");
+    CHECK_STR(d.sections[2].slug, "x-20y");
+    CHECK_STR(d.sections[3].slug, "a-b-2"); /* the safe one came later */
+    CHECK_STR(d.sections[4].slug, "section");
+    CHECK_STR(link_section(0, 0), "a-b");
+    CHECK_STR(link_section(0, 1), "x-20y");
+    CHECK_STR(link_section(0, 2), "section");
+    CHECK(doc_find_section(&d, "a/b") == NULL);
+    CHECK_FINDING("12: 1: heading id 'a/b' is not a safe path; served as /a-b/");
+    CHECK_FINDING("16: 1: heading id 'x%20y' is not a safe path; served as "
+                  "/x-20y/");
+    CHECK_FINDING("heading id '..' is not a safe path; served as /section/");
+    CHECK(diags.n == 3);
+
+    /* A heading whose slug would not fit a gopher selector is cut short. */
+    struct buf md = {0};
+    buf_puts(&md, "# ");
+    for (int i = 0; i < 150; i++)
+        buf_puts(&md, "\xc3\x9c"); /* Ü: 300 bytes of slug */
+    buf_puts(&md, "\n\ntext\n");
+    build(md.data);
+    buf_free(&md);
+    CHECK(d.n_sections == 1 && strlen(d.sections[0].slug) == 200);
+    CHECK(strncmp(d.sections[0].slug, "\xc3\xbc\xc3\xbc", 4) == 0);
+    CHECK_FINDING("is not a safe path (too long)");
+
+    /* Safe ids stay as they are, without a word. */
+    build("# A {#keep_me.v2}\n\nx\n\n# B {#caf\xc3\xa9}\n\ny\n");
+    CHECK_STR(d.sections[0].slug, "keep_me.v2");
+    CHECK_STR(d.sections[1].slug, "caf\xc3\xa9");
+    CHECK(diags.n == 0);
+}
+
 static void test_slugify(void)
 {
     const char *cases[][2] = {
@@ -654,6 +695,7 @@ int main(void)
     test_kramdown();
     test_tables();
     test_sections();
+    test_unsafe_ids();
     test_slugify();
     test_diagnostics();
     test_seed();

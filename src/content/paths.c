@@ -1,0 +1,77 @@
+/* The capsule's URLs: every servable thing's path, for the route tables
+ * and for the links alike, and the rule a section slug must meet to be
+ * one (see include/capsuled/paths.h). */
+#include "capsuled/paths.h"
+#include "capsuled/url.h"
+
+#include <string.h>
+
+#define GEMINI_DEFAULT_PORT 1965
+#define GOPHER_DEFAULT_PORT 70
+
+bool path_slug_is_safe(const char *slug)
+{
+    if (!slug || !*slug || strcmp(slug, ".") == 0 || strcmp(slug, "..") == 0)
+        return false;
+    size_t n = 0;
+    for (const char *s = slug; *s; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' ||
+            c == '%' || c == '\\')
+            return false;
+    }
+    return n <= PATH_SLUG_MAX;
+}
+
+static bool is_home_section(const struct doc *d, const char *slug)
+{
+    return d->n_sections > 0 && d->sections[0].slug &&
+           strcmp(d->sections[0].slug, slug) == 0;
+}
+
+void path_section(struct buf *out, const struct doc *d, const char *slug)
+{
+    if (is_home_section(d, slug) || !path_slug_is_safe(slug))
+        buf_puts(out, PATH_HOME); /* the home section lives on the home page */
+    else
+        path_section_page(out, slug);
+}
+
+void path_section_page(struct buf *out, const char *slug)
+{
+    buf_printf(out, "/%s/", slug);
+}
+
+void path_section_text(struct buf *out, const char *slug)
+{
+    buf_printf(out, "/%s.txt", slug);
+}
+
+void path_news_item(struct buf *out, size_t n)
+{
+    buf_printf(out, PATH_NEWS "%zu/", n);
+}
+
+void path_put_link(struct buf *out, const char *path)
+{
+    url_encode_path(out, path, strlen(path));
+}
+
+void path_gemini_url(struct buf *out, const char *host, int port,
+                     const char *path)
+{
+    url_put_origin(out, "gemini", host && *host ? host : "localhost",
+                   port > 0 ? port : GEMINI_DEFAULT_PORT, GEMINI_DEFAULT_PORT);
+    path_put_link(out, path);
+}
+
+void path_gopher_url(struct buf *out, const char *host, int port, char type,
+                     const char *selector)
+{
+    /* The port is always written, as menus and the README show it. */
+    url_put_origin(out, "gopher", host && *host ? host : "localhost",
+                   port > 0 ? port : GOPHER_DEFAULT_PORT, 0);
+    buf_putc(out, '/');
+    buf_putc(out, type);
+    path_put_link(out, selector);
+}
