@@ -50,21 +50,11 @@ def raise_fd_limit(need):
 def slack_of(srv):
     """Seconds allowed past a deadline: the server's timers are exact, the
     rest is scheduling, slower under AddressSanitizer."""
-    return 1.5 if not sanitized(srv.pid) else 3.0
+    return 1.5 if not ct.sanitized(srv.pid) else 3.0
 
 
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def sanitized(pid):
-    """True when the server runs under AddressSanitizer: its allocator keeps
-    freed memory in quarantine and costs time, which some checks allow for."""
-    try:
-        with open("/proc/%d/maps" % pid) as f:
-            return "libasan" in f.read()
-    except OSError:
-        return False
 
 
 def server_socket_inode(server_port, client_port):
@@ -370,7 +360,7 @@ def slowloris(tap, cap, srv):
     n_silent, n_trickle = scaled(1000, 10), scaled(1000, 10)
     ctx = ct.tls_context()
     timed_requests(cap, 10, ctx)  # warm both paths
-    attempts = (1,) if sanitized(srv.pid) else (1, 2)
+    attempts = (1,) if ct.sanitized(srv.pid) else (1, 2)
     for attempt in attempts:
         idle, load, stats, held = under_load(tap, cap, srv, n, n_silent,
                                              n_trickle, ctx)
@@ -387,7 +377,7 @@ def slowloris(tap, cap, srv):
            "throughout" % (n_silent + n_trickle), held)
     what = "gemini p99 under load within 2x of idle (%.2f ms vs %.2f ms, " \
         "attempt %d)" % (p99(load[0]) * 1e3, p99(idle[0]) * 1e3, attempt)
-    if sanitized(srv.pid):
+    if ct.sanitized(srv.pid):
         tap.skip(what, "timing is asserted in the plain build")
     else:
         tap.ok(within, what)
@@ -1261,7 +1251,7 @@ def sequential(tap, cap, srv):
          % (warm, rss0, fds0, total, rss1, rss1 - rss0, fds1))
     tap.eq(failures[:10], [], "every sequential request answered")
     tap.eq(fds1, fds0, "open descriptors do not grow")
-    if sanitized(srv.pid):
+    if ct.sanitized(srv.pid):
         tap.skip("RSS does not grow", "AddressSanitizer keeps freed memory "
                  "in quarantine (%+d KiB); LeakSanitizer checks at exit "
                  "instead" % (rss1 - rss0))
@@ -1280,7 +1270,7 @@ def main(tap):
     cap.write_config(deadline=DEADLINE, max_connections=4096, workers=2,
                      max_per_client=0)
     srv = ct.start_server(cap)
-    if sanitized(srv.pid):
+    if ct.sanitized(srv.pid):
         note("the server runs under AddressSanitizer")
     try:
         # First, while the heap holds only what serving needs: the hostile

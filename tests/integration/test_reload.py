@@ -26,30 +26,13 @@ def note(msg):
     print("# " + msg, flush=True)
 
 
-def sanitized(pid):
-    try:
-        with open("/proc/%d/maps" % pid) as f:
-            return "libasan" in f.read()
-    except OSError:
-        return False
-
-
-def write_atomically(path, text):
-    """As an editor saves: a new file renamed over the old one."""
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def slow_build_seconds():
     """How long `capsuled check` takes on the slow page, up to about 3 s:
     the checks below need it well over their one-second limit."""
     cap = ct.Capsule()
     try:
         cap.write_config(extra_server="  build_timeout: 3\n")
-        write_atomically(cap.page, SLOW_PAGE)
+        ct.write_atomically(cap.page, SLOW_PAGE)
         t0 = time.time()
         subprocess.run([ct.CAPSULED, "check", cap.capsule],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -76,7 +59,7 @@ def slow_at_start(tap):
     exits 2 instead of starting a minute later."""
     cap = ct.Capsule()
     cap.write_config(extra_server=SLOW_LIMIT)
-    write_atomically(cap.page, SLOW_PAGE)
+    ct.write_atomically(cap.page, SLOW_PAGE)
     srv = ct.Server(cap.capsule)
     try:
         rc, took = exit_within(srv, 6)
@@ -96,7 +79,7 @@ def sigterm_during_first_build(tap):
     """SIGTERM while the first build runs stops the server at once."""
     cap = ct.Capsule()
     cap.write_config(extra_server="  build_timeout: 600\n")
-    write_atomically(cap.page, SLOW_PAGE)
+    ct.write_atomically(cap.page, SLOW_PAGE)
     srv = ct.Server(cap.capsule)
     try:
         time.sleep(1.0)
@@ -134,10 +117,10 @@ def slow_after_start(tap):
     p = cap.gemini_port
     try:
         before, _ = latency(p, 5)
-        write_atomically(cap.page, SLOW_PAGE)
+        ct.write_atomically(cap.page, SLOW_PAGE)
         time.sleep(0.3)  # the build has started
         during, good = latency(p, 20)
-        limit = 1.0 if sanitized(srv.pid) else 0.5
+        limit = 1.0 if ct.sanitized(srv.pid) else 0.5
         tap.ok(good, "slow page while serving: the last good page is served "
                "during the build")
         tap.ok(during < max(limit, 4 * before),
@@ -166,7 +149,7 @@ def slow_check(tap):
     """`capsuled check` bounds each page's build the same way."""
     cap = ct.Capsule()
     cap.write_config(extra_server=SLOW_LIMIT)
-    write_atomically(cap.page, SLOW_PAGE)
+    ct.write_atomically(cap.page, SLOW_PAGE)
     try:
         t0 = time.time()
         r = subprocess.run([ct.CAPSULED, "check", cap.capsule],
@@ -217,7 +200,7 @@ def half_written(tap, polling=False):
     cap = ct.Capsule()
     cap.write_config()
     texts = (page_text("version A"), page_text("version B"))
-    write_atomically(cap.page, texts[0])
+    ct.write_atomically(cap.page, texts[0])
     srv = start_polling_server(cap) if polling else ct.start_server(cap)
     p = cap.gemini_port
     how = "page rewritten in place%s" % (" (stat polling)" if polling else "")
@@ -344,7 +327,7 @@ def reload_kinds(tap):
     srv = ct.start_server(cap)
     p = cap.gemini_port
     try:
-        write_atomically(cap.page, page_text("renamed into place"))
+        ct.write_atomically(cap.page, page_text("renamed into place"))
         r = ct.gemini_until(p, ct.gemini_url(p, "/final-marker/"),
                             "renamed into place")
         tap.ok("renamed into place" in r.text,
@@ -358,7 +341,7 @@ def reload_kinds(tap):
         with open(cfg, encoding="utf-8") as f:
             text = f.read()
         bio = 'bio: "Ph.D. candidate in Computer Architecture at HUST"'
-        write_atomically(cfg, text.replace(bio, 'bio: "A renamed bio"'))
+        ct.write_atomically(cfg, text.replace(bio, 'bio: "A renamed bio"'))
         r = ct.gemini_until(p, ct.gemini_url(p), "A renamed bio")
         tap.ok("A renamed bio" in r.text, "reload after capsule.yaml is "
                "replaced")
@@ -392,7 +375,7 @@ def memory_back(tap):
     srv = ct.start_server(cap)
     p = cap.gemini_port
     try:
-        if sanitized(srv.pid):
+        if ct.sanitized(srv.pid):
             tap.skip("RSS after a big snapshot", "AddressSanitizer keeps "
                      "freed memory in quarantine")
             return
@@ -401,12 +384,12 @@ def memory_back(tap):
             ct.gemini(p, ct.gemini_url(p))
         rss0 = ct.rss_kib(srv.pid)
         big = big_page()
-        write_atomically(cap.page, big + "\n\n# Big Marker\n\nbig page\n")
+        ct.write_atomically(cap.page, big + "\n\n# Big Marker\n\nbig page\n")
         r = ct.gemini_until(p, ct.gemini_url(p, "/big-marker/"), "big page",
                             seconds=30)
         tap.ok("big page" in r.text, "the 4 MB page is served")
         rss1 = ct.rss_kib(srv.pid)
-        write_atomically(cap.page, small + "\n\n# Small Again\n\nsmall\n")
+        ct.write_atomically(cap.page, small + "\n\n# Small Again\n\nsmall\n")
         r = ct.gemini_until(p, ct.gemini_url(p, "/small-again/"), "small",
                             seconds=30)
         # Every worker answers something, and so lets the big one go.

@@ -21,16 +21,6 @@ def peak_rss_kib(pid):
     return int(ct.proc_status(pid)["VmHWM"].split()[0])
 
 
-def replace_file(path, text):
-    """Writes path whole at once (a new file renamed over it), so that the
-    server never reads it half-written."""
-    tmp = path + ".new"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.rename(tmp, path)
-
-
 def alias_bomb():
     """The issue's bomb: a 100 KB scalar reached through 10,000 aliases,
     1 GB once expanded, in five lines; the budget runs out on the third."""
@@ -72,7 +62,7 @@ def config_bomb(tap, cap, srv):
     cfg = os.path.join(cap.capsule, "capsule.yaml")
     with open(cfg, encoding="utf-8") as f:
         good = f.read()
-    replace_file(cfg, alias_bomb() + good)
+    ct.write_atomically(cfg, alias_bomb() + good)
     tap.ok(srv.wait_stderr("capsule.yaml:3: error: too large after alias "
                            "expansion", 15),
            "config bomb: the error is logged with file and line",
@@ -82,7 +72,7 @@ def config_bomb(tap, cap, srv):
     tap.ok(again.status == "20" and again.body == home.body,
            "config bomb: the last good page is still served")
     check_peak_rss(tap, srv, "config bomb")
-    replace_file(cfg, good.replace("Disallow: /search", "Disallow: /fixed"))
+    ct.write_atomically(cfg, good.replace("Disallow: /search", "Disallow: /fixed"))
     r = ct.gemini_until(port, ct.gemini_url(port, "/robots.txt"),
                         "Disallow: /fixed", seconds=10)
     tap.ok(r.status == "20" and "Disallow: /fixed" in r.text,
@@ -98,7 +88,7 @@ def hosts_bomb(tap, cap, srv):
     with open(cfg, encoding="utf-8") as f:
         good = f.read()
     host = "h: &h {name: other.example, root: .}\n"
-    replace_file(cfg, host + good.replace(
+    ct.write_atomically(cfg, host + good.replace(
         "  aliases: []\n", "  aliases: []\n  hosts: [%s]\n"
         % ", ".join(["*h"] * 2000), 1))
     tap.ok(srv.wait_stderr("error: gemini.hosts: at most 64 hosts, got 2000",
@@ -109,7 +99,7 @@ def hosts_bomb(tap, cap, srv):
     tap.ok(again.status == "20" and again.body == home.body,
            "hosts bomb: the last good page is still served")
     check_peak_rss(tap, srv, "hosts bomb")
-    replace_file(cfg, good)
+    ct.write_atomically(cfg, good)
 
 
 def front_matter_bomb(tap, cap, srv):
@@ -119,7 +109,7 @@ def front_matter_bomb(tap, cap, srv):
     tap.ok(good.startswith("---\n"), "the page has front matter")
     home = ct.gemini(port, ct.gemini_url(port))
     # After the opening "---": v on the file's line 2, l2 on line 4.
-    replace_file(cap.page, "---\n" + alias_bomb() + good[4:])
+    ct.write_atomically(cap.page, "---\n" + alias_bomb() + good[4:])
     tap.ok(srv.wait_stderr("about.md:4: error: front matter: too large "
                            "after alias expansion", 15),
            "front matter bomb: the error is logged with file and line",
@@ -130,7 +120,7 @@ def front_matter_bomb(tap, cap, srv):
            "front matter bomb: the last good page is still served")
     check_peak_rss(tap, srv, "front matter bomb")
     marker = "Defused %d" % os.getpid()
-    replace_file(cap.page, good + "\n\n# Defused\n\n%s\n" % marker)
+    ct.write_atomically(cap.page, good + "\n\n# Defused\n\n%s\n" % marker)
     r = ct.gemini_until(port, ct.gemini_url(port, "/defused/"), marker,
                         seconds=10)
     tap.ok(r.status == "20" and marker in r.text,
@@ -160,7 +150,7 @@ def set_favicon(cap, value):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     lines = [l for l in text.split("\n") if not l.startswith("favicon:")]
-    replace_file(path, "\n".join(lines) + '\nfavicon: "%s"\n' % value)
+    ct.write_atomically(path, "\n".join(lines) + '\nfavicon: "%s"\n' % value)
 
 
 def favicon(tap):
@@ -255,14 +245,14 @@ def log_escaping(tap):
     try:
         # A key with ESC and CR: a warning, logged after the reload.
         since = len(srv.stderr())
-        replace_file(path, good.replace(
+        ct.write_atomically(path, good.replace(
             "gopher:\n", 'gopher:\n  "title\\e[2J\\rforged": 1\n', 1))
         wait_new_stderr(srv, since, "content reloaded", 10)
         escaped_in_log(tap, srv, "gopher.title\\x1b[2J\\x0dforged: unknown key",
                        "unknown key with ESC/CR")
         # A value with ESC and CR: an error, the last snapshot kept.
         since = len(srv.stderr())
-        replace_file(path, good.replace(
+        ct.write_atomically(path, good.replace(
             "  admin:", '  host: "\\e]0;owned\\a\\r\\nfake line"\n  admin:', 1))
         wait_new_stderr(srv, since, "still serving the last good snapshot", 10)
         escaped_in_log(tap, srv,
@@ -281,7 +271,7 @@ def log_escaping(tap):
     path = cap.write_config(access_log="/nonexistent/@ESC@[31mred@CR@.log")
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    replace_file(path, text.replace("@ESC@", "\\e").replace("@CR@", "\\r"))
+    ct.write_atomically(path, text.replace("@ESC@", "\\e").replace("@CR@", "\\r"))
     srv = ct.Server(cap.capsule)
     try:
         srv.proc.wait(15)
