@@ -77,6 +77,12 @@ size_t news_collect(const struct doc *d, struct news_item **out);
  * and feed id. */
 size_t news_item_number(size_t n_items, size_t i);
 void news_free(struct news_item *items, size_t n);
+/* Index of the news section, or (size_t)-1 when the page has none. */
+size_t news_section_index(const struct doc *d);
+/* The newest items first (by date; page order among equal dates), at most
+ * max of them, as indexes into items. Returns how many were stored. */
+size_t news_newest(const struct news_item *items, size_t n, size_t *idx,
+                   size_t max);
 void render_gemsub(const struct doc *d, const struct news_item *items,
                    size_t n, const struct render_opts *o, struct buf *out);
 void render_atom(const struct doc *d, const struct news_item *items,

@@ -296,13 +296,13 @@ void render_gemsub(const struct doc *d, const struct news_item *items,
     (void)d;
     const char *title = render_site_title(o);
     buf_puts(out, "# ");
-    put_clean(out, title, strlen(title));
+    layout_put_clean(out, title, strlen(title));
     buf_puts(out, " — News\n\n");
     for (size_t i = 0; i < n; i++) {
         buf_puts(out, "=> ");
         put_item_url(out, o, n, i);
         buf_printf(out, " %s ", items[i].date);
-        put_clean(out, items[i].title, strlen(items[i].title));
+        layout_put_clean(out, items[i].title, strlen(items[i].title));
         buf_putc(out, '\n');
     }
     /* Undated links: a reader finds a way on, feed parsers skip them. */

@@ -1,5 +1,4 @@
 #include "render_fixture.h"
-#include "../../src/render/layout.h" /* news_newest */
 #include "test.h"
 
 #include <regex.h>
