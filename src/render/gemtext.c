@@ -18,15 +18,13 @@
 #include <string.h>
 
 #define GEM_RULE "──────────"
-#define HOME_NEWS_COUNT 3
 
 struct gem {
     const struct doc *d;
     const struct render_opts *o;
     struct buf *out;
     struct layout_state state;
-    const struct news_item *news; /* set on the news section's page */
-    size_t n_news;
+    const struct news *news; /* set on the news section's page */
 };
 
 static bool nonempty(const char *s)
@@ -216,44 +214,31 @@ static void put_block_body(struct gem *g, const struct block *b)
     }
 }
 
-static const struct news_item *news_at(const struct gem *g, size_t block,
-                                       size_t *number)
-{
-    for (size_t i = 0; i < g->n_news; i++) {
-        if (g->news[i].block == block) {
-            *number = news_item_number(g->n_news, i);
-            return &g->news[i];
-        }
-    }
-    return NULL;
-}
-
-/* On the news section's page a dated item is a gemsub entry: a link to
- * its own page, date first. So the page reads as the list it is and a
- * client can subscribe to it too, whichever of the two /news/ pages (feed
- * or section) a link leads to. */
-static void put_news_entry(struct gem *g, const struct news_item *it,
-                           size_t number)
+/* A news item as a gemsub entry, "=> /news/N/ YYYY-MM-DD title": a link
+ * to its own page, date first. The news section's page lists its items
+ * so, and the home page its latest ones; so the section reads as the list
+ * it is and a client can subscribe to it too, whichever of the two /news/
+ * pages (feed or section) a link leads to. */
+static void put_news_entry(struct buf *out, const struct news_item *it)
 {
     struct buf path = {0};
-    path_news_item(&path, number);
-    put_own_link(g->out, path.data);
+    path_news_item(&path, it->number);
+    put_own_link(out, path.data);
     buf_free(&path);
-    buf_printf(g->out, " %s ", it->date);
-    layout_put_clean(g->out, it->title, strlen(it->title));
-    buf_putc(g->out, '\n');
+    buf_printf(out, " %s ", it->date);
+    layout_put_clean(out, it->title, strlen(it->title));
+    buf_putc(out, '\n');
 }
 
 static void put_block(struct gem *g, size_t index)
 {
     const struct block *b = &g->d->blocks[index];
-    size_t number = 0;
-    const struct news_item *it = news_at(g, index, &number);
+    const struct news_item *it = news_at_block(g->news, index);
     if (!layout_block_shows(b) && !it)
         return;
     put_gap(g, b);
     if (it)
-        put_news_entry(g, it, number);
+        put_news_entry(g->out, it);
     else if (layout_block_shows_text(b))
         put_block_body(g, b);
     for (size_t i = 0; i < b->n_links; i++)
@@ -316,31 +301,15 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
     buf_free(&path);
 }
 
-static void put_news_line(struct buf *out, const struct news_item *it,
-                          size_t n_items, size_t idx)
-{
-    struct buf path = {0};
-    path_news_item(&path, news_item_number(n_items, idx));
-    put_own_link(out, path.data);
-    buf_free(&path);
-    buf_printf(out, " %s ", it->date);
-    layout_put_clean(out, it->title, strlen(it->title));
-    buf_putc(out, '\n');
-}
-
 static void put_latest_news(struct gem *g)
 {
-    struct news_item *items = NULL;
-    size_t n = news_collect(g->d, &items);
-    if (n > 0) {
-        size_t idx[HOME_NEWS_COUNT];
-        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
-        buf_puts(g->out, "\n## Latest news\n");
-        for (size_t i = 0; i < shown; i++)
-            put_news_line(g->out, &items[idx[i]], n, idx[i]);
-        buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
-    }
-    news_free(items, n);
+    if (!layout_latest_news(g->o, 0))
+        return;
+    buf_puts(g->out, "\n## Latest news\n");
+    const struct news_item *it;
+    for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++)
+        put_news_entry(g->out, it);
+    buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
 }
 
 void render_gemtext_home(const struct doc *d, const struct render_opts *o,
@@ -369,15 +338,11 @@ void render_gemtext_section(const struct doc *d, size_t section,
     if (section >= d->n_sections)
         return;
     struct gem g = gem_start(d, o, out);
-    struct news_item *items = NULL;
-    size_t n = news_collect(d, &items);
-    if (n > 0 && items[0].section == section) {
-        g.news = items;
-        g.n_news = n;
-    }
+    const struct news *news = layout_news(o);
+    if (section == news->section)
+        g.news = news;
     put_section_blocks(&g, section);
-    news_free(items, n);
-    if (section == news_section_index(d)) {
+    if (section == news->section) {
         buf_puts(out, "\n=> " PATH_NEWS " Subscribe to the news (gemsub)\n");
         buf_puts(out, "=> " PATH_ATOM " Atom feed\n");
     }

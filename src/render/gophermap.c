@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOME_NEWS_COUNT 3
 #define DEFAULT_GOPHER_PORT 70
 
 static bool nonempty(const char *s)
@@ -169,10 +168,8 @@ static void gmap_start(struct gmap *g, const struct doc *d,
     g->d = d;
     g->o = o;
     g->out = out;
-    g->flow.width = o->width;
-    g->flow.line = gmap_line;
-    g->flow.link = link_item;
-    g->flow.ctx = g;
+    g->flow = (struct layout_flow){
+        .width = o->width, .line = gmap_line, .link = link_item, .ctx = g};
 }
 
 /* A heading the page itself does not have ("Sections"), set off alike. */
@@ -208,23 +205,19 @@ static void gmap_section_items(struct gmap *g)
 
 static void gmap_latest_news(struct gmap *g)
 {
-    struct news_item *items = NULL;
-    size_t n = news_collect(g->d, &items);
-    if (n > 0) {
-        size_t idx[HOME_NEWS_COUNT];
-        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
-        gmap_heading(g, "Latest news");
-        struct buf first = {0};
-        for (size_t i = 0; i < shown; i++) {
-            buf_clear(&first);
-            buf_printf(&first, "%s ", items[idx[i]].date);
-            layout_flow_wrapped(&g->flow, items[idx[i]].title, first.data,
-                                "           "); /* under the title, past the date */
-        }
-        buf_free(&first);
-        our_item(g, '1', "All news", PATH_NEWS);
+    if (!layout_latest_news(g->o, 0))
+        return;
+    gmap_heading(g, "Latest news");
+    struct buf first = {0};
+    const struct news_item *it;
+    for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++) {
+        buf_clear(&first);
+        buf_printf(&first, "%s ", it->date);
+        layout_flow_wrapped(&g->flow, it->title, first.data,
+                            "           "); /* under the title, past the date */
     }
-    news_free(items, n);
+    buf_free(&first);
+    our_item(g, '1', "All news", PATH_NEWS);
 }
 
 void render_gophermap_home(const struct doc *d, const struct render_opts *o,

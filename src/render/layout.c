@@ -1,7 +1,7 @@
-/* What every renderer shares (see layout.h): clean output, the card,
- * which blocks show anything, the blank lines between blocks, and the
- * block layout that gophermaps and plain text both use, since a menu's
- * 'i' lines are the same text, only framed differently.
+/* What every renderer shares (see layout.h): clean output, the card, the
+ * news a page shows, which blocks show anything, the blank lines between
+ * blocks, and the block layout that gophermaps and plain text both use,
+ * since a menu's 'i' lines are the same text, only framed differently.
  *
  * Plain text has no markup to lean on, so that layout follows the habits
  * of plain-text mail and RFCs, which lynx and curl show as intended:
@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#define HOME_NEWS_COUNT 3  /* latest news on a home page */
 #define MAX_INDENT_DEPTH 6 /* deeper lists and quotes stop moving right */
 #define MIN_TEXT_WIDTH 8   /* prefixes never squeeze text narrower */
 #define DEFAULT_WIDTH 70   /* what a rule is centred in without a width */
@@ -74,6 +75,21 @@ const char *layout_card_bio(const struct render_opts *o)
     if (o->cfg && S_nonempty(o->cfg->site.description))
         return o->cfg->site.description;
     return NULL;
+}
+
+const struct news *layout_news(const struct render_opts *o)
+{
+    static const struct news none = {.section = NEWS_NONE};
+    return o->news ? o->news : &none;
+}
+
+const struct news_item *layout_latest_news(const struct render_opts *o,
+                                           size_t i)
+{
+    const struct news *n = layout_news(o);
+    if (i >= n->n || i >= HOME_NEWS_COUNT)
+        return NULL;
+    return &n->items[n->by_date[i]];
 }
 
 bool layout_link_has_target(const struct link *l)

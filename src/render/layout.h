@@ -1,17 +1,18 @@
 /* What every renderer shares, in the manner of cmark's render.c: clean
- * text output, the person's card, which blocks and links show anything,
- * the blank-line logic between blocks, and the block layout of the
- * column-bound formats (gophermap 'i' lines and plain text), which calls
- * back into the format for its lines and links.
+ * text output, the person's card, the news a page shows, which blocks and
+ * links show anything, the blank-line logic between blocks, and the block
+ * layout of the column-bound formats (gophermap 'i' lines and plain
+ * text), which calls back into the format for its lines and links.
  *
  * The format files (gemtext.c, gophermap.c, text.c, feed.c) call this
- * module and wrap.c; only the news, still in feed.c, is called across. Everything declared here is
+ * module and wrap.c, never each other. Everything declared here is
  * defined in layout.c. Private to src/render. */
 #ifndef CAPSULED_RENDER_LAYOUT_H
 #define CAPSULED_RENDER_LAYOUT_H
 
 #include "capsuled/buf.h"
 #include "capsuled/doc.h"
+#include "capsuled/news.h"
 #include "capsuled/render.h"
 
 #include <stdbool.h>
@@ -29,6 +30,12 @@ void layout_put_clean(struct buf *out, const char *s, size_t len);
 /* The card's one-line description under the name (render_site_title), or
  * NULL. */
 const char *layout_card_bio(const struct render_opts *o);
+/* The news of the options: an empty one (no section) when there is none. */
+const struct news *layout_news(const struct render_opts *o);
+/* The i-th item of a home page's latest news (the newest first), or NULL
+ * past the last one shown: the one count of both home pages. */
+const struct news_item *layout_latest_news(const struct render_opts *o,
+                                           size_t i);
 
 bool layout_link_has_target(const struct link *l);
 /* Whether the block's text is shown (not only its links), and whether the

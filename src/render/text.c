@@ -85,10 +85,8 @@ static void text_start(struct text *t, const struct doc *d,
     t->o = o;
     t->out = out;
     t->for_gopher = for_gopher;
-    t->flow.width = o->width;
-    t->flow.line = text_line;
-    t->flow.link = text_link;
-    t->flow.ctx = t;
+    t->flow = (struct layout_flow){
+        .width = o->width, .line = text_line, .link = text_link, .ctx = t};
 }
 
 void render_text_section(const struct doc *d, size_t section,
