@@ -54,24 +54,26 @@ static char *read_file(const char *path, size_t *len)
     return buf_detach(&b);
 }
 
+/* The feeds read the news, decided from the model first as the server
+ * does when it loads the content. */
 static void render_format(enum format f, const struct doc *d,
-                          const struct render_opts *o, struct buf *out)
+                          struct render_opts *o, struct buf *out)
 {
-    struct news_item *items = NULL;
-    size_t n;
+    struct news news;
     switch (f) {
     case F_GEMTEXT: render_gemtext_all(d, o, out); break;
     case F_GOPHERMAP: render_gophermap_all(d, o, out); break;
     case F_TEXT: render_text_all(d, o, 1, out); break;
     case F_GEMSUB:
-        n = news_collect(d, &items);
-        render_gemsub(d, items, n, o, out);
-        news_free(items, n);
-        break;
     case F_ATOM:
-        n = news_collect(d, &items);
-        render_atom(d, items, n, o, out);
-        news_free(items, n);
+        news_build(d, &news);
+        o->news = &news;
+        if (f == F_GEMSUB)
+            render_gemsub(d, o, out);
+        else
+            render_atom(d, o, out);
+        o->news = NULL;
+        news_free(&news);
         break;
     default: break;
     }

@@ -6,12 +6,15 @@
 #include "capsuled/buf.h"
 #include "capsuled/config.h"
 #include "capsuled/doc.h"
+#include "capsuled/news.h"
 #include "capsuled/page.h"
 
 #include <stddef.h>
 
-/* Where the capsule lives, for the links the renderers write; the paths
- * themselves are capsuled/paths.h's, the same in both protocols. */
+/* What the renderers read besides the model: the config and page, the
+ * news decided from the model, and where the capsule lives, for the links
+ * they write (the paths themselves are capsuled/paths.h's, the same in
+ * both protocols). */
 struct render_opts {
     const struct config *cfg;
     const struct page *page;
@@ -20,6 +23,7 @@ struct render_opts {
     const char *gopher_host; /* written into every menu line */
     int gopher_port;
     int width;               /* gophermap and text wrap width (columns) */
+    const struct news *news; /* news_build of the model; NULL: no news */
 };
 
 /* The person's card: name, title, bio (front matter, then config). */
@@ -64,23 +68,11 @@ void render_text_section(const struct doc *d, size_t section,
 void render_text_all(const struct doc *d, const struct render_opts *o,
                      int for_gopher, struct buf *out);
 
-/* News: items of any section whose list items start with a date. */
-struct news_item {
-    char date[11];    /* YYYY-MM-DD (missing month or day as 01) */
-    char *title;      /* the item's text after the date and separator */
-    size_t block;     /* index of the block in the doc */
-    size_t section;   /* index of the section holding it */
-};
-size_t news_collect(const struct doc *d, struct news_item **out);
-/* The N of items[i] (page order) in /news/N/: counted from the oldest (the
- * last item of the page is 1), so an item added on top keeps every old URL
- * and feed id. */
-size_t news_item_number(size_t n_items, size_t i);
-void news_free(struct news_item *items, size_t n);
-void render_gemsub(const struct doc *d, const struct news_item *items,
-                   size_t n, const struct render_opts *o, struct buf *out);
-void render_atom(const struct doc *d, const struct news_item *items,
-                 size_t n, const struct render_opts *o, struct buf *out);
+/* The news (o->news) as a gemsub page and as an Atom 1.0 feed. */
+void render_gemsub(const struct doc *d, const struct render_opts *o,
+                   struct buf *out);
+void render_atom(const struct doc *d, const struct render_opts *o,
+                 struct buf *out);
 
 /* Text layout shared by gophermap and text. */
 /* Display width of one code point: 0 (combining, ZWJ, variation

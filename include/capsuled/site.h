@@ -9,6 +9,7 @@
 #include "capsuled/config.h"
 #include "capsuled/diag.h"
 #include "capsuled/doc.h"
+#include "capsuled/news.h"
 #include "capsuled/page.h"
 #include "capsuled/render.h"
 
@@ -21,9 +22,8 @@ struct site_content {
     char *page_path;
     struct page page;
     struct doc doc;
-    struct news_item *news;
-    size_t n_news;
-    struct render_opts opts;
+    struct news news;         /* decided once from doc */
+    struct render_opts opts;  /* opts.news points at news */
 };
 
 /* Loads the page of gemini host HOST_INDEX, read beneath the host's

@@ -190,7 +190,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
         return -1;
     }
     doc_build(&out->page, cfg, &out->doc, diags);
-    out->n_news = news_collect(&out->doc, &out->news);
+    news_build(&out->doc, &out->news);
     const char *host = host_index < cfg->gemini.n_hosts
                            ? cfg->gemini.hosts[host_index].name
                            : NULL;
@@ -204,13 +204,14 @@ int site_content_load(const struct config *cfg, size_t host_index,
                            : "localhost",
         .gopher_port = cfg->gopher.port > 0 ? cfg->gopher.port : 70,
         .width = cfg->gopher.width > 0 ? cfg->gopher.width : 70,
+        .news = &out->news,
     };
     return 0;
 }
 
 void site_content_free(struct site_content *sc)
 {
-    news_free(sc->news, sc->n_news);
+    news_free(&sc->news);
     doc_free(&sc->doc);
     page_free(&sc->page);
     free(sc->page_path);
@@ -274,19 +275,11 @@ static void add_typed(struct route_table *t, const char *path,
     route_add(t, path, &b);
 }
 
-/* Items are numbered from the oldest (the last on the page) up, so a
- * number keeps naming the same item when news is added at the top; the
- * renderers link /news/N/ the same way. */
-static size_t news_number(const struct site_content *c, size_t i)
-{
-    return c->n_news - i;
-}
-
-static void render_news_item(const struct site *s, size_t n, struct buf *out)
+static void render_news_item(const struct site *s,
+                             const struct news_item *it, struct buf *out)
 {
     const struct site_content *c = &s->content;
-    const struct news_item *it = &c->news[n];
-    const struct section *sec = &c->doc.sections[it->section];
+    const struct section *sec = &c->doc.sections[c->news.section];
     struct buf link = {0};
     buf_printf(out, "# News, %s\n\n", it->date);
     render_gemtext_blocks(&c->doc, it->block, 1, &c->opts, out);
@@ -314,12 +307,12 @@ static void build_gemini_routes(struct site *s)
     /* Added before the sections: when the news section's slug is "news",
      * /news/ stays the feed that clients subscribe to (the first route added
      * for a path wins); its items are on /news/N/. */
-    render_gemsub(&c->doc, c->news, c->n_news, &c->opts, &body);
+    render_gemsub(&c->doc, &c->opts, &body);
     add_gemtext(s, PATH_NEWS, &body);
-    for (size_t i = 0; i < c->n_news; i++) {
-        render_news_item(s, i, &body);
+    for (size_t i = 0; i < c->news.n; i++) {
+        render_news_item(s, &c->news.items[i], &body);
         buf_clear(&path);
-        path_news_item(&path, news_number(c, i));
+        path_news_item(&path, c->news.items[i].number);
         add_gemtext(s, path.data, &body);
     }
     for (size_t i = 0; i < c->doc.n_sections; i++) {
@@ -331,7 +324,7 @@ static void build_gemini_routes(struct site *s)
         path_section_page(&path, sec->slug);
         add_gemtext(s, path.data, &body);
     }
-    render_atom(&c->doc, c->news, c->n_news, &c->opts, &body);
+    render_atom(&c->doc, &c->opts, &body);
     add_typed(&s->gemini, PATH_ATOM, "20 application/atom+xml\r\n",
               body.data, body.len);
     const char *robots = cs->robots ? cs->robots : "";
@@ -380,16 +373,17 @@ static void render_gopher_news(const struct site *s, struct buf *out)
     struct buf line = {0}, link = {0};
     gophermap_info(out, "News", o);
     gophermap_info(out, "", o);
-    for (size_t i = 0; i < c->n_news; i++) {
+    for (size_t i = 0; i < c->news.n; i++) {
+        const struct news_item *it = &c->news.items[i];
         buf_clear(&line);
-        buf_printf(&line, "%s  %s", c->news[i].date, c->news[i].title);
+        buf_printf(&line, "%s  %s", it->date, it->title);
         gophermap_info(out, line.data, o);
     }
-    if (c->n_news == 0)
+    if (c->news.n == 0)
         gophermap_info(out, "No news yet.", o);
     gophermap_info(out, "", o);
-    if (c->n_news) {
-        const struct section *sec = &c->doc.sections[c->news[0].section];
+    if (c->news.n) {
+        const struct section *sec = &c->doc.sections[c->news.section];
         gophermap_item(out, '1', section_label(sec),
                        section_link(&c->doc, sec, &link), o->gopher_host,
                        o->gopher_port);

@@ -18,45 +18,18 @@
 #include <string.h>
 
 #define GEM_RULE "──────────"
-#define HOME_NEWS_COUNT 3
 
 struct gem {
     const struct doc *d;
     const struct render_opts *o;
     struct buf *out;
-    bool started;          /* something was written: blocks need a gap */
-    enum block_type prev;  /* type of the last block written */
-    bool prev_links;       /* it ended in link lines */
-    bool demote_h1;        /* home page: the card's name is the only H1 */
-    const struct news_item *news; /* set on the news section's page */
-    size_t n_news;
+    struct layout_state state;
+    const struct news *news; /* set on the news section's page */
 };
-
-/* --- shared with the other renderers --- */
 
 static bool nonempty(const char *s)
 {
     return s && *s;
-}
-
-const char *render_site_title(const struct render_opts *o)
-{
-    if (o->page && nonempty(o->page->title))
-        return o->page->title;
-    if (o->cfg && nonempty(o->cfg->site.author_name))
-        return o->cfg->site.author_name;
-    if (o->cfg && nonempty(o->cfg->site.title))
-        return o->cfg->site.title;
-    return "Profile";
-}
-
-const char *card_bio(const struct render_opts *o)
-{
-    if (o->cfg && nonempty(o->cfg->site.author_bio))
-        return o->cfg->site.author_bio;
-    if (o->cfg && nonempty(o->cfg->site.description))
-        return o->cfg->site.description;
-    return NULL;
 }
 
 /* --- lines --- */
@@ -79,7 +52,7 @@ static void put_text_line(struct buf *out, const char *s, size_t len)
 {
     if (looks_like_markup(s, len))
         buf_putc(out, ' ');
-    put_clean(out, s, len);
+    layout_put_clean(out, s, len);
     buf_putc(out, '\n');
 }
 
@@ -92,7 +65,7 @@ static void put_own_link(struct buf *out, const char *path)
 
 static void put_link_line(struct gem *g, const struct link *l)
 {
-    if (!link_has_target(l))
+    if (!layout_link_has_target(l))
         return;
     if (nonempty(l->url)) {
         buf_puts(g->out, "=> ");
@@ -105,7 +78,7 @@ static void put_link_line(struct gem *g, const struct link *l)
     }
     if (nonempty(l->label)) {
         buf_putc(g->out, ' ');
-        put_clean(g->out, l->label, strlen(l->label));
+        layout_put_clean(g->out, l->label, strlen(l->label));
     }
     buf_putc(g->out, '\n');
 }
@@ -122,7 +95,7 @@ static void each_line(struct buf *out, const char *text, const char *first,
         size_t len = nl ? (size_t)(nl - s) : strlen(s);
         if (prefix) {
             buf_puts(out, prefix);
-            put_clean(out, s, len);
+            layout_put_clean(out, s, len);
             buf_putc(out, '\n');
         } else {
             put_text_line(out, s, len);
@@ -136,26 +109,26 @@ static void each_line(struct buf *out, const char *text, const char *first,
 
 /* --- blocks --- */
 
-/* Gemtext readers show every line, blank ones too: a gap between blocks,
- * none inside a list, so a list reads as one; an item followed by its link
- * lines gets a gap though, or the links seem to belong to the next item.
- * Paragraphs of one quotation stay joined by an empty quote line. */
+/* Gemtext readers show every line, blank ones too: the gaps of layout.c,
+ * paragraphs of one quotation joined by an empty quote line. */
 static void put_gap(struct gem *g, const struct block *b)
 {
-    if (!g->started)
-        return;
-    if (b->type == BLOCK_ITEM && g->prev == BLOCK_ITEM && !g->prev_links)
-        return;
-    if (b->type == BLOCK_QUOTE && g->prev == BLOCK_QUOTE && !g->prev_links)
-        buf_puts(g->out, ">\n");
-    else
+    switch (layout_gap(&g->state, b)) {
+    case LAYOUT_GAP_NONE:
+        break;
+    case LAYOUT_GAP_BLANK:
         buf_putc(g->out, '\n');
+        break;
+    case LAYOUT_GAP_QUOTE:
+        buf_puts(g->out, ">\n");
+        break;
+    }
 }
 
 static void put_heading(struct gem *g, const struct block *b)
 {
     int level = b->level;
-    if (g->demote_h1 && level == 1)
+    if (g->state.demote_h1 && level == 1)
         level = 2;
     if (level > 3 || level < 1) {
         each_line(g->out, b->text, NULL, NULL); /* H4–H6: lead paragraphs */
@@ -164,7 +137,8 @@ static void put_heading(struct gem *g, const struct block *b)
     if (!nonempty(b->text))
         return;
     buf_puts(g->out, level == 1 ? "# " : level == 2 ? "## " : "### ");
-    put_clean(g->out, b->text, strlen(b->text)); /* '\n' becomes a space */
+    /* a '\n' becomes a space */
+    layout_put_clean(g->out, b->text, strlen(b->text));
     buf_putc(g->out, '\n');
 }
 
@@ -174,7 +148,7 @@ static void put_item(struct gem *g, const struct block *b)
 {
     if (nonempty(b->marker)) {
         struct buf first = {0};
-        put_clean(&first, b->marker, strlen(b->marker));
+        layout_put_clean(&first, b->marker, strlen(b->marker));
         buf_putc(&first, ' ');
         const char *text = b->text ? b->text : "";
         const char *nl = strchr(text, '\n');
@@ -189,7 +163,7 @@ static void put_item(struct gem *g, const struct block *b)
     const char *text = b->text ? b->text : "";
     const char *nl = strchr(text, '\n');
     buf_puts(g->out, "* ");
-    put_clean(g->out, text, nl ? (size_t)(nl - text) : strlen(text));
+    layout_put_clean(g->out, text, nl ? (size_t)(nl - text) : strlen(text));
     buf_putc(g->out, '\n');
     if (nl)
         each_line(g->out, nl + 1, NULL, NULL);
@@ -201,7 +175,7 @@ static void put_pre(struct gem *g, const struct block *b)
 {
     buf_puts(g->out, "```");
     if (nonempty(b->info))
-        put_clean(g->out, b->info, strlen(b->info));
+        layout_put_clean(g->out, b->info, strlen(b->info));
     buf_putc(g->out, '\n');
     const char *s = b->text ? b->text : "";
     while (*s) {
@@ -209,7 +183,7 @@ static void put_pre(struct gem *g, const struct block *b)
         size_t len = nl ? (size_t)(nl - s) : strlen(s);
         if (starts_with(s, len, "```"))
             buf_putc(g->out, ' ');
-        put_clean(g->out, s, len);
+        layout_put_clean(g->out, s, len);
         buf_putc(g->out, '\n');
         s = nl ? nl + 1 : s + len;
     }
@@ -240,51 +214,36 @@ static void put_block_body(struct gem *g, const struct block *b)
     }
 }
 
-static const struct news_item *news_at(const struct gem *g, size_t block,
-                                       size_t *number)
-{
-    for (size_t i = 0; i < g->n_news; i++) {
-        if (g->news[i].block == block) {
-            *number = news_item_number(g->n_news, i);
-            return &g->news[i];
-        }
-    }
-    return NULL;
-}
-
-/* On the news section's page a dated item is a gemsub entry: a link to
- * its own page, date first. So the page reads as the list it is and a
- * client can subscribe to it too, whichever of the two /news/ pages (feed
- * or section) a link leads to. */
-static void put_news_entry(struct gem *g, const struct news_item *it,
-                           size_t number)
+/* A news item as a gemsub entry, "=> /news/N/ YYYY-MM-DD title": a link
+ * to its own page, date first. The news section's page lists its items
+ * so, and the home page its latest ones; so the section reads as the list
+ * it is and a client can subscribe to it too, whichever of the two /news/
+ * pages (feed or section) a link leads to. */
+static void put_news_entry(struct buf *out, const struct news_item *it)
 {
     struct buf path = {0};
-    path_news_item(&path, number);
-    put_own_link(g->out, path.data);
+    path_news_item(&path, it->number);
+    put_own_link(out, path.data);
     buf_free(&path);
-    buf_printf(g->out, " %s ", it->date);
-    put_clean(g->out, it->title, strlen(it->title));
-    buf_putc(g->out, '\n');
+    buf_printf(out, " %s ", it->date);
+    layout_put_clean(out, it->title, strlen(it->title));
+    buf_putc(out, '\n');
 }
 
 static void put_block(struct gem *g, size_t index)
 {
     const struct block *b = &g->d->blocks[index];
-    size_t number = 0;
-    const struct news_item *it = news_at(g, index, &number);
-    if (!block_shows(b) && !it)
+    const struct news_item *it = news_at_block(g->news, index);
+    if (!layout_block_shows(b) && !it)
         return;
     put_gap(g, b);
     if (it)
-        put_news_entry(g, it, number);
-    else if (block_shows_text(b))
+        put_news_entry(g->out, it);
+    else if (layout_block_shows_text(b))
         put_block_body(g, b);
     for (size_t i = 0; i < b->n_links; i++)
         put_link_line(g, &b->links[i]);
-    g->started = true;
-    g->prev = b->type;
-    g->prev_links = block_targets(b) > 0;
+    layout_done(&g->state, b);
 }
 
 static void put_blocks(struct gem *g, size_t first, size_t count)
@@ -318,14 +277,12 @@ static void put_card(struct gem *g)
 {
     const char *name = render_site_title(g->o);
     buf_puts(g->out, "# ");
-    put_clean(g->out, name, strlen(name));
+    layout_put_clean(g->out, name, strlen(name));
     buf_putc(g->out, '\n');
-    const char *bio = card_bio(g->o);
+    const char *bio = layout_card_bio(g->o);
     if (bio)
         put_text_line(g->out, bio, strlen(bio));
-    g->started = true;
-    g->prev = BLOCK_HEADING;
-    g->prev_links = false;
+    layout_heading_done(&g->state);
 }
 
 static void put_section_link(struct gem *g, size_t i, const char *before,
@@ -338,37 +295,21 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
     put_own_link(g->out, path.data);
     buf_putc(g->out, ' ');
     buf_puts(g->out, before);
-    put_clean(g->out, title, strlen(title));
+    layout_put_clean(g->out, title, strlen(title));
     buf_puts(g->out, after);
     buf_putc(g->out, '\n');
     buf_free(&path);
 }
 
-static void put_news_line(struct buf *out, const struct news_item *it,
-                          size_t n_items, size_t idx)
-{
-    struct buf path = {0};
-    path_news_item(&path, news_item_number(n_items, idx));
-    put_own_link(out, path.data);
-    buf_free(&path);
-    buf_printf(out, " %s ", it->date);
-    put_clean(out, it->title, strlen(it->title));
-    buf_putc(out, '\n');
-}
-
 static void put_latest_news(struct gem *g)
 {
-    struct news_item *items = NULL;
-    size_t n = news_collect(g->d, &items);
-    if (n > 0) {
-        size_t idx[HOME_NEWS_COUNT];
-        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
-        buf_puts(g->out, "\n## Latest news\n");
-        for (size_t i = 0; i < shown; i++)
-            put_news_line(g->out, &items[idx[i]], n, idx[i]);
-        buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
-    }
-    news_free(items, n);
+    if (!layout_latest_news(g->o, 0))
+        return;
+    buf_puts(g->out, "\n## Latest news\n");
+    const struct news_item *it;
+    for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++)
+        put_news_entry(g->out, it);
+    buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
 }
 
 void render_gemtext_home(const struct doc *d, const struct render_opts *o,
@@ -376,9 +317,9 @@ void render_gemtext_home(const struct doc *d, const struct render_opts *o,
 {
     struct gem g = gem_start(d, o, out);
     put_card(&g);
-    g.demote_h1 = true;
+    g.state.demote_h1 = true;
     put_section_blocks(&g, 0);
-    g.demote_h1 = false;
+    g.state.demote_h1 = false;
     if (d->n_sections > 1) {
         buf_puts(out, "\n## Sections\n");
         for (size_t i = 1; i < d->n_sections; i++)
@@ -397,15 +338,11 @@ void render_gemtext_section(const struct doc *d, size_t section,
     if (section >= d->n_sections)
         return;
     struct gem g = gem_start(d, o, out);
-    struct news_item *items = NULL;
-    size_t n = news_collect(d, &items);
-    if (n > 0 && items[0].section == section) {
-        g.news = items;
-        g.n_news = n;
-    }
+    const struct news *news = layout_news(o);
+    if (section == news->section)
+        g.news = news;
     put_section_blocks(&g, section);
-    news_free(items, n);
-    if (section == news_section_index(d)) {
+    if (section == news->section) {
         buf_puts(out, "\n=> " PATH_NEWS " Subscribe to the news (gemsub)\n");
         buf_puts(out, "=> " PATH_ATOM " Atom feed\n");
     }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOME_NEWS_COUNT 3
 #define DEFAULT_GOPHER_PORT 70
 
 static bool nonempty(const char *s)
@@ -26,11 +25,12 @@ void gophermap_item(struct buf *out, char type, const char *label,
 {
     /* A type must be one printable character, or the line means nothing. */
     buf_putc(out, type > ' ' && type < 0x7F ? type : '3');
-    put_clean(out, label ? label : "", label ? strlen(label) : 0);
+    layout_put_clean(out, label ? label : "", label ? strlen(label) : 0);
     buf_putc(out, '\t');
-    put_clean(out, selector ? selector : "", selector ? strlen(selector) : 0);
+    layout_put_clean(out, selector ? selector : "",
+                     selector ? strlen(selector) : 0);
     buf_putc(out, '\t');
-    put_clean(out, host ? host : "", host ? strlen(host) : 0);
+    layout_put_clean(out, host ? host : "", host ? strlen(host) : 0);
     buf_printf(out, "\t%d\r\n", port > 0 && port <= 65535 ? port : 0);
 }
 
@@ -42,25 +42,20 @@ void gophermap_item(struct buf *out, char type, const char *label,
 static void info_line(struct buf *out, const char *text, size_t len)
 {
     buf_putc(out, 'i');
-    put_clean(out, text, len);
+    layout_put_clean(out, text, len);
     buf_put(out, INFO_TAIL, sizeof INFO_TAIL - 1);
 }
 
-struct info_ctx {
-    struct buf *out;
-};
-
-static void emit_info(const char *line, size_t len, void *ctx)
+static void emit_info(const char *line, size_t len, void *out)
 {
-    info_line(((struct info_ctx *)ctx)->out, line, len);
+    info_line(out, line, len);
 }
 
 void gophermap_info(struct buf *out, const char *text,
                     const struct render_opts *o)
 {
-    struct info_ctx ctx = {out};
     const char *t = text ? text : "";
-    wrap_text(t, strlen(t), o ? o->width : 0, emit_info, &ctx);
+    wrap_text(t, strlen(t), o ? o->width : 0, emit_info, out);
 }
 
 void gophermap_end(struct buf *out)
@@ -74,8 +69,7 @@ struct gmap {
     const struct doc *d;
     const struct render_opts *o;
     struct buf *out;
-    struct info_ctx info;
-    struct flow flow;
+    struct layout_flow flow;
 };
 
 static const char *our_host(const struct render_opts *o)
@@ -144,10 +138,9 @@ static void external_item(struct gmap *g, const char *label, const char *url)
     buf_free(&sel);
 }
 
-static void link_item(struct gmap *g, const struct link *l)
+static void link_item(const struct link *l, void *ctx)
 {
-    if (!link_has_target(l))
-        return;
+    struct gmap *g = ctx;
     const char *label = nonempty(l->label) ? l->label
                         : nonempty(l->url) ? l->url
                                            : l->section;
@@ -161,27 +154,11 @@ static void link_item(struct gmap *g, const struct link *l)
     buf_free(&sel);
 }
 
-/* --- blocks --- */
+/* --- menus --- */
 
-static void gmap_block(struct gmap *g, const struct block *b)
+static void gmap_line(const char *line, size_t len, void *ctx)
 {
-    if (!block_shows(b))
-        return;
-    flow_gap(&g->flow, b);
-    if (block_shows_text(b))
-        flow_text(&g->flow, b);
-    for (size_t i = 0; i < b->n_links; i++)
-        link_item(g, &b->links[i]);
-    flow_done(&g->flow, b);
-}
-
-static void gmap_section(struct gmap *g, size_t section)
-{
-    if (section >= g->d->n_sections)
-        return;
-    const struct section *s = &g->d->sections[section];
-    for (size_t i = s->first; i < s->first + s->count && i < g->d->n_blocks; i++)
-        gmap_block(g, &g->d->blocks[i]);
+    info_line(((struct gmap *)ctx)->out, line, len);
 }
 
 static void gmap_start(struct gmap *g, const struct doc *d,
@@ -191,30 +168,16 @@ static void gmap_start(struct gmap *g, const struct doc *d,
     g->d = d;
     g->o = o;
     g->out = out;
-    g->info.out = out;
-    g->flow.width = o->width;
-    g->flow.line = emit_info;
-    g->flow.ctx = &g->info;
+    g->flow = (struct layout_flow){
+        .width = o->width, .line = gmap_line, .link = link_item, .ctx = g};
 }
 
 /* A heading the page itself does not have ("Sections"), set off alike. */
 static void gmap_heading(struct gmap *g, const char *text)
 {
     info_line(g->out, "", 0);
-    flow_heading(&g->flow, text, 2);
-    g->flow.started = true;
-    g->flow.prev = BLOCK_HEADING;
-    g->flow.prev_links = false;
-}
-
-static void gmap_card(struct gmap *g)
-{
-    flow_heading(&g->flow, render_site_title(g->o), 1);
-    const char *bio = card_bio(g->o);
-    if (bio)
-        flow_wrapped(&g->flow, bio, "", "");
-    g->flow.started = true;
-    g->flow.prev = BLOCK_HEADING;
+    layout_flow_heading(&g->flow, text, 2);
+    layout_heading_done(&g->flow.state);
 }
 
 static void gmap_section_items(struct gmap *g)
@@ -242,23 +205,19 @@ static void gmap_section_items(struct gmap *g)
 
 static void gmap_latest_news(struct gmap *g)
 {
-    struct news_item *items = NULL;
-    size_t n = news_collect(g->d, &items);
-    if (n > 0) {
-        size_t idx[HOME_NEWS_COUNT];
-        size_t shown = news_newest(items, n, idx, HOME_NEWS_COUNT);
-        gmap_heading(g, "Latest news");
-        struct buf first = {0};
-        for (size_t i = 0; i < shown; i++) {
-            buf_clear(&first);
-            buf_printf(&first, "%s ", items[idx[i]].date);
-            flow_wrapped(&g->flow, items[idx[i]].title, first.data,
-                         "           "); /* under the title, past the date */
-        }
-        buf_free(&first);
-        our_item(g, '1', "All news", PATH_NEWS);
+    if (!layout_latest_news(g->o, 0))
+        return;
+    gmap_heading(g, "Latest news");
+    struct buf first = {0};
+    const struct news_item *it;
+    for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++) {
+        buf_clear(&first);
+        buf_printf(&first, "%s ", it->date);
+        layout_flow_wrapped(&g->flow, it->title, first.data,
+                            "           "); /* under the title, past the date */
     }
-    news_free(items, n);
+    buf_free(&first);
+    our_item(g, '1', "All news", PATH_NEWS);
 }
 
 void render_gophermap_home(const struct doc *d, const struct render_opts *o,
@@ -266,10 +225,10 @@ void render_gophermap_home(const struct doc *d, const struct render_opts *o,
 {
     struct gmap g;
     gmap_start(&g, d, o, out);
-    gmap_card(&g);
-    g.flow.demote_h1 = true;
-    gmap_section(&g, 0);
-    g.flow.demote_h1 = false;
+    layout_flow_card(&g.flow, o);
+    g.flow.state.demote_h1 = true;
+    layout_flow_section(&g.flow, d, 0);
+    g.flow.state.demote_h1 = false;
     gmap_section_items(&g);
     gmap_latest_news(&g);
     info_line(out, "", 0);
@@ -283,7 +242,7 @@ void render_gophermap_section(const struct doc *d, size_t section,
     struct gmap g;
     gmap_start(&g, d, o, out);
     if (section < d->n_sections) {
-        gmap_section(&g, section);
+        layout_flow_section(&g.flow, d, section);
         info_line(out, "", 0);
         struct buf sel = {0};
         path_section_text(&sel, d->sections[section].slug);
@@ -299,8 +258,8 @@ void render_gophermap_all(const struct doc *d, const struct render_opts *o,
 {
     struct gmap g;
     gmap_start(&g, d, o, out);
-    gmap_card(&g);
+    layout_flow_card(&g.flow, o);
     for (size_t i = 0; i < d->n_sections; i++)
-        gmap_section(&g, i);
+        layout_flow_section(&g.flow, d, i);
     gophermap_end(out);
 }

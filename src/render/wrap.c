@@ -6,7 +6,6 @@
  * a profile page uses, and an over-estimate only makes a line shorter. */
 #include "capsuled/render.h"
 #include "capsuled/utf8.h"
-#include "layout.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -97,7 +96,12 @@ static bool is_regional_indicator(unsigned cp)
     return cp >= 0x1F1E6 && cp <= 0x1F1FF;
 }
 
-size_t wrap_glyph(const char *s, size_t len, int *width)
+/* One user-perceived glyph at s: a base code point with its combining marks,
+ * variation selectors, skin tones, keycaps and ZWJ-joined followers, or a
+ * flag (two regional indicators). Returns its byte length (≥ 1 when
+ * len > 0) and stores its display width in *width. An invalid byte is one
+ * glyph of width 1. */
+static size_t wrap_glyph(const char *s, size_t len, int *width)
 {
     /* Most text is ASCII not followed by a mark: one column, one byte. */
     if (len > 0 && (unsigned char)s[0] < 0x80 &&
@@ -238,36 +242,5 @@ void wrap_text(const char *text, size_t len, int width, wrap_emit_fn emit,
             wrap_hard_line(text + start, i - start, width, emit, ctx);
             start = i + 1;
         }
-    }
-}
-
-void put_clean(struct buf *out, const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        size_t run = i;
-        while (run < len && (unsigned char)s[run] >= 0x20 &&
-               (unsigned char)s[run] < 0x7F)
-            run++;
-        if (run > i) { /* plain ASCII goes out in one piece */
-            buf_put(out, s + i, run - i);
-            i = run;
-            continue;
-        }
-        unsigned cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (n == 0) {
-            buf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
-            i++;
-            continue;
-        }
-        /* C0, DEL, C1 and the Unicode line separators would break a line
-         * (or a gophermap field) in some client. */
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
-            cp == 0x2029)
-            buf_putc(out, ' ');
-        else
-            buf_put(out, s + i, n);
-        i += n;
     }
 }

@@ -143,9 +143,9 @@ static void render_format(const struct site_content *c, const char *to,
     const struct doc *d = &c->doc;
     const struct render_opts *o = &c->opts;
     if (strcmp(to, "gemsub") == 0)
-        render_gemsub(d, c->news, c->n_news, o, out);
+        render_gemsub(d, o, out);
     else if (strcmp(to, "atom") == 0)
-        render_atom(d, c->news, c->n_news, o, out);
+        render_atom(d, o, out);
     else if (strcmp(to, "gophermap") == 0 && section >= 0)
         render_gophermap_section(d, (size_t)section, o, out);
     else if (strcmp(to, "gophermap") == 0)

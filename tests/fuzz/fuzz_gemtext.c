@@ -74,14 +74,14 @@ static const struct fuzz_doc *current;
 static void news_item(const struct doc *d, size_t i,
                       const struct render_opts *o, struct buf *out)
 {
-    render_gemtext_blocks(d, current->news[i].block, 1, o, out);
+    render_gemtext_blocks(d, current->news.items[i].block, 1, o, out);
 }
 
 static void gemsub(const struct doc *d, size_t unused,
                    const struct render_opts *o, struct buf *out)
 {
     (void)unused;
-    render_gemsub(d, current->news, current->n_news, o, out);
+    render_gemsub(d, o, out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     render_and_check(home, &fd, 0);
     for (size_t s = 0; s < fd.doc.n_sections; s++)
         render_and_check(render_gemtext_section, &fd, s);
-    for (size_t i = 0; i < fd.n_news; i++)
+    for (size_t i = 0; i < fd.news.n; i++)
         render_and_check(news_item, &fd, i);
     render_and_check(gemsub, &fd, 0);
     fuzz_doc_free(&fd);

@@ -12,8 +12,7 @@
 struct fuzz_doc {
     struct page page;
     struct doc doc;
-    struct news_item *news;
-    size_t n_news;
+    struct news news;
     struct render_opts o;
 };
 
@@ -27,7 +26,7 @@ static inline void fuzz_doc_build(const struct config *cfg, const char *in,
     page_load("fuzz.md", in, len, cfg, &fd->page, &dg);
     doc_build(&fd->page, cfg, &fd->doc, &dg);
     diags_free(&dg);
-    fd->n_news = news_collect(&fd->doc, &fd->news);
+    news_build(&fd->doc, &fd->news);
     /* The wrap width varies with the input so narrow layouts get fuzzed
      * too, without taking bytes from the Markdown. */
     fd->o = (struct render_opts){
@@ -38,12 +37,13 @@ static inline void fuzz_doc_build(const struct config *cfg, const char *in,
         .gopher_host = "localhost",
         .gopher_port = 7070,
         .width = 10 + (int)(len % 71),
+        .news = &fd->news,
     };
 }
 
 static inline void fuzz_doc_free(struct fuzz_doc *fd)
 {
-    news_free(fd->news, fd->n_news);
+    news_free(&fd->news);
     doc_free(&fd->doc);
     page_free(&fd->page);
 }

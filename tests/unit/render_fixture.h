@@ -14,6 +14,7 @@
 
 struct fixture {
     struct doc d;
+    struct news news; /* decided by fx_sections, as the server loads it */
     struct config cfg;
     struct page page;
     struct render_opts o;
@@ -34,6 +35,7 @@ static inline void fx_init(struct fixture *f)
     f->o.gopher_host = "gopher.example.org";
     f->o.gopher_port = 7070;
     f->o.width = 40;
+    f->news.section = NEWS_NONE;
 }
 
 static inline struct block *fx_block(struct fixture *f, enum block_type type,
@@ -97,8 +99,18 @@ static inline char *fx_slug(const char *title)
     return buf_detach(&b);
 }
 
+/* The news of the fixture's model, decided again (after sections were
+ * edited by hand) and given to the renderers. */
+static inline void fx_news(struct fixture *f)
+{
+    news_free(&f->news);
+    news_build(&f->d, &f->news);
+    f->o.news = &f->news;
+}
+
 /* Sections as the model makes them: one per H1, sections[0] the blocks
- * before the first H1 when there are any. Call once, after the blocks. */
+ * before the first H1 when there are any; then the news. Call once, after
+ * the blocks. */
 static inline void fx_sections(struct fixture *f)
 {
     struct doc *d = &f->d;
@@ -119,10 +131,13 @@ static inline void fx_sections(struct fixture *f)
         size_t end = k + 1 < d->n_sections ? d->sections[k + 1].first : d->n_blocks;
         d->sections[k].count = end - d->sections[k].first;
     }
+    fx_news(f);
 }
 
 static inline void fx_free(struct fixture *f)
 {
+    news_free(&f->news);
+    f->o.news = NULL;
     struct doc *d = &f->d;
     for (size_t i = 0; i < d->n_blocks; i++) {
         struct block *b = &d->blocks[i];
@@ -167,6 +182,7 @@ struct loaded {
     struct config cfg;
     struct page page;
     struct doc d;
+    struct news news;
     struct render_opts o;
 };
 
@@ -185,20 +201,23 @@ static inline bool fx_load(const char *dir, struct loaded *l)
                l->cfg.site.page ? l->cfg.site.page : "about.md");
     int rc = page_load_file(path.data, &l->cfg, &l->page, &dg);
     buf_free(&path);
-    if (rc == 0)
+    if (rc == 0) {
         doc_build(&l->page, &l->cfg, &l->d, &dg);
+        news_build(&l->d, &l->news);
+    }
     diags_free(&dg);
     if (rc != 0) {
         config_free(&l->cfg);
         return false;
     }
     l->o = (struct render_opts){&l->cfg, &l->page, "localhost", 1965,
-                                "localhost", 7070, 70};
+                                "localhost", 7070, 70, &l->news};
     return true;
 }
 
 static inline void fx_unload(struct loaded *l)
 {
+    news_free(&l->news);
     doc_free(&l->d);
     page_free(&l->page);
     config_free(&l->cfg);

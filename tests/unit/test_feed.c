@@ -1,122 +1,9 @@
 #include "render_fixture.h"
-#include "../../src/render/layout.h" /* news_newest */
 #include "test.h"
 
 #include <regex.h>
 #include <stdio.h>
 #include <unistd.h>
-
-/* --- dates and titles --- */
-
-/* One section "News" holding one item with this text; returns the item's
- * "date|title", or "-" when it is not news. */
-static char *parse(const char *item)
-{
-    struct fixture f;
-    fx_init(&f);
-    fx_block(&f, BLOCK_HEADING, 1, "News");
-    fx_item(&f, 1, NULL, item);
-    fx_sections(&f);
-    struct news_item *items;
-    size_t n = news_collect(&f.d, &items);
-    struct buf b = {0};
-    if (n == 1)
-        buf_printf(&b, "%s|%s", items[0].date, items[0].title);
-    else
-        buf_puts(&b, "-");
-    news_free(items, n);
-    fx_free(&f);
-    return buf_detach(&b);
-}
-
-#define CHECK_PARSE(item, want)                                              \
-    do {                                                                     \
-        char *got_p = parse(item);                                           \
-        CHECK_STR(got_p, want);                                              \
-        free(got_p);                                                         \
-    } while (0)
-
-static void test_dates(void)
-{
-    CHECK_PARSE("2025.10: Paper accepted", "2025-10-01|Paper accepted");
-    CHECK_PARSE("2025-10 Paper", "2025-10-01|Paper");
-    CHECK_PARSE("2025-10-07, Paper", "2025-10-07|Paper");
-    CHECK_PARSE("2025/10/31 - Paper", "2025-10-31|Paper");
-    CHECK_PARSE("2025.1.2 – Paper", "2025-01-02|Paper");
-    CHECK_PARSE("*2025.10*: Paper", "2025-10-01|Paper");
-    CHECK_PARSE("[2025.10] Paper", "2025-10-01|Paper");
-    CHECK_PARSE("2025.10:\xC2\xA0Paper", "2025-10-01|Paper");
-    CHECK_PARSE("2025.10\xC2\xA0Paper", "2025-10-01|Paper");
-    CHECK_PARSE("2025.10—Paper", "2025-10-01|Paper");
-    /* The seed's shape: NBSP and decorative emoji before the title. */
-    CHECK_PARSE("2025.10: \xC2\xA0🌻🎉 Our paper SSFusion has been accepted",
-                "2025-10-01|Our paper SSFusion has been accepted");
-    CHECK_PARSE("2025.10: ⭐️ Star", "2025-10-01|Star");
-    CHECK_PARSE("2025.10: 中文标题 🎉", "2025-10-01|中文标题 🎉");
-    CHECK_PARSE("2025.10: two\nlines   here ", "2025-10-01|two lines here");
-    CHECK_PARSE("2025.10:", "2025-10-01|News");
-    CHECK_PARSE("2025.10: 2nd prize", "2025-10-01|2nd prize");
-    /* Not news. */
-    CHECK_PARSE("2022 – 2023, Scholarship", "-");
-    CHECK_PARSE("2025.13: bad month", "-");
-    CHECK_PARSE("2025.00: bad month", "-");
-    CHECK_PARSE("2025.10.32: bad day", "-");
-    CHECK_PARSE("20251: x", "-");
-    CHECK_PARSE("2025.10abc", "-");
-    CHECK_PARSE("2025.101 x", "-");
-    CHECK_PARSE("Released 2025.10", "-");
-    CHECK_PARSE("", "-");
-}
-
-static void test_sections(void)
-{
-    struct fixture f;
-    fx_init(&f);
-    fx_block(&f, BLOCK_HEADING, 1, "About");
-    fx_item(&f, 1, NULL, "Since 2020.01: not a dated item");
-    fx_block(&f, BLOCK_HEADING, 1, "Education");
-    fx_item(&f, 1, NULL, "2019.09 - 2022.06, University");
-    fx_item(&f, 1, NULL, "2016.09 - 2019.06, School");
-    fx_item(&f, 1, NULL, "Earlier, elsewhere");
-    fx_block(&f, BLOCK_HEADING, 1, "Latest Updates");
-    fx_block(&f, BLOCK_PARA, 0, "2025.10: a paragraph, not an item");
-    fx_item(&f, 1, NULL, "2025.10: newest");
-    fx_item(&f, 1, NULL, "Undated item");
-    fx_item(&f, 2, NULL, "2025-11-02 nested, out of order");
-    fx_item(&f, 1, NULL, "2024.01: oldest");
-    fx_sections(&f);
-
-    struct news_item *items;
-    size_t n = news_collect(&f.d, &items);
-    CHECK(n == 3);
-    if (n == 3) {
-        CHECK_STR(items[0].title, "newest");
-        CHECK_STR(items[1].date, "2025-11-02");
-        CHECK_STR(items[2].title, "oldest");
-        CHECK(items[0].section == 2 && items[2].block == 11);
-        size_t idx[3];
-        CHECK(news_newest(items, n, idx, 2) == 2 && idx[0] == 1 && idx[1] == 0);
-    }
-    CHECK(news_item_number(3, 0) == 3 && news_item_number(3, 2) == 1);
-    news_free(items, n);
-
-    /* Without a section named so, the first mostly dated one. */
-    free(f.d.sections[2].slug);
-    free(f.d.sections[2].plain_title);
-    f.d.sections[2].slug = xstrdup("happenings");
-    f.d.sections[2].plain_title = xstrdup("Happenings");
-    n = news_collect(&f.d, &items);
-    CHECK(n == 2 && items[0].section == 1);
-    CHECK(n == 2 && strcmp(items[1].date, "2016-09-01") == 0);
-    news_free(items, n);
-    fx_free(&f);
-
-    fx_init(&f);
-    fx_block(&f, BLOCK_PARA, 0, "No lists at all");
-    fx_sections(&f);
-    CHECK(news_collect(&f.d, &items) == 0 && items == NULL);
-    fx_free(&f);
-}
 
 /* --- gemsub --- */
 
@@ -134,11 +21,9 @@ static void test_gemsub(void)
     struct fixture f;
     fx_init(&f);
     news_profile(&f);
-    struct news_item *items;
-    size_t n = news_collect(&f.d, &items);
-    CHECK(n == 3);
+    CHECK(f.news.n == 3);
     struct buf out = {0};
-    render_gemsub(&f.d, items, n, &f.o, &out);
+    render_gemsub(&f.d, &f.o, &out);
     CHECK_STR(out.data,
               "# Ada Lovelace — News\n\n"
               "=> gemini://example.org/news/3/ 2025-10-01 Paper <accepted> & \"praised\"\n"
@@ -167,14 +52,14 @@ static void test_gemsub(void)
     buf_clear(&out);
     f.o.gemini_port = 1966;
     f.o.gemini_host = "::1";
-    render_gemsub(&f.d, items, n, &f.o, &out);
+    render_gemsub(&f.d, &f.o, &out);
     CHECK_CONTAINS(out.data, "=> gemini://[::1]:1966/news/1/ 2024-04-01 ");
 
     buf_clear(&out);
-    render_gemsub(&f.d, NULL, 0, &f.o, &out);
+    f.o.news = NULL;
+    render_gemsub(&f.d, &f.o, &out);
     CHECK_STR(out.data, "# Ada Lovelace — News\n\n\n=> /atom.xml Atom feed\n=> / Home\n");
     buf_free(&out);
-    news_free(items, n);
     fx_free(&f);
 }
 
@@ -320,10 +205,8 @@ static void test_atom(void)
     struct fixture f;
     fx_init(&f);
     news_profile(&f);
-    struct news_item *items;
-    size_t n = news_collect(&f.d, &items);
     struct buf out = {0};
-    render_atom(&f.d, items, n, &f.o, &out);
+    render_atom(&f.d, &f.o, &out);
     const char *x = out.data;
     CHECK(xml_well_formed(x));
     CHECK_CONTAINS(x, "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>gemini://example.org/</id>\n");
@@ -349,7 +232,8 @@ static void test_atom(void)
     buf_clear(&out);
     f.page.date = "2024-05-06 10:00";
     f.cfg.site.author_name = "A & B <x>";
-    render_atom(&f.d, NULL, 0, &f.o, &out);
+    f.o.news = NULL;
+    render_atom(&f.d, &f.o, &out);
     CHECK(xml_well_formed(out.data));
     CHECK_CONTAINS(out.data, "<updated>2024-05-06T00:00:00Z</updated>");
     CHECK_CONTAINS(out.data, "<name>A &amp; B &lt;x&gt;</name>");
@@ -365,7 +249,6 @@ static void test_atom(void)
     CHECK(!xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/><b/>"));
     CHECK(xml_well_formed("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a x=\"1\"><b/>t&amp;</a>\n"));
     buf_free(&out);
-    news_free(items, n);
     fx_free(&f);
 }
 
@@ -392,15 +275,15 @@ static bool gemsub_all_match(const char *gemsub, size_t *entries)
 
 static void check_capsule(const char *name, struct loaded *l)
 {
-    struct news_item *items;
-    size_t n = news_collect(&l->d, &items);
+    const struct news_item *items = l->news.items;
+    size_t n = l->news.n;
     struct buf out = {0};
-    render_gemsub(&l->d, items, n, &l->o, &out);
+    render_gemsub(&l->d, &l->o, &out);
     size_t entries;
     CHECK(gemsub_all_match(out.data, &entries) && entries == n);
     CHECK(gemtext_problem(out.data) == 0);
     buf_clear(&out);
-    render_atom(&l->d, items, n, &l->o, &out);
+    render_atom(&l->d, &l->o, &out);
     CHECK(xml_well_formed(out.data));
     if (xmllint_ok(out.data) == 0)
         CHECK(!"xmllint rejects the feed");
@@ -418,15 +301,12 @@ static void check_capsule(const char *name, struct loaded *l)
         CHECK_CONTAINS(out.data, "<updated>2025-10-01T00:00:00Z</updated>\n  <author><name>Zhangqiang Ming</name>");
     }
     buf_free(&out);
-    news_free(items, n);
 }
 
 int main(void)
 {
     int capsules = fx_each_capsule(check_capsule);
     CHECK(capsules >= 1);
-    test_dates();
-    test_sections();
     test_gemsub();
     test_atom();
     return test_done();

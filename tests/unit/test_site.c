@@ -163,7 +163,7 @@ static void test_default_capsule(void)
         snprintf(path, sizeof path, "/%s.txt", slugs[i]);
         CHECK(route_find(&s->gopher, path) != NULL);
     }
-    CHECK(s->content.n_news >= 5);
+    CHECK(s->content.news.n >= 5);
     CHECK(route_find(&s->gemini, "/news/5/") != NULL);
     CHECK_STR(s->gemtext_header, "20 text/gemini; charset=utf-8; lang=en\r\n");
 
