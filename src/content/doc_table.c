@@ -3,7 +3,7 @@
  * converted one by one and laid out in padded columns. */
 #include "doc_internal.h"
 
-#include "capsuled/render.h" /* display width, shared with the layout */
+#include "capsuled/width.h" /* display width, shared with the layout */
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +152,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
     size_t *width = xcalloc(cols, sizeof *width);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            size_t dw = wrap_display_width(cells[r * cols + c],
+            size_t dw = width_text(cells[r * cols + c],
                                       strlen(cells[r * cols + c]));
             if (dw > width[c])
                 width[c] = dw;
@@ -161,7 +161,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
         size_t line_start = out->len;
         for (size_t c = 0; c < cols; c++) {
             const char *cell = cells[r * cols + c];
-            size_t gap = width[c] - wrap_display_width(cell, strlen(cell));
+            size_t gap = width[c] - width_text(cell, strlen(cell));
             size_t before = aligns[c] == ALIGN_RIGHT    ? gap
                           : aligns[c] == ALIGN_CENTER ? gap / 2
                                                       : 0;

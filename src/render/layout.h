@@ -1,6 +1,6 @@
-/* Helpers the renderers share beyond render.h: glyph stepping, clean text
- * output, the person's card and the news section (the capsule's own URLs
- * are capsuled/paths.h's).
+/* Helpers the renderers share beyond render.h: clean text output, the
+ * person's card and the news section (the capsule's own URLs are
+ * capsuled/paths.h's).
  * Private to src/render. */
 #ifndef CAPSULED_RENDER_LAYOUT_H
 #define CAPSULED_RENDER_LAYOUT_H
@@ -11,13 +11,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* One user-perceived glyph at s: a base code point with its combining marks,
- * variation selectors, skin tones, keycaps and ZWJ-joined followers, or a
- * flag (two regional indicators). Returns its byte length (≥ 1 when len > 0)
- * and stores its display width in *width. An invalid byte is one glyph of
- * width 1. */
-size_t wrap_glyph(const char *s, size_t len, int *width);
 
 /* Appends s with every control character (tab, CR, LF, …) as a space and
  * invalid UTF-8 as U+FFFD, so a line can never be split or corrupted by the

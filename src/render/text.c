@@ -8,6 +8,7 @@
  * each block's links listed under it as "[n] label: URL". */
 #include "capsuled/paths.h"
 #include "capsuled/render.h"
+#include "capsuled/width.h"
 #include "layout.h"
 
 #include <string.h>
@@ -88,7 +89,7 @@ static void emit_prefixed(const char *s, size_t len, void *ctx)
     buf_puts(&p->line, p->later ? p->rest : p->first);
     buf_put(&p->line, s, len);
     p->later = true;
-    size_t w = wrap_display_width(p->line.data, p->line.len);
+    size_t w = width_text(p->line.data, p->line.len);
     if (w > p->widest)
         p->widest = w;
     emit_line(p->f, p->line.data, p->line.len);
@@ -101,8 +102,8 @@ static size_t wrap_with_prefix(struct flow *f, const char *text,
     struct prefixed p = {.f = f, .first = first, .rest = rest};
     int width = f->width;
     if (width > 0) {
-        size_t pw = wrap_display_width(first, strlen(first));
-        size_t rw = wrap_display_width(rest, strlen(rest));
+        size_t pw = width_text(first, strlen(first));
+        size_t rw = width_text(rest, strlen(rest));
         int prefix = (int)(pw > rw ? pw : rw);
         width = width - prefix < MIN_TEXT_WIDTH ? MIN_TEXT_WIDTH : width - prefix;
     }
@@ -148,7 +149,7 @@ static void flow_item(struct flow *f, const struct block *b)
     } else {
         buf_puts(&first, "- ");
     }
-    size_t w = wrap_display_width(first.data, first.len);
+    size_t w = width_text(first.data, first.len);
     for (size_t i = 0; i < w; i++)
         buf_putc(&rest, ' ');
     wrap_with_prefix(f, b->text, first.data, rest.data);
