@@ -4,23 +4,8 @@
  * points of doc.h live here; the other doc_*.c modules do the parts. */
 #include "doc_internal.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-void walker_report(struct walker *w, enum diag_level level, int line,
-                   const char *fmt, ...)
-{
-    if (!w->diags)
-        return;
-    struct buf msg = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    diags_add(w->diags, level, w->file, line, "%s", msg.data ? msg.data : "");
-    buf_free(&msg);
-}
 
 static void code_block(struct walker *w, cmark_node *n)
 {
@@ -106,12 +91,7 @@ static void paragraph_exit(struct walker *w)
 {
     close_captures(w, 0);
     reset_html_state(w, false);
-    if (w->in_comment && w->comment_from_text) {
-        walker_report(w, DIAG_WARNING, w->comment_line,
-                      "\"<!--\" without \"-->\" in a paragraph: the rest of it "
-                      "was dropped");
-        w->in_comment = false;
-    }
+    doc_comment_end_text(w, true);
     int f = innermost_container(w);
     if (w->cur.open && f >= 0 && w->cur.frame == (size_t)f + 1)
         w->cur.parked = true;
@@ -231,8 +211,10 @@ static void walk_root(struct walker *w, cmark_node *root)
     finish_block(w);
 }
 
-void walk_markdown(struct walker *w, const char *md, size_t len,
-                          int line_base)
+/* Walks Markdown inside the page (a markdown="1" HTML block) with its own
+ * source and line numbers; the walker's ops reach it from doc_html.c. */
+static void S_walk_markdown(struct walker *w, const char *md, size_t len,
+                            int line_base)
 {
     const char *src = w->src;
     size_t src_len = w->src_len, *starts = w->line_starts, n_lines = w->n_lines;
@@ -297,6 +279,7 @@ static void build(const char *md, size_t len, const char *base_url,
         .src = md ? md : "",
         .src_len = md ? len : 0,
         .line_base = line_base,
+        .ops = {.walk_markdown = S_walk_markdown},
     };
     cmark_node *root = cmark_parse_document(w.src, w.src_len, CMARK_OPTIONS);
     walk_root(&w, root);

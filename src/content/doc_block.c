@@ -1,6 +1,7 @@
 /* The block being built: opened lazily at its first visible content with
- * the type its context calls for, fed sanitised text and breaks, and
- * finished into the document with its links and the ids met before it. */
+ * the type its context calls for, fed sanitised text and breaks, its links
+ * captured with their labels, and finished into the document with its
+ * links and the ids met before it. */
 #include "doc_internal.h"
 
 #include <stdlib.h>
@@ -105,6 +106,38 @@ void put_break(struct walker *w)
     } else {
         buf_putc(&w->cur.raw, HARD_BREAK);
     }
+}
+
+/* Opens a link, image or <a href>: its label is what the block gets until
+ * it closes (doc_links.c then records it). */
+void push_capture(struct walker *w, const char *url, bool html, bool image)
+{
+    struct capture *cp = PUSH(w->caps, w->n_caps, w->cap_caps);
+    *cp = (struct capture){.html = html, .image = image,
+                           .url = url ? xstrdup(url) : NULL};
+    if (w->capturing || suppressed(w))
+        return;
+    if (!w->cur.open)
+        open_block(w);
+    cp->capturing = true;
+    cp->start = w->cur.raw.len;
+    w->capturing = true;
+}
+
+void pop_capture(struct walker *w)
+{
+    struct capture cp = w->caps[--w->n_caps];
+    if (cp.capturing) {
+        w->capturing = false;
+        doc_link_add(w, cp.url, cp.start, cp.image);
+    }
+    free(cp.url);
+}
+
+void close_captures(struct walker *w, size_t keep)
+{
+    while (w->n_caps > keep)
+        pop_capture(w);
 }
 
 static void grow_blocks(struct walker *w)

@@ -1,7 +1,8 @@
 /* HTML inside Markdown: html.c's tokens interpreted against the walker,
  * a whole HTML block (its boundaries end blocks) or one inline HTML node
- * (its boundaries are line breaks); markdown="1" content walked again as
- * Markdown. */
+ * (its boundaries are line breaks); its text is prose (doc_prose.c), and
+ * markdown="1" content is walked again as Markdown through the walker's
+ * ops, which doc.c sets. */
 #include "doc_internal.h"
 
 #include "capsuled/html.h"
@@ -220,7 +221,7 @@ static bool html_start(struct walker *w, const struct html_token *t,
     if (block_mode && w->md_nest < MAX_MARKDOWN_NESTING &&
         markdown_attr(t, &w->scratch)) {
         finish_block(w);
-        walk_markdown(w, rest, rest_len, w->cur_line);
+        w->ops.walk_markdown(w, rest, rest_len, w->cur_line);
         return true;
     }
     enum html_kind kind = html_kind(t->name);
@@ -294,23 +295,20 @@ static void html_feed(struct walker *w, const char *s, size_t len,
     size_t i = 0;
     while (i < len) {
         if (w->in_comment) {
-            const char *end = memmem(s + i, len - i, "-->", 3);
-            size_t upto = end ? (size_t)(end + 3 - s) : len;
-            w->cur_line += (int)count_lines(s + i, upto - i);
-            i = upto;
-            if (end)
-                w->in_comment = false;
+            const char *rest = s + i;
+            size_t rest_len = len - i;
+            if (!skip_comment(w, &rest, &rest_len))
+                rest = s + len;
+            w->cur_line += (int)count_lines(s + i, (size_t)(rest - (s + i)));
+            i = (size_t)(rest - s);
             continue;
         }
         struct html_token t;
         size_t n = html_next_token(s + i, len - i, &t);
         switch (t.type) {
         case HTML_COMMENT:
-            if (t.unterminated) {
-                w->in_comment = true;
-                w->comment_from_text = false;
-                w->comment_line = w->cur_line;
-            }
+            if (t.unterminated)
+                doc_comment_open(w, false);
             break;
         case HTML_DECL:
             break;

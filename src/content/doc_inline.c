@@ -1,62 +1,9 @@
-/* Inline nodes of a paragraph or heading: text (with kramdown attribute
- * lists, Liquid leftovers and comments begun in text), code spans, breaks,
- * inline HTML, links and images. */
+/* Inline nodes of a paragraph or heading: text (with comments begun in
+ * text; the rest is prose, doc_prose.c), code spans, breaks, inline HTML
+ * (doc_html.c), links and images. */
 #include "doc_internal.h"
 
 #include <string.h>
-
-/* Drops "{: .class #id}" attribute lists (their ids become anchors) and
- * passes the rest on. */
-void put_prose(struct walker *w, const char *s, size_t len)
-{
-    if (suppressed(w))
-        return;
-    if (!memchr(s, '{', len)) {
-        put_text(w, s, len);
-        return;
-    }
-    if (!w->cur.liquid_warned &&
-        (memmem(s, len, "{%", 2) || memmem(s, len, "{{", 2))) {
-        walker_report(w, DIAG_WARNING, w->cur_line,
-                      "Liquid markup left in the text");
-        w->cur.liquid_warned = true;
-    }
-    while (len) {
-        const char *ial = memmem(s, len, "{:", 2);
-        const char *end = ial ? memchr(ial, '}', len - (size_t)(ial - s)) : NULL;
-        if (!ial || !end) {
-            put_text(w, s, len);
-            return;
-        }
-        put_text(w, s, (size_t)(ial - s));
-        for (const char *p = ial + 2; p < end; p++) {
-            if (*p == '#' && (p == ial + 2 || p[-1] == ' ')) {
-                const char *q = p + 1;
-                while (q < end && *q != ' ')
-                    q++;
-                add_pending_id(w, p + 1, (size_t)(q - p - 1));
-                p = q;
-            }
-        }
-        len -= (size_t)(end + 1 - s);
-        s = end + 1;
-    }
-}
-
-/* Skips text inside an open comment; returns the rest, or false when the
- * comment swallows all of it. */
-bool skip_comment(struct walker *w, const char **s, size_t *len)
-{
-    if (!w->in_comment)
-        return true;
-    const char *end = memmem(*s, *len, "-->", 3);
-    if (!end)
-        return false;
-    *len -= (size_t)(end + 3 - *s);
-    *s = end + 3;
-    w->in_comment = false;
-    return true;
-}
 
 /* A text node: cmark left "<!--" as text when the comment was not valid
  * CommonMark (it holds "--"), but the author meant a comment. */
@@ -70,9 +17,7 @@ static void put_text_node(struct walker *w, const char *s, size_t len)
         put_prose(w, s, upto);
         if (!open)
             return;
-        w->in_comment = true;
-        w->comment_from_text = true;
-        w->comment_line = w->cur_line;
+        doc_comment_open(w, true);
         len -= upto + 4;
         s = open + 4;
     }

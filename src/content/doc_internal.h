@@ -147,7 +147,18 @@ struct link_ref {
     size_t block, link;
 };
 
+struct walker;
+
+/* The recursion the format needs, set by doc.c: a markdown="1" HTML block
+ * (doc_html.c) walks its content as Markdown again. Through this table the
+ * modules below the walk driver never call up into it. */
+struct walk_ops {
+    void (*walk_markdown)(struct walker *w, const char *md, size_t len,
+                          int line_base);
+};
+
 struct walker {
+    struct walk_ops ops;
     const char *base_url;
     const char *file;
     struct diags *diags;
@@ -202,13 +213,16 @@ static inline bool suppressed(const struct walker *w)
     return w->in_comment || w->drop_depth > 0;
 }
 
-/* doc.c: the cmark walk */
+/* doc_report.c: diagnostics */
 void walker_report(struct walker *w, enum diag_level level, int line,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void walk_markdown(struct walker *w, const char *md, size_t len,
-                   int line_base);
 
-/* doc_block.c: the block being built */
+/* doc_links.c: link targets and labels */
+void doc_link_add(struct walker *w, const char *url, size_t start,
+                  bool image);
+void compact_links(struct block *b);
+
+/* doc_block.c: the block being built, and the links it captures */
 void add_anchor(struct walker *w, char *id, size_t block);
 void add_pending_id(struct walker *w, const char *id, size_t len);
 int innermost_container(const struct walker *w);
@@ -219,21 +233,22 @@ void finish_block(struct walker *w);
 void emit_rule(struct walker *w, int line);
 void reset_builder(struct builder *c);
 void free_block(struct block *b);
-
-/* doc_links.c: links and images of the open block */
 void push_capture(struct walker *w, const char *url, bool html, bool image);
 void pop_capture(struct walker *w);
 void close_captures(struct walker *w, size_t keep);
-void compact_links(struct block *b);
 
-/* doc_inline.c: inline nodes */
-void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
+/* doc_prose.c: text into the open block, comments */
 void put_prose(struct walker *w, const char *s, size_t len);
 bool skip_comment(struct walker *w, const char **s, size_t *len);
+void doc_comment_open(struct walker *w, bool from_text);
+void doc_comment_end_text(struct walker *w, bool warn);
 
 /* doc_html.c: HTML blocks and inline HTML */
 void walk_html(struct walker *w, cmark_node *n, bool block_mode);
 void reset_html_state(struct walker *w, bool block_mode);
+
+/* doc_inline.c: inline nodes */
+void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
 /* doc_table.c: pipe tables */
 bool try_table(struct walker *w, cmark_node *para);

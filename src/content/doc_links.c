@@ -1,6 +1,6 @@
-/* Links of the open block: Markdown links, images and <a href> captured
- * with their labels, targets classified (section of this page, absolute
- * URL, or nothing usable), labels of one target merged. */
+/* Links of the open block: the targets of the links, images and <a href>
+ * that doc_block.c captured with their labels, classified (section of this
+ * page, absolute URL, or nothing usable), labels of one target merged. */
 #include "doc_internal.h"
 #include "capsuled/url.h"
 
@@ -129,8 +129,7 @@ static void note_button(struct builder *c, size_t start, bool button)
 }
 
 /* Records the link whose label is raw[start..] in the open block. */
-static void add_link(struct walker *w, const char *url, size_t start,
-                     bool image)
+void doc_link_add(struct walker *w, const char *url, size_t start, bool image)
 {
     struct builder *c = &w->cur;
     const char *label_raw = c->raw.data ? c->raw.data + start : "";
@@ -184,37 +183,6 @@ static void add_link(struct walker *w, const char *url, size_t start,
         merge_label(&c->olinks[i], abs);
     strmap_put(&c->link_index, c->olinks[i].key, i);
     free(label);
-}
-
-void push_capture(struct walker *w, const char *url, bool html,
-                         bool image)
-{
-    struct capture *cp = PUSH(w->caps, w->n_caps, w->cap_caps);
-    *cp = (struct capture){.html = html, .image = image,
-                           .url = url ? xstrdup(url) : NULL};
-    if (w->capturing || suppressed(w))
-        return;
-    if (!w->cur.open)
-        open_block(w);
-    cp->capturing = true;
-    cp->start = w->cur.raw.len;
-    w->capturing = true;
-}
-
-void pop_capture(struct walker *w)
-{
-    struct capture cp = w->caps[--w->n_caps];
-    if (cp.capturing) {
-        w->capturing = false;
-        add_link(w, cp.url, cp.start, cp.image);
-    }
-    free(cp.url);
-}
-
-void close_captures(struct walker *w, size_t keep)
-{
-    while (w->n_caps > keep)
-        pop_capture(w);
 }
 
 /* Drops the links that lost their target, and merges section links that

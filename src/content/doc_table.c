@@ -127,8 +127,7 @@ static char *cell_text(struct walker *w, struct span cell)
         cmark_node_free(root);
         close_captures(w, caps);
         reset_html_state(w, false);
-        if (w->in_comment && w->comment_from_text)
-            w->in_comment = false;
+        doc_comment_end_text(w, false);
     }
     char *text = collapse_text(c->raw.data ? c->raw.data + start : "",
                                c->raw.len - start, false);
