@@ -41,11 +41,11 @@ void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
     }
     case CMARK_NODE_SOFTBREAK:
         put_text(w, " ", 1);
-        w->cur_line++;
+        w->src.line++;
         break;
     case CMARK_NODE_LINEBREAK:
         put_break(w);
-        w->cur_line++;
+        w->src.line++;
         break;
     case CMARK_NODE_HTML_INLINE:
         walk_html(w, n, false);
@@ -56,8 +56,8 @@ void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
             push_capture(w, cmark_node_get_url(n), false,
                          cmark_node_get_type(n) == CMARK_NODE_IMAGE);
         else
-            while (w->n_caps) {
-                bool md = !w->caps[w->n_caps - 1].html;
+            while (w->caps.n) {
+                bool md = !w->caps.stack[w->caps.n - 1].html;
                 pop_capture(w);
                 if (md)
                     break;

@@ -96,7 +96,7 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
     bool have_base = w->base_url && w->base_url[0];
     if (!u.scheme_len && !have_base) {
         if (!w->warned_no_base)
-            walker_report(w, DIAG_WARNING, w->cur_line,
+            walker_report(w, DIAG_WARNING, w->src.line,
                           "relative links kept as they are (\"%s\" the first): "
                           "site.url is not set", url);
         w->warned_no_base = true;
@@ -140,10 +140,10 @@ void doc_link_add(struct walker *w, const char *url, size_t start, bool image)
         url++;
     char *fragment = NULL, *abs = NULL;
     if (!url || !url[0] || !strcmp(url, "#")) {
-        walker_report(w, DIAG_NOTE, w->cur_line,
+        walker_report(w, DIAG_NOTE, w->src.line,
                       "link \"%s\" has no URL: its text is kept", label);
     } else if (url_has_scheme(url, "javascript") || url_has_scheme(url, "data")) {
-        walker_report(w, DIAG_WARNING, w->cur_line,
+        walker_report(w, DIAG_WARNING, w->src.line,
                       "script or data link \"%s\" dropped", label);
     } else {
         abs = classify_url(w, url, &fragment);

@@ -18,7 +18,7 @@ void put_prose(struct walker *w, const char *s, size_t len)
     }
     if (!w->cur.liquid_warned &&
         (memmem(s, len, "{%", 2) || memmem(s, len, "{{", 2))) {
-        walker_report(w, DIAG_WARNING, w->cur_line,
+        walker_report(w, DIAG_WARNING, w->src.line,
                       "Liquid markup left in the text");
         w->cur.liquid_warned = true;
     }
@@ -48,14 +48,14 @@ void put_prose(struct walker *w, const char *s, size_t len)
  * comment swallows all of it. */
 bool skip_comment(struct walker *w, const char **s, size_t *len)
 {
-    if (!w->in_comment)
+    if (!w->comment.open)
         return true;
     const char *end = memmem(*s, *len, "-->", 3);
     if (!end)
         return false;
     *len -= (size_t)(end + 3 - *s);
     *s = end + 3;
-    w->in_comment = false;
+    w->comment.open = false;
     return true;
 }
 
@@ -64,20 +64,20 @@ bool skip_comment(struct walker *w, const char **s, size_t *len)
  * its paragraph. */
 void doc_comment_open(struct walker *w, bool from_text)
 {
-    w->in_comment = true;
-    w->comment_from_text = from_text;
-    w->comment_line = w->cur_line;
+    w->comment.open = true;
+    w->comment.from_text = from_text;
+    w->comment.line = w->src.line;
 }
 
 /* Ends a comment begun in the text of the paragraph (or table cell) that
  * ends now; warn: say that it hid the rest of the paragraph. */
 void doc_comment_end_text(struct walker *w, bool warn)
 {
-    if (!w->in_comment || !w->comment_from_text)
+    if (!w->comment.open || !w->comment.from_text)
         return;
     if (warn)
-        walker_report(w, DIAG_WARNING, w->comment_line,
+        walker_report(w, DIAG_WARNING, w->comment.line,
                       "\"<!--\" without \"-->\" in a paragraph: the rest of it "
                       "was dropped");
-    w->in_comment = false;
+    w->comment.open = false;
 }

@@ -29,9 +29,9 @@ static bool starts_section(const struct doc *d, size_t i, int top)
 
 /* Removes the headings of empty sections (a heading with nothing under
  * it), keeping the per-block side tables and link references in step. */
-static void drop_empty_sections(struct walker *w, int top)
+static void drop_empty_sections(struct walk_output *o, int top)
 {
-    struct doc *d = w->doc;
+    struct doc *d = o->doc;
     size_t *remap = xmalloc((d->n_blocks + 1) * sizeof *remap);
     size_t out = 0;
     for (size_t i = 0; i < d->n_blocks; i++) {
@@ -39,34 +39,34 @@ static void drop_empty_sections(struct walker *w, int top)
                      (i + 1 == d->n_blocks || starts_section(d, i + 1, top));
         if (empty) {
             free_block(&d->blocks[i]);
-            free(w->explicit_ids[i]);
+            free(o->explicit_ids[i]);
             remap[i] = SIZE_MAX;
             continue;
         }
         remap[i] = out;
         d->blocks[out] = d->blocks[i];
-        w->explicit_ids[out] = w->explicit_ids[i];
-        w->residual_plain[out] = w->residual_plain[i];
+        o->explicit_ids[out] = o->explicit_ids[i];
+        o->residual_plain[out] = o->residual_plain[i];
         out++;
     }
     size_t old_n = d->n_blocks;
     d->n_blocks = out;
-    for (size_t i = 0; i < w->n_anchors; i++) {
+    for (size_t i = 0; i < o->n_anchors; i++) {
         /* An anchor on a dropped heading points at what follows it. */
-        size_t b = w->anchors[i].block;
+        size_t b = o->anchors[i].block;
         while (b < old_n && remap[b] == SIZE_MAX)
             b++;
-        w->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
+        o->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
     }
     size_t k = 0;
-    for (size_t i = 0; i < w->n_section_links; i++) {
-        size_t b = w->section_links[i].block;
+    for (size_t i = 0; i < o->n_section_links; i++) {
+        size_t b = o->section_links[i].block;
         if (remap[b] == SIZE_MAX)
             continue;
-        w->section_links[k] = w->section_links[i];
-        w->section_links[k++].block = remap[b];
+        o->section_links[k] = o->section_links[i];
+        o->section_links[k++].block = remap[b];
     }
-    w->n_section_links = k;
+    o->n_section_links = k;
     free(remap);
 }
 
@@ -171,8 +171,8 @@ static void report_unsafe(struct walker *w, const struct block *h,
 static void name_section(struct walker *w, struct section *s,
                          struct slugger *sl)
 {
-    const struct block *h = &w->doc->blocks[s->first];
-    char *id = w->explicit_ids[s->first];
+    const struct block *h = &w->out.doc->blocks[s->first];
+    char *id = w->out.explicit_ids[s->first];
     bool given = id && id[0];
     char *name = given ? xstrdup(id) : doc_slugify(h->text);
     if (!name[0]) {
@@ -193,7 +193,7 @@ static void name_section(struct walker *w, struct section *s,
 
 static void split_sections(struct walker *w, int top)
 {
-    struct doc *d = w->doc;
+    struct doc *d = w->out.doc;
     size_t cap = 0;
     struct slugger sl = {0};
     size_t first_start = d->n_blocks;
@@ -246,18 +246,19 @@ static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
  * given to headings, then the slugs of H2/H3 sub-headings. */
 static void collect_anchors(struct walker *w, int top, struct strmap *ids)
 {
-    struct doc *d = w->doc;
+    struct doc *d = w->out.doc;
     size_t *of = section_of_blocks(d);
     for (size_t s = 0; s < d->n_sections; s++)
         strmap_put(ids, d->sections[s].slug, s);
-    for (size_t i = 0; i < w->n_anchors && d->n_blocks; i++)
-        add_section_anchor(d, ids, of[w->anchors[i].block], w->anchors[i].id);
+    const struct anchor_rec *a = w->out.anchors;
+    for (size_t i = 0; i < w->out.n_anchors && d->n_blocks; i++)
+        add_section_anchor(d, ids, of[a[i].block], a[i].id);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < d->n_blocks; i++) {
             if (d->blocks[i].type != BLOCK_HEADING || starts_section(d, i, top))
                 continue;
             if (pass == 0) {
-                add_section_anchor(d, ids, of[i], w->explicit_ids[i]);
+                add_section_anchor(d, ids, of[i], w->out.explicit_ids[i]);
             } else if (d->blocks[i].level <= 3) {
                 /* H4-H6 are styled paragraphs in these templates: their
                  * text makes no useful anchor. */
@@ -274,10 +275,10 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
  * the page has no such anchor; a dropped link's label is text again. */
 static void resolve_section_links(struct walker *w, struct strmap *ids)
 {
-    struct doc *d = w->doc;
-    for (size_t i = 0; i < w->n_section_links; i++) {
-        struct block *b = &d->blocks[w->section_links[i].block];
-        struct link *l = &b->links[w->section_links[i].link];
+    struct doc *d = w->out.doc;
+    for (size_t i = 0; i < w->out.n_section_links; i++) {
+        struct block *b = &d->blocks[w->out.section_links[i].block];
+        struct link *l = &b->links[w->out.section_links[i].link];
         size_t s;
         char *slug = NULL;
         bool found = strmap_get(ids, l->section, &s);
@@ -290,7 +291,7 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
             walker_report(w, DIAG_WARNING, b->line,
                           "link to unknown anchor #%s dropped", l->section);
             if (!only_separators(l->label, strlen(l->label)))
-                w->residual_plain[w->section_links[i].block] = false;
+                w->out.residual_plain[w->out.section_links[i].block] = false;
             free(l->section);
             l->section = NULL;
             continue;
@@ -305,14 +306,14 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
     for (size_t i = 0; i < d->n_blocks; i++) {
         compact_links(&d->blocks[i]);
         d->blocks[i].only_links = d->blocks[i].n_links > 0 &&
-                                  w->residual_plain[i];
+                                  w->out.residual_plain[i];
     }
 }
 
 void build_sections(struct walker *w)
 {
-    int top = top_level(w->doc);
-    drop_empty_sections(w, top);
+    int top = top_level(w->out.doc);
+    drop_empty_sections(&w->out, top);
     split_sections(w, top);
     struct strmap ids = {0};
     collect_anchors(w, top, &ids);

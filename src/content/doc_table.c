@@ -71,29 +71,29 @@ static bool delimiter_row(const char *s, size_t len, enum align *aligns,
 
 static void ensure_line_starts(struct walker *w)
 {
-    if (w->line_starts)
+    if (w->src.line_starts)
         return;
-    size_t n = 1 + count_lines(w->src, w->src_len);
-    w->line_starts = xmalloc((n + 1) * sizeof *w->line_starts);
+    size_t n = 1 + count_lines(w->src.text, w->src.len);
+    w->src.line_starts = xmalloc((n + 1) * sizeof *w->src.line_starts);
     size_t k = 0;
-    w->line_starts[k++] = 0;
-    for (size_t i = 0; i < w->src_len; i++)
-        if (w->src[i] == '\n')
-            w->line_starts[k++] = i + 1;
-    w->line_starts[k] = w->src_len + 1;
-    w->n_lines = n;
+    w->src.line_starts[k++] = 0;
+    for (size_t i = 0; i < w->src.len; i++)
+        if (w->src.text[i] == '\n')
+            w->src.line_starts[k++] = i + 1;
+    w->src.line_starts[k] = w->src.len + 1;
+    w->src.n_lines = n;
 }
 
 /* Source line k (1-based) of the walked Markdown, without the container
  * prefix (list indentation, "> ") that precedes column col. */
 static struct span source_line(struct walker *w, int k, int col, bool first)
 {
-    if (k < 1 || (size_t)k > w->n_lines)
+    if (k < 1 || (size_t)k > w->src.n_lines)
         return (struct span){"", 0};
-    size_t a = w->line_starts[k - 1], b = w->line_starts[k] - 1;
-    if (b > w->src_len)
-        b = w->src_len;
-    const char *s = w->src + a;
+    size_t a = w->src.line_starts[k - 1], b = w->src.line_starts[k] - 1;
+    if (b > w->src.len)
+        b = w->src.len;
+    const char *s = w->src.text + a;
     size_t len = b - a, skip = 0;
     while (skip + 1 < (size_t)col && skip < len &&
            (first || s[skip] == ' ' || s[skip] == '>' || s[skip] == '\t'))
@@ -113,7 +113,7 @@ static bool has_markup(const char *s, size_t len)
 static char *cell_text(struct walker *w, struct span cell)
 {
     struct builder *c = &w->cur;
-    size_t start = c->raw.len, caps = w->n_caps;
+    size_t start = c->raw.len, caps = w->caps.n;
     if (!has_markup(cell.s, cell.len)) {
         put_text(w, cell.s, cell.len);
     } else {
@@ -222,12 +222,12 @@ bool try_table(struct walker *w, cmark_node *para)
     size_t rows = (size_t)(last - first); /* all lines but the delimiter */
     char **cells = xcalloc(rows * cols, sizeof *cells);
     struct span *row = xmalloc(cols * sizeof *row);
-    int line0 = w->cur_line;
+    int line0 = w->src.line;
     for (size_t r = 0; r < rows; r++) {
         int k = first + (int)r + (r > 0);
         struct span line = source_line(w, k, col, r == 0);
         size_t n = split_row(line.s, line.len, row, cols);
-        w->cur_line = line0 + k - first;
+        w->src.line = line0 + k - first;
         for (size_t c = 0; c < cols; c++)
             cells[r * cols + c] = c < n ? cell_text(w, row[c]) : xstrdup("");
     }
@@ -239,7 +239,7 @@ bool try_table(struct walker *w, cmark_node *para)
     free(row);
     free(aligns);
     w->cur.cell_mode = false;
-    w->cur_line = line0;
+    w->src.line = line0;
     finish_block(w);
     return true;
 }
