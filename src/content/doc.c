@@ -12,24 +12,24 @@ static void code_block(struct walker *w, cmark_node *n)
     const char *lit = cmark_node_get_literal(n);
     size_t len = lit ? strlen(lit) : 0;
     if (w->comment.open) {
-        skip_comment(w, &lit, &len);
+        doc_comment_skip(w, &lit, &len);
         return; /* what follows "-->" in code is not worth a block */
     }
     const char *info = cmark_node_get_fence_info(n);
-    struct span in = trim_span(info ? info : "", info ? strlen(info) : 0);
+    struct span in = doc_trim_span(info ? info : "", info ? strlen(info) : 0);
     w->cur.open = true;
     w->cur.b.type = BLOCK_PRE;
     w->cur.b.line = w->src.line;
     if (in.len) {
         struct buf clean = {0};
-        sanitize_flow(&clean, in.s, in.len);
+        doc_sanitize_flow(&clean, in.s, in.len);
         w->cur.b.info = buf_detach(&clean);
     }
-    sanitize_pre(&w->cur.raw, &w->cur.pre_col, lit ? lit : "", len);
+    doc_sanitize_pre(&w->cur.raw, &w->cur.pre_col, lit ? lit : "", len);
     /* A block of blank lines still counts: keep it from being dropped. */
     if (!w->cur.raw.len)
         buf_putc(&w->cur.raw, ' ');
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 static void push_frame(struct walker *w, enum frame_kind kind)
@@ -78,34 +78,34 @@ static void item_enter(struct walker *w)
  * same depth. */
 static void paragraph_enter(struct walker *w)
 {
-    int f = innermost_container(w);
+    int f = doc_innermost_container(w);
     struct builder *c = &w->cur;
     if (c->open && c->parked && f >= 0 && c->frame == (size_t)f + 1) {
         c->parked = false;
         buf_putc(&c->raw, HARD_BREAK);
         return;
     }
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 static void paragraph_exit(struct walker *w)
 {
-    close_captures(w, 0);
-    reset_html_state(w, false);
+    doc_close_captures(w, 0);
+    doc_html_reset(w, false);
     doc_comment_end_text(w, true);
-    int f = innermost_container(w);
+    int f = doc_innermost_container(w);
     if (w->cur.open && f >= 0 && w->cur.frame == (size_t)f + 1)
         w->cur.parked = true;
     else
-        finish_block(w);
+        doc_finish_block(w);
 }
 
 /* A heading's trailing kramdown "{#id}" names it and is not text. */
 static void heading_exit(struct walker *w)
 {
     struct builder *c = &w->cur;
-    close_captures(w, 0);
-    reset_html_state(w, false);
+    doc_close_captures(w, 0);
+    doc_html_reset(w, false);
     while (c->raw.len && c->raw.data[c->raw.len - 1] == ' ')
         c->raw.len--;
     if (c->raw.len && c->raw.data[c->raw.len - 1] == '}') {
@@ -129,7 +129,7 @@ static void heading_exit(struct walker *w)
     if (c->raw.data)
         c->raw.data[c->raw.len] = '\0';
     w->md.heading = 0;
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
@@ -142,7 +142,7 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
         w->src.line = w->src.line_base + cmark_node_get_start_line(n) - 1;
     switch (type) {
     case CMARK_NODE_BLOCK_QUOTE:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter) {
             push_frame(w, F_QUOTE);
             w->md.quote_depth++;
@@ -151,29 +151,29 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
         }
         break;
     case CMARK_NODE_LIST:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter)
             list_enter(w, n);
         else
             pop_frame(w);
         break;
     case CMARK_NODE_ITEM:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter)
             item_enter(w);
         else
             pop_frame(w);
         break;
     case CMARK_NODE_CODE_BLOCK:
-        finish_block(w);
+        doc_finish_block(w);
         code_block(w, n);
         break;
     case CMARK_NODE_HTML_BLOCK:
-        finish_block(w);
-        walk_html(w, n, true);
+        doc_finish_block(w);
+        doc_walk_html(w, n, true);
         break;
     case CMARK_NODE_PARAGRAPH:
-        if (enter && try_table(w, n)) {
+        if (enter && doc_try_table(w, n)) {
             cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
             break;
         }
@@ -184,17 +184,17 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
         break;
     case CMARK_NODE_HEADING:
         if (enter) {
-            finish_block(w);
+            doc_finish_block(w);
             w->md.heading = cmark_node_get_heading_level(n);
         } else {
             heading_exit(w);
         }
         break;
     case CMARK_NODE_THEMATIC_BREAK:
-        emit_rule(w, w->src.line);
+        doc_emit_rule(w, w->src.line);
         break;
     default:
-        walk_inline(w, n, ev);
+        doc_walk_inline(w, n, ev);
         break;
     }
 }
@@ -209,7 +209,7 @@ static void walk_root(struct walker *w, cmark_node *root)
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
         walk_event(w, it, cmark_iter_get_node(it), ev);
     cmark_iter_free(it);
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 /* Walks Markdown inside the page (a markdown="1" HTML block) with its own
@@ -261,15 +261,15 @@ static void build(const char *md, size_t len, const char *base_url,
     walk_root(&w, root);
     cmark_node_free(root);
     if (w.comment.open)
-        walker_report(
+        doc_report(
             &w, DIAG_WARNING, w.comment.line,
             "HTML comment never closed: it hides the rest of the page");
     /* Ids after the last block still name a place: the end of the page. */
     size_t last = out->n_blocks ? out->n_blocks - 1 : 0;
     for (size_t i = 0; i < w.out.n_pending; i++)
-        add_anchor(&w, w.out.pending_ids[i], last);
+        doc_add_anchor(&w, w.out.pending_ids[i], last);
     w.out.n_pending = 0;
-    build_sections(&w);
+    doc_build_sections(&w);
     walker_free(&w);
 }
 
@@ -288,7 +288,7 @@ void doc_build_markdown(const char *markdown, size_t len, struct doc *out)
 void doc_free(struct doc *d)
 {
     for (size_t i = 0; i < d->n_blocks; i++)
-        free_block(&d->blocks[i]);
+        doc_free_block(&d->blocks[i]);
     free(d->blocks);
     for (size_t i = 0; i < d->n_sections; i++) {
         struct section *s = &d->sections[i];

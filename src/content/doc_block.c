@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void add_anchor(struct walker *w, char *id, size_t block)
+void doc_add_anchor(struct walker *w, char *id, size_t block)
 {
     struct walk_output *o = &w->out;
     struct anchor_rec *a = PUSH(o->anchors, o->n_anchors, o->cap_anchors);
@@ -15,7 +15,7 @@ void add_anchor(struct walker *w, char *id, size_t block)
     a->block = block;
 }
 
-void add_pending_id(struct walker *w, const char *id, size_t len)
+void doc_add_pending_id(struct walker *w, const char *id, size_t len)
 {
     while (len && (*id == ' ' || *id == '#'))
         id++, len--;
@@ -27,7 +27,7 @@ void add_pending_id(struct walker *w, const char *id, size_t len)
     *PUSH(o->pending_ids, o->n_pending, o->cap_pending) = xstrndup(id, len);
 }
 
-int innermost_container(const struct walker *w)
+int doc_innermost_container(const struct walker *w)
 {
     for (size_t i = w->md.n_frames; i > 0; i--)
         if (w->md.frames[i - 1].kind != F_LIST)
@@ -62,7 +62,7 @@ static bool S_html_context(struct walker *w, struct block *b)
  * (the first block of an item shows its marker) or the quote it is in. */
 static void S_md_context(struct walker *w, struct builder *c)
 {
-    int f = innermost_container(w);
+    int f = doc_innermost_container(w);
     if (f >= 0 && w->md.frames[f].kind == F_ITEM) {
         struct frame *fr = &w->md.frames[f];
         c->b.type = BLOCK_ITEM;
@@ -78,7 +78,7 @@ static void S_md_context(struct walker *w, struct builder *c)
 }
 
 /* Opens the block that the current context calls for. */
-void open_block(struct walker *w)
+void doc_open_block(struct walker *w)
 {
     struct builder *c = &w->cur;
     memset(&c->b, 0, sizeof c->b);
@@ -93,30 +93,30 @@ void open_block(struct walker *w)
     }
 }
 
-void put_text(struct walker *w, const char *s, size_t len)
+void doc_put_text(struct walker *w, const char *s, size_t len)
 {
     if (suppressed(w) || len == 0)
         return;
     struct builder *c = &w->cur;
     if (!c->open) {
-        if (!w->html.pre && all_space(s, len))
+        if (!w->html.pre && doc_all_space(s, len))
             return;
-        open_block(w);
+        doc_open_block(w);
     }
     if (c->b.type == BLOCK_PRE && !c->cell_mode) {
         if (w->html.pre_skip_newline && s[0] == '\n')
             s++, len--;
         w->html.pre_skip_newline = false;
-        sanitize_pre(&c->raw, &c->pre_col, s, len);
+        doc_sanitize_pre(&c->raw, &c->pre_col, s, len);
         return;
     }
     size_t at = c->raw.len;
-    sanitize_flow(&c->raw, s, len);
+    doc_sanitize_flow(&c->raw, s, len);
     if (!w->caps.capturing)
         buf_put(&c->residual, c->raw.data + at, c->raw.len - at);
 }
 
-void put_break(struct walker *w)
+void doc_put_break(struct walker *w)
 {
     if (suppressed(w) || !w->cur.open)
         return;
@@ -130,7 +130,7 @@ void put_break(struct walker *w)
 
 /* Opens a link, image or <a href>: its label is what the block gets until
  * it closes (doc_links.c then records it). */
-void push_capture(struct walker *w, const char *url, bool html, bool image)
+void doc_push_capture(struct walker *w, const char *url, bool html, bool image)
 {
     struct capture *cp = PUSH(w->caps.stack, w->caps.n, w->caps.cap);
     *cp = (struct capture){.html = html, .image = image,
@@ -138,13 +138,13 @@ void push_capture(struct walker *w, const char *url, bool html, bool image)
     if (w->caps.capturing || suppressed(w))
         return;
     if (!w->cur.open)
-        open_block(w);
+        doc_open_block(w);
     cp->capturing = true;
     cp->start = w->cur.raw.len;
     w->caps.capturing = true;
 }
 
-void pop_capture(struct walker *w)
+void doc_pop_capture(struct walker *w)
 {
     struct capture cp = w->caps.stack[--w->caps.n];
     if (cp.capturing) {
@@ -154,10 +154,10 @@ void pop_capture(struct walker *w)
     free(cp.url);
 }
 
-void close_captures(struct walker *w, size_t keep)
+void doc_close_captures(struct walker *w, size_t keep)
 {
     while (w->caps.n > keep)
-        pop_capture(w);
+        doc_pop_capture(w);
 }
 
 static void grow_blocks(struct walker *w)
@@ -174,7 +174,7 @@ static void grow_blocks(struct walker *w)
         xrealloc(o->residual_plain, o->cap_blocks * sizeof *o->residual_plain);
 }
 
-void free_block(struct block *b)
+void doc_free_block(struct block *b)
 {
     free(b->marker);
     free(b->text);
@@ -213,7 +213,7 @@ static void consume_ids(struct walker *w, size_t idx, bool heading)
         o->explicit_ids[idx] = o->pending_ids[--o->n_pending];
     }
     for (size_t i = 0; i < o->n_pending; i++)
-        add_anchor(w, o->pending_ids[i], idx);
+        doc_add_anchor(w, o->pending_ids[i], idx);
     o->n_pending = 0;
 }
 
@@ -226,7 +226,7 @@ static void reset_builder(struct builder *c)
     free(c->olinks);
     buf_free(&c->raw);
     buf_free(&c->residual);
-    strmap_free(&c->link_index);
+    doc_strmap_free(&c->link_index);
     free(c->kramdown_id);
     memset(c, 0, sizeof *c);
 }
@@ -241,8 +241,8 @@ static void S_append_block(struct walker *w, struct block b)
     size_t idx = o->doc->n_blocks++;
     o->doc->blocks[idx] = b;
     o->residual_plain[idx] =
-        only_separators(c->residual.data ? c->residual.data : "",
-                        c->residual.len);
+        doc_only_separators(c->residual.data ? c->residual.data : "",
+                            c->residual.len);
     consume_ids(w, idx, b.type == BLOCK_HEADING);
     for (size_t i = 0; i < b.n_links; i++) {
         if (!b.links[i].url) {
@@ -264,16 +264,16 @@ static void cut_trailing_buttons(struct builder *c)
          c->b.type != BLOCK_QUOTE))
         return;
     const char *raw = c->raw.data;
-    if (only_separators(raw + c->buttons_to, c->raw.len - c->buttons_to) &&
-        !only_separators(raw, c->buttons_from))
+    if (doc_only_separators(raw + c->buttons_to, c->raw.len - c->buttons_to) &&
+        !doc_only_separators(raw, c->buttons_from))
         c->raw.len = c->buttons_from;
 }
 
 /* Ends the open block: text collapsed, labels merged, kept when it shows
  * anything. */
-void finish_block(struct walker *w)
+void doc_finish_block(struct walker *w)
 {
-    close_captures(w, 0);
+    doc_close_captures(w, 0);
     struct builder *c = &w->cur;
     if (!c->open) {
         reset_builder(c);
@@ -284,15 +284,15 @@ void finish_block(struct walker *w)
     if (b.type == BLOCK_PRE)
         b.text = pre_text(&c->raw);
     else
-        b.text = collapse_text(c->raw.data ? c->raw.data : "", c->raw.len,
-                               b.type != BLOCK_HEADING);
+        b.text = doc_collapse_text(c->raw.data ? c->raw.data : "", c->raw.len,
+                                   b.type != BLOCK_HEADING);
     b.links = c->links;
     b.n_links = c->n_links;
     for (size_t i = 0; i < c->n_links; i++)
         b.links[i].label = buf_detach(&c->olinks[i].label);
     c->links = NULL;
     if (!b.text[0] && !b.n_links && b.type != BLOCK_RULE) {
-        free_block(&b);
+        doc_free_block(&b);
         reset_builder(c);
         return;
     }
@@ -300,15 +300,15 @@ void finish_block(struct walker *w)
     reset_builder(c);
 }
 
-void emit_rule(struct walker *w, int line)
+void doc_emit_rule(struct walker *w, int line)
 {
     if (suppressed(w))
         return;
-    finish_block(w);
+    doc_finish_block(w);
     w->cur.open = true;
     w->cur.b.type = BLOCK_RULE;
     w->cur.b.line = line;
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 /* Frees what this file keeps in the walker: the block being built, the

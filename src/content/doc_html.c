@@ -17,9 +17,9 @@
 static void boundary(struct walker *w, bool block_mode)
 {
     if (block_mode)
-        finish_block(w);
+        doc_finish_block(w);
     else
-        put_break(w);
+        doc_put_break(w);
 }
 
 static bool attr(const struct html_token *t, const char *name,
@@ -35,11 +35,11 @@ static void html_image(struct walker *w, const struct html_token *t)
     attr(t, "src", &src);
     attr(t, "alt", &alt);
     if (!src.len || w->caps.capturing || suppressed(w)) {
-        put_text(w, alt.data, alt.len);
+        doc_put_text(w, alt.data, alt.len);
     } else {
-        push_capture(w, src.data, true, true);
-        put_text(w, alt.data, alt.len);
-        pop_capture(w);
+        doc_push_capture(w, src.data, true, true);
+        doc_put_text(w, alt.data, alt.len);
+        doc_pop_capture(w);
     }
     buf_free(&src);
     buf_free(&alt);
@@ -52,14 +52,14 @@ static void html_embed(struct walker *w, const struct html_token *t)
         attr(t, "data", &src);
     if (!src.len) {
         if (strcmp(t->name, "source") && strcmp(t->name, "track"))
-            walker_report(w, DIAG_WARNING, w->src.line,
-                          "HTML <%s> without a source: not converted", t->name);
+            doc_report(w, DIAG_WARNING, w->src.line,
+                       "HTML <%s> without a source: not converted", t->name);
     } else if (!w->caps.capturing && !suppressed(w)) {
         if (!attr(t, "title", &label) || !label.len)
             buf_puts(&label, t->name);
-        push_capture(w, src.data, true, false);
-        put_text(w, label.data, label.len);
-        pop_capture(w);
+        doc_push_capture(w, src.data, true, false);
+        doc_put_text(w, label.data, label.len);
+        doc_pop_capture(w);
     }
     buf_free(&src);
     buf_free(&label);
@@ -163,8 +163,8 @@ static void drop_start(struct walker *w, const struct html_token *t)
     if (strcmp(t->name, "script") && strcmp(t->name, "style") &&
         strcmp(t->name, "template") && strcmp(t->name, "noscript") &&
         strcmp(t->name, "head") && strcmp(t->name, "title"))
-        walker_report(w, DIAG_WARNING, w->src.line,
-                      "HTML <%s> dropped with its content", t->name);
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "HTML <%s> dropped with its content", t->name);
     memcpy(w->html.drop_tag, t->name, sizeof w->html.drop_tag);
     w->html.drop_depth = 1;
 }
@@ -175,22 +175,23 @@ static void element_start(struct walker *w, const struct html_token *t,
 {
     switch (kind) {
     case HK_BREAK:
-        put_break(w);
+        doc_put_break(w);
         break;
     case HK_RULE:
         if (block_mode)
-            emit_rule(w, w->src.line);
+            doc_emit_rule(w, w->src.line);
         else
-            put_break(w);
+            doc_put_break(w);
         break;
     case HK_CELL:
         if (w->cur.open && w->cur.raw.len)
-            put_text(w, " | ", 3);
+            doc_put_text(w, " | ", 3);
         break;
     case HK_LINK:
-        if (attr(t, "href", &w->html.scratch))
-            push_capture(w, w->html.scratch.data ? w->html.scratch.data : "",
-                         true, false);
+        if (attr(t, "href", &w->html.scratch)) {
+            const char *href = w->html.scratch.data;
+            doc_push_capture(w, href ? href : "", true, false);
+        }
         break;
     case HK_IMAGE:
         html_image(w, t);
@@ -218,11 +219,11 @@ static bool html_start(struct walker *w, const struct html_token *t,
     }
     if (attr(t, "id", &w->html.scratch) ||
         (!strcmp(t->name, "a") && attr(t, "name", &w->html.scratch)))
-        add_pending_id(w, w->html.scratch.data ? w->html.scratch.data : "",
-                       w->html.scratch.len);
+        doc_add_pending_id(w, w->html.scratch.data ? w->html.scratch.data : "",
+                           w->html.scratch.len);
     if (block_mode && w->src.nest < MAX_MARKDOWN_NESTING &&
         markdown_attr(t, &w->html.scratch)) {
-        finish_block(w);
+        doc_finish_block(w);
         w->ops.walk_markdown(w, rest, rest_len, w->src.line);
         return true;
     }
@@ -248,7 +249,7 @@ static void html_end(struct walker *w, const struct html_token *t,
     enum html_kind kind = html_kind(t->name);
     if (kind == HK_LINK) {
         if (w->caps.n && w->caps.stack[w->caps.n - 1].html)
-            pop_capture(w);
+            doc_pop_capture(w);
     } else if (is_structural(kind)) {
         boundary(w, block_mode);
         structure_end(w, kind, block_mode);
@@ -262,23 +263,23 @@ static void html_text(struct walker *w, const char *s, size_t len)
     struct buf text = {0};
     html_decode(s, len, &text);
     if (w->html.pre)
-        put_text(w, text.data, text.len);
+        doc_put_text(w, text.data, text.len);
     else
-        put_prose(w, text.data, text.len);
+        doc_put_prose(w, text.data, text.len);
     buf_free(&text);
 }
 
 /* Ends what an HTML block or a paragraph left open: elements do not reach
  * past the node that holds them (except comments, see struct
  * comment_state). */
-void reset_html_state(struct walker *w, bool block_mode)
+void doc_html_reset(struct walker *w, bool block_mode)
 {
     struct html_state *h = &w->html;
     if (h->drop_depth && strcmp(h->drop_tag, "script") &&
         strcmp(h->drop_tag, "style"))
-        walker_report(w, DIAG_WARNING, w->src.line,
-                      "unclosed HTML <%s>: its content was dropped",
-                      h->drop_tag);
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "unclosed HTML <%s>: its content was dropped",
+                   h->drop_tag);
     h->drop_depth = 0;
     h->drop_tag[0] = '\0';
     if (!block_mode)
@@ -291,6 +292,19 @@ void reset_html_state(struct walker *w, bool block_mode)
     h->marker = NULL;
 }
 
+/* Skips the part of s[i..len] an open comment hides, counting its lines;
+ * returns where the HTML goes on. */
+static size_t S_skip_hidden(struct walker *w, const char *s, size_t i,
+                            size_t len)
+{
+    const char *rest = s + i;
+    size_t rest_len = len - i;
+    if (!doc_comment_skip(w, &rest, &rest_len))
+        rest = s + len;
+    w->src.line += (int)doc_count_lines(s + i, (size_t)(rest - (s + i)));
+    return (size_t)(rest - s);
+}
+
 /* Interprets HTML: a whole HTML block (block_mode: boundaries end blocks)
  * or one inline HTML node of a paragraph (boundaries are line breaks). */
 static void html_feed(struct walker *w, const char *s, size_t len,
@@ -299,12 +313,7 @@ static void html_feed(struct walker *w, const char *s, size_t len,
     size_t i = 0;
     while (i < len) {
         if (w->comment.open) {
-            const char *rest = s + i;
-            size_t rest_len = len - i;
-            if (!skip_comment(w, &rest, &rest_len))
-                rest = s + len;
-            w->src.line += (int)count_lines(s + i, (size_t)(rest - (s + i)));
-            i = (size_t)(rest - s);
+            i = S_skip_hidden(w, s, i, len);
             continue;
         }
         struct html_token t;
@@ -327,20 +336,20 @@ static void html_feed(struct walker *w, const char *s, size_t len,
             html_end(w, &t, block_mode);
             break;
         }
-        w->src.line += (int)count_lines(t.raw, n);
+        w->src.line += (int)doc_count_lines(t.raw, n);
         i += n;
     }
 }
 
-void walk_html(struct walker *w, cmark_node *n, bool block_mode)
+void doc_walk_html(struct walker *w, cmark_node *n, bool block_mode)
 {
     const char *lit = cmark_node_get_literal(n);
     if (!lit)
         return;
     html_feed(w, lit, strlen(lit), block_mode);
     if (block_mode) {
-        finish_block(w);
-        reset_html_state(w, true);
+        doc_finish_block(w);
+        doc_html_reset(w, true);
     }
 }
 

@@ -10,11 +10,11 @@
 static void put_text_node(struct walker *w, const char *s, size_t len)
 {
     while (len) {
-        if (!skip_comment(w, &s, &len))
+        if (!doc_comment_skip(w, &s, &len))
             return;
         const char *open = memmem(s, len, "<!--", 4);
         size_t upto = open ? (size_t)(open - s) : len;
-        put_prose(w, s, upto);
+        doc_put_prose(w, s, upto);
         if (!open)
             return;
         doc_comment_open(w, true);
@@ -23,7 +23,7 @@ static void put_text_node(struct walker *w, const char *s, size_t len)
     }
 }
 
-void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
+void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
 {
     bool enter = ev == CMARK_EVENT_ENTER;
     switch (cmark_node_get_type(n)) {
@@ -35,30 +35,30 @@ void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
     case CMARK_NODE_CODE: {
         const char *lit = cmark_node_get_literal(n);
         size_t len = lit ? strlen(lit) : 0;
-        if (skip_comment(w, &lit, &len))
-            put_text(w, lit, len);
+        if (doc_comment_skip(w, &lit, &len))
+            doc_put_text(w, lit, len);
         break;
     }
     case CMARK_NODE_SOFTBREAK:
-        put_text(w, " ", 1);
+        doc_put_text(w, " ", 1);
         w->src.line++;
         break;
     case CMARK_NODE_LINEBREAK:
-        put_break(w);
+        doc_put_break(w);
         w->src.line++;
         break;
     case CMARK_NODE_HTML_INLINE:
-        walk_html(w, n, false);
+        doc_walk_html(w, n, false);
         break;
     case CMARK_NODE_LINK:
     case CMARK_NODE_IMAGE:
         if (enter)
-            push_capture(w, cmark_node_get_url(n), false,
-                         cmark_node_get_type(n) == CMARK_NODE_IMAGE);
+            doc_push_capture(w, cmark_node_get_url(n), false,
+                             cmark_node_get_type(n) == CMARK_NODE_IMAGE);
         else
             while (w->caps.n) {
                 bool md = !w->caps.stack[w->caps.n - 1].html;
-                pop_capture(w);
+                doc_pop_capture(w);
                 if (md)
                     break;
             }

@@ -56,9 +56,9 @@ struct strmap {
     size_t cap, n;
 };
 
-bool strmap_get(const struct strmap *m, const char *key, size_t *val);
-void strmap_put(struct strmap *m, const char *key, size_t val);
-void strmap_free(struct strmap *m);
+bool doc_strmap_get(const struct strmap *m, const char *key, size_t *val);
+void doc_strmap_put(struct strmap *m, const char *key, size_t val);
+void doc_strmap_free(struct strmap *m);
 
 /* ------------------------------------------------ plain text (doc_text.c) */
 
@@ -80,17 +80,17 @@ struct span {
     size_t len;
 };
 
-struct span trim_span(const char *s, size_t len);
-size_t count_lines(const char *s, size_t len);
-bool all_space(const char *s, size_t len);
-void sanitize_flow(struct buf *out, const char *s, size_t len);
-void sanitize_pre(struct buf *out, size_t *col, const char *s, size_t len);
-char *collapse_text(const char *s, size_t len, bool keep_breaks);
-bool only_separators(const char *s, size_t len);
+struct span doc_trim_span(const char *s, size_t len);
+size_t doc_count_lines(const char *s, size_t len);
+bool doc_all_space(const char *s, size_t len);
+void doc_sanitize_flow(struct buf *out, const char *s, size_t len);
+void doc_sanitize_pre(struct buf *out, size_t *col, const char *s, size_t len);
+char *doc_collapse_text(const char *s, size_t len, bool keep_breaks);
+bool doc_only_separators(const char *s, size_t len);
 
 /* ----------------------------------------------------- titles (doc_slug.c) */
 
-char *plain_title_of(const char *title);
+char *doc_plain_title(const char *title);
 
 /* ------------------------------------------------------------- the walker */
 
@@ -262,47 +262,47 @@ static inline bool suppressed(const struct walker *w)
 }
 
 /* doc_report.c: diagnostics */
-void walker_report(struct walker *w, enum diag_level level, int line,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void doc_report(struct walker *w, enum diag_level level, int line,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* doc_links.c: link targets and labels */
 void doc_link_add(struct walker *w, const char *url, size_t start,
                   bool image);
-void compact_links(struct block *b);
+void doc_links_compact(struct block *b);
 
 /* doc_block.c: the block being built, and the links it captures */
-void add_anchor(struct walker *w, char *id, size_t block);
-void add_pending_id(struct walker *w, const char *id, size_t len);
-int innermost_container(const struct walker *w);
-void open_block(struct walker *w);
-void put_text(struct walker *w, const char *s, size_t len);
-void put_break(struct walker *w);
-void finish_block(struct walker *w);
-void emit_rule(struct walker *w, int line);
-void free_block(struct block *b);
-void push_capture(struct walker *w, const char *url, bool html, bool image);
-void pop_capture(struct walker *w);
-void close_captures(struct walker *w, size_t keep);
+void doc_add_anchor(struct walker *w, char *id, size_t block);
+void doc_add_pending_id(struct walker *w, const char *id, size_t len);
+int doc_innermost_container(const struct walker *w);
+void doc_open_block(struct walker *w);
+void doc_put_text(struct walker *w, const char *s, size_t len);
+void doc_put_break(struct walker *w);
+void doc_finish_block(struct walker *w);
+void doc_emit_rule(struct walker *w, int line);
+void doc_free_block(struct block *b);
+void doc_push_capture(struct walker *w, const char *url, bool html, bool image);
+void doc_pop_capture(struct walker *w);
+void doc_close_captures(struct walker *w, size_t keep);
 void doc_block_state_free(struct walker *w);
 
 /* doc_prose.c: text into the open block, comments */
-void put_prose(struct walker *w, const char *s, size_t len);
-bool skip_comment(struct walker *w, const char **s, size_t *len);
+void doc_put_prose(struct walker *w, const char *s, size_t len);
+bool doc_comment_skip(struct walker *w, const char **s, size_t *len);
 void doc_comment_open(struct walker *w, bool from_text);
 void doc_comment_end_text(struct walker *w, bool warn);
 
 /* doc_html.c: HTML blocks and inline HTML */
-void walk_html(struct walker *w, cmark_node *n, bool block_mode);
-void reset_html_state(struct walker *w, bool block_mode);
+void doc_walk_html(struct walker *w, cmark_node *n, bool block_mode);
+void doc_html_reset(struct walker *w, bool block_mode);
 void doc_html_free(struct html_state *h);
 
 /* doc_inline.c: inline nodes */
-void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
+void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
 /* doc_table.c: pipe tables */
-bool try_table(struct walker *w, cmark_node *para);
+bool doc_try_table(struct walker *w, cmark_node *para);
 
 /* doc_sections.c: sections, anchors, section links */
-void build_sections(struct walker *w);
+void doc_build_sections(struct walker *w);
 
 #endif

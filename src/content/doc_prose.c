@@ -8,34 +8,34 @@
 
 /* Drops "{: .class #id}" attribute lists (their ids become anchors) and
  * passes the rest on. */
-void put_prose(struct walker *w, const char *s, size_t len)
+void doc_put_prose(struct walker *w, const char *s, size_t len)
 {
     if (suppressed(w))
         return;
     if (!memchr(s, '{', len)) {
-        put_text(w, s, len);
+        doc_put_text(w, s, len);
         return;
     }
     if (!w->cur.liquid_warned &&
         (memmem(s, len, "{%", 2) || memmem(s, len, "{{", 2))) {
-        walker_report(w, DIAG_WARNING, w->src.line,
-                      "Liquid markup left in the text");
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "Liquid markup left in the text");
         w->cur.liquid_warned = true;
     }
     while (len) {
         const char *ial = memmem(s, len, "{:", 2);
         const char *end = ial ? memchr(ial, '}', len - (size_t)(ial - s)) : NULL;
         if (!ial || !end) {
-            put_text(w, s, len);
+            doc_put_text(w, s, len);
             return;
         }
-        put_text(w, s, (size_t)(ial - s));
+        doc_put_text(w, s, (size_t)(ial - s));
         for (const char *p = ial + 2; p < end; p++) {
             if (*p == '#' && (p == ial + 2 || p[-1] == ' ')) {
                 const char *q = p + 1;
                 while (q < end && *q != ' ')
                     q++;
-                add_pending_id(w, p + 1, (size_t)(q - p - 1));
+                doc_add_pending_id(w, p + 1, (size_t)(q - p - 1));
                 p = q;
             }
         }
@@ -46,7 +46,7 @@ void put_prose(struct walker *w, const char *s, size_t len)
 
 /* Skips text inside an open comment; returns the rest, or false when the
  * comment swallows all of it. */
-bool skip_comment(struct walker *w, const char **s, size_t *len)
+bool doc_comment_skip(struct walker *w, const char **s, size_t *len)
 {
     if (!w->comment.open)
         return true;
@@ -76,8 +76,8 @@ void doc_comment_end_text(struct walker *w, bool warn)
     if (!w->comment.open || !w->comment.from_text)
         return;
     if (warn)
-        walker_report(w, DIAG_WARNING, w->comment.line,
-                      "\"<!--\" without \"-->\" in a paragraph: the rest of it "
-                      "was dropped");
+        doc_report(w, DIAG_WARNING, w->comment.line,
+                   "\"<!--\" without \"-->\" in a paragraph: the rest of it "
+                   "was dropped");
     w->comment.open = false;
 }

@@ -4,8 +4,8 @@
 
 #include <stdarg.h>
 
-void walker_report(struct walker *w, enum diag_level level, int line,
-                   const char *fmt, ...)
+void doc_report(struct walker *w, enum diag_level level, int line,
+                const char *fmt, ...)
 {
     if (!w->diags)
         return;

@@ -38,7 +38,7 @@ static void drop_empty_sections(struct walk_output *o, int top)
         bool empty = starts_section(d, i, top) &&
                      (i + 1 == d->n_blocks || starts_section(d, i + 1, top));
         if (empty) {
-            free_block(&d->blocks[i]);
+            doc_free_block(&d->blocks[i]);
             free(o->explicit_ids[i]);
             remap[i] = SIZE_MAX;
             continue;
@@ -90,22 +90,22 @@ struct slugger {
 static char *unique_slug(struct slugger *sl, char *base)
 {
     char *slug = base;
-    if (strmap_get(&sl->taken, base, NULL)) {
+    if (doc_strmap_get(&sl->taken, base, NULL)) {
         size_t k = 2;
         const char *key = base;
-        if (!strmap_get(&sl->next, base, &k))
+        if (!doc_strmap_get(&sl->next, base, &k))
             key = *PUSH(sl->bases, sl->n_bases, sl->cap_bases) = xstrdup(base);
         struct buf b = {0};
         do {
             buf_clear(&b);
             buf_printf(&b, "%s-%zu", base, k++);
-        } while (strmap_get(&sl->taken, b.data, NULL));
+        } while (doc_strmap_get(&sl->taken, b.data, NULL));
         /* A known base keeps its stored key: only its count changes. */
-        strmap_put(&sl->next, key, k);
+        doc_strmap_put(&sl->next, key, k);
         free(base);
         slug = buf_detach(&b);
     }
-    strmap_put(&sl->taken, slug, 0);
+    doc_strmap_put(&sl->taken, slug, 0);
     return slug;
 }
 
@@ -114,8 +114,8 @@ static void slugger_free(struct slugger *sl)
     for (size_t i = 0; i < sl->n_bases; i++)
         free(sl->bases[i]);
     free(sl->bases);
-    strmap_free(&sl->taken);
-    strmap_free(&sl->next);
+    doc_strmap_free(&sl->taken);
+    doc_strmap_free(&sl->next);
 }
 
 /* A slug that can be a path (paths.h) for a name that cannot: slugified
@@ -159,10 +159,10 @@ static void report_unsafe(struct walker *w, const struct block *h,
 {
     bool cut;
     int n = quoted_length(name, &cut);
-    walker_report(w, DIAG_WARNING, h->line,
-                  "heading %s '%.*s%s' is not a safe path%s; served as /%s/",
-                  given ? "id" : "slug", n, name, cut ? "…" : "",
-                  strlen(name) > PATH_SLUG_MAX ? " (too long)" : "", slug);
+    doc_report(w, DIAG_WARNING, h->line,
+               "heading %s '%.*s%s' is not a safe path%s; served as /%s/",
+               given ? "id" : "slug", n, name, cut ? "…" : "",
+               strlen(name) > PATH_SLUG_MAX ? " (too long)" : "", slug);
 }
 
 /* The section's slug is its path: an id (or a heading text) that cannot be
@@ -183,12 +183,12 @@ static void name_section(struct walker *w, struct section *s,
     s->slug = unique_slug(sl, safe ? xstrdup(name) : path_safe_slug(name));
     if (!safe) {
         report_unsafe(w, h, given, name, s->slug);
-        add_anchor(w, name, s->first);
+        doc_add_anchor(w, name, s->first);
         name = NULL;
     }
     free(name);
     s->title = xstrdup(h->text);
-    s->plain_title = plain_title_of(h->text);
+    s->plain_title = doc_plain_title(h->text);
 }
 
 static void split_sections(struct walker *w, int top)
@@ -208,7 +208,7 @@ static void split_sections(struct walker *w, int top)
         home->slug = xstrdup("home");
         home->title = xstrdup("");
         home->plain_title = xstrdup("");
-        strmap_put(&sl.taken, home->slug, 0);
+        doc_strmap_put(&sl.taken, home->slug, 0);
     }
     for (size_t i = first_start; i < d->n_blocks; i++) {
         if (starts_section(d, i, top)) {
@@ -232,14 +232,14 @@ static size_t *section_of_blocks(const struct doc *d)
 static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
                                const char *id)
 {
-    if (!id || !id[0] || strmap_get(ids, id, NULL))
+    if (!id || !id[0] || doc_strmap_get(ids, id, NULL))
         return;
     struct section *sec = &d->sections[s];
     sec->anchors = xrealloc(sec->anchors,
                             (sec->n_anchors + 1) * sizeof *sec->anchors);
     char *copy = xstrdup(id);
     sec->anchors[sec->n_anchors++] = copy;
-    strmap_put(ids, copy, s);
+    doc_strmap_put(ids, copy, s);
 }
 
 /* Every id a link may name: section slugs, then ids met in the text and
@@ -249,7 +249,7 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
     struct doc *d = w->out.doc;
     size_t *of = section_of_blocks(d);
     for (size_t s = 0; s < d->n_sections; s++)
-        strmap_put(ids, d->sections[s].slug, s);
+        doc_strmap_put(ids, d->sections[s].slug, s);
     const struct anchor_rec *a = w->out.anchors;
     for (size_t i = 0; i < w->out.n_anchors && d->n_blocks; i++)
         add_section_anchor(d, ids, of[a[i].block], a[i].id);
@@ -281,16 +281,16 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
         struct link *l = &b->links[w->out.section_links[i].link];
         size_t s;
         char *slug = NULL;
-        bool found = strmap_get(ids, l->section, &s);
+        bool found = doc_strmap_get(ids, l->section, &s);
         if (!found) {
             slug = doc_slugify(l->section);
-            found = strmap_get(ids, slug, &s);
+            found = doc_strmap_get(ids, slug, &s);
         }
         free(slug);
         if (!found) {
-            walker_report(w, DIAG_WARNING, b->line,
-                          "link to unknown anchor #%s dropped", l->section);
-            if (!only_separators(l->label, strlen(l->label)))
+            doc_report(w, DIAG_WARNING, b->line,
+                       "link to unknown anchor #%s dropped", l->section);
+            if (!doc_only_separators(l->label, strlen(l->label)))
                 w->out.residual_plain[w->out.section_links[i].block] = false;
             free(l->section);
             l->section = NULL;
@@ -304,13 +304,13 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
         }
     }
     for (size_t i = 0; i < d->n_blocks; i++) {
-        compact_links(&d->blocks[i]);
+        doc_links_compact(&d->blocks[i]);
         d->blocks[i].only_links = d->blocks[i].n_links > 0 &&
                                   w->out.residual_plain[i];
     }
 }
 
-void build_sections(struct walker *w)
+void doc_build_sections(struct walker *w)
 {
     int top = top_level(w->out.doc);
     drop_empty_sections(&w->out, top);
@@ -318,7 +318,7 @@ void build_sections(struct walker *w)
     struct strmap ids = {0};
     collect_anchors(w, top, &ids);
     resolve_section_links(w, &ids);
-    strmap_free(&ids);
+    doc_strmap_free(&ids);
 }
 
 const struct section *doc_find_section(const struct doc *d, const char *slug)

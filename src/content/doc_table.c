@@ -15,7 +15,7 @@ enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 static size_t split_row(const char *s, size_t len, struct span *cells,
                         size_t max)
 {
-    struct span row = trim_span(s, len);
+    struct span row = doc_trim_span(s, len);
     if (row.len && row.s[0] == '|')
         row.s++, row.len--;
     if (row.len && row.s[row.len - 1] == '|' &&
@@ -29,7 +29,8 @@ static size_t split_row(const char *s, size_t len, struct span *cells,
         }
         if (i == row.len || row.s[i] == '|') {
             if (n < max)
-                cells[n] = trim_span(row.s + start, (i > row.len ? row.len : i) - start);
+                cells[n] = doc_trim_span(row.s + start,
+                                         (i > row.len ? row.len : i) - start);
             n++;
             start = i + 1;
         }
@@ -73,7 +74,7 @@ static void ensure_line_starts(struct walker *w)
 {
     if (w->src.line_starts)
         return;
-    size_t n = 1 + count_lines(w->src.text, w->src.len);
+    size_t n = 1 + doc_count_lines(w->src.text, w->src.len);
     w->src.line_starts = xmalloc((n + 1) * sizeof *w->src.line_starts);
     size_t k = 0;
     w->src.line_starts[k++] = 0;
@@ -115,22 +116,22 @@ static char *cell_text(struct walker *w, struct span cell)
     struct builder *c = &w->cur;
     size_t start = c->raw.len, caps = w->caps.n;
     if (!has_markup(cell.s, cell.len)) {
-        put_text(w, cell.s, cell.len);
+        doc_put_text(w, cell.s, cell.len);
     } else {
         cmark_node *root = cmark_parse_document(cell.s, cell.len, CMARK_OPTIONS);
         cmark_consolidate_text_nodes(root);
         cmark_iter *it = cmark_iter_new(root);
         cmark_event_type ev;
         while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-            walk_inline(w, cmark_iter_get_node(it), ev);
+            doc_walk_inline(w, cmark_iter_get_node(it), ev);
         cmark_iter_free(it);
         cmark_node_free(root);
-        close_captures(w, caps);
-        reset_html_state(w, false);
+        doc_close_captures(w, caps);
+        doc_html_reset(w, false);
         doc_comment_end_text(w, false);
     }
-    char *text = collapse_text(c->raw.data ? c->raw.data + start : "",
-                               c->raw.len - start, false);
+    char *text = doc_collapse_text(c->raw.data ? c->raw.data + start : "",
+                                   c->raw.len - start, false);
     c->raw.len = start;
     if (c->raw.data)
         c->raw.data[start] = '\0';
@@ -152,7 +153,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
             size_t dw = width_text(cells[r * cols + c],
-                                      strlen(cells[r * cols + c]));
+                                   strlen(cells[r * cols + c]));
             if (dw > width[c])
                 width[c] = dw;
         }
@@ -189,7 +190,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
 /* A paragraph whose second line is a delimiter row is a pipe table (cmark
  * has no table extension): it becomes a PRE block with info "table".
  * Returns false when the paragraph is not one. */
-bool try_table(struct walker *w, cmark_node *para)
+bool doc_try_table(struct walker *w, cmark_node *para)
 {
     int first = cmark_node_get_start_line(para);
     int last = cmark_node_get_end_line(para);
@@ -211,8 +212,8 @@ bool try_table(struct walker *w, cmark_node *para)
         free(aligns);
         return true;
     }
-    finish_block(w);
-    open_block(w);
+    doc_finish_block(w);
+    doc_open_block(w);
     w->cur.b.type = BLOCK_PRE;
     w->cur.b.level = 0;
     free(w->cur.b.marker);
@@ -240,6 +241,6 @@ bool try_table(struct walker *w, cmark_node *para)
     free(aligns);
     w->cur.cell_mode = false;
     w->src.line = line0;
-    finish_block(w);
+    doc_finish_block(w);
     return true;
 }
