@@ -233,19 +233,19 @@ static void reset_builder(struct builder *c)
 
 /* Appends a finished block to the document with its side tables, the ids
  * met before it, and its section links for doc_sections.c to resolve. */
-static void S_append_block(struct walker *w, struct block b)
+static void S_append_block(struct walker *w, const struct block *b)
 {
     struct walk_output *o = &w->out;
     struct builder *c = &w->cur;
     grow_blocks(w);
     size_t idx = o->doc->n_blocks++;
-    o->doc->blocks[idx] = b;
+    o->doc->blocks[idx] = *b;
     o->residual_plain[idx] =
         doc_only_separators(c->residual.data ? c->residual.data : "",
                             c->residual.len);
-    consume_ids(w, idx, b.type == BLOCK_HEADING);
-    for (size_t i = 0; i < b.n_links; i++) {
-        if (!b.links[i].url) {
+    consume_ids(w, idx, b->type == BLOCK_HEADING);
+    for (size_t i = 0; i < b->n_links; i++) {
+        if (!b->links[i].url) {
             struct link_ref *r = PUSH(o->section_links, o->n_section_links,
                                       o->cap_section_links);
             r->block = idx;
@@ -296,7 +296,7 @@ void doc_finish_block(struct walker *w)
         reset_builder(c);
         return;
     }
-    S_append_block(w, b);
+    S_append_block(w, &b);
     reset_builder(c);
 }
 
