@@ -75,10 +75,6 @@ void render_atom(const struct doc *d, const struct render_opts *o,
                  struct buf *out);
 
 /* Text layout shared by gophermap and text. */
-/* Display width of one code point: 0 (combining, ZWJ, variation
- * selectors), 2 (East Asian wide, emoji), else 1. */
-int wrap_cp_width(unsigned cp);
-size_t wrap_display_width(const char *s, size_t len);
 /* Calls emit(line, len, ctx) for each line of text wrapped at width columns,
  * breaking at spaces, or inside a word longer than the width; '\n' in text
  * forces a break. Lines carry no line end. */

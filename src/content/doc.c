@@ -4,79 +4,65 @@
  * points of doc.h live here; the other doc_*.c modules do the parts. */
 #include "doc_internal.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-void walker_report(struct walker *w, enum diag_level level, int line,
-                   const char *fmt, ...)
-{
-    if (!w->diags)
-        return;
-    struct buf msg = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    diags_add(w->diags, level, w->file, line, "%s", msg.data ? msg.data : "");
-    buf_free(&msg);
-}
 
 static void code_block(struct walker *w, cmark_node *n)
 {
     const char *lit = cmark_node_get_literal(n);
     size_t len = lit ? strlen(lit) : 0;
-    if (w->in_comment) {
-        skip_comment(w, &lit, &len);
+    if (w->comment.open) {
+        doc_comment_skip(w, &lit, &len);
         return; /* what follows "-->" in code is not worth a block */
     }
     const char *info = cmark_node_get_fence_info(n);
-    struct span in = trim_span(info ? info : "", info ? strlen(info) : 0);
+    struct span in = doc_trim_span(info ? info : "", info ? strlen(info) : 0);
     w->cur.open = true;
     w->cur.b.type = BLOCK_PRE;
-    w->cur.b.line = w->cur_line;
+    w->cur.b.line = w->src.line;
     if (in.len) {
         struct buf clean = {0};
-        sanitize_flow(&clean, in.s, in.len);
+        doc_sanitize_flow(&clean, in.s, in.len);
         w->cur.b.info = buf_detach(&clean);
     }
-    sanitize_pre(&w->cur.raw, &w->cur.pre_col, lit ? lit : "", len);
+    doc_sanitize_pre(&w->cur.raw, &w->cur.pre_col, lit ? lit : "", len);
     /* A block of blank lines still counts: keep it from being dropped. */
     if (!w->cur.raw.len)
         buf_putc(&w->cur.raw, ' ');
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 static void push_frame(struct walker *w, enum frame_kind kind)
 {
-    struct frame *f = PUSH(w->frames, w->n_frames, w->cap_frames);
+    struct frame *f = PUSH(w->md.frames, w->md.n_frames, w->md.cap_frames);
     memset(f, 0, sizeof *f);
     f->kind = kind;
 }
 
 static void pop_frame(struct walker *w)
 {
-    struct frame *f = &w->frames[--w->n_frames];
+    struct frame *f = &w->md.frames[--w->md.n_frames];
     if (f->kind == F_LIST)
-        w->list_depth--;
+        w->md.list_depth--;
     else if (f->kind == F_QUOTE)
-        w->quote_depth--;
+        w->md.quote_depth--;
     free(f->marker);
 }
 
 static void list_enter(struct walker *w, cmark_node *n)
 {
     push_frame(w, F_LIST);
-    struct frame *f = &w->frames[w->n_frames - 1];
+    struct frame *f = &w->md.frames[w->md.n_frames - 1];
     f->ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
     f->delim = cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ? ')' : '.';
     f->next = cmark_node_get_list_start(n);
-    w->list_depth++;
+    w->md.list_depth++;
 }
 
 static void item_enter(struct walker *w)
 {
-    struct frame *list = w->n_frames ? &w->frames[w->n_frames - 1] : NULL;
+    struct md_context *md = &w->md;
+    struct frame *list = md->n_frames ? &md->frames[md->n_frames - 1] : NULL;
     char *marker = NULL;
     if (list && list->kind == F_LIST && list->ordered) {
         struct buf m = {0};
@@ -84,7 +70,7 @@ static void item_enter(struct walker *w)
         marker = buf_detach(&m);
     }
     push_frame(w, F_ITEM);
-    w->frames[w->n_frames - 1].marker = marker;
+    w->md.frames[w->md.n_frames - 1].marker = marker;
 }
 
 /* A list item's later paragraphs continue its block (after a '\n') as long
@@ -92,39 +78,34 @@ static void item_enter(struct walker *w)
  * same depth. */
 static void paragraph_enter(struct walker *w)
 {
-    int f = innermost_container(w);
+    int f = doc_innermost_container(w);
     struct builder *c = &w->cur;
     if (c->open && c->parked && f >= 0 && c->frame == (size_t)f + 1) {
         c->parked = false;
         buf_putc(&c->raw, HARD_BREAK);
         return;
     }
-    finish_block(w);
+    doc_finish_block(w);
 }
 
 static void paragraph_exit(struct walker *w)
 {
-    close_captures(w, 0);
-    reset_html_state(w, false);
-    if (w->in_comment && w->comment_from_text) {
-        walker_report(w, DIAG_WARNING, w->comment_line,
-                      "\"<!--\" without \"-->\" in a paragraph: the rest of it "
-                      "was dropped");
-        w->in_comment = false;
-    }
-    int f = innermost_container(w);
+    doc_close_captures(w, 0);
+    doc_html_reset(w, false);
+    doc_comment_end_text(w, true);
+    int f = doc_innermost_container(w);
     if (w->cur.open && f >= 0 && w->cur.frame == (size_t)f + 1)
         w->cur.parked = true;
     else
-        finish_block(w);
+        doc_finish_block(w);
 }
 
 /* A heading's trailing kramdown "{#id}" names it and is not text. */
 static void heading_exit(struct walker *w)
 {
     struct builder *c = &w->cur;
-    close_captures(w, 0);
-    reset_html_state(w, false);
+    doc_close_captures(w, 0);
+    doc_html_reset(w, false);
     while (c->raw.len && c->raw.data[c->raw.len - 1] == ' ')
         c->raw.len--;
     if (c->raw.len && c->raw.data[c->raw.len - 1] == '}') {
@@ -147,8 +128,8 @@ static void heading_exit(struct walker *w)
     }
     if (c->raw.data)
         c->raw.data[c->raw.len] = '\0';
-    w->md_heading = 0;
-    finish_block(w);
+    w->md.heading = 0;
+    doc_finish_block(w);
 }
 
 static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
@@ -158,41 +139,41 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
     cmark_node_type type = cmark_node_get_type(n);
     if (type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK &&
         enter && type != CMARK_NODE_DOCUMENT)
-        w->cur_line = w->line_base + cmark_node_get_start_line(n) - 1;
+        w->src.line = w->src.line_base + cmark_node_get_start_line(n) - 1;
     switch (type) {
     case CMARK_NODE_BLOCK_QUOTE:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter) {
             push_frame(w, F_QUOTE);
-            w->quote_depth++;
+            w->md.quote_depth++;
         } else {
             pop_frame(w);
         }
         break;
     case CMARK_NODE_LIST:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter)
             list_enter(w, n);
         else
             pop_frame(w);
         break;
     case CMARK_NODE_ITEM:
-        finish_block(w);
+        doc_finish_block(w);
         if (enter)
             item_enter(w);
         else
             pop_frame(w);
         break;
     case CMARK_NODE_CODE_BLOCK:
-        finish_block(w);
+        doc_finish_block(w);
         code_block(w, n);
         break;
     case CMARK_NODE_HTML_BLOCK:
-        finish_block(w);
-        walk_html(w, n, true);
+        doc_finish_block(w);
+        doc_walk_html(w, n, true);
         break;
     case CMARK_NODE_PARAGRAPH:
-        if (enter && try_table(w, n)) {
+        if (enter && doc_try_table(w, n)) {
             cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
             break;
         }
@@ -203,17 +184,17 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
         break;
     case CMARK_NODE_HEADING:
         if (enter) {
-            finish_block(w);
-            w->md_heading = cmark_node_get_heading_level(n);
+            doc_finish_block(w);
+            w->md.heading = cmark_node_get_heading_level(n);
         } else {
             heading_exit(w);
         }
         break;
     case CMARK_NODE_THEMATIC_BREAK:
-        emit_rule(w, w->cur_line);
+        doc_emit_rule(w, w->src.line);
         break;
     default:
-        walk_inline(w, n, ev);
+        doc_walk_inline(w, n, ev);
         break;
     }
 }
@@ -228,60 +209,37 @@ static void walk_root(struct walker *w, cmark_node *root)
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
         walk_event(w, it, cmark_iter_get_node(it), ev);
     cmark_iter_free(it);
-    finish_block(w);
+    doc_finish_block(w);
 }
 
-void walk_markdown(struct walker *w, const char *md, size_t len,
-                          int line_base)
+/* Walks Markdown inside the page (a markdown="1" HTML block) with its own
+ * source and line numbers; the walker's ops reach it from doc_html.c. */
+static void S_walk_markdown(struct walker *w, const char *md, size_t len,
+                            int line_base)
 {
-    const char *src = w->src;
-    size_t src_len = w->src_len, *starts = w->line_starts, n_lines = w->n_lines;
-    int base = w->line_base, line = w->cur_line, heading = w->md_heading;
-    w->src = md;
-    w->src_len = len;
-    w->line_starts = NULL;
-    w->n_lines = 0;
-    w->line_base = line_base;
-    w->md_heading = 0;
-    w->md_nest++;
+    struct md_source outer = w->src;
+    int heading = w->md.heading;
+    w->src = (struct md_source){.text = md, .len = len,
+                                .line_base = line_base, .line = outer.line,
+                                .nest = outer.nest + 1};
+    w->md.heading = 0;
     cmark_node *root = cmark_parse_document(md, len, CMARK_OPTIONS);
     walk_root(w, root);
     cmark_node_free(root);
-    w->md_nest--;
-    free(w->line_starts);
-    w->src = src;
-    w->src_len = src_len;
-    w->line_starts = starts;
-    w->n_lines = n_lines;
-    w->line_base = base;
-    w->cur_line = line;
-    w->md_heading = heading;
+    free(w->src.line_starts);
+    w->src = outer;
+    w->md.heading = heading;
 }
 
+/* Each part of the walker goes back to its owner to be freed. */
 static void walker_free(struct walker *w)
 {
-    reset_builder(&w->cur);
-    for (size_t i = 0; i < w->n_caps; i++)
-        free(w->caps[i].url);
-    free(w->caps);
-    while (w->n_frames)
+    doc_block_state_free(w);
+    doc_html_free(&w->html);
+    while (w->md.n_frames)
         pop_frame(w);
-    free(w->frames);
-    for (size_t i = 0; i < w->n_pending; i++)
-        free(w->pending_ids[i]);
-    free(w->pending_ids);
-    for (size_t i = 0; i < w->n_anchors; i++)
-        free(w->anchors[i].id);
-    free(w->anchors);
-    free(w->section_links);
-    for (size_t i = 0; i < w->doc->n_blocks; i++)
-        free(w->explicit_ids[i]);
-    free(w->explicit_ids);
-    free(w->residual_plain);
-    free(w->html_marker);
-    free(w->hlists);
-    free(w->line_starts);
-    buf_free(&w->scratch);
+    free(w->md.frames);
+    free(w->src.line_starts);
 }
 
 static void build(const char *md, size_t len, const char *base_url,
@@ -290,26 +248,28 @@ static void build(const char *md, size_t len, const char *base_url,
 {
     memset(out, 0, sizeof *out);
     struct walker w = {
+        .ops = {.walk_markdown = S_walk_markdown},
         .base_url = base_url,
         .file = file,
         .diags = diags,
-        .doc = out,
-        .src = md ? md : "",
-        .src_len = md ? len : 0,
-        .line_base = line_base,
+        .src = {.text = md ? md : "", .len = md ? len : 0,
+                .line_base = line_base},
+        .out = {.doc = out},
     };
-    cmark_node *root = cmark_parse_document(w.src, w.src_len, CMARK_OPTIONS);
+    cmark_node *root =
+        cmark_parse_document(w.src.text, w.src.len, CMARK_OPTIONS);
     walk_root(&w, root);
     cmark_node_free(root);
-    if (w.in_comment)
-        walker_report(
-            &w, DIAG_WARNING, w.comment_line,
+    if (w.comment.open)
+        doc_report(
+            &w, DIAG_WARNING, w.comment.line,
             "HTML comment never closed: it hides the rest of the page");
     /* Ids after the last block still name a place: the end of the page. */
-    for (size_t i = 0; i < w.n_pending; i++)
-        add_anchor(&w, w.pending_ids[i], out->n_blocks ? out->n_blocks - 1 : 0);
-    w.n_pending = 0;
-    build_sections(&w);
+    size_t last = out->n_blocks ? out->n_blocks - 1 : 0;
+    for (size_t i = 0; i < w.out.n_pending; i++)
+        doc_add_anchor(&w, w.out.pending_ids[i], last);
+    w.out.n_pending = 0;
+    doc_build_sections(&w);
     walker_free(&w);
 }
 
@@ -328,7 +288,7 @@ void doc_build_markdown(const char *markdown, size_t len, struct doc *out)
 void doc_free(struct doc *d)
 {
     for (size_t i = 0; i < d->n_blocks; i++)
-        free_block(&d->blocks[i]);
+        doc_free_block(&d->blocks[i]);
     free(d->blocks);
     for (size_t i = 0; i < d->n_sections; i++) {
         struct section *s = &d->sections[i];

@@ -1,7 +1,8 @@
 /* HTML inside Markdown: html.c's tokens interpreted against the walker,
  * a whole HTML block (its boundaries end blocks) or one inline HTML node
- * (its boundaries are line breaks); markdown="1" content walked again as
- * Markdown. */
+ * (its boundaries are line breaks); its text is prose (doc_prose.c), and
+ * markdown="1" content is walked again as Markdown through the walker's
+ * ops, which doc.c sets. */
 #include "doc_internal.h"
 
 #include "capsuled/html.h"
@@ -16,9 +17,9 @@
 static void boundary(struct walker *w, bool block_mode)
 {
     if (block_mode)
-        finish_block(w);
+        doc_finish_block(w);
     else
-        put_break(w);
+        doc_put_break(w);
 }
 
 static bool attr(const struct html_token *t, const char *name,
@@ -33,12 +34,12 @@ static void html_image(struct walker *w, const struct html_token *t)
     struct buf src = {0}, alt = {0};
     attr(t, "src", &src);
     attr(t, "alt", &alt);
-    if (!src.len || w->capturing || suppressed(w)) {
-        put_text(w, alt.data, alt.len);
+    if (!src.len || w->caps.capturing || suppressed(w)) {
+        doc_put_text(w, alt.data, alt.len);
     } else {
-        push_capture(w, src.data, true, true);
-        put_text(w, alt.data, alt.len);
-        pop_capture(w);
+        doc_push_capture(w, src.data, true, true);
+        doc_put_text(w, alt.data, alt.len);
+        doc_pop_capture(w);
     }
     buf_free(&src);
     buf_free(&alt);
@@ -51,14 +52,14 @@ static void html_embed(struct walker *w, const struct html_token *t)
         attr(t, "data", &src);
     if (!src.len) {
         if (strcmp(t->name, "source") && strcmp(t->name, "track"))
-            walker_report(w, DIAG_WARNING, w->cur_line,
-                          "HTML <%s> without a source: not converted", t->name);
-    } else if (!w->capturing && !suppressed(w)) {
+            doc_report(w, DIAG_WARNING, w->src.line,
+                       "HTML <%s> without a source: not converted", t->name);
+    } else if (!w->caps.capturing && !suppressed(w)) {
         if (!attr(t, "title", &label) || !label.len)
             buf_puts(&label, t->name);
-        push_capture(w, src.data, true, false);
-        put_text(w, label.data, label.len);
-        pop_capture(w);
+        doc_push_capture(w, src.data, true, false);
+        doc_put_text(w, label.data, label.len);
+        doc_pop_capture(w);
     }
     buf_free(&src);
     buf_free(&label);
@@ -71,22 +72,24 @@ static bool markdown_attr(const struct html_token *t, struct buf *tmp)
 
 static void html_list_start(struct walker *w, const struct html_token *t)
 {
-    struct html_list *l = PUSH(w->hlists, w->n_hlists, w->cap_hlists);
+    struct html_state *h = &w->html;
+    struct html_list *l = PUSH(h->lists, h->n_lists, h->cap_lists);
     l->ordered = !strcmp(t->name, "ol");
     l->next = 1;
-    if (l->ordered && attr(t, "start", &w->scratch))
-        l->next = atoi(w->scratch.data);
+    if (l->ordered && attr(t, "start", &h->scratch))
+        l->next = atoi(h->scratch.data);
 }
 
 static void html_item_start(struct walker *w)
 {
-    w->html_item = true;
-    free(w->html_marker);
-    w->html_marker = NULL;
-    if (w->n_hlists && w->hlists[w->n_hlists - 1].ordered) {
+    struct html_state *h = &w->html;
+    h->item = true;
+    free(h->marker);
+    h->marker = NULL;
+    if (h->n_lists && h->lists[h->n_lists - 1].ordered) {
         struct buf m = {0};
-        buf_printf(&m, "%d.", w->hlists[w->n_hlists - 1].next++);
-        w->html_marker = buf_detach(&m);
+        buf_printf(&m, "%d.", h->lists[h->n_lists - 1].next++);
+        h->marker = buf_detach(&m);
     }
 }
 
@@ -106,7 +109,7 @@ static void structure_start(struct walker *w, const struct html_token *t,
 {
     switch (kind) {
     case HK_HEADING:
-        w->html_heading = t->name[1] - '0';
+        w->html.heading = t->name[1] - '0';
         break;
     case HK_LIST:
         html_list_start(w, t);
@@ -115,10 +118,10 @@ static void structure_start(struct walker *w, const struct html_token *t,
         html_item_start(w);
         break;
     case HK_QUOTE:
-        w->html_quote++;
+        w->html.quote++;
         break;
     case HK_PRE:
-        w->html_pre = w->pre_skip_newline = true;
+        w->html.pre = w->html.pre_skip_newline = true;
         break;
     default:
         break;
@@ -130,21 +133,21 @@ static void structure_end(struct walker *w, enum html_kind kind,
 {
     switch (kind) {
     case HK_HEADING:
-        w->html_heading = 0;
+        w->html.heading = 0;
         break;
     case HK_LIST:
-        if (block_mode && w->n_hlists)
-            w->n_hlists--;
+        if (block_mode && w->html.n_lists)
+            w->html.n_lists--;
         break;
     case HK_ITEM:
-        w->html_item = false;
+        w->html.item = false;
         break;
     case HK_QUOTE:
-        if (w->html_quote)
-            w->html_quote--;
+        if (w->html.quote)
+            w->html.quote--;
         break;
     case HK_PRE:
-        w->html_pre = false;
+        w->html.pre = false;
         break;
     default:
         break;
@@ -160,10 +163,10 @@ static void drop_start(struct walker *w, const struct html_token *t)
     if (strcmp(t->name, "script") && strcmp(t->name, "style") &&
         strcmp(t->name, "template") && strcmp(t->name, "noscript") &&
         strcmp(t->name, "head") && strcmp(t->name, "title"))
-        walker_report(w, DIAG_WARNING, w->cur_line,
-                      "HTML <%s> dropped with its content", t->name);
-    memcpy(w->drop_tag, t->name, sizeof w->drop_tag);
-    w->drop_depth = 1;
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "HTML <%s> dropped with its content", t->name);
+    memcpy(w->html.drop_tag, t->name, sizeof w->html.drop_tag);
+    w->html.drop_depth = 1;
 }
 
 /* A start tag that leaves the block's context alone. */
@@ -172,22 +175,23 @@ static void element_start(struct walker *w, const struct html_token *t,
 {
     switch (kind) {
     case HK_BREAK:
-        put_break(w);
+        doc_put_break(w);
         break;
     case HK_RULE:
         if (block_mode)
-            emit_rule(w, w->cur_line);
+            doc_emit_rule(w, w->src.line);
         else
-            put_break(w);
+            doc_put_break(w);
         break;
     case HK_CELL:
         if (w->cur.open && w->cur.raw.len)
-            put_text(w, " | ", 3);
+            doc_put_text(w, " | ", 3);
         break;
     case HK_LINK:
-        if (attr(t, "href", &w->scratch))
-            push_capture(w, w->scratch.data ? w->scratch.data : "", true,
-                         false);
+        if (attr(t, "href", &w->html.scratch)) {
+            const char *href = w->html.scratch.data;
+            doc_push_capture(w, href ? href : "", true, false);
+        }
         break;
     case HK_IMAGE:
         html_image(w, t);
@@ -208,19 +212,19 @@ static void element_start(struct walker *w, const struct html_token *t,
 static bool html_start(struct walker *w, const struct html_token *t,
                        bool block_mode, const char *rest, size_t rest_len)
 {
-    if (w->drop_depth) {
-        if (!strcmp(t->name, w->drop_tag) && !t->self_closing)
-            w->drop_depth++;
+    if (w->html.drop_depth) {
+        if (!strcmp(t->name, w->html.drop_tag) && !t->self_closing)
+            w->html.drop_depth++;
         return false;
     }
-    if (attr(t, "id", &w->scratch) ||
-        (!strcmp(t->name, "a") && attr(t, "name", &w->scratch)))
-        add_pending_id(w, w->scratch.data ? w->scratch.data : "",
-                       w->scratch.len);
-    if (block_mode && w->md_nest < MAX_MARKDOWN_NESTING &&
-        markdown_attr(t, &w->scratch)) {
-        finish_block(w);
-        walk_markdown(w, rest, rest_len, w->cur_line);
+    if (attr(t, "id", &w->html.scratch) ||
+        (!strcmp(t->name, "a") && attr(t, "name", &w->html.scratch)))
+        doc_add_pending_id(w, w->html.scratch.data ? w->html.scratch.data : "",
+                           w->html.scratch.len);
+    if (block_mode && w->src.nest < MAX_MARKDOWN_NESTING &&
+        markdown_attr(t, &w->html.scratch)) {
+        doc_finish_block(w);
+        w->ops.walk_markdown(w, rest, rest_len, w->src.line);
         return true;
     }
     enum html_kind kind = html_kind(t->name);
@@ -237,15 +241,15 @@ static bool html_start(struct walker *w, const struct html_token *t,
 static void html_end(struct walker *w, const struct html_token *t,
                      bool block_mode)
 {
-    if (w->drop_depth) {
-        if (!strcmp(t->name, w->drop_tag) && --w->drop_depth == 0)
-            w->drop_tag[0] = '\0';
+    if (w->html.drop_depth) {
+        if (!strcmp(t->name, w->html.drop_tag) && --w->html.drop_depth == 0)
+            w->html.drop_tag[0] = '\0';
         return;
     }
     enum html_kind kind = html_kind(t->name);
     if (kind == HK_LINK) {
-        if (w->n_caps && w->caps[w->n_caps - 1].html)
-            pop_capture(w);
+        if (w->caps.n && w->caps.stack[w->caps.n - 1].html)
+            doc_pop_capture(w);
     } else if (is_structural(kind)) {
         boundary(w, block_mode);
         structure_end(w, kind, block_mode);
@@ -258,32 +262,47 @@ static void html_text(struct walker *w, const char *s, size_t len)
         return;
     struct buf text = {0};
     html_decode(s, len, &text);
-    if (w->html_pre)
-        put_text(w, text.data, text.len);
+    if (w->html.pre)
+        doc_put_text(w, text.data, text.len);
     else
-        put_prose(w, text.data, text.len);
+        doc_put_prose(w, text.data, text.len);
     buf_free(&text);
 }
 
 /* Ends what an HTML block or a paragraph left open: elements do not reach
- * past the node that holds them (except comments, see struct walker). */
-void reset_html_state(struct walker *w, bool block_mode)
+ * past the node that holds them (except comments, see struct
+ * comment_state). */
+void doc_html_reset(struct walker *w, bool block_mode)
 {
-    if (w->drop_depth && strcmp(w->drop_tag, "script") &&
-        strcmp(w->drop_tag, "style"))
-        walker_report(w, DIAG_WARNING, w->cur_line,
-                      "unclosed HTML <%s>: its content was dropped",
-                      w->drop_tag);
-    w->drop_depth = 0;
-    w->drop_tag[0] = '\0';
+    struct html_state *h = &w->html;
+    if (h->drop_depth && strcmp(h->drop_tag, "script") &&
+        strcmp(h->drop_tag, "style"))
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "unclosed HTML <%s>: its content was dropped",
+                   h->drop_tag);
+    h->drop_depth = 0;
+    h->drop_tag[0] = '\0';
     if (!block_mode)
         return;
-    w->html_heading = 0;
-    w->html_pre = w->pre_skip_newline = w->html_item = false;
-    w->html_quote = 0;
-    w->n_hlists = 0;
-    free(w->html_marker);
-    w->html_marker = NULL;
+    h->heading = 0;
+    h->pre = h->pre_skip_newline = h->item = false;
+    h->quote = 0;
+    h->n_lists = 0;
+    free(h->marker);
+    h->marker = NULL;
+}
+
+/* Skips the part of s[i..len] an open comment hides, counting its lines;
+ * returns where the HTML goes on. */
+static size_t S_skip_hidden(struct walker *w, const char *s, size_t i,
+                            size_t len)
+{
+    const char *rest = s + i;
+    size_t rest_len = len - i;
+    if (!doc_comment_skip(w, &rest, &rest_len))
+        rest = s + len;
+    w->src.line += (int)doc_count_lines(s + i, (size_t)(rest - (s + i)));
+    return (size_t)(rest - s);
 }
 
 /* Interprets HTML: a whole HTML block (block_mode: boundaries end blocks)
@@ -293,24 +312,16 @@ static void html_feed(struct walker *w, const char *s, size_t len,
 {
     size_t i = 0;
     while (i < len) {
-        if (w->in_comment) {
-            const char *end = memmem(s + i, len - i, "-->", 3);
-            size_t upto = end ? (size_t)(end + 3 - s) : len;
-            w->cur_line += (int)count_lines(s + i, upto - i);
-            i = upto;
-            if (end)
-                w->in_comment = false;
+        if (w->comment.open) {
+            i = S_skip_hidden(w, s, i, len);
             continue;
         }
         struct html_token t;
         size_t n = html_next_token(s + i, len - i, &t);
         switch (t.type) {
         case HTML_COMMENT:
-            if (t.unterminated) {
-                w->in_comment = true;
-                w->comment_from_text = false;
-                w->comment_line = w->cur_line;
-            }
+            if (t.unterminated)
+                doc_comment_open(w, false);
             break;
         case HTML_DECL:
             break;
@@ -325,19 +336,26 @@ static void html_feed(struct walker *w, const char *s, size_t len,
             html_end(w, &t, block_mode);
             break;
         }
-        w->cur_line += (int)count_lines(t.raw, n);
+        w->src.line += (int)doc_count_lines(t.raw, n);
         i += n;
     }
 }
 
-void walk_html(struct walker *w, cmark_node *n, bool block_mode)
+void doc_walk_html(struct walker *w, cmark_node *n, bool block_mode)
 {
     const char *lit = cmark_node_get_literal(n);
     if (!lit)
         return;
     html_feed(w, lit, strlen(lit), block_mode);
     if (block_mode) {
-        finish_block(w);
-        reset_html_state(w, true);
+        doc_finish_block(w);
+        doc_html_reset(w, true);
     }
+}
+
+void doc_html_free(struct html_state *h)
+{
+    free(h->marker);
+    free(h->lists);
+    buf_free(&h->scratch);
 }

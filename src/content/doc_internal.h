@@ -1,7 +1,21 @@
 /* Private to the document model (src/content/doc*.c): the walker that
- * carries the cmark walk's state, the block it is building, and the
- * functions the modules lend each other. Nothing here is a public contract;
- * include/capsuled/doc.h is. */
+ * carries the cmark walk's state, one part per file that owns it, and the
+ * functions the files lend each other. The files are layers, each calling
+ * only those below it:
+ *
+ *   doc.c           the walk driver: doc_build, cmark's events, containers
+ *   doc_sections.c  sections, anchors and section links, after the walk
+ *   doc_table.c     pipe tables
+ *   doc_inline.c    inline nodes
+ *   doc_html.c      HTML blocks and inline HTML
+ *   doc_prose.c     text on its way into the open block; comments
+ *   doc_block.c     the block being built, and the links it captures
+ *   doc_links.c     link targets and labels
+ *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c: leaves
+ *
+ * The one recursion the format needs, markdown="1" HTML walked again as
+ * Markdown, goes up through struct walk_ops, which doc.c fills. Nothing
+ * here is a public contract; include/capsuled/doc.h is. */
 #ifndef CAPSULED_DOC_INTERNAL_H
 #define CAPSULED_DOC_INTERNAL_H
 
@@ -42,9 +56,9 @@ struct strmap {
     size_t cap, n;
 };
 
-bool strmap_get(const struct strmap *m, const char *key, size_t *val);
-void strmap_put(struct strmap *m, const char *key, size_t val);
-void strmap_free(struct strmap *m);
+bool doc_strmap_get(const struct strmap *m, const char *key, size_t *val);
+void doc_strmap_put(struct strmap *m, const char *key, size_t val);
+void doc_strmap_free(struct strmap *m);
 
 /* ------------------------------------------------ plain text (doc_text.c) */
 
@@ -66,17 +80,17 @@ struct span {
     size_t len;
 };
 
-struct span trim_span(const char *s, size_t len);
-size_t count_lines(const char *s, size_t len);
-bool all_space(const char *s, size_t len);
-void sanitize_flow(struct buf *out, const char *s, size_t len);
-void sanitize_pre(struct buf *out, size_t *col, const char *s, size_t len);
-char *collapse_text(const char *s, size_t len, bool keep_breaks);
-bool only_separators(const char *s, size_t len);
+struct span doc_trim_span(const char *s, size_t len);
+size_t doc_count_lines(const char *s, size_t len);
+bool doc_all_space(const char *s, size_t len);
+void doc_sanitize_flow(struct buf *out, const char *s, size_t len);
+void doc_sanitize_pre(struct buf *out, size_t *col, const char *s, size_t len);
+char *doc_collapse_text(const char *s, size_t len, bool keep_breaks);
+bool doc_only_separators(const char *s, size_t len);
 
 /* ----------------------------------------------------- titles (doc_slug.c) */
 
-char *plain_title_of(const char *title);
+char *doc_plain_title(const char *title);
 
 /* ------------------------------------------------------------- the walker */
 
@@ -87,9 +101,10 @@ struct open_link {
     int n_labels;
 };
 
-/* The block being built. Blocks open lazily, at their first visible
- * content, so whitespace between tags or a paragraph holding only a
- * comment makes none. */
+/* The block being built, doc_block.c's: doc_links.c records its links, and
+ * code blocks, tables and a heading's {#id} shape it where they are read.
+ * Blocks open lazily, at their first visible content, so whitespace
+ * between tags or a paragraph holding only a comment makes none. */
 struct builder {
     bool open;
     bool parked;       /* a list item's paragraph a later paragraph of the
@@ -122,20 +137,11 @@ struct capture {
     char *url;
 };
 
-enum frame_kind { F_LIST, F_ITEM, F_QUOTE };
-
-struct frame {
-    enum frame_kind kind;
-    bool ordered;
-    char delim;
-    int next;      /* lists: number of the next item */
-    char *marker;  /* items: "3." or NULL */
-    bool marker_used;
-};
-
-struct html_list {
-    bool ordered;
-    int next;
+/* doc_block.c's: the captures open around the text being put. */
+struct captures {
+    struct capture *stack;
+    size_t n, cap;
+    bool capturing; /* one of them is taking the label */
 };
 
 struct anchor_rec {
@@ -147,98 +153,156 @@ struct link_ref {
     size_t block, link;
 };
 
-struct walker {
-    const char *base_url;
-    const char *file;
-    struct diags *diags;
+/* What the walk has made so far: doc_block.c appends the blocks and their
+ * side tables, doc_sections.c then groups them and resolves the links. */
+struct walk_output {
     struct doc *doc;
     size_t cap_blocks;
     char **explicit_ids;  /* per block: the heading's given id */
     bool *residual_plain; /* per block: text outside labels is separators */
-
-    /* The Markdown being walked (the page, or a markdown="1" block). */
-    const char *src;
-    size_t src_len;
-    int line_base;
-    size_t *line_starts;
-    size_t n_lines;
-    int cur_line;
-    int md_nest;
-
-    struct frame *frames;
-    size_t n_frames, cap_frames;
-    int list_depth, quote_depth;
-    int md_heading;
-    struct builder cur;
-    struct capture *caps;
-    size_t n_caps, cap_caps;
-    bool capturing;
-
-    char **pending_ids;
+    char **pending_ids;   /* ids met and not yet given to a block */
     size_t n_pending, cap_pending;
     struct anchor_rec *anchors;
     size_t n_anchors, cap_anchors;
-    struct link_ref *section_links;
+    struct link_ref *section_links; /* links to "#…", for doc_sections.c */
     size_t n_section_links, cap_section_links;
+};
 
-    /* HTML state. A comment opened in HTML runs on across nodes, as in a
-     * browser; one opened in a text node ends with its paragraph. */
-    bool in_comment, comment_from_text;
-    int comment_line;
-    char drop_tag[16];
+/* doc.c's: the Markdown being walked, the page or a markdown="1" block,
+ * swapped in and back whole. */
+struct md_source {
+    const char *text;
+    size_t len;
+    int line_base;       /* page line of its first line */
+    int line;            /* page line being walked; every walker moves it */
+    int nest;            /* markdown="1" depth: 0 for the page */
+    size_t *line_starts; /* built by doc_table.c when a table needs them */
+    size_t n_lines;
+};
+
+enum frame_kind { F_LIST, F_ITEM, F_QUOTE };
+
+struct frame {
+    enum frame_kind kind;
+    bool ordered;
+    char delim;
+    int next;      /* lists: number of the next item */
+    char *marker;  /* items: "3." or NULL */
+    bool marker_used;
+};
+
+/* doc.c's: the Markdown containers around the walk, and the level of the
+ * Markdown heading being walked; doc_block.c reads them to open a block
+ * (and marks an item's marker used). */
+struct md_context {
+    struct frame *frames;
+    size_t n_frames, cap_frames;
+    int list_depth, quote_depth;
+    int heading;
+};
+
+/* doc_prose.c's: an HTML comment open across nodes. One opened in HTML
+ * runs on, as in a browser; one opened in a text node (from_text) ends
+ * with its paragraph. */
+struct comment_state {
+    bool open, from_text;
+    int line;
+};
+
+struct html_list {
+    bool ordered;
+    int next;
+};
+
+/* doc_html.c's. The context its elements give the blocks inside them
+ * (heading, pre, item, quote, lists) is read by doc_block.c when a block
+ * opens, which also takes the item's marker and the line end after <pre>. */
+struct html_state {
+    int heading;
+    bool pre, pre_skip_newline, item;
+    int quote;
+    char *marker;
+    struct html_list *lists;
+    size_t n_lists, cap_lists;
+    char drop_tag[16]; /* an element dropped with its content */
     int drop_depth;
-    int html_heading;
-    bool html_pre, pre_skip_newline, html_item;
-    int html_quote;
-    char *html_marker;
-    struct html_list *hlists;
-    size_t n_hlists, cap_hlists;
-    struct buf scratch;
-    bool warned_no_base;
+    struct buf scratch; /* attribute values */
+};
+
+struct walker;
+
+/* The recursion the format needs, set by doc.c: a markdown="1" HTML block
+ * (doc_html.c) walks its content as Markdown again. Through this table the
+ * modules below the walk driver never call up into it. */
+struct walk_ops {
+    void (*walk_markdown)(struct walker *w, const char *md, size_t len,
+                          int line_base);
+};
+
+/* The walk's state, one part per owner: each part is changed by the file
+ * named at its type, others only read it. */
+struct walker {
+    struct walk_ops ops;
+    const char *base_url;  /* site.url: relative links resolve against it */
+    bool warned_no_base;   /* doc_links.c said it once */
+    const char *file;      /* the page, for diagnostics */
+    struct diags *diags;
+    struct md_source src;
+    struct md_context md;
+    struct builder cur;    /* doc_block.c's: the block being built */
+    struct captures caps;
+    struct walk_output out;
+    struct comment_state comment;
+    struct html_state html;
 };
 
 static inline bool suppressed(const struct walker *w)
 {
-    return w->in_comment || w->drop_depth > 0;
+    return w->comment.open || w->html.drop_depth > 0;
 }
 
-/* doc.c: the cmark walk */
-void walker_report(struct walker *w, enum diag_level level, int line,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void walk_markdown(struct walker *w, const char *md, size_t len,
-                   int line_base);
+/* doc_report.c: diagnostics */
+void doc_report(struct walker *w, enum diag_level level, int line,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* doc_block.c: the block being built */
-void add_anchor(struct walker *w, char *id, size_t block);
-void add_pending_id(struct walker *w, const char *id, size_t len);
-int innermost_container(const struct walker *w);
-void open_block(struct walker *w);
-void put_text(struct walker *w, const char *s, size_t len);
-void put_break(struct walker *w);
-void finish_block(struct walker *w);
-void emit_rule(struct walker *w, int line);
-void reset_builder(struct builder *c);
-void free_block(struct block *b);
+/* doc_links.c: link targets and labels */
+void doc_link_add(struct walker *w, const char *url, size_t start,
+                  bool image);
+void doc_links_compact(struct block *b);
 
-/* doc_links.c: links and images of the open block */
-void push_capture(struct walker *w, const char *url, bool html, bool image);
-void pop_capture(struct walker *w);
-void close_captures(struct walker *w, size_t keep);
-void compact_links(struct block *b);
+/* doc_block.c: the block being built, and the links it captures */
+void doc_add_anchor(struct walker *w, char *id, size_t block);
+void doc_add_pending_id(struct walker *w, const char *id, size_t len);
+int doc_innermost_container(const struct walker *w);
+void doc_open_block(struct walker *w);
+void doc_put_text(struct walker *w, const char *s, size_t len);
+void doc_put_break(struct walker *w);
+void doc_finish_block(struct walker *w);
+void doc_emit_rule(struct walker *w, int line);
+void doc_free_block(struct block *b);
+void doc_push_capture(struct walker *w, const char *url, bool html, bool image);
+void doc_pop_capture(struct walker *w);
+void doc_close_captures(struct walker *w, size_t keep);
+void doc_block_state_free(struct walker *w);
 
-/* doc_inline.c: inline nodes */
-void walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
-void put_prose(struct walker *w, const char *s, size_t len);
-bool skip_comment(struct walker *w, const char **s, size_t *len);
+/* doc_prose.c: text into the open block, comments */
+void doc_put_prose(struct walker *w, const char *s, size_t len);
+bool doc_comment_skip(struct walker *w, const char **s, size_t *len);
+void doc_comment_open(struct walker *w, bool from_text);
+void doc_comment_end_text(struct walker *w, bool warn);
 
 /* doc_html.c: HTML blocks and inline HTML */
-void walk_html(struct walker *w, cmark_node *n, bool block_mode);
-void reset_html_state(struct walker *w, bool block_mode);
+void doc_walk_html(struct walker *w, cmark_node *n, bool block_mode);
+void doc_html_reset(struct walker *w, bool block_mode);
+void doc_html_free(struct html_state *h);
+
+/* doc_inline.c: inline nodes */
+void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
 /* doc_table.c: pipe tables */
-bool try_table(struct walker *w, cmark_node *para);
+bool doc_try_table(struct walker *w, cmark_node *para);
 
 /* doc_sections.c: sections, anchors, section links */
-void build_sections(struct walker *w);
+void doc_build_sections(struct walker *w);
 
 #endif

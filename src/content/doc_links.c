@@ -1,6 +1,6 @@
-/* Links of the open block: Markdown links, images and <a href> captured
- * with their labels, targets classified (section of this page, absolute
- * URL, or nothing usable), labels of one target merged. */
+/* Links of the open block: the targets of the links, images and <a href>
+ * that doc_block.c captured with their labels, classified (section of this
+ * page, absolute URL, or nothing usable), labels of one target merged. */
 #include "doc_internal.h"
 #include "capsuled/url.h"
 
@@ -14,14 +14,14 @@
  * "[[Code]](url)") without its brackets; *button tells they were there. */
 static char *label_of(const char *s, size_t len, bool *button)
 {
-    char *label = collapse_text(s, len, false);
+    char *label = doc_collapse_text(s, len, false);
     size_t n = strlen(label);
     *button = n >= 2 && label[0] == '[' && label[n - 1] == ']' &&
               !memchr(label + 1, ']', n - 2);
     if (*button) {
         memmove(label, label + 1, n - 2);
         label[n - 2] = '\0';
-        char *trimmed = collapse_text(label, strlen(label), false);
+        char *trimmed = doc_collapse_text(label, strlen(label), false);
         free(label);
         label = trimmed;
     }
@@ -96,9 +96,9 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
     bool have_base = w->base_url && w->base_url[0];
     if (!u.scheme_len && !have_base) {
         if (!w->warned_no_base)
-            walker_report(w, DIAG_WARNING, w->cur_line,
-                          "relative links kept as they are (\"%s\" the first): "
-                          "site.url is not set", url);
+            doc_report(w, DIAG_WARNING, w->src.line,
+                       "relative links kept as they are (\"%s\" the first): "
+                       "site.url is not set", url);
         w->warned_no_base = true;
         return escaped(url);
     }
@@ -122,15 +122,15 @@ static void note_button(struct builder *c, size_t start, bool button)
         return;
     }
     if (!c->has_buttons ||
-        !only_separators(c->raw.data + c->buttons_to, start - c->buttons_to))
+        !doc_only_separators(c->raw.data + c->buttons_to,
+                             start - c->buttons_to))
         c->buttons_from = start;
     c->buttons_to = c->raw.len;
     c->has_buttons = true;
 }
 
 /* Records the link whose label is raw[start..] in the open block. */
-static void add_link(struct walker *w, const char *url, size_t start,
-                     bool image)
+void doc_link_add(struct walker *w, const char *url, size_t start, bool image)
 {
     struct builder *c = &w->cur;
     const char *label_raw = c->raw.data ? c->raw.data + start : "";
@@ -141,11 +141,11 @@ static void add_link(struct walker *w, const char *url, size_t start,
         url++;
     char *fragment = NULL, *abs = NULL;
     if (!url || !url[0] || !strcmp(url, "#")) {
-        walker_report(w, DIAG_NOTE, w->cur_line,
-                      "link \"%s\" has no URL: its text is kept", label);
+        doc_report(w, DIAG_NOTE, w->src.line,
+                   "link \"%s\" has no URL: its text is kept", label);
     } else if (url_has_scheme(url, "javascript") || url_has_scheme(url, "data")) {
-        walker_report(w, DIAG_WARNING, w->cur_line,
-                      "script or data link \"%s\" dropped", label);
+        doc_report(w, DIAG_WARNING, w->src.line,
+                   "script or data link \"%s\" dropped", label);
     } else {
         abs = classify_url(w, url, &fragment);
     }
@@ -162,7 +162,7 @@ static void add_link(struct walker *w, const char *url, size_t start,
         buf_putc(&key, '#');
     buf_puts(&key, fragment ? fragment : abs);
     size_t i;
-    if (strmap_get(&c->link_index, key.data, &i)) {
+    if (doc_strmap_get(&c->link_index, key.data, &i)) {
         merge_label(&c->olinks[i], label);
         buf_free(&key);
         free(abs);
@@ -182,44 +182,13 @@ static void add_link(struct walker *w, const char *url, size_t start,
         merge_label(&c->olinks[i], label);
     else
         merge_label(&c->olinks[i], abs);
-    strmap_put(&c->link_index, c->olinks[i].key, i);
+    doc_strmap_put(&c->link_index, c->olinks[i].key, i);
     free(label);
-}
-
-void push_capture(struct walker *w, const char *url, bool html,
-                         bool image)
-{
-    struct capture *cp = PUSH(w->caps, w->n_caps, w->cap_caps);
-    *cp = (struct capture){.html = html, .image = image,
-                           .url = url ? xstrdup(url) : NULL};
-    if (w->capturing || suppressed(w))
-        return;
-    if (!w->cur.open)
-        open_block(w);
-    cp->capturing = true;
-    cp->start = w->cur.raw.len;
-    w->capturing = true;
-}
-
-void pop_capture(struct walker *w)
-{
-    struct capture cp = w->caps[--w->n_caps];
-    if (cp.capturing) {
-        w->capturing = false;
-        add_link(w, cp.url, cp.start, cp.image);
-    }
-    free(cp.url);
-}
-
-void close_captures(struct walker *w, size_t keep)
-{
-    while (w->n_caps > keep)
-        pop_capture(w);
 }
 
 /* Drops the links that lost their target, and merges section links that
  * turned out to name the same section ("#news" and "#news-2024"). */
-void compact_links(struct block *b)
+void doc_links_compact(struct block *b)
 {
     struct strmap seen = {0};
     size_t k = 0;
@@ -230,7 +199,7 @@ void compact_links(struct block *b)
             free(l->label);
             continue;
         }
-        if (!l->url && strmap_get(&seen, l->section, &first)) {
+        if (!l->url && doc_strmap_get(&seen, l->section, &first)) {
             struct link *to = &b->links[first];
             struct open_link ol = {.n_labels = 1};
             buf_puts(&ol.label, to->label);
@@ -243,9 +212,9 @@ void compact_links(struct block *b)
         }
         b->links[k] = *l;
         if (!l->url)
-            strmap_put(&seen, b->links[k].section, k);
+            doc_strmap_put(&seen, b->links[k].section, k);
         k++;
     }
     b->n_links = k;
-    strmap_free(&seen);
+    doc_strmap_free(&seen);
 }

@@ -29,44 +29,44 @@ static bool starts_section(const struct doc *d, size_t i, int top)
 
 /* Removes the headings of empty sections (a heading with nothing under
  * it), keeping the per-block side tables and link references in step. */
-static void drop_empty_sections(struct walker *w, int top)
+static void drop_empty_sections(struct walk_output *o, int top)
 {
-    struct doc *d = w->doc;
+    struct doc *d = o->doc;
     size_t *remap = xmalloc((d->n_blocks + 1) * sizeof *remap);
     size_t out = 0;
     for (size_t i = 0; i < d->n_blocks; i++) {
         bool empty = starts_section(d, i, top) &&
                      (i + 1 == d->n_blocks || starts_section(d, i + 1, top));
         if (empty) {
-            free_block(&d->blocks[i]);
-            free(w->explicit_ids[i]);
+            doc_free_block(&d->blocks[i]);
+            free(o->explicit_ids[i]);
             remap[i] = SIZE_MAX;
             continue;
         }
         remap[i] = out;
         d->blocks[out] = d->blocks[i];
-        w->explicit_ids[out] = w->explicit_ids[i];
-        w->residual_plain[out] = w->residual_plain[i];
+        o->explicit_ids[out] = o->explicit_ids[i];
+        o->residual_plain[out] = o->residual_plain[i];
         out++;
     }
     size_t old_n = d->n_blocks;
     d->n_blocks = out;
-    for (size_t i = 0; i < w->n_anchors; i++) {
+    for (size_t i = 0; i < o->n_anchors; i++) {
         /* An anchor on a dropped heading points at what follows it. */
-        size_t b = w->anchors[i].block;
+        size_t b = o->anchors[i].block;
         while (b < old_n && remap[b] == SIZE_MAX)
             b++;
-        w->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
+        o->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
     }
     size_t k = 0;
-    for (size_t i = 0; i < w->n_section_links; i++) {
-        size_t b = w->section_links[i].block;
+    for (size_t i = 0; i < o->n_section_links; i++) {
+        size_t b = o->section_links[i].block;
         if (remap[b] == SIZE_MAX)
             continue;
-        w->section_links[k] = w->section_links[i];
-        w->section_links[k++].block = remap[b];
+        o->section_links[k] = o->section_links[i];
+        o->section_links[k++].block = remap[b];
     }
-    w->n_section_links = k;
+    o->n_section_links = k;
     free(remap);
 }
 
@@ -90,22 +90,22 @@ struct slugger {
 static char *unique_slug(struct slugger *sl, char *base)
 {
     char *slug = base;
-    if (strmap_get(&sl->taken, base, NULL)) {
+    if (doc_strmap_get(&sl->taken, base, NULL)) {
         size_t k = 2;
         const char *key = base;
-        if (!strmap_get(&sl->next, base, &k))
+        if (!doc_strmap_get(&sl->next, base, &k))
             key = *PUSH(sl->bases, sl->n_bases, sl->cap_bases) = xstrdup(base);
         struct buf b = {0};
         do {
             buf_clear(&b);
             buf_printf(&b, "%s-%zu", base, k++);
-        } while (strmap_get(&sl->taken, b.data, NULL));
+        } while (doc_strmap_get(&sl->taken, b.data, NULL));
         /* A known base keeps its stored key: only its count changes. */
-        strmap_put(&sl->next, key, k);
+        doc_strmap_put(&sl->next, key, k);
         free(base);
         slug = buf_detach(&b);
     }
-    strmap_put(&sl->taken, slug, 0);
+    doc_strmap_put(&sl->taken, slug, 0);
     return slug;
 }
 
@@ -114,8 +114,8 @@ static void slugger_free(struct slugger *sl)
     for (size_t i = 0; i < sl->n_bases; i++)
         free(sl->bases[i]);
     free(sl->bases);
-    strmap_free(&sl->taken);
-    strmap_free(&sl->next);
+    doc_strmap_free(&sl->taken);
+    doc_strmap_free(&sl->next);
 }
 
 /* A slug that can be a path (paths.h) for a name that cannot: slugified
@@ -159,10 +159,10 @@ static void report_unsafe(struct walker *w, const struct block *h,
 {
     bool cut;
     int n = quoted_length(name, &cut);
-    walker_report(w, DIAG_WARNING, h->line,
-                  "heading %s '%.*s%s' is not a safe path%s; served as /%s/",
-                  given ? "id" : "slug", n, name, cut ? "…" : "",
-                  strlen(name) > PATH_SLUG_MAX ? " (too long)" : "", slug);
+    doc_report(w, DIAG_WARNING, h->line,
+               "heading %s '%.*s%s' is not a safe path%s; served as /%s/",
+               given ? "id" : "slug", n, name, cut ? "…" : "",
+               strlen(name) > PATH_SLUG_MAX ? " (too long)" : "", slug);
 }
 
 /* The section's slug is its path: an id (or a heading text) that cannot be
@@ -171,8 +171,8 @@ static void report_unsafe(struct walker *w, const struct block *h,
 static void name_section(struct walker *w, struct section *s,
                          struct slugger *sl)
 {
-    const struct block *h = &w->doc->blocks[s->first];
-    char *id = w->explicit_ids[s->first];
+    const struct block *h = &w->out.doc->blocks[s->first];
+    char *id = w->out.explicit_ids[s->first];
     bool given = id && id[0];
     char *name = given ? xstrdup(id) : doc_slugify(h->text);
     if (!name[0]) {
@@ -183,17 +183,17 @@ static void name_section(struct walker *w, struct section *s,
     s->slug = unique_slug(sl, safe ? xstrdup(name) : path_safe_slug(name));
     if (!safe) {
         report_unsafe(w, h, given, name, s->slug);
-        add_anchor(w, name, s->first);
+        doc_add_anchor(w, name, s->first);
         name = NULL;
     }
     free(name);
     s->title = xstrdup(h->text);
-    s->plain_title = plain_title_of(h->text);
+    s->plain_title = doc_plain_title(h->text);
 }
 
 static void split_sections(struct walker *w, int top)
 {
-    struct doc *d = w->doc;
+    struct doc *d = w->out.doc;
     size_t cap = 0;
     struct slugger sl = {0};
     size_t first_start = d->n_blocks;
@@ -208,7 +208,7 @@ static void split_sections(struct walker *w, int top)
         home->slug = xstrdup("home");
         home->title = xstrdup("");
         home->plain_title = xstrdup("");
-        strmap_put(&sl.taken, home->slug, 0);
+        doc_strmap_put(&sl.taken, home->slug, 0);
     }
     for (size_t i = first_start; i < d->n_blocks; i++) {
         if (starts_section(d, i, top)) {
@@ -232,32 +232,33 @@ static size_t *section_of_blocks(const struct doc *d)
 static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
                                const char *id)
 {
-    if (!id || !id[0] || strmap_get(ids, id, NULL))
+    if (!id || !id[0] || doc_strmap_get(ids, id, NULL))
         return;
     struct section *sec = &d->sections[s];
     sec->anchors = xrealloc(sec->anchors,
                             (sec->n_anchors + 1) * sizeof *sec->anchors);
     char *copy = xstrdup(id);
     sec->anchors[sec->n_anchors++] = copy;
-    strmap_put(ids, copy, s);
+    doc_strmap_put(ids, copy, s);
 }
 
 /* Every id a link may name: section slugs, then ids met in the text and
  * given to headings, then the slugs of H2/H3 sub-headings. */
 static void collect_anchors(struct walker *w, int top, struct strmap *ids)
 {
-    struct doc *d = w->doc;
+    struct doc *d = w->out.doc;
     size_t *of = section_of_blocks(d);
     for (size_t s = 0; s < d->n_sections; s++)
-        strmap_put(ids, d->sections[s].slug, s);
-    for (size_t i = 0; i < w->n_anchors && d->n_blocks; i++)
-        add_section_anchor(d, ids, of[w->anchors[i].block], w->anchors[i].id);
+        doc_strmap_put(ids, d->sections[s].slug, s);
+    const struct anchor_rec *a = w->out.anchors;
+    for (size_t i = 0; i < w->out.n_anchors && d->n_blocks; i++)
+        add_section_anchor(d, ids, of[a[i].block], a[i].id);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < d->n_blocks; i++) {
             if (d->blocks[i].type != BLOCK_HEADING || starts_section(d, i, top))
                 continue;
             if (pass == 0) {
-                add_section_anchor(d, ids, of[i], w->explicit_ids[i]);
+                add_section_anchor(d, ids, of[i], w->out.explicit_ids[i]);
             } else if (d->blocks[i].level <= 3) {
                 /* H4-H6 are styled paragraphs in these templates: their
                  * text makes no useful anchor. */
@@ -274,23 +275,23 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
  * the page has no such anchor; a dropped link's label is text again. */
 static void resolve_section_links(struct walker *w, struct strmap *ids)
 {
-    struct doc *d = w->doc;
-    for (size_t i = 0; i < w->n_section_links; i++) {
-        struct block *b = &d->blocks[w->section_links[i].block];
-        struct link *l = &b->links[w->section_links[i].link];
+    struct doc *d = w->out.doc;
+    for (size_t i = 0; i < w->out.n_section_links; i++) {
+        struct block *b = &d->blocks[w->out.section_links[i].block];
+        struct link *l = &b->links[w->out.section_links[i].link];
         size_t s;
         char *slug = NULL;
-        bool found = strmap_get(ids, l->section, &s);
+        bool found = doc_strmap_get(ids, l->section, &s);
         if (!found) {
             slug = doc_slugify(l->section);
-            found = strmap_get(ids, slug, &s);
+            found = doc_strmap_get(ids, slug, &s);
         }
         free(slug);
         if (!found) {
-            walker_report(w, DIAG_WARNING, b->line,
-                          "link to unknown anchor #%s dropped", l->section);
-            if (!only_separators(l->label, strlen(l->label)))
-                w->residual_plain[w->section_links[i].block] = false;
+            doc_report(w, DIAG_WARNING, b->line,
+                       "link to unknown anchor #%s dropped", l->section);
+            if (!doc_only_separators(l->label, strlen(l->label)))
+                w->out.residual_plain[w->out.section_links[i].block] = false;
             free(l->section);
             l->section = NULL;
             continue;
@@ -303,21 +304,21 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
         }
     }
     for (size_t i = 0; i < d->n_blocks; i++) {
-        compact_links(&d->blocks[i]);
+        doc_links_compact(&d->blocks[i]);
         d->blocks[i].only_links = d->blocks[i].n_links > 0 &&
-                                  w->residual_plain[i];
+                                  w->out.residual_plain[i];
     }
 }
 
-void build_sections(struct walker *w)
+void doc_build_sections(struct walker *w)
 {
-    int top = top_level(w->doc);
-    drop_empty_sections(w, top);
+    int top = top_level(w->out.doc);
+    drop_empty_sections(&w->out, top);
     split_sections(w, top);
     struct strmap ids = {0};
     collect_anchors(w, top, &ids);
     resolve_section_links(w, &ids);
-    strmap_free(&ids);
+    doc_strmap_free(&ids);
 }
 
 const struct section *doc_find_section(const struct doc *d, const char *slug)

@@ -98,7 +98,7 @@ char *doc_slugify(const char *text)
 }
 
 /* The title without emoji and symbols, spaces collapsed and trimmed. */
-char *plain_title_of(const char *title)
+char *doc_plain_title(const char *title)
 {
     struct buf out = {0};
     size_t len = strlen(title), i = 0;

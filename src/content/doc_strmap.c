@@ -22,7 +22,7 @@ static size_t strmap_slot(const struct strmap *m, const char *key)
     return i;
 }
 
-bool strmap_get(const struct strmap *m, const char *key, size_t *val)
+bool doc_strmap_get(const struct strmap *m, const char *key, size_t *val)
 {
     if (!m->cap)
         return false;
@@ -43,12 +43,12 @@ static void strmap_grow(struct strmap *m)
     m->n = 0;
     for (size_t i = 0; i < old.cap; i++)
         if (old.keys[i])
-            strmap_put(m, old.keys[i], old.vals[i]);
+            doc_strmap_put(m, old.keys[i], old.vals[i]);
     free(old.keys);
     free(old.vals);
 }
 
-void strmap_put(struct strmap *m, const char *key, size_t val)
+void doc_strmap_put(struct strmap *m, const char *key, size_t val)
 {
     if ((m->n + 1) * 2 > m->cap)
         strmap_grow(m);
@@ -60,7 +60,7 @@ void strmap_put(struct strmap *m, const char *key, size_t val)
     m->vals[i] = val;
 }
 
-void strmap_free(struct strmap *m)
+void doc_strmap_free(struct strmap *m)
 {
     free(m->keys);
     free(m->vals);

@@ -3,7 +3,7 @@
  * converted one by one and laid out in padded columns. */
 #include "doc_internal.h"
 
-#include "capsuled/render.h" /* display width, shared with the layout */
+#include "capsuled/width.h" /* display width, shared with the layout */
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@ enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 static size_t split_row(const char *s, size_t len, struct span *cells,
                         size_t max)
 {
-    struct span row = trim_span(s, len);
+    struct span row = doc_trim_span(s, len);
     if (row.len && row.s[0] == '|')
         row.s++, row.len--;
     if (row.len && row.s[row.len - 1] == '|' &&
@@ -29,7 +29,8 @@ static size_t split_row(const char *s, size_t len, struct span *cells,
         }
         if (i == row.len || row.s[i] == '|') {
             if (n < max)
-                cells[n] = trim_span(row.s + start, (i > row.len ? row.len : i) - start);
+                cells[n] = doc_trim_span(row.s + start,
+                                         (i > row.len ? row.len : i) - start);
             n++;
             start = i + 1;
         }
@@ -71,29 +72,29 @@ static bool delimiter_row(const char *s, size_t len, enum align *aligns,
 
 static void ensure_line_starts(struct walker *w)
 {
-    if (w->line_starts)
+    if (w->src.line_starts)
         return;
-    size_t n = 1 + count_lines(w->src, w->src_len);
-    w->line_starts = xmalloc((n + 1) * sizeof *w->line_starts);
+    size_t n = 1 + doc_count_lines(w->src.text, w->src.len);
+    w->src.line_starts = xmalloc((n + 1) * sizeof *w->src.line_starts);
     size_t k = 0;
-    w->line_starts[k++] = 0;
-    for (size_t i = 0; i < w->src_len; i++)
-        if (w->src[i] == '\n')
-            w->line_starts[k++] = i + 1;
-    w->line_starts[k] = w->src_len + 1;
-    w->n_lines = n;
+    w->src.line_starts[k++] = 0;
+    for (size_t i = 0; i < w->src.len; i++)
+        if (w->src.text[i] == '\n')
+            w->src.line_starts[k++] = i + 1;
+    w->src.line_starts[k] = w->src.len + 1;
+    w->src.n_lines = n;
 }
 
 /* Source line k (1-based) of the walked Markdown, without the container
  * prefix (list indentation, "> ") that precedes column col. */
 static struct span source_line(struct walker *w, int k, int col, bool first)
 {
-    if (k < 1 || (size_t)k > w->n_lines)
+    if (k < 1 || (size_t)k > w->src.n_lines)
         return (struct span){"", 0};
-    size_t a = w->line_starts[k - 1], b = w->line_starts[k] - 1;
-    if (b > w->src_len)
-        b = w->src_len;
-    const char *s = w->src + a;
+    size_t a = w->src.line_starts[k - 1], b = w->src.line_starts[k] - 1;
+    if (b > w->src.len)
+        b = w->src.len;
+    const char *s = w->src.text + a;
     size_t len = b - a, skip = 0;
     while (skip + 1 < (size_t)col && skip < len &&
            (first || s[skip] == ' ' || s[skip] == '>' || s[skip] == '\t'))
@@ -113,25 +114,24 @@ static bool has_markup(const char *s, size_t len)
 static char *cell_text(struct walker *w, struct span cell)
 {
     struct builder *c = &w->cur;
-    size_t start = c->raw.len, caps = w->n_caps;
+    size_t start = c->raw.len, caps = w->caps.n;
     if (!has_markup(cell.s, cell.len)) {
-        put_text(w, cell.s, cell.len);
+        doc_put_text(w, cell.s, cell.len);
     } else {
         cmark_node *root = cmark_parse_document(cell.s, cell.len, CMARK_OPTIONS);
         cmark_consolidate_text_nodes(root);
         cmark_iter *it = cmark_iter_new(root);
         cmark_event_type ev;
         while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-            walk_inline(w, cmark_iter_get_node(it), ev);
+            doc_walk_inline(w, cmark_iter_get_node(it), ev);
         cmark_iter_free(it);
         cmark_node_free(root);
-        close_captures(w, caps);
-        reset_html_state(w, false);
-        if (w->in_comment && w->comment_from_text)
-            w->in_comment = false;
+        doc_close_captures(w, caps);
+        doc_html_reset(w, false);
+        doc_comment_end_text(w, false);
     }
-    char *text = collapse_text(c->raw.data ? c->raw.data + start : "",
-                               c->raw.len - start, false);
+    char *text = doc_collapse_text(c->raw.data ? c->raw.data + start : "",
+                                   c->raw.len - start, false);
     c->raw.len = start;
     if (c->raw.data)
         c->raw.data[start] = '\0';
@@ -152,8 +152,8 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
     size_t *width = xcalloc(cols, sizeof *width);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            size_t dw = wrap_display_width(cells[r * cols + c],
-                                      strlen(cells[r * cols + c]));
+            size_t dw = width_text(cells[r * cols + c],
+                                   strlen(cells[r * cols + c]));
             if (dw > width[c])
                 width[c] = dw;
         }
@@ -161,7 +161,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
         size_t line_start = out->len;
         for (size_t c = 0; c < cols; c++) {
             const char *cell = cells[r * cols + c];
-            size_t gap = width[c] - wrap_display_width(cell, strlen(cell));
+            size_t gap = width[c] - width_text(cell, strlen(cell));
             size_t before = aligns[c] == ALIGN_RIGHT    ? gap
                           : aligns[c] == ALIGN_CENTER ? gap / 2
                                                       : 0;
@@ -190,7 +190,7 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
 /* A paragraph whose second line is a delimiter row is a pipe table (cmark
  * has no table extension): it becomes a PRE block with info "table".
  * Returns false when the paragraph is not one. */
-bool try_table(struct walker *w, cmark_node *para)
+bool doc_try_table(struct walker *w, cmark_node *para)
 {
     int first = cmark_node_get_start_line(para);
     int last = cmark_node_get_end_line(para);
@@ -212,8 +212,8 @@ bool try_table(struct walker *w, cmark_node *para)
         free(aligns);
         return true;
     }
-    finish_block(w);
-    open_block(w);
+    doc_finish_block(w);
+    doc_open_block(w);
     w->cur.b.type = BLOCK_PRE;
     w->cur.b.level = 0;
     free(w->cur.b.marker);
@@ -223,12 +223,12 @@ bool try_table(struct walker *w, cmark_node *para)
     size_t rows = (size_t)(last - first); /* all lines but the delimiter */
     char **cells = xcalloc(rows * cols, sizeof *cells);
     struct span *row = xmalloc(cols * sizeof *row);
-    int line0 = w->cur_line;
+    int line0 = w->src.line;
     for (size_t r = 0; r < rows; r++) {
         int k = first + (int)r + (r > 0);
         struct span line = source_line(w, k, col, r == 0);
         size_t n = split_row(line.s, line.len, row, cols);
-        w->cur_line = line0 + k - first;
+        w->src.line = line0 + k - first;
         for (size_t c = 0; c < cols; c++)
             cells[r * cols + c] = c < n ? cell_text(w, row[c]) : xstrdup("");
     }
@@ -240,7 +240,7 @@ bool try_table(struct walker *w, cmark_node *para)
     free(row);
     free(aligns);
     w->cur.cell_mode = false;
-    w->cur_line = line0;
-    finish_block(w);
+    w->src.line = line0;
+    doc_finish_block(w);
     return true;
 }

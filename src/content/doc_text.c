@@ -8,7 +8,7 @@
 /* Tabs in preformatted text expand to this column multiple. */
 #define TAB_STOP 4
 
-struct span trim_span(const char *s, size_t len)
+struct span doc_trim_span(const char *s, size_t len)
 {
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
@@ -18,7 +18,7 @@ struct span trim_span(const char *s, size_t len)
     return (struct span){s, len};
 }
 
-size_t count_lines(const char *s, size_t len)
+size_t doc_count_lines(const char *s, size_t len)
 {
     size_t n = 0;
     for (const char *p = s; (p = memchr(p, '\n', len - (size_t)(p - s)));
@@ -27,7 +27,7 @@ size_t count_lines(const char *s, size_t len)
     return n;
 }
 
-bool all_space(const char *s, size_t len)
+bool doc_all_space(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' &&
@@ -39,7 +39,7 @@ bool all_space(const char *s, size_t len)
 /* Appends text for a flowing block: whitespace and line ends become
  * spaces, other controls, C1 controls and BOMs go, U+00A0 and the line
  * separators become spaces. */
-void sanitize_flow(struct buf *out, const char *s, size_t len)
+void doc_sanitize_flow(struct buf *out, const char *s, size_t len)
 {
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
@@ -77,8 +77,8 @@ void sanitize_flow(struct buf *out, const char *s, size_t len)
 
 /* Appends preformatted text: tabs to spaces, controls other than '\n'
  * dropped. */
-void sanitize_pre(struct buf *out, size_t *col, const char *s,
-                         size_t len)
+void doc_sanitize_pre(struct buf *out, size_t *col, const char *s,
+                      size_t len)
 {
     buf_reserve(out, len);
     for (size_t i = 0; i < len; i++) {
@@ -104,7 +104,7 @@ void sanitize_pre(struct buf *out, size_t *col, const char *s,
 
 /* Collapses runs of spaces and breaks into one space, or one '\n' when the
  * run holds a hard break and keep_breaks; trims both ends. */
-char *collapse_text(const char *s, size_t len, bool keep_breaks)
+char *doc_collapse_text(const char *s, size_t len, bool keep_breaks)
 {
     char *out = xmalloc(len + 1);
     size_t n = 0;
@@ -138,7 +138,7 @@ static bool is_separator_cp(unsigned cp)
            cp == 0x2013 || cp == 0x2014 || cp == 0x2027;
 }
 
-bool only_separators(const char *s, size_t len)
+bool doc_only_separators(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len)

@@ -9,6 +9,7 @@
  * format then writes a block's links under it its own way. */
 #include "layout.h"
 #include "capsuled/utf8.h"
+#include "capsuled/width.h"
 
 #include <string.h>
 
@@ -169,7 +170,7 @@ static void S_emit_prefixed(const char *s, size_t len, void *ctx)
     buf_puts(&p->line, p->later ? p->rest : p->first);
     buf_put(&p->line, s, len);
     p->later = true;
-    size_t w = wrap_display_width(p->line.data, p->line.len);
+    size_t w = width_text(p->line.data, p->line.len);
     if (w > p->widest)
         p->widest = w;
     S_emit(p->f, p->line.data, p->line.len);
@@ -182,8 +183,8 @@ static size_t S_wrap_with_prefix(struct layout_flow *f, const char *text,
     struct prefixed p = {.f = f, .first = first, .rest = rest};
     int width = f->width;
     if (width > 0) {
-        size_t pw = wrap_display_width(first, strlen(first));
-        size_t rw = wrap_display_width(rest, strlen(rest));
+        size_t pw = width_text(first, strlen(first));
+        size_t rw = width_text(rest, strlen(rest));
         int prefix = (int)(pw > rw ? pw : rw);
         width = width - prefix < MIN_TEXT_WIDTH ? MIN_TEXT_WIDTH : width - prefix;
     }
@@ -229,7 +230,7 @@ static void S_flow_item(struct layout_flow *f, const struct block *b)
     } else {
         buf_puts(&first, "- ");
     }
-    size_t w = wrap_display_width(first.data, first.len);
+    size_t w = width_text(first.data, first.len);
     for (size_t i = 0; i < w; i++)
         buf_putc(&rest, ' ');
     S_wrap_with_prefix(f, b->text, first.data, rest.data);

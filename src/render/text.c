@@ -5,6 +5,7 @@
  * as "[n] label: URL", the way plain-text mail and RFCs cite them. */
 #include "capsuled/paths.h"
 #include "capsuled/render.h"
+#include "capsuled/width.h"
 #include "layout.h"
 
 #include <string.h>

@@ -334,6 +334,57 @@ static void test_html_blocks(void)
     CHECK_STR(link_label(1, 0), "Talk video");
 }
 
+/* markdown="1" walks its content as Markdown with its own source: a table
+ * inside reads its rows from that source, and the page's source, lines
+ * and tables are back after it. Past the nesting limit it is plain HTML. */
+static void test_markdown_reentry(void)
+{
+    build("<div markdown=\"1\">\n"
+          "| A | B |\n|---|---|\n| [x](https://x.org) | 2 |\n"
+          "</div>\n\n"
+          "| C | D |\n|---|---|\n| 3 | 4 |\n\n"
+          "Tail {{ again }} text\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(0)->text, "A | B\n--+--\nx | 2");
+    CHECK(block(0)->line == 11);
+    CHECK_STR(link_url(0, 0), "https://x.org");
+    CHECK_STR(block(1)->text, "C | D\n--+--\n3 | 4");
+    CHECK(block(1)->line == 16);
+    CHECK(block(2)->line == 20);
+    CHECK_FINDING("20: 1: Liquid markup left in the text");
+
+    struct buf md = {0};
+    for (int i = 0; i < 10; i++)
+        buf_puts(&md, "<div markdown=\"1\">\n");
+    buf_puts(&md, "*deep* text\n");
+    for (int i = 0; i < 10; i++)
+        buf_puts(&md, "</div>\n");
+    buf_puts(&md, "\nAfter {{ y }}\n");
+    build(md.data);
+    buf_free(&md);
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "*deep* text"); /* HTML text: no emphasis */
+    CHECK_STR(block(1)->text, "After {{ y }}");
+    CHECK_FINDING("32: 1: Liquid markup left in the text");
+}
+
+/* The text of inline HTML is prose like Markdown text (kramdown attribute
+ * lists give ids); a comment opened in HTML runs across nodes, one opened
+ * in a table cell ends with the cell, silently. */
+static void test_html_prose(void)
+{
+    build("Lead <span>in {: #span-id} span</span> tail.\n\n"
+          "Open <span><!-- in html</span> still hidden --> seen.\n\n"
+          "| a | b |\n|---|---|\n| x <!-- cell | y |\n| z | w |\n\n"
+          "[to](#span-id)\n");
+    CHECK(d.n_blocks == 4);
+    CHECK_STR(block(0)->text, "Lead in span tail.");
+    CHECK_STR(block(1)->text, "Open seen.");
+    CHECK_STR(block(2)->text, "a | b\n--+--\nx | y\nz | w");
+    CHECK_STR(link_section(3, 0), "home");
+    CHECK(diags.n == 0);
+}
+
 static void test_kramdown(void)
 {
     build("* TOC\n{:toc}\n\n## Title {#custom-id}\n\nPara\n{: .note #para-id}"
@@ -692,6 +743,8 @@ int main(void)
     test_quotes_code_rules();
     test_comments();
     test_html_blocks();
+    test_markdown_reentry();
+    test_html_prose();
     test_kramdown();
     test_tables();
     test_sections();

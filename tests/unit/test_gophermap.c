@@ -1,3 +1,4 @@
+#include "capsuled/width.h"
 #include "render_fixture.h"
 #include "test.h"
 
@@ -18,7 +19,7 @@ static size_t widest_info(const char *menu)
             break;
         if (*p == 'i') {
             const char *tab = memchr(p, '\t', (size_t)(end - p));
-            size_t w = wrap_display_width(p + 1, (size_t)((tab ? tab : end) - p - 1));
+            size_t w = width_text(p + 1, (size_t)((tab ? tab : end) - p - 1));
             if (w > widest)
                 widest = w;
         }

@@ -1,3 +1,4 @@
+#include "capsuled/width.h"
 #include "render_fixture.h"
 #include "test.h"
 
@@ -90,7 +91,7 @@ static int overlong_lines(const char *s, int width)
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         pre_ok = strstr(p, "  [") == p || strncmp(p, "x = 1", 5) == 0;
-        if (!pre_ok && wrap_display_width(p, len) > (size_t)width)
+        if (!pre_ok && width_text(p, len) > (size_t)width)
             bad++;
         p += len + (nl != NULL);
     }

@@ -1,14 +1,10 @@
 #include "capsuled/buf.h"
 #include "capsuled/render.h"
 #include "capsuled/utf8.h"
+#include "capsuled/width.h"
 #include "test.h"
 
 #include <stdlib.h>
-
-static size_t width_of(const char *s)
-{
-    return wrap_display_width(s, strlen(s));
-}
 
 /* Collects wrapped lines joined by '|' and checks each one on the way. */
 struct lines {
@@ -24,7 +20,7 @@ static void collect(const char *line, size_t len, void *ctx)
     if (l->count++)
         buf_putc(&l->joined, '|');
     buf_put(&l->joined, line, len);
-    size_t w = wrap_display_width(line, len);
+    size_t w = width_text(line, len);
     if (w > l->widest)
         l->widest = w;
     if (!utf8_valid(line, len))
@@ -44,40 +40,6 @@ static void check_wrap(const char *text, int width, const char *want)
     struct lines l = wrap(text, width);
     CHECK_STR(l.joined.data, want);
     buf_free(&l.joined);
-}
-
-static void test_widths(void)
-{
-    CHECK(wrap_cp_width('a') == 1);
-    CHECK(wrap_cp_width(0x4E2D) == 2);  /* 中 */
-    CHECK(wrap_cp_width(0xAC00) == 2);  /* 가 */
-    CHECK(wrap_cp_width(0xFF21) == 2);  /* fullwidth A */
-    CHECK(wrap_cp_width(0x1F393) == 2); /* 🎓 */
-    CHECK(wrap_cp_width(0x1FAE0) == 2); /* 🫠 */
-    CHECK(wrap_cp_width(0x231B) == 2);  /* ⌛ */
-    CHECK(wrap_cp_width(0x26A1) == 2);  /* ⚡ */
-    CHECK(wrap_cp_width(0x2764) == 1);  /* ❤ text presentation */
-    CHECK(wrap_cp_width(0x2013) == 1);  /* – */
-    CHECK(wrap_cp_width(0x0301) == 0);  /* combining acute */
-    CHECK(wrap_cp_width(0x200D) == 0);  /* ZWJ */
-    CHECK(wrap_cp_width(0xFE0F) == 0);  /* VS16 */
-    CHECK(wrap_cp_width(0x1F3FD) == 0); /* skin tone */
-    CHECK(wrap_cp_width(0xFC) == 1);    /* ü */
-
-    CHECK(width_of("") == 0);
-    CHECK(width_of("abc") == 3);
-    CHECK(width_of("中文") == 4);
-    CHECK(width_of("e\xCC\x81") == 1);              /* e + combining acute */
-    CHECK(width_of("👨‍🎓") == 2);                    /* ZWJ sequence */
-    CHECK(width_of("👨‍👩‍👧‍👦") == 2);                /* family */
-    CHECK(width_of("👋🏽") == 2);                    /* skin tone */
-    CHECK(width_of("❤️") == 2);                     /* VS16 makes it emoji */
-    CHECK(width_of("🇩🇪") == 2);                    /* flag */
-    CHECK(width_of("1️⃣") == 2);                     /* keycap */
-    CHECK(width_of("🏳️‍🌈") == 2);
-    CHECK(width_of("a\xFF" "b") == 3);              /* invalid byte: 1 */
-    CHECK(width_of("\xE2\x8C") == 2);               /* truncated sequence */
-    CHECK(width_of("🌻🎉 Our") == 8);
 }
 
 static void test_wrapping(void)
@@ -127,7 +89,6 @@ static void test_wrap_invariants(void)
 
 int main(void)
 {
-    test_widths();
     test_wrapping();
     test_wrap_invariants();
     return test_done();

@@ -1,0 +1,19 @@
+/* Diagnostics of the document model: every doc_*.c module reports through
+ * here, with the page's file name, and calls nothing back. */
+#include "doc_internal.h"
+
+#include <stdarg.h>
+
+void doc_report(struct walker *w, enum diag_level level, int line,
+                const char *fmt, ...)
+{
+    if (!w->diags)
+        return;
+    struct buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    diags_add(w->diags, level, w->file, line, "%s", msg.data ? msg.data : "");
+    buf_free(&msg);
+}
