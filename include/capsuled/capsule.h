@@ -58,32 +58,4 @@ bool capsule_unshared(const struct capsule *c);
  * configuration files and pages, whether they exist or not. */
 const char *capsule_file_path(const struct capsule *c, size_t i);
 
-/* A response: either bytes owned by the snapshot (data/len point into it) or
- * bytes built for this request (kept in owned). The header line is included.
- * status and target are for the access log. */
-struct response {
-    const char *data;
-    size_t len;
-    struct buf owned;
-    int status;       /* gemini status; gopher: 0 ok, 3 error item */
-    char target[256]; /* host and path as requested, for the log */
-};
-void response_free(struct response *r);
-
-/* Gemini: line is the request as received, CRLF excluded (len ≤ 1024 is not
- * assumed: longer → 59). sni is the server name the client sent, or NULL. */
-void gemini_respond(const struct capsule *c, const char *sni,
-                    const char *line, size_t len, struct response *out);
-
-/* The longest gopher request line, CRLF excluded: selector, TAB, terms. */
-enum { GOPHER_REQUEST_MAX = 1024 };
-
-/* Gopher: line is the selector line as received, CRLF or LF excluded
- * (longer than GOPHER_REQUEST_MAX → a "Request too long" error item, never
- * the selector it starts with). Also answers a stray HTTP request line
- * ("GET / HTTP/1.1") with a short HTTP response saying this is a gopher
- * server. */
-void gopher_respond(const struct capsule *c, const char *line, size_t len,
-                    struct response *out);
-
 #endif

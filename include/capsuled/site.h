@@ -1,7 +1,8 @@
 /* One host's site: its loaded content and every response pre-rendered into
- * sorted route tables, plus the pure request parsers and path rules that the
- * Gemini and Gopher front ends share. Everything here is immutable once
- * built, so worker threads read it without locks. */
+ * sorted route tables, plus the path rule that the Gemini and Gopher front
+ * ends share (their parsers and responses are capsuled/proto.h's).
+ * Everything here is immutable once built, so worker threads read it
+ * without locks. */
 #ifndef CAPSULED_SITE_H
 #define CAPSULED_SITE_H
 
@@ -83,40 +84,5 @@ bool site_query_has_terms(const char *query);
  * or "..") is kept as '/'. out (cap ≥ len + 2) gets a path starting '/'.
  * False when the result does not fit. */
 bool site_normalize_path(const char *in, size_t len, char *out, size_t cap);
-
-/* --- request parsing, exposed for tests and fuzzers --- */
-
-enum { GEMINI_URL_MAX = 1024, GOPHER_SELECTOR_MAX = 255 };
-
-struct gemini_request {
-    char host[256];   /* lower case, no brackets, trailing dot removed */
-    int port;         /* -1 when absent */
-    char path[GEMINI_URL_MAX + 2];  /* decoded and normalised */
-    bool has_query;
-    char query[GEMINI_URL_MAX + 1]; /* decoded */
-};
-
-/* Parses a request line (CRLF excluded). Returns 0 when it is a well formed
- * gemini:// URL, 59 when malformed (too long, not UTF-8, control bytes,
- * relative, userinfo, fragment, bad escapes), 53 for another scheme. The host
- * and port are not checked against the configuration here. */
-int gemini_parse(const char *line, size_t len, struct gemini_request *req);
-
-enum gopher_kind {
-    GOPHER_BAD,      /* too long, NUL or control bytes, invalid UTF-8 */
-    GOPHER_SELECTOR, /* path (normalised) and terms */
-    GOPHER_URL,      /* "URL:…": url holds what follows */
-    GOPHER_HTTP,     /* a stray HTTP request line */
-};
-
-struct gopher_request {
-    enum gopher_kind kind;
-    char path[GOPHER_SELECTOR_MAX + 3];
-    char url[GOPHER_SELECTOR_MAX + 1];
-    bool has_terms;
-    char terms[1025];
-};
-
-void gopher_parse(const char *line, size_t len, struct gopher_request *req);
 
 #endif

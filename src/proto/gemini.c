@@ -2,6 +2,7 @@
  * pre-rendered table (search is the only route rendered per request). */
 #include "capsuled/capsule.h"
 #include "capsuled/paths.h"
+#include "capsuled/proto.h"
 #include "capsuled/site.h"
 #include "capsuled/url.h"
 #include "capsuled/utf8.h"
@@ -9,10 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char RESP_BAD[] = "59 Bad request\r\n";
-static const char RESP_PROXY[] = "53 Proxy request refused\r\n";
-static const char RESP_NOT_FOUND[] = "51 Not found\r\n";
-static const char RESP_SEARCH[] = "10 Search the profile\r\n";
+static const char PROXY_REFUSED[] = "Proxy request refused";
 
 static char ascii_lower(char c)
 {
@@ -37,16 +35,16 @@ static int request_host(const char *line, const struct url *u,
                         struct gemini_request *req)
 {
     if (u->has_userinfo)
-        return 59;
+        return GEMINI_BAD_REQUEST;
     size_t len = u->host_len;
     if (len > 0 && !u->ip_literal && line[u->host_off + len - 1] == '.')
         len--;
     if (len == 0 || len >= sizeof req->host)
-        return 59;
+        return GEMINI_BAD_REQUEST;
     char decoded[sizeof req->host];
     long n = url_decode(line + u->host_off, len, decoded, sizeof decoded);
     if (n <= 0)
-        return 59;
+        return GEMINI_BAD_REQUEST;
     for (long i = 0; i < n; i++)
         req->host[i] = ascii_lower(decoded[i]);
     req->host[n] = '\0';
@@ -63,11 +61,11 @@ static int request_path(const char *line, const struct url *u,
                         sizeof decoded);
     if (n < 0 || !site_normalize_path(decoded, (size_t)n, req->path,
                                       sizeof req->path))
-        return 59;
+        return GEMINI_BAD_REQUEST;
     req->has_query = u->has_query;
     if (u->has_query && url_decode(line + u->query_off, u->query_len,
                                    req->query, sizeof req->query) < 0)
-        return 59;
+        return GEMINI_BAD_REQUEST;
     return 0;
 }
 
@@ -76,17 +74,17 @@ int gemini_parse(const char *line, size_t len, struct gemini_request *req)
     memset(req, 0, sizeof *req);
     req->port = -1;
     if (len == 0 || len > GEMINI_URL_MAX || !line_is_clean(line, len))
-        return 59;
+        return GEMINI_BAD_REQUEST;
     if (memchr(line, '#', len))
-        return 59;
+        return GEMINI_BAD_REQUEST;
     struct url u;
     bool authority_ok = url_parse(line, len, &u);
     if (u.scheme_len == 0)
-        return 59; /* relative reference */
+        return GEMINI_BAD_REQUEST; /* relative reference */
     if (!url_has_scheme(line, "gemini"))
-        return 53;
+        return GEMINI_PROXY_REFUSED;
     if (!u.has_authority || !authority_ok)
-        return 59;
+        return GEMINI_BAD_REQUEST;
     int status = request_host(line, &u, req);
     return status ? status : request_path(line, &u, req);
 }
@@ -126,18 +124,12 @@ static void set_target(struct response *out, const char *host,
     out->target[n] = '\0';
 }
 
-static void respond_static(struct response *out, const char *text, int status)
+/* A header line without a body: the status and its meta text. */
+static void respond_header(struct response *out, enum gemini_status status,
+                           const char *meta)
 {
-    out->data = text;
-    out->len = strlen(text);
-    out->status = status;
-}
-
-static void respond_owned(struct response *out, int status)
-{
-    out->data = out->owned.data;
-    out->len = out->owned.len;
-    out->status = status;
+    buf_printf(&out->owned, "%d %s\r\n", (int)status, meta);
+    response_own(out, status);
 }
 
 /* To the path with its '/': the path was decoded, so it is encoded again. */
@@ -145,23 +137,23 @@ static void redirect(const struct config *cfg, const struct gemini_request *req,
                      struct response *out)
 {
     int port = cfg->gemini.port > 0 ? cfg->gemini.port : 1965;
-    buf_puts(&out->owned, "31 ");
+    buf_printf(&out->owned, "%d ", GEMINI_REDIRECT_PERMANENT);
     url_put_origin(&out->owned, "gemini", req->host, port, 1965);
     url_encode_path(&out->owned, req->path, strlen(req->path));
     buf_puts(&out->owned, "/\r\n");
-    respond_owned(out, 31);
+    response_own(out, GEMINI_REDIRECT_PERMANENT);
 }
 
 static void search(const struct site *s, const struct gemini_request *req,
                    struct response *out)
 {
     if (!req->has_query || !site_query_has_terms(req->query)) {
-        respond_static(out, RESP_SEARCH, 10);
+        respond_header(out, GEMINI_INPUT, "Search the profile");
         return;
     }
     buf_puts(&out->owned, s->gemtext_header);
     site_search_gemini(s, req->query, &out->owned);
-    respond_owned(out, 20);
+    response_own(out, GEMINI_SUCCESS);
 }
 
 /* A path without its trailing slash that names a directory route. */
@@ -191,7 +183,10 @@ void gemini_respond(const struct capsule *c, const char *sni,
         memcpy(raw, line, n);
         raw[n] = '\0';
         set_target(out, "", raw);
-        respond_static(out, status == 53 ? RESP_PROXY : RESP_BAD, status);
+        if (status == GEMINI_PROXY_REFUSED)
+            respond_header(out, status, PROXY_REFUSED);
+        else
+            respond_header(out, GEMINI_BAD_REQUEST, "Bad request");
         return;
     }
     long host = find_host(&c->cfg, req.host);
@@ -201,7 +196,7 @@ void gemini_respond(const struct capsule *c, const char *sni,
     bool port_ok = port == c->cfg.gemini.port;
     if (host < 0 || (size_t)host >= c->n_sites || !port_ok ||
         !sni_matches(sni, req.host)) {
-        respond_static(out, RESP_PROXY, 53);
+        respond_header(out, GEMINI_PROXY_REFUSED, PROXY_REFUSED);
         return;
     }
     const struct site *s = c->sites[host];
@@ -213,12 +208,12 @@ void gemini_respond(const struct capsule *c, const char *sni,
     if (r) {
         out->data = r->data;
         out->len = r->len;
-        out->status = 20;
+        out->status = GEMINI_SUCCESS;
         return;
     }
     if (is_directory_without_slash(s, req.path)) {
         redirect(&c->cfg, &req, out);
         return;
     }
-    respond_static(out, RESP_NOT_FOUND, 51);
+    respond_header(out, GEMINI_NOT_FOUND, "Not found");
 }

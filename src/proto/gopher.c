@@ -2,6 +2,7 @@
  * table of sites[0]; search, URL: pages and error menus are built here. */
 #include "capsuled/capsule.h"
 #include "capsuled/paths.h"
+#include "capsuled/proto.h"
 #include "capsuled/render.h"
 #include "capsuled/site.h"
 #include "capsuled/utf8.h"
@@ -88,13 +89,6 @@ void gopher_parse(const char *line, size_t len, struct gopher_request *req)
 
 /* --- responses --- */
 
-static void respond_owned(struct response *out, int status)
-{
-    out->data = out->owned.data;
-    out->len = out->owned.len;
-    out->status = status;
-}
-
 /* Selectors echoed in an error line lose tabs and control bytes (they would
  * break the menu line) and are cut to a readable length. */
 static void error_menu(struct response *out, const char *what,
@@ -110,11 +104,12 @@ static void error_menu(struct response *out, const char *what,
                                                                   : (char)c);
         }
     }
-    gophermap_item(&out->owned, '3', label.data, GOPHERMAP_DUMMY_SELECTOR,
-                   GOPHERMAP_DUMMY_HOST, GOPHERMAP_DUMMY_PORT);
+    gophermap_item(&out->owned, GOPHER_ITEM_ERROR, label.data,
+                   GOPHERMAP_DUMMY_SELECTOR, GOPHERMAP_DUMMY_HOST,
+                   GOPHERMAP_DUMMY_PORT);
     gophermap_end(&out->owned);
     buf_free(&label);
-    respond_owned(out, 3);
+    response_own(out, GOPHER_ERROR);
 }
 
 static void html_escape(struct buf *out, const char *s)
@@ -162,16 +157,16 @@ static void url_page(const char *url, struct response *out)
     buf_puts(b, "\">");
     html_escape(b, url);
     buf_puts(b, "</a></p>\n</body>\n</html>\n");
-    respond_owned(out, 0);
+    response_own(out, GOPHER_SERVED);
 }
 
 static void search_prompt(const struct site *s, struct response *out)
 {
     const struct render_opts *o = &s->content.opts;
-    gophermap_item(&out->owned, '7', "Search the profile", PATH_SEARCH,
-                   o->gopher_host, o->gopher_port);
+    gophermap_item(&out->owned, GOPHER_ITEM_SEARCH, "Search the profile",
+                   PATH_SEARCH, o->gopher_host, o->gopher_port);
     gophermap_end(&out->owned);
-    respond_owned(out, 0);
+    response_own(out, GOPHER_SERVED);
 }
 
 static void set_target(struct response *out, const char *line, size_t len)
@@ -232,7 +227,7 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
     if (strcmp(req.path, PATH_SEARCH) == 0) {
         if (req.has_terms && site_query_has_terms(req.terms)) {
             site_search_gopher(s, req.terms, &out->owned);
-            respond_owned(out, 0);
+            response_own(out, GOPHER_SERVED);
         } else {
             search_prompt(s, out);
         }

@@ -6,6 +6,7 @@
 
 #include "capsuled/capsule.h"
 #include "capsuled/config.h"
+#include "capsuled/proto.h"
 #include "peer.h"
 
 #include <openssl/ssl.h>

@@ -3,6 +3,7 @@
  * answer must have a well formed header; search results are gemtext built
  * from the request, so they must keep the gemtext invariants. */
 #include "capsuled/capsule.h"
+#include "capsuled/proto.h"
 #include "capsuled/site.h"
 #include "fuzz_capsule.h"
 

@@ -2,6 +2,7 @@
  * gopher_respond against a loaded capsule. Menus built from the request
  * (search results, error items) must be valid gophermaps. */
 #include "capsuled/capsule.h"
+#include "capsuled/proto.h"
 #include "capsuled/site.h"
 #include "fuzz_capsule.h"
 

@@ -1,6 +1,7 @@
 /* Gemini: the request-line rules (spec and issue 3 item 3) on the pure
  * parser, then every route through gemini_respond on a fixture capsule. */
 #include "capsuled/capsule.h"
+#include "capsuled/proto.h"
 #include "capsuled/site.h"
 #include "site_fixture.h"
 #include "test.h"

@@ -1,6 +1,7 @@
 /* Gopher: selector parsing (issue 4 items 1-4) and every menu and file
  * through gopher_respond on a fixture capsule. */
 #include "capsuled/capsule.h"
+#include "capsuled/proto.h"
 #include "capsuled/site.h"
 #include "site_fixture.h"
 #include "test.h"

@@ -251,10 +251,3 @@ const char *capsule_file_path(const struct capsule *c, size_t i)
 {
     return i < c->n_files ? c->files[i].path : NULL;
 }
-
-void response_free(struct response *r)
-{
-    buf_free(&r->owned);
-    r->data = NULL;
-    r->len = 0;
-}

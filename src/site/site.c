@@ -3,6 +3,7 @@
  * lookups) without touching the model again. */
 #include "capsuled/site.h"
 #include "capsuled/paths.h"
+#include "capsuled/proto.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -275,6 +276,17 @@ static void add_typed(struct route_table *t, const char *path,
     route_add(t, path, &b);
 }
 
+/* A gemini route of another type than gemtext: its success header with
+ * the MIME type META, then the body. */
+static void add_gemini_typed(struct site *s, const char *path,
+                             const char *meta, const char *body, size_t len)
+{
+    struct buf header = {0};
+    buf_printf(&header, "%d %s\r\n", GEMINI_SUCCESS, meta);
+    add_typed(&s->gemini, path, header.data, body, len);
+    buf_free(&header);
+}
+
 static void render_news_item(const struct site *s,
                              const struct news_item *it, struct buf *out)
 {
@@ -325,19 +337,17 @@ static void build_gemini_routes(struct site *s)
         add_gemtext(s, path.data, &body);
     }
     render_atom(&c->doc, &c->opts, &body);
-    add_typed(&s->gemini, PATH_ATOM, "20 application/atom+xml\r\n",
-              body.data, body.len);
+    add_gemini_typed(s, PATH_ATOM, "application/atom+xml", body.data,
+                     body.len);
     const char *robots = cs->robots ? cs->robots : "";
-    add_typed(&s->gemini, PATH_ROBOTS, "20 text/plain; charset=utf-8\r\n",
-              robots, strlen(robots));
+    add_gemini_typed(s, PATH_ROBOTS, "text/plain; charset=utf-8", robots,
+                     strlen(robots));
     if (cs->favicon && *cs->favicon)
-        add_typed(&s->gemini, PATH_FAVICON,
-                  "20 text/plain; charset=utf-8\r\n", cs->favicon,
-                  strlen(cs->favicon));
+        add_gemini_typed(s, PATH_FAVICON, "text/plain; charset=utf-8",
+                         cs->favicon, strlen(cs->favicon));
     if (cs->serve_source && c->page.source)
-        add_typed(&s->gemini, PATH_SOURCE,
-                  "20 text/markdown; charset=utf-8\r\n", c->page.source,
-                  c->page.source_len);
+        add_gemini_typed(s, PATH_SOURCE, "text/markdown; charset=utf-8",
+                         c->page.source, c->page.source_len);
     route_seal(&s->gemini);
     buf_free(&body);
     buf_free(&path);
@@ -468,7 +478,7 @@ struct site *site_build(const struct config *cfg, size_t host_index,
     if (!s->lang)
         s->lang = clean_lang(cfg->site.lang);
     struct buf h = {0};
-    buf_puts(&h, "20 text/gemini; charset=utf-8");
+    buf_printf(&h, "%d text/gemini; charset=utf-8", GEMINI_SUCCESS);
     if (s->lang)
         buf_printf(&h, "; lang=%s", s->lang);
     buf_puts(&h, "\r\n");

@@ -1,0 +1,111 @@
+/* The two protocols' front ends: their status codes by name, the request
+ * parsers (pure, exposed for tests and fuzzers) and the answer to one
+ * request line, looked up in a capsule snapshot. The server moves the
+ * bytes; everything a response says is decided here. */
+#ifndef CAPSULED_PROTO_H
+#define CAPSULED_PROTO_H
+
+#include "capsuled/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct capsule; /* the snapshot answered from (capsule.h) */
+
+/* --- status codes --- */
+
+/* The Gemini status codes capsuled sends: the two digits that open the
+ * response header line. */
+enum gemini_status {
+    GEMINI_INPUT = 10,              /* search: ask for the terms */
+    GEMINI_SUCCESS = 20,
+    GEMINI_REDIRECT_PERMANENT = 31, /* a directory named without its '/' */
+    GEMINI_NOT_FOUND = 51,
+    GEMINI_PROXY_REFUSED = 53,      /* another scheme, host or port */
+    GEMINI_BAD_REQUEST = 59,
+};
+
+/* Gopher has no status line: a failure is a menu holding one error item
+ * (type '3'). The status logged for a gopher answer is that type's number,
+ * or 0 when the selector was served. */
+enum gopher_status {
+    GOPHER_SERVED = 0,
+    GOPHER_ERROR = 3,
+};
+
+/* The item types the protocol code writes into its own menus. */
+enum gopher_item {
+    GOPHER_ITEM_ERROR = '3',
+    GOPHER_ITEM_SEARCH = '7',
+};
+
+/* --- requests --- */
+
+enum { GEMINI_URL_MAX = 1024, GOPHER_SELECTOR_MAX = 255 };
+
+struct gemini_request {
+    char host[256];   /* lower case, no brackets, trailing dot removed */
+    int port;         /* -1 when absent */
+    char path[GEMINI_URL_MAX + 2];  /* decoded and normalised */
+    bool has_query;
+    char query[GEMINI_URL_MAX + 1]; /* decoded */
+};
+
+/* Parses a request line (CRLF excluded). Returns 0 when it is a well formed
+ * gemini:// URL, GEMINI_BAD_REQUEST when malformed (too long, not UTF-8,
+ * control bytes, relative, userinfo, fragment, bad escapes),
+ * GEMINI_PROXY_REFUSED for another scheme. The host and port are not
+ * checked against the configuration here. */
+int gemini_parse(const char *line, size_t len, struct gemini_request *req);
+
+enum gopher_kind {
+    GOPHER_BAD,      /* too long, NUL or control bytes, invalid UTF-8 */
+    GOPHER_SELECTOR, /* path (normalised) and terms */
+    GOPHER_URL,      /* "URL:…": url holds what follows */
+    GOPHER_HTTP,     /* a stray HTTP request line */
+};
+
+struct gopher_request {
+    enum gopher_kind kind;
+    char path[GOPHER_SELECTOR_MAX + 3];
+    char url[GOPHER_SELECTOR_MAX + 1];
+    bool has_terms;
+    char terms[1025];
+};
+
+void gopher_parse(const char *line, size_t len, struct gopher_request *req);
+
+/* --- responses --- */
+
+/* A response: either bytes owned by the snapshot (data/len point into it) or
+ * bytes built for this request (kept in owned). The header line is included.
+ * status and target are for the access log. */
+struct response {
+    const char *data;
+    size_t len;
+    struct buf owned;
+    int status;       /* enum gemini_status; gopher: enum gopher_status */
+    char target[256]; /* host and path as requested, for the log */
+};
+void response_free(struct response *r);
+/* Points the response at the bytes built in owned, with this status. */
+void response_own(struct response *r, int status);
+
+/* Gemini: line is the request as received, CRLF excluded (len ≤ 1024 is not
+ * assumed: longer → GEMINI_BAD_REQUEST). sni is the server name the client
+ * sent, or NULL. */
+void gemini_respond(const struct capsule *c, const char *sni,
+                    const char *line, size_t len, struct response *out);
+
+/* The longest gopher request line, CRLF excluded: selector, TAB, terms. */
+enum { GOPHER_REQUEST_MAX = 1024 };
+
+/* Gopher: line is the selector line as received, CRLF or LF excluded
+ * (longer than GOPHER_REQUEST_MAX → a "Request too long" error item, never
+ * the selector it starts with). Also answers a stray HTTP request line
+ * ("GET / HTTP/1.1") with a short HTTP response saying this is a gopher
+ * server. */
+void gopher_respond(const struct capsule *c, const char *line, size_t len,
+                    struct response *out);
+
+#endif
