@@ -8,6 +8,7 @@
 #include "capsuled/doc.h"
 #include "capsuled/news.h"
 #include "capsuled/page.h"
+#include "capsuled/search.h"
 
 #include <stddef.h>
 
@@ -37,9 +38,16 @@ void render_gemtext_section(const struct doc *d, size_t section,
 /* The whole page, every section in order (the `render` command's default). */
 void render_gemtext_all(const struct doc *d, const struct render_opts *o,
                         struct buf *out);
-/* Gemtext of a run of blocks, for search results and news items. */
+/* Gemtext of a run of blocks. */
 void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
                            const struct render_opts *o, struct buf *out);
+/* The page of one news item (/news/N/): its date as the title, its text,
+ * and links to its section, all news and home. */
+void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
+                              const struct news_item *it, struct buf *out);
+/* The results of a search for query (search_run), body only. */
+void render_gemtext_search(const struct doc *d, const char *query,
+                           const struct search *hits, struct buf *out);
 
 /* Gophermaps (RFC 1436 lines, CRLF, final ".\r\n"). */
 void render_gophermap_home(const struct doc *d, const struct render_opts *o,
@@ -48,6 +56,17 @@ void render_gophermap_section(const struct doc *d, size_t section,
                               const struct render_opts *o, struct buf *out);
 void render_gophermap_all(const struct doc *d, const struct render_opts *o,
                           struct buf *out);
+/* The news menu: every item's date and title, then links to the news
+ * section and home. */
+void render_gophermap_news(const struct doc *d, const struct render_opts *o,
+                           struct buf *out);
+/* The results of a search for query (search_run) as a menu. */
+void render_gophermap_search(const struct doc *d, const struct render_opts *o,
+                             const char *query, const struct search *hits,
+                             struct buf *out);
+/* The server's caps.txt (the Gopher capabilities file of Gophernicus and
+ * Geomyidae): path conventions, software, description and admin. */
+void render_gopher_caps(const struct render_opts *o, struct buf *out);
 /* Menu helpers used by the gopher protocol code for its own menus. */
 void gophermap_info(struct buf *out, const char *text,
                     const struct render_opts *o); /* wrapped 'i' lines */

@@ -70,14 +70,11 @@ struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);
 
-/* Search: the query is split at spaces and a line matches when it holds
- * every term (ASCII case folded; other bytes must match exactly). */
+/* Search results pages, without header line (the rules: search.h). */
 void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out);
 void site_search_gopher(const struct site *s, const char *query,
                         struct buf *out);
-/* True when the query holds at least one term. */
-bool site_query_has_terms(const char *query);
 
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."

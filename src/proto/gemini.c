@@ -3,6 +3,7 @@
 #include "capsuled/capsule.h"
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
+#include "capsuled/search.h"
 #include "capsuled/site.h"
 #include "capsuled/url.h"
 #include "capsuled/utf8.h"
@@ -147,7 +148,7 @@ static void redirect(const struct config *cfg, const struct gemini_request *req,
 static void search(const struct site *s, const struct gemini_request *req,
                    struct response *out)
 {
-    if (!req->has_query || !site_query_has_terms(req->query)) {
+    if (!req->has_query || !search_has_terms(req->query)) {
         respond_header(out, GEMINI_INPUT, "Search the profile");
         return;
     }

@@ -3,6 +3,7 @@
 #include "capsuled/capsule.h"
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
+#include "capsuled/search.h"
 #include "capsuled/render.h"
 #include "capsuled/site.h"
 #include "capsuled/utf8.h"
@@ -225,7 +226,7 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
         break;
     }
     if (strcmp(req.path, PATH_SEARCH) == 0) {
-        if (req.has_terms && site_query_has_terms(req.terms)) {
+        if (req.has_terms && search_has_terms(req.terms)) {
             site_search_gopher(s, req.terms, &out->owned);
             response_own(out, GOPHER_SERVED);
         } else {

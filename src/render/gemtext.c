@@ -368,3 +368,54 @@ void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
     struct gem g = gem_start(d, o, out);
     put_blocks(&g, first, count);
 }
+
+/* "=> PATH LABEL" to a section, its label as written in the model. */
+static void put_section_label_link(struct buf *out, const struct doc *d,
+                                   const struct section *sec)
+{
+    struct buf path = {0};
+    path_section(&path, d, sec->slug);
+    put_own_link(out, path.data);
+    buf_printf(out, " %s\n", layout_section_label(sec));
+    buf_free(&path);
+}
+
+void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
+                              const struct news_item *it, struct buf *out)
+{
+    const struct section *sec = &d->sections[layout_news(o)->section];
+    buf_printf(out, "# News, %s\n\n", it->date);
+    render_gemtext_blocks(d, it->block, 1, o, out);
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_putc(out, '\n');
+    buf_putc(out, '\n');
+    struct buf where = {0};
+    path_section(&where, d, sec->slug);
+    /* A news section called "news" is itself read at /news/. */
+    if (strcmp(where.data, PATH_NEWS) != 0 &&
+        strcmp(where.data, PATH_HOME) != 0)
+        put_section_label_link(out, d, sec);
+    buf_free(&where);
+    buf_puts(out, "=> " PATH_NEWS " All news\n=> " PATH_HOME " Home\n");
+}
+
+void render_gemtext_search(const struct doc *d, const char *query,
+                           const struct search *hits, struct buf *out)
+{
+    buf_printf(out, "# Search: %s\n", query);
+    for (size_t i = 0; i < hits->n; i++) {
+        const struct search_hit *h = &hits->hits[i];
+        if (!h->line) {
+            buf_putc(out, '\n');
+            put_section_label_link(out, d, &d->sections[h->section]);
+            continue;
+        }
+        buf_puts(out, "> ");
+        buf_put(out, h->line, h->len);
+        buf_putc(out, '\n');
+    }
+    if (hits->sections == 0)
+        buf_puts(out, "\nNo matches.\n");
+    buf_puts(out, "\n=> " PATH_SEARCH " Search again\n=> " PATH_HOME
+                  " Home\n");
+}

@@ -13,6 +13,10 @@
 
 #define DEFAULT_GOPHER_PORT 70
 
+#ifndef CAPSULED_VERSION
+#define CAPSULED_VERSION "0.1.0"
+#endif
+
 static bool nonempty(const char *s)
 {
     return s && *s;
@@ -82,10 +86,17 @@ static int our_port(const struct render_opts *o)
     return o->gopher_port > 0 ? o->gopher_port : DEFAULT_GOPHER_PORT;
 }
 
+/* An item on this server. */
+static void menu_item(struct buf *out, const struct render_opts *o, char type,
+                      const char *label, const char *selector)
+{
+    gophermap_item(out, type, label, selector, our_host(o), our_port(o));
+}
+
 static void our_item(struct gmap *g, char type, const char *label,
                      const char *selector)
 {
-    gophermap_item(g->out, type, label, selector, our_host(g->o), our_port(g->o));
+    menu_item(g->out, g->o, type, label, selector);
 }
 
 struct gopher_url {
@@ -262,4 +273,99 @@ void render_gophermap_all(const struct doc *d, const struct render_opts *o,
     for (size_t i = 0; i < d->n_sections; i++)
         layout_flow_section(&g.flow, d, i);
     gophermap_end(out);
+}
+
+/* --- the site's own menus --- */
+
+/* An item leading to a section, labelled as the model names it. */
+static void section_item(struct buf *out, const struct doc *d,
+                         const struct render_opts *o,
+                         const struct section *sec)
+{
+    struct buf sel = {0};
+    path_section(&sel, d, sec->slug);
+    menu_item(out, o, '1', layout_section_label(sec), sel.data);
+    buf_free(&sel);
+}
+
+void render_gophermap_news(const struct doc *d, const struct render_opts *o,
+                           struct buf *out)
+{
+    const struct news *news = layout_news(o);
+    struct buf line = {0};
+    gophermap_info(out, "News", o);
+    gophermap_info(out, "", o);
+    for (size_t i = 0; i < news->n; i++) {
+        buf_clear(&line);
+        buf_printf(&line, "%s  %s", news->items[i].date, news->items[i].title);
+        gophermap_info(out, line.data, o);
+    }
+    if (news->n == 0)
+        gophermap_info(out, "No news yet.", o);
+    gophermap_info(out, "", o);
+    if (news->n)
+        section_item(out, d, o, &d->sections[news->section]);
+    menu_item(out, o, '1', "Home", PATH_HOME);
+    gophermap_end(out);
+    buf_free(&line);
+}
+
+static void search_hit_lines(struct buf *out, const struct doc *d,
+                             const struct render_opts *o,
+                             const struct search_hit *h)
+{
+    if (!h->line) {
+        gophermap_info(out, "", o);
+        section_item(out, d, o, &d->sections[h->section]);
+        return;
+    }
+    struct buf text = {0};
+    buf_puts(&text, "  ");
+    buf_put(&text, h->line, h->len);
+    gophermap_info(out, text.data, o);
+    buf_free(&text);
+}
+
+void render_gophermap_search(const struct doc *d, const struct render_opts *o,
+                             const char *query, const struct search *hits,
+                             struct buf *out)
+{
+    struct buf head = {0};
+    buf_printf(&head, "Search: %s", query);
+    gophermap_info(out, head.data, o);
+    buf_free(&head);
+    for (size_t i = 0; i < hits->n; i++)
+        search_hit_lines(out, d, o, &hits->hits[i]);
+    if (hits->sections == 0)
+        gophermap_info(out, "No matches.", o);
+    gophermap_info(out, "", o);
+    menu_item(out, o, '7', "Search again", PATH_SEARCH);
+    menu_item(out, o, '1', "Home", PATH_HOME);
+    gophermap_end(out);
+}
+
+/* --- caps.txt --- */
+
+/* Values from the config go on one caps.txt line each. */
+static void caps_value(struct buf *out, const char *key, const char *value)
+{
+    buf_printf(out, "%s=", key);
+    for (const char *v = value ? value : ""; *v; v++)
+        buf_putc(out, (*v == '\n' || *v == '\r' || *v == '\t') ? ' ' : *v);
+    buf_puts(out, "\r\n");
+}
+
+void render_gopher_caps(const struct render_opts *o, struct buf *out)
+{
+    const struct config *cfg = o->cfg;
+    buf_puts(out, "CAPS\r\n\r\nCapsVersion=1\r\nExpireCapsAfter=3600\r\n\r\n"
+                  "PathDelimeter=/\r\nPathIdentity=.\r\nPathParent=..\r\n"
+                  "PathParentDouble=FALSE\r\nPathKeepPreDelimeter=FALSE\r\n"
+                  "\r\nServerSoftware=capsuled\r\n"
+                  "ServerVersion=" CAPSULED_VERSION "\r\n"
+                  "ServerArchitecture=Linux\r\n");
+    caps_value(out, "ServerDescription", cfg ? cfg->site.description : NULL);
+    buf_puts(out, "ServerGeolocationString=\r\n"
+                  "ServerDefaultEncoding=UTF-8\r\n");
+    caps_value(out, "ServerAdmin", cfg ? cfg->gopher.admin : NULL);
 }

@@ -78,6 +78,13 @@ const char *layout_card_bio(const struct render_opts *o)
     return NULL;
 }
 
+const char *layout_section_label(const struct section *sec)
+{
+    if (S_nonempty(sec->title))
+        return sec->title;
+    return S_nonempty(sec->slug) ? sec->slug : "Home";
+}
+
 const struct news *layout_news(const struct render_opts *o)
 {
     static const struct news none = {.section = NEWS_NONE};

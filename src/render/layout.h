@@ -30,6 +30,9 @@ void layout_put_clean(struct buf *out, const char *s, size_t len);
 /* The card's one-line description under the name (render_site_title), or
  * NULL. */
 const char *layout_card_bio(const struct render_opts *o);
+/* What a link to a section from a page of its own says: its title, else
+ * its slug, else "Home" (the untitled first section). */
+const char *layout_section_label(const struct section *sec);
 /* The news of the options: an empty one (no section) when there is none. */
 const struct news *layout_news(const struct render_opts *o);
 /* The i-th item of a home page's latest news (the newest first), or NULL

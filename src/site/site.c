@@ -4,14 +4,11 @@
 #include "capsuled/site.h"
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
+#include "capsuled/search.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef CAPSULED_VERSION
-#define CAPSULED_VERSION "0.1.0"
-#endif
 
 /* --- paths --- */
 
@@ -240,23 +237,6 @@ static char *clean_lang(const char *lang)
     return buf_detach(&b);
 }
 
-/* Where a link to a section leads (paths.h): the first one lives on the
- * home page. */
-static const char *section_link(const struct doc *d, const struct section *sec,
-                                struct buf *tmp)
-{
-    buf_clear(tmp);
-    path_section(tmp, d, sec->slug);
-    return tmp->data;
-}
-
-static const char *section_label(const struct section *sec)
-{
-    if (sec->title && *sec->title)
-        return sec->title;
-    return sec->slug && *sec->slug ? sec->slug : "Home";
-}
-
 static void add_gemtext(struct site *s, const char *path, struct buf *body)
 {
     struct buf b = {0};
@@ -287,28 +267,6 @@ static void add_gemini_typed(struct site *s, const char *path,
     buf_free(&header);
 }
 
-static void render_news_item(const struct site *s,
-                             const struct news_item *it, struct buf *out)
-{
-    const struct site_content *c = &s->content;
-    const struct section *sec = &c->doc.sections[c->news.section];
-    struct buf link = {0};
-    buf_printf(out, "# News, %s\n\n", it->date);
-    render_gemtext_blocks(&c->doc, it->block, 1, &c->opts, out);
-    if (out->len && out->data[out->len - 1] != '\n')
-        buf_putc(out, '\n');
-    const char *where = section_link(&c->doc, sec, &link);
-    buf_putc(out, '\n');
-    /* A news section called "news" is itself read at /news/. */
-    if (strcmp(where, PATH_NEWS) != 0 && strcmp(where, PATH_HOME) != 0) {
-        buf_puts(out, "=> ");
-        path_put_link(out, where);
-        buf_printf(out, " %s\n", section_label(sec));
-    }
-    buf_puts(out, "=> " PATH_NEWS " All news\n=> " PATH_HOME " Home\n");
-    buf_free(&link);
-}
-
 static void build_gemini_routes(struct site *s)
 {
     const struct site_content *c = &s->content;
@@ -322,7 +280,8 @@ static void build_gemini_routes(struct site *s)
     render_gemsub(&c->doc, &c->opts, &body);
     add_gemtext(s, PATH_NEWS, &body);
     for (size_t i = 0; i < c->news.n; i++) {
-        render_news_item(s, &c->news.items[i], &body);
+        render_gemtext_news_item(&c->doc, &c->opts, &c->news.items[i],
+                                 &body);
         buf_clear(&path);
         path_news_item(&path, c->news.items[i].number);
         add_gemtext(s, path.data, &body);
@@ -353,58 +312,6 @@ static void build_gemini_routes(struct site *s)
     buf_free(&path);
 }
 
-/* Values from the config go on one caps.txt line each. */
-static void caps_value(struct buf *out, const char *key, const char *value)
-{
-    buf_printf(out, "%s=", key);
-    for (const char *v = value ? value : ""; *v; v++)
-        buf_putc(out, (*v == '\n' || *v == '\r' || *v == '\t') ? ' ' : *v);
-    buf_puts(out, "\r\n");
-}
-
-static void render_caps(const struct site *s, struct buf *out)
-{
-    buf_puts(out, "CAPS\r\n\r\nCapsVersion=1\r\nExpireCapsAfter=3600\r\n\r\n"
-                  "PathDelimeter=/\r\nPathIdentity=.\r\nPathParent=..\r\n"
-                  "PathParentDouble=FALSE\r\nPathKeepPreDelimeter=FALSE\r\n"
-                  "\r\nServerSoftware=capsuled\r\n"
-                  "ServerVersion=" CAPSULED_VERSION "\r\n"
-                  "ServerArchitecture=Linux\r\n");
-    caps_value(out, "ServerDescription", s->cfg->site.description);
-    buf_puts(out, "ServerGeolocationString=\r\n"
-                  "ServerDefaultEncoding=UTF-8\r\n");
-    caps_value(out, "ServerAdmin", s->cfg->gopher.admin);
-}
-
-static void render_gopher_news(const struct site *s, struct buf *out)
-{
-    const struct site_content *c = &s->content;
-    const struct render_opts *o = &c->opts;
-    struct buf line = {0}, link = {0};
-    gophermap_info(out, "News", o);
-    gophermap_info(out, "", o);
-    for (size_t i = 0; i < c->news.n; i++) {
-        const struct news_item *it = &c->news.items[i];
-        buf_clear(&line);
-        buf_printf(&line, "%s  %s", it->date, it->title);
-        gophermap_info(out, line.data, o);
-    }
-    if (c->news.n == 0)
-        gophermap_info(out, "No news yet.", o);
-    gophermap_info(out, "", o);
-    if (c->news.n) {
-        const struct section *sec = &c->doc.sections[c->news.section];
-        gophermap_item(out, '1', section_label(sec),
-                       section_link(&c->doc, sec, &link), o->gopher_host,
-                       o->gopher_port);
-    }
-    gophermap_item(out, '1', "Home", PATH_HOME, o->gopher_host,
-                   o->gopher_port);
-    gophermap_end(out);
-    buf_free(&line);
-    buf_free(&link);
-}
-
 static void build_gopher_routes(struct site *s)
 {
     const struct site_content *c = &s->content;
@@ -428,10 +335,10 @@ static void build_gopher_routes(struct site *s)
         add_typed(&s->gopher, path.data, NULL, body.data, body.len);
     }
     buf_clear(&body);
-    render_gopher_news(s, &body);
+    render_gophermap_news(&c->doc, &c->opts, &body);
     add_typed(&s->gopher, PATH_NEWS, NULL, body.data, body.len);
     buf_clear(&body);
-    render_caps(s, &body);
+    render_gopher_caps(&c->opts, &body);
     add_typed(&s->gopher, PATH_CAPS, NULL, body.data, body.len);
     const char *robots = cs->robots ? cs->robots : "";
     add_typed(&s->gopher, PATH_ROBOTS, NULL, robots, strlen(robots));
@@ -505,173 +412,21 @@ void site_free(struct site *s)
 
 /* --- search --- */
 
-enum { SEARCH_TERMS_MAX = 16, SEARCH_LINES_PER_SECTION = 3 };
-
-struct terms {
-    const char *start[SEARCH_TERMS_MAX];
-    size_t len[SEARCH_TERMS_MAX];
-    size_t n;
-};
-
-static void split_terms(const char *query, struct terms *t)
-{
-    t->n = 0;
-    const char *q = query;
-    while (*q && t->n < SEARCH_TERMS_MAX) {
-        while (*q == ' ')
-            q++;
-        const char *start = q;
-        while (*q && *q != ' ')
-            q++;
-        if (q > start) {
-            t->start[t->n] = start;
-            t->len[t->n] = (size_t)(q - start);
-            t->n++;
-        }
-    }
-}
-
-bool site_query_has_terms(const char *query)
-{
-    struct terms t;
-    split_terms(query, &t);
-    return t.n > 0;
-}
-
-static unsigned char fold(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static bool contains_folded(const char *hay, size_t hay_len, const char *needle,
-                            size_t needle_len)
-{
-    if (needle_len > hay_len)
-        return false;
-    for (size_t i = 0; i + needle_len <= hay_len; i++) {
-        size_t k = 0;
-        while (k < needle_len &&
-               fold((unsigned char)hay[i + k]) == fold((unsigned char)needle[k]))
-            k++;
-        if (k == needle_len)
-            return true;
-    }
-    return false;
-}
-
-static bool line_matches(const char *line, size_t len, const struct terms *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (!contains_folded(line, len, t->start[i], t->len[i]))
-            return false;
-    return t->n > 0;
-}
-
-/* Called with each section that matches and each of its matching lines;
- * line is NULL for the section itself. */
-typedef void (*hit_fn)(const struct site *s, const struct section *sec,
-                       const char *line, size_t len, void *ctx);
-
-/* Walks every line of every section; returns the number of sections hit. */
-static size_t search_walk(const struct site *s, const char *query, hit_fn hit,
-                          void *ctx)
-{
-    struct terms t;
-    split_terms(query, &t);
-    const struct doc *d = &s->content.doc;
-    size_t hits = 0;
-    for (size_t si = 0; si < d->n_sections; si++) {
-        const struct section *sec = &d->sections[si];
-        bool section_hit = sec->title &&
-                           line_matches(sec->title, strlen(sec->title), &t);
-        size_t shown = 0;
-        for (size_t b = sec->first; b < sec->first + sec->count &&
-                                    b < d->n_blocks; b++) {
-            const struct block *blk = &d->blocks[b];
-            if (blk->type == BLOCK_HEADING && b == sec->first)
-                continue; /* the title, shown as the link */
-            const char *line = blk->text ? blk->text : "";
-            while (*line) {
-                const char *nl = strchr(line, '\n');
-                size_t len = nl ? (size_t)(nl - line) : strlen(line);
-                if (line_matches(line, len, &t)) {
-                    if (!section_hit) {
-                        hit(s, sec, NULL, 0, ctx);
-                        section_hit = true;
-                        hits++;
-                    }
-                    if (shown++ < SEARCH_LINES_PER_SECTION)
-                        hit(s, sec, line, len, ctx);
-                }
-                line += len + (nl ? 1 : 0);
-            }
-        }
-        if (section_hit && shown == 0) {
-            hit(s, sec, NULL, 0, ctx);
-            hits++;
-        }
-    }
-    return hits;
-}
-
-static void gemini_hit(const struct site *s, const struct section *sec,
-                       const char *line, size_t len, void *ctx)
-{
-    struct buf *out = ctx, link = {0};
-    if (!line) {
-        buf_puts(out, "\n=> ");
-        path_put_link(out, section_link(&s->content.doc, sec, &link));
-        buf_printf(out, " %s\n", section_label(sec));
-    } else {
-        buf_puts(out, "> ");
-        buf_put(out, line, len);
-        buf_putc(out, '\n');
-    }
-    buf_free(&link);
-}
-
 void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out)
 {
-    buf_printf(out, "# Search: %s\n", query);
-    if (search_walk(s, query, gemini_hit, out) == 0)
-        buf_puts(out, "\nNo matches.\n");
-    buf_puts(out, "\n=> " PATH_SEARCH " Search again\n=> " PATH_HOME
-                  " Home\n");
-}
-
-static void gopher_hit(const struct site *s, const struct section *sec,
-                       const char *line, size_t len, void *ctx)
-{
-    struct buf *out = ctx, tmp = {0};
-    const struct render_opts *o = &s->content.opts;
-    if (!line) {
-        gophermap_info(out, "", o);
-        gophermap_item(out, '1', section_label(sec),
-                       section_link(&s->content.doc, sec, &tmp), o->gopher_host,
-                       o->gopher_port);
-    } else {
-        buf_puts(&tmp, "  ");
-        buf_put(&tmp, line, len);
-        gophermap_info(out, tmp.data, o);
-    }
-    buf_free(&tmp);
+    struct search hits;
+    search_run(&s->content.doc, query, &hits);
+    render_gemtext_search(&s->content.doc, query, &hits, out);
+    search_free(&hits);
 }
 
 void site_search_gopher(const struct site *s, const char *query,
                         struct buf *out)
 {
-    const struct render_opts *o = &s->content.opts;
-    struct buf head = {0};
-    buf_printf(&head, "Search: %s", query);
-    gophermap_info(out, head.data, o);
-    buf_free(&head);
-    if (search_walk(s, query, gopher_hit, out) == 0)
-        gophermap_info(out, "No matches.", o);
-    gophermap_info(out, "", o);
-    gophermap_item(out, '7', "Search again", PATH_SEARCH, o->gopher_host,
-                   o->gopher_port);
-    gophermap_item(out, '1', "Home", PATH_HOME, o->gopher_host,
-                   o->gopher_port);
-    gophermap_end(out);
+    struct search hits;
+    search_run(&s->content.doc, query, &hits);
+    render_gophermap_search(&s->content.doc, &s->content.opts, query, &hits,
+                            out);
+    search_free(&hits);
 }
