@@ -53,9 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!r.data || !r.len)
         fuzz_fail("empty gopher response", "", 0);
     /* Anything answered from owned bytes but the URL: page is a menu built
-     * for this request; a status 3 is always an error menu. */
+     * for this request; GOPHER_ERROR is always an error menu. */
     bool built_menu = r.data == r.owned.data && req.kind != GOPHER_URL;
-    if (built_menu || r.status == 3)
+    if (built_menu || r.status == GOPHER_ERROR)
         check_gophermap(r.data, r.len);
     else if (req.kind == GOPHER_URL && !utf8_valid(r.data, r.len))
         fuzz_fail("URL: page is not UTF-8", r.data, r.len);

@@ -43,38 +43,40 @@ static void test_parse_accepts(void)
 
 static void test_parse_rejects(void)
 {
-    CHECK(parse("") == 59);
-    CHECK(parse("/about-me/") == 59);
-    CHECK(parse("example.org/") == 59);
-    CHECK(parse("//example.org/") == 59);
-    CHECK(parse("gemini:example.org/") == 59);
-    CHECK(parse("gemini:/example.org/") == 59);
-    CHECK(parse("gemini://user@example.org/") == 59);
-    CHECK(parse("gemini://example.org/#frag") == 59);
-    CHECK(parse("gemini://example.org/a b") == 59);
-    CHECK(parse("gemini://example.org/a\tb") == 59);
-    CHECK(parse("gemini://example.org/\x7f") == 59);
-    CHECK(parse("gemini://example.org/\xff") == 59);
-    CHECK(parse("gemini://example.org/\xc3") == 59);
-    CHECK(parse("gemini://example.org/\xed\xa0\x80") == 59); /* surrogate */
-    CHECK(gemini_parse("gemini://example.org/\0x", 22, &req) == 59);
-    CHECK(parse("gemini://:1965/") == 59);
-    CHECK(parse("gemini:///") == 59);
-    CHECK(parse("gemini://example.org:http/") == 59);
-    CHECK(parse("gemini://example.org:99999/") == 59);
-    CHECK(parse("gemini://[::1/") == 59);
-    CHECK(parse("gemini://[zz::1]/") == 59);
-    CHECK(parse("gemini://[::1]x/") == 59);
-    CHECK(parse("gemini://example.org/%4") == 59);
-    CHECK(parse("gemini://example.org/%zz") == 59);
-    CHECK(parse("gemini://example.org/%00") == 59);
-    CHECK(parse("gemini://example.org/%0A") == 59);
-    CHECK(parse("gemini://example.org/%C3") == 59);
-    CHECK(parse("gemini://example.org/search?%zz") == 59);
+    CHECK(parse("") == GEMINI_BAD_REQUEST);
+    CHECK(parse("/about-me/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("example.org/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("//example.org/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini:example.org/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini:/example.org/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://user@example.org/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/#frag") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/a b") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/a\tb") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/\x7f") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/\xff") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/\xc3") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/\xed\xa0\x80") ==
+          GEMINI_BAD_REQUEST); /* surrogate */
+    CHECK(gemini_parse("gemini://example.org/\0x", 22, &req) ==
+          GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://:1965/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini:///") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org:http/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org:99999/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://[::1/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://[zz::1]/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://[::1]x/") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/%4") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/%zz") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/%00") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/%0A") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/%C3") == GEMINI_BAD_REQUEST);
+    CHECK(parse("gemini://example.org/search?%zz") == GEMINI_BAD_REQUEST);
     /* other schemes are for a proxy, which this is not */
-    CHECK(parse("https://example.org/") == 53);
-    CHECK(parse("gopher://example.org/") == 53);
-    CHECK(parse("geminix://example.org/") == 53);
+    CHECK(parse("https://example.org/") == GEMINI_PROXY_REFUSED);
+    CHECK(parse("gopher://example.org/") == GEMINI_PROXY_REFUSED);
+    CHECK(parse("geminix://example.org/") == GEMINI_PROXY_REFUSED);
 }
 
 static void test_parse_length(void)
@@ -85,8 +87,8 @@ static void test_parse_length(void)
     memset(line + n, 'a', sizeof line - n);
     CHECK(gemini_parse(line, 1024, &req) == 0);
     CHECK(strlen(req.path) == 1024 - n + 1);
-    CHECK(gemini_parse(line, 1025, &req) == 59);
-    CHECK(gemini_parse(line, 1099, &req) == 59);
+    CHECK(gemini_parse(line, 1025, &req) == GEMINI_BAD_REQUEST);
+    CHECK(gemini_parse(line, 1099, &req) == GEMINI_BAD_REQUEST);
 }
 
 static void test_parse_paths(void)
@@ -160,7 +162,7 @@ static int count_of(const char *hay, const char *needle)
 static void test_routes(void)
 {
     const char *r = get("gemini://example.org/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     CHECK(starts(r, "20 text/gemini; charset=utf-8; lang=en\r\n"));
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     CHECK_CONTAINS(r, "=> /research-interests/");
@@ -169,12 +171,12 @@ static void test_routes(void)
     CHECK_STR(get("gemini://example.org"), r);
 
     r = get("gemini://example.org/about-me/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     CHECK_STR(resp.target, "example.org/about-me/");
 
     r = get("gemini://example.org/about-me");
-    CHECK(resp.status == 31);
+    CHECK(resp.status == GEMINI_REDIRECT_PERMANENT);
     CHECK_STR(r, "31 gemini://example.org/about-me/\r\n");
     r = get("gemini://example.org/news");
     CHECK_STR(r, "31 gemini://example.org/news/\r\n");
@@ -184,16 +186,16 @@ static void test_routes(void)
     CHECK_CONTAINS(r, " 2025-10-01 ");
     /* numbered from the oldest, so numbers stay put as news is added */
     r = get("gemini://example.org/news/2/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     CHECK_CONTAINS(r, "ICDE2026");
     CHECK_CONTAINS(r, "=> /news/ ");
     CHECK(count_of(r, "=> /news/ ") == 1);
     r = get("gemini://example.org/news/1/");
     CHECK_CONTAINS(r, "Travel award");
     get("gemini://example.org/news/0/");
-    CHECK(resp.status == 51);
+    CHECK(resp.status == GEMINI_NOT_FOUND);
     get("gemini://example.org/news/3/");
-    CHECK(resp.status == 51);
+    CHECK(resp.status == GEMINI_NOT_FOUND);
 
     r = get("gemini://example.org/atom.xml");
     CHECK(starts(r, "20 application/atom+xml\r\n<?xml"));
@@ -206,38 +208,38 @@ static void test_routes(void)
     CHECK_STR(strstr(r, "\r\n") + 2, FIXTURE_PAGE);
 
     CHECK_STR(get("gemini://example.org/nope"), "51 Not found\r\n");
-    CHECK(resp.status == 51);
+    CHECK(resp.status == GEMINI_NOT_FOUND);
     CHECK_STR(get("gemini://example.org/about-me/x"), "51 Not found\r\n");
     /* a query means nothing outside /search */
     r = get("gemini://example.org/about-me/?q");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
 }
 
 static void test_hosts(void)
 {
     get("gemini://alias.example.org/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     get("gemini://ALIAS.example.org./about-me/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     CHECK_STR(get("gemini://other.org/"), "53 Proxy request refused\r\n");
-    CHECK(resp.status == 53);
+    CHECK(resp.status == GEMINI_PROXY_REFUSED);
     get("gemini://example.org:1966/");
-    CHECK(resp.status == 53);
+    CHECK(resp.status == GEMINI_PROXY_REFUSED);
     get("gemini://example.org:1965/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     get("gemini://[::1]/");
-    CHECK(resp.status == 53);
+    CHECK(resp.status == GEMINI_PROXY_REFUSED);
     get("https://example.org/");
-    CHECK(resp.status == 53);
+    CHECK(resp.status == GEMINI_PROXY_REFUSED);
     /* SNI: the URL picks the site; a different SNI is a proxy request */
     get_sni("example.org", "gemini://example.org/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     get_sni("Example.Org.", "gemini://example.org/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     get_sni("alias.example.org", "gemini://example.org/");
-    CHECK(resp.status == 53);
+    CHECK(resp.status == GEMINI_PROXY_REFUSED);
     get_sni("", "gemini://example.org/");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     /* a redirect keeps the host the client used */
     CHECK_STR(get("gemini://alias.example.org/news"),
               "31 gemini://alias.example.org/news/\r\n");
@@ -246,32 +248,32 @@ static void test_hosts(void)
 static void test_bad_requests(void)
 {
     CHECK_STR(get(""), "59 Bad request\r\n");
-    CHECK(resp.status == 59);
+    CHECK(resp.status == GEMINI_BAD_REQUEST);
     get("gemini://example.org/\x01");
-    CHECK(resp.status == 59);
+    CHECK(resp.status == GEMINI_BAD_REQUEST);
     CHECK_STR(resp.target, "gemini://example.org/?");
     get("gemini://example.org/\xc3\x28");
-    CHECK(resp.status == 59);
+    CHECK(resp.status == GEMINI_BAD_REQUEST);
     char big[2048];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     memcpy(big, "gemini://example.org/", 21);
     get(big);
-    CHECK(resp.status == 59);
+    CHECK(resp.status == GEMINI_BAD_REQUEST);
     CHECK(strlen(resp.target) < sizeof resp.target);
 }
 
 static void test_search(void)
 {
     CHECK_STR(get("gemini://example.org/search"), "10 Search the profile\r\n");
-    CHECK(resp.status == 10);
+    CHECK(resp.status == GEMINI_INPUT);
     get("gemini://example.org/search?");
-    CHECK(resp.status == 10);
+    CHECK(resp.status == GEMINI_INPUT);
     get("gemini://example.org/search?%20%20");
-    CHECK(resp.status == 10);
+    CHECK(resp.status == GEMINI_INPUT);
 
     const char *r = get("gemini://example.org/search?architecture");
-    CHECK(resp.status == 20);
+    CHECK(resp.status == GEMINI_SUCCESS);
     CHECK(starts(r, "20 text/gemini; charset=utf-8; lang=en\r\n"));
     CHECK_CONTAINS(r, "# Search: architecture\n");
     CHECK_CONTAINS(r, "=> / About Me\n"); /* the first section is home */
@@ -322,14 +324,14 @@ static void test_virtual_hosts(void)
     CHECK(cap && cap->n_sites == 2);
     if (cap) {
         const char *r = get("gemini://second.example/");
-        CHECK(resp.status == 20);
+        CHECK(resp.status == GEMINI_SUCCESS);
         CHECK_CONTAINS(r, "Hello from the second host.");
         r = get("gemini://example.org/about-me/");
         CHECK_CONTAINS(r, "I study computer ARCHITECTURE");
         get_sni("second.example", "gemini://example.org/");
-        CHECK(resp.status == 53);
+        CHECK(resp.status == GEMINI_PROXY_REFUSED);
         get_sni("second.example", "gemini://SECOND.example./");
-        CHECK(resp.status == 20);
+        CHECK(resp.status == GEMINI_SUCCESS);
         response_free(&resp);
         capsule_unref(cap);
     }

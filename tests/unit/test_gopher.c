@@ -119,7 +119,7 @@ static bool starts(const char *s, const char *prefix)
 static void test_menus(void)
 {
     const char *r = get("");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     CHECK(menu_well_formed(r));
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     CHECK_CONTAINS(r, "\t/research-interests/\tgopher.example.org\t7070\r\n");
@@ -132,7 +132,7 @@ static void test_menus(void)
     CHECK_STR(resp.target, "/about-me");
 
     r = get("/about-me.txt");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     CHECK(strstr(r, "\t") == NULL);
 
@@ -167,39 +167,39 @@ static void test_files(void)
 static void test_errors(void)
 {
     const char *r = get("/nope");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK_STR(r, "3Not found: /nope\t\tnull.host\t1\r\n.\r\n");
     CHECK(menu_well_formed(r));
 
     r = get("../../etc/passwd");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     CHECK(strstr(r, "root:") == NULL);
 
     r = get_n("/about-me/\0", 11);
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     r = get("/\xff\xfe");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     CHECK(strstr(resp.target, "\xff") == NULL);
 
     char big[10240];
     memset(big, 'x', sizeof big);
     r = get_n(big, sizeof big);
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     CHECK(strlen(resp.target) < sizeof resp.target);
     /* a long unknown selector is cut in the error line */
     r = get_n(big, 255);
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(strlen(r) < 200);
 }
 
 static void test_search(void)
 {
     const char *r = get("/search\tarchitecture");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     CHECK(menu_well_formed(r));
     CHECK(starts(r, "iSearch: architecture\t"));
     CHECK_CONTAINS(r, "1About Me\t/\tgopher.example.org\t7070\r\n");
@@ -214,10 +214,10 @@ static void test_search(void)
     memset(line, ' ', sizeof line);
     memcpy(line, "/search\tarchitecture", 20);
     r = get_n(line, GOPHER_REQUEST_MAX);
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     CHECK_CONTAINS(r, "I study computer ARCHITECTURE in Wuhan.");
     r = get_n(line, GOPHER_REQUEST_MAX + 1);
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     CHECK(starts(r, "3Request too long\t"));
     CHECK(strstr(r, "ARCHITECTURE") == NULL);
@@ -237,31 +237,31 @@ static void test_search(void)
 static void test_url_and_http(void)
 {
     const char *r = get("URL:https://example.com/?a=1&b=\"2\"");
-    CHECK(resp.status == 3); /* a quote cannot be part of a URL */
+    CHECK(resp.status == GOPHER_ERROR); /* a quote cannot be part of a URL */
     r = get("URL:https://example.com/?a=1&b=2");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     CHECK(starts(r, "<!DOCTYPE html>"));
     CHECK_CONTAINS(r, "content=\"1; url=https://example.com/?a=1&amp;b=2\"");
     CHECK_CONTAINS(r, "<a href=\"https://example.com/?a=1&amp;b=2\">");
     CHECK(strstr(r, "<script") == NULL);
     get("URL:gemini://example.org/");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     get("URL:mailto:someone@example.org");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
     get("URL:HTTP://EXAMPLE.COM/");
-    CHECK(resp.status == 0);
+    CHECK(resp.status == GOPHER_SERVED);
 
     r = get("URL:javascript:alert(1)");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
     get("URL:file:///etc/passwd");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     get("URL:data:text/html,<script>alert(1)</script>");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     get("URL:https://");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     r = get("URL:https://x/<script>");
-    CHECK(resp.status == 3);
+    CHECK(resp.status == GOPHER_ERROR);
     CHECK(menu_well_formed(r));
 
     r = get("GET / HTTP/1.1");
