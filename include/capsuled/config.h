@@ -4,6 +4,7 @@
 #define CAPSULED_CONFIG_H
 
 #include "capsuled/diag.h"
+#include "capsuled/value.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,11 +38,11 @@ struct cfg_site {
     char *favicon;      /* one emoji for /favicon.txt */
     char *robots;       /* robots.txt body */
     bool serve_source;  /* serve /source.md */
-    /* Every scalar of the file by dotted key ("author.github"), for Liquid's
-     * {{ site.KEY }}; values are strings. */
-    char **var_keys;
-    char **var_values;
-    size_t n_vars;
+    /* Liquid's `site`, a hash: the whole file, Jekyll's keys included
+     * ({{ site.author.github }}, {{ site.data }}…), laid over the settings
+     * above as defaults (title, description, lang, url, author.name,
+     * author.bio, author.email). */
+    struct value *vars;
 };
 
 struct cfg_gemini {
@@ -93,7 +94,8 @@ int config_load(const char *dir_or_file, struct config *out, struct diags *diags
 /* Defaults only (used for `capsuled render FILE.md`). */
 void config_defaults(struct config *out);
 void config_free(struct config *cfg);
-/* Looks up a {{ site.KEY }} value; NULL when unknown. */
+/* The text of the {{ site.KEY }} scalar at a Liquid path ("author.name",
+ * "gemini.aliases.0"); NULL when unknown or a list or mapping. */
 const char *config_site_var(const struct config *cfg, const char *key);
 
 #endif

@@ -5,15 +5,18 @@
 
 #include "capsuled/config.h"
 #include "capsuled/diag.h"
+#include "capsuled/value.h"
 
 #include <stddef.h>
 
 struct page {
     char *path;         /* file name used in diagnostics */
-    /* Front matter scalars by dotted key; values are repaired UTF-8. */
-    char **fm_keys;
-    char **fm_values;
-    size_t n_fm;
+    /* The front matter, a hash (empty without one): Liquid's `page`. Its
+     * strings are repaired UTF-8. */
+    struct value *vars;
+    /* Its settings as written (`lang: no` is "no", not false), in
+     * settings, a hash of strings: */
+    struct value *settings;
     const char *title;  /* front matter "title" (may be ""), else NULL */
     const char *lang;   /* front matter "lang", else NULL */
     const char *date;   /* front matter "date", else NULL */
@@ -46,6 +49,8 @@ int page_load_in(const char *root, const char *name, const char *shown,
 /* The same for a file named on the command line (symlinks followed). */
 int page_load_file(const char *path, const struct config *cfg,
                    struct page *out, struct diags *diags);
+/* The text of the front matter scalar at a Liquid path ("author.name",
+ * "redirect_from.0"); NULL when there is none or it is a list or mapping. */
 const char *page_var(const struct page *p, const char *key);
 void page_free(struct page *p);
 
@@ -59,12 +64,12 @@ char *encoding_repair(const char *in, size_t len, size_t *out_len,
 
 /* Liquid: {% raw %}…{% endraw %} keeps its contents; every other {% … %}
  * tag (one or many lines, if/for/assign/include/…) is removed, the body of
- * blocks that cannot be evaluated too; {{ var }} is resolved through
- * lookup (page.X / site.X, filters ignored) or removed. Every newline of the
- * input is kept, so line numbers stay true; a line left holding only
+ * blocks that cannot be evaluated too; {{ var }} is resolved by its path in
+ * scope, a hash such as {page: …, site: …} (a scalar's text; filters other
+ * than append, prepend and default ignored), or removed. Every newline of
+ * the input is kept, so line numbers stay true; a line left holding only
  * removed tags becomes empty. */
-typedef const char *(*liquid_lookup_fn)(void *ctx, const char *name);
-char *liquid_render(const char *in, size_t len, liquid_lookup_fn lookup,
-                    void *ctx, size_t *out_len);
+char *liquid_render(const char *in, size_t len, const struct value *scope,
+                    size_t *out_len);
 
 #endif

@@ -8,6 +8,7 @@
 #include "capsuled/buf.h"
 #include "capsuled/file.h"
 #include "capsuled/utf8.h"
+#include "capsuled/value_yaml.h"
 #include "capsuled/yaml_budget.h"
 
 #include <arpa/inet.h>
@@ -21,10 +22,6 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#define MAX_VARS 10000
-#define MAX_DEPTH YAML_MAX_DEPTH
-#define MAX_VISITS 100000
-
 struct loader {
     const char *file;
     yaml_document_t *doc;
@@ -32,7 +29,7 @@ struct loader {
     struct diags *diags;
     int errors;
     bool gemini_listen_set, gopher_listen_set, gopher_host_set, page_set;
-    size_t visits; /* nodes flattened, capped against alias bombs */
+    struct value *vars; /* the whole document, for Liquid's `site` */
 };
 
 /* --- small helpers --- */
@@ -765,80 +762,56 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
 
 /* --- {{ site.X }} variables --- */
 
-/* The arrays grow by doubling (each time n_vars reaches a power of two):
- * growing them one slot at a time copied them 10,000 times over. */
-static void add_var(struct cfg_site *site, const char *key, const char *value)
+/* base's pairs, then over's, a pair both hold taking over's value (merged
+ * again when both are mappings), as Jekyll lays a _config.yml over its
+ * defaults; unlike Jekyll, a nil from over replaces too (`lang:` left
+ * empty reads as "", as it always has here). */
+static struct value *merged(const struct value *base, const struct value *over)
 {
-    size_t n = site->n_vars;
-    if (n >= MAX_VARS)
-        return;
-    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-        size_t cap = n ? 2 * n : 8;
-        site->var_keys = xrealloc(site->var_keys, cap * sizeof(char *));
-        site->var_values = xrealloc(site->var_values, cap * sizeof(char *));
+    if (value_kind(base) != VALUE_HASH || value_kind(over) != VALUE_HASH)
+        return value_retain(over);
+    struct value *m = value_hash();
+    value_hash_merge(m, base);
+    for (size_t i = 0; i < value_len(over); i++) {
+        size_t len;
+        const char *key = value_hash_key_at(over, i, &len);
+        value_hash_set(m, key, len, merged(value_hash_getn(m, key, len),
+                                           value_hash_value_at(over, i)));
     }
-    site->var_keys[site->n_vars] = xstrdup(key);
-    site->var_values[site->n_vars] = xstrdup(value);
-    site->n_vars++;
+    return m;
 }
 
-/* Every scalar by dotted key; list items as KEY.0, KEY.1, … Depth and
- * count are capped: aliases can make a small file describe a huge tree. */
-static void flatten(struct loader *ld, const yaml_node_t *node,
-                    struct buf *key, int depth)
+/* The site settings as read (or their defaults): what {{ site.KEY }}
+ * gives for a key the file does not set. */
+static struct value *site_defaults(const struct cfg_site *s)
 {
-    struct cfg_site *site = &ld->cfg->site;
-    size_t mark = key->len;
-    if (!node || depth > MAX_DEPTH || site->n_vars >= MAX_VARS ||
-        ++ld->visits > MAX_VISITS)
-        return;
-    if (node->type == YAML_SCALAR_NODE) {
-        if (key->len)
-            add_var(site, key->data, is_null(node) ? "" : scalar_text(node));
-    } else if (node->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *it = node->data.sequence.items.start;
-             it < node->data.sequence.items.top; it++) {
-            buf_printf(key, "%s%zu", key->len ? "." : "",
-                       (size_t)(it - node->data.sequence.items.start));
-            flatten(ld, node_at(ld, *it), key, depth + 1);
-            key->len = mark;
-            key->data[mark] = '\0';
-        }
-    } else if (node->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-             p < node->data.mapping.pairs.top; p++) {
-            yaml_node_t *k = node_at(ld, p->key);
-            if (!k || k->type != YAML_SCALAR_NODE)
-                continue;
-            buf_printf(key, "%s%s", key->len ? "." : "", scalar_text(k));
-            flatten(ld, node_at(ld, p->value), key, depth + 1);
-            key->len = mark;
-            key->data[mark] = '\0';
-        }
-    }
+    struct value *site = value_hash(), *author = value_hash();
+    value_hash_set(site, "title", 5, value_cstring(s->title));
+    value_hash_set(site, "description", 11, value_cstring(s->description));
+    value_hash_set(site, "lang", 4, value_cstring(s->lang));
+    value_hash_set(site, "url", 3, value_cstring(s->url));
+    value_hash_set(author, "name", 4, value_cstring(s->author_name));
+    value_hash_set(author, "bio", 3, value_cstring(s->author_bio));
+    value_hash_set(author, "email", 5, value_cstring(s->author_email));
+    value_hash_set(site, "author", 6, author);
+    return site;
+}
+
+/* Liquid's `site`: the whole file (every key, Jekyll's included) over the
+ * defaults of the settings. */
+static void set_site_vars(struct cfg_site *site, const struct value *file)
+{
+    struct value *defaults = site_defaults(site);
+    value_release(site->vars);
+    site->vars = file ? merged(defaults, file) : value_retain(defaults);
+    value_release(defaults);
 }
 
 const char *config_site_var(const struct config *cfg, const char *key)
 {
     if (!cfg || !key)
         return NULL;
-    for (size_t i = cfg->site.n_vars; i-- > 0;)
-        if (strcmp(cfg->site.var_keys[i], key) == 0)
-            return cfg->site.var_values[i];
-    /* Settings given no value in the file still have their defaults. */
-    const struct cfg_site *s = &cfg->site;
-    const struct {
-        const char *key, *value;
-    } fields[] = {
-        {"title", s->title},         {"description", s->description},
-        {"lang", s->lang},           {"url", s->url},
-        {"author.name", s->author_name}, {"author.bio", s->author_bio},
-        {"author.email", s->author_email},
-    };
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        if (strcmp(fields[i].key, key) == 0)
-            return fields[i].value;
-    return NULL;
+    return value_text(value_path_get(cfg->site.vars, key));
 }
 
 /* --- defaults --- */
@@ -923,6 +896,7 @@ static void derive(struct config *cfg, const struct loader *ld)
         replace(&cfg->gopher.host, xstrdup(cfg->gemini.hosts[0].name));
     if (!ld->page_set)
         replace(&cfg->site.page, find_page(cfg->gemini.hosts[0].root));
+    set_site_vars(&cfg->site, ld->vars);
 }
 
 static void set_defaults(struct config *cfg)
@@ -990,10 +964,7 @@ static void apply_document(struct loader *ld)
         return;
     }
     each_pair(ld, root, "", set_top, ld->cfg, true);
-    struct buf key = {0};
-    buf_reserve(&key, 64);
-    flatten(ld, root, &key, 0);
-    buf_free(&key);
+    ld->vars = value_from_yaml(ld->doc);
 }
 
 /* libyaml's document costs many times its text (see yaml_budget.h). */
@@ -1107,6 +1078,7 @@ int config_load(const char *dir_or_file, struct config *out, struct diags *diags
         ld.errors++;
     }
     derive(out, &ld);
+    value_release(ld.vars);
     return ld.errors ? -1 : 0;
 }
 
@@ -1133,12 +1105,7 @@ void config_free(struct config *cfg)
                        cfg->server.access_log};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         free(strings[i]);
-    for (size_t i = 0; i < s->n_vars; i++) {
-        free(s->var_keys[i]);
-        free(s->var_values[i]);
-    }
-    free(s->var_keys);
-    free(s->var_values);
+    value_release(s->vars);
     for (size_t i = 0; i < cfg->gemini.n_hosts; i++)
         free_host(&cfg->gemini.hosts[i]);
     free(cfg->gemini.hosts);

@@ -13,6 +13,7 @@
 #include "capsuled/page.h"
 
 #include "capsuled/buf.h"
+#include "capsuled/value.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -290,7 +291,10 @@ static void match_blocks(struct tokens *ts)
 #define MAX_FILTERS 16
 #define MAX_VALUE 65536
 
-struct value {
+/* An operand as this reduced engine sees it: text, or nothing. A variable
+ * holding an array or a hash counts as unknown here; the full interpreter
+ * will print it as Liquid does (value_to_string). */
+struct operand {
     bool defined;
     bool blank;      /* the literal `blank` or `empty` */
     struct buf text;
@@ -303,10 +307,8 @@ struct frame {
 
 struct render {
     const char *s;
-    liquid_lookup_fn lookup;
-    void *ctx;
-    char **var_names, **var_values;
-    size_t n_vars;
+    const struct value *scope; /* the variables: page, site */
+    struct value *assigned;    /* {% assign %}ed names: strings */
     struct frame *frames;
     size_t depth;
     struct buf out;
@@ -374,30 +376,14 @@ static void drop_text(struct render *r, size_t a, size_t b)
     }
 }
 
-static const char *find_var(const struct render *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_vars; i++)
-        if (strcmp(r->var_names[i], name) == 0)
-            return r->var_values[i];
-    return NULL;
-}
-
+/* An assigned name holds a string; it is looked up as a whole
+ * (`{% assign a.b = 1 %}` names "a.b"), before the scope. */
 static void set_var(struct render *r, const char *name, const char *value)
 {
-    for (size_t i = 0; i < r->n_vars; i++) {
-        if (strcmp(r->var_names[i], name) == 0) {
-            free(r->var_values[i]);
-            r->var_values[i] = xstrdup(value);
-            return;
-        }
-    }
-    if (r->n_vars == MAX_VARS)
+    if (!value_hash_get(r->assigned, name) &&
+        value_len(r->assigned) == MAX_VARS)
         return;
-    r->var_names = xrealloc(r->var_names, (r->n_vars + 1) * sizeof(char *));
-    r->var_values = xrealloc(r->var_values, (r->n_vars + 1) * sizeof(char *));
-    r->var_names[r->n_vars] = xstrdup(name);
-    r->var_values[r->n_vars] = xstrdup(value);
-    r->n_vars++;
+    value_hash_set(r->assigned, name, strlen(name), value_cstring(value));
 }
 
 /* A cursor over one tag's arguments or output expression. */
@@ -429,15 +415,14 @@ static bool accept(struct cursor *c, const char *tok)
     return false;
 }
 
+/* The text of a scalar variable; NULL when unknown or a collection. */
 static const char *resolve_name(struct render *r, const char *name)
 {
-    const char *v = find_var(r, name);
-    if (!v && r->lookup)
-        v = r->lookup(r->ctx, name);
-    return v;
+    const struct value *v = value_hash_get(r->assigned, name);
+    return value_text(v ? v : value_path_get(r->scope, name));
 }
 
-static void set_value(struct value *v, const char *text, size_t n)
+static void set_value(struct operand *v, const char *text, size_t n)
 {
     v->defined = true;
     buf_clear(&v->text);
@@ -447,7 +432,7 @@ static void set_value(struct value *v, const char *text, size_t n)
 /* Reads one operand: a quoted string, a number, a literal word or a
  * variable name. Returns false for anything else (brackets, ranges), which
  * makes the whole expression "too complex". */
-static bool read_operand(struct render *r, struct cursor *c, struct value *v)
+static bool read_operand(struct render *r, struct cursor *c, struct operand *v)
 {
     skip_space(c);
     v->defined = v->blank = false;
@@ -486,7 +471,7 @@ static bool read_operand(struct render *r, struct cursor *c, struct value *v)
     return true;
 }
 
-static bool truthy(const struct value *v)
+static bool truthy(const struct operand *v)
 {
     const char *t = v->text.data ? v->text.data : "";
     return v->defined && t[0] != '\0' && strcmp(t, "false") != 0 &&
@@ -494,7 +479,7 @@ static bool truthy(const struct value *v)
 }
 
 /* `x == blank` holds for an unknown or empty x, as in Liquid. */
-static bool same_value(const struct value *a, const struct value *b)
+static bool same_value(const struct operand *a, const struct operand *b)
 {
     if (a->blank || b->blank)
         return (a->blank ? b : a)->text.len == 0;
@@ -508,7 +493,7 @@ static bool same_value(const struct value *a, const struct value *b)
 static bool eval_condition(struct render *r, size_t a, size_t b)
 {
     struct cursor c = {r->s, a, b};
-    struct value lhs = {0}, rhs = {0};
+    struct operand lhs = {0}, rhs = {0};
     bool result = false;
     if (!read_operand(r, &c, &lhs))
         goto done;
@@ -545,7 +530,7 @@ static void skip_filter(struct cursor *c)
 
 /* Applies append, prepend and default, the filters that change the text a
  * reader sees; url_encode, escape, relative_url and the rest are ignored. */
-static void apply_filter(struct render *r, struct cursor *c, struct value *v)
+static void apply_filter(struct render *r, struct cursor *c, struct operand *v)
 {
     static const char *const known[] = {"append", "prepend", "default"};
     size_t which = 3;
@@ -556,7 +541,7 @@ static void apply_filter(struct render *r, struct cursor *c, struct value *v)
         else
             c->pos = save;
     }
-    struct value arg = {0};
+    struct operand arg = {0};
     if (which == 3 || !read_operand(r, c, &arg)) {
         skip_filter(c);
     } else if (which == 2) {
@@ -577,7 +562,7 @@ static void apply_filter(struct render *r, struct cursor *c, struct value *v)
 /* `operand | filter: arg | …`; the value is undefined when the operand is
  * unknown (and no default filter supplied one) or the syntax is not
  * understood. */
-static void eval_output(struct render *r, size_t a, size_t b, struct value *v)
+static void eval_output(struct render *r, size_t a, size_t b, struct operand *v)
 {
     struct cursor c = {r->s, a, b};
     if (!read_operand(r, &c, v))
@@ -586,7 +571,7 @@ static void eval_output(struct render *r, size_t a, size_t b, struct value *v)
         apply_filter(r, &c, v);
 }
 
-static void substitute(struct render *r, const struct value *v)
+static void substitute(struct render *r, const struct operand *v)
 {
     if (!v->defined || v->text.len == 0 || v->text.len > r->budget) {
         r->line_removed = true;
@@ -612,7 +597,7 @@ static void do_assign(struct render *r, const struct token *t)
     if (name_end == a || !accept(&c, "="))
         return;
     char *name = xstrndup(r->s + a, name_end - a);
-    struct value v = {0};
+    struct operand v = {0};
     eval_output(r, c.pos, c.end, &v);
     set_var(r, name, v.defined && v.text.data ? v.text.data : "");
     free(name);
@@ -671,7 +656,7 @@ static void run_token(struct render *r, const struct token *t)
         drop_text(r, t->inner_end, t->end);
     } else if (t->kind == TOK_OUTPUT) {
         if (emitting(r)) {
-            struct value v = {0};
+            struct operand v = {0};
             eval_output(r, t->inner_start, t->inner_end, &v);
             substitute(r, &v);
             buf_free(&v.text);
@@ -683,13 +668,13 @@ static void run_token(struct render *r, const struct token *t)
     }
 }
 
-char *liquid_render(const char *in, size_t len, liquid_lookup_fn lookup,
-                    void *ctx, size_t *out_len)
+char *liquid_render(const char *in, size_t len, const struct value *scope,
+                    size_t *out_len)
 {
     struct tokens ts = {0};
     tokenize(in, len, &ts);
     match_blocks(&ts);
-    struct render r = {.s = in, .lookup = lookup, .ctx = ctx,
+    struct render r = {.s = in, .scope = scope, .assigned = value_hash(),
                        .budget = 4 * len + 65536};
     r.frames = xmalloc((ts.n + 1) * sizeof *r.frames);
     buf_reserve(&r.out, len);
@@ -708,12 +693,7 @@ char *liquid_render(const char *in, size_t len, liquid_lookup_fn lookup,
     else
         drop_text(&r, pos, len);
     finish_last_line(&r);
-    for (size_t i = 0; i < r.n_vars; i++) {
-        free(r.var_names[i]);
-        free(r.var_values[i]);
-    }
-    free(r.var_names);
-    free(r.var_values);
+    value_release(r.assigned);
     free(r.frames);
     free(ts.items);
     if (out_len)

@@ -5,15 +5,12 @@
 
 #include "capsuled/buf.h"
 #include "capsuled/file.h"
+#include "capsuled/value_yaml.h"
 #include "capsuled/yaml_budget.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-#define MAX_FM_VARS 10000
-#define MAX_DEPTH YAML_MAX_DEPTH
-#define MAX_VISITS 100000
 
 /* --- front matter bounds --- */
 
@@ -81,29 +78,6 @@ static struct front_matter split_front_matter(const char *text, size_t len)
 
 /* --- front matter values --- */
 
-struct flattener {
-    yaml_document_t *doc;
-    struct page *page;
-    size_t visits;
-};
-
-/* The arrays grow by doubling (each time n_fm reaches a power of two):
- * growing them one slot at a time copied them 10,000 times over. */
-static void add_fm(struct page *p, const char *key, const char *value)
-{
-    size_t n = p->n_fm;
-    if (n >= MAX_FM_VARS)
-        return;
-    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-        size_t cap = n ? 2 * n : 8;
-        p->fm_keys = xrealloc(p->fm_keys, cap * sizeof(char *));
-        p->fm_values = xrealloc(p->fm_values, cap * sizeof(char *));
-    }
-    p->fm_keys[p->n_fm] = xstrdup(key);
-    p->fm_values[p->n_fm] = xstrdup(value);
-    p->n_fm++;
-}
-
 static bool is_null_scalar(const yaml_node_t *node)
 {
     const char *s = (const char *)node->data.scalar.value;
@@ -111,46 +85,45 @@ static bool is_null_scalar(const yaml_node_t *node)
            (!s[0] || strcmp(s, "~") == 0 || strcmp(s, "null") == 0);
 }
 
-static void truncate_key(struct buf *key, size_t mark)
+/* The page's own settings are read as written, as capsule.yaml's are:
+ * `lang: no` stays Norwegian, though {{ page.lang }} prints false as in
+ * Jekyll. Of a repeated key the last scalar counts; `key:` alone is "". */
+static void read_settings(struct page *p, yaml_document_t *doc,
+                          const yaml_node_t *root)
 {
-    key->len = mark;
-    if (key->data)
-        key->data[mark] = '\0';
+    static const char *const keys[] = {"title", "lang", "date", "permalink"};
+    for (const yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+         pr < root->data.mapping.pairs.top; pr++) {
+        const yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+        const yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+        if (!k || !v || k->type != YAML_SCALAR_NODE ||
+            v->type != YAML_SCALAR_NODE)
+            continue;
+        const char *key = (const char *)k->data.scalar.value;
+        const char *text = (const char *)v->data.scalar.value;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+            if (strcmp(key, keys[i]) == 0)
+                value_hash_set(p->settings, keys[i], strlen(keys[i]),
+                               value_cstring(is_null_scalar(v) ? "" : text));
+    }
+    p->title = value_text(value_hash_get(p->settings, "title"));
+    p->lang = value_text(value_hash_get(p->settings, "lang"));
+    p->date = value_text(value_hash_get(p->settings, "date"));
+    p->permalink = value_text(value_hash_get(p->settings, "permalink"));
 }
 
-/* Every scalar by dotted key ("author.name"), list items as KEY.0, KEY.1.
- * Depth, count and visits are capped: aliases can make a few lines of YAML
- * describe an enormous tree. */
-static void flatten(struct flattener *f, const yaml_node_t *node,
-                    struct buf *key, int depth)
+/* A mapping becomes the page's variables and settings. */
+static void read_document(struct page *p, yaml_document_t *doc,
+                          struct diags *diags)
 {
-    size_t mark = key->len;
-    if (!node || depth > MAX_DEPTH || f->page->n_fm >= MAX_FM_VARS ||
-        ++f->visits > MAX_VISITS)
-        return;
-    if (node->type == YAML_SCALAR_NODE) {
-        if (key->len)
-            add_fm(f->page, key->data,
-                   is_null_scalar(node) ? "" : (const char *)node->data.scalar.value);
-    } else if (node->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *it = node->data.sequence.items.start;
-             it < node->data.sequence.items.top; it++) {
-            buf_printf(key, "%s%zu", key->len ? "." : "",
-                       (size_t)(it - node->data.sequence.items.start));
-            flatten(f, yaml_document_get_node(f->doc, *it), key, depth + 1);
-            truncate_key(key, mark);
-        }
-    } else if (node->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *pr = node->data.mapping.pairs.start;
-             pr < node->data.mapping.pairs.top; pr++) {
-            yaml_node_t *k = yaml_document_get_node(f->doc, pr->key);
-            if (!k || k->type != YAML_SCALAR_NODE)
-                continue;
-            buf_printf(key, "%s%s", key->len ? "." : "",
-                       (const char *)k->data.scalar.value);
-            flatten(f, yaml_document_get_node(f->doc, pr->value), key, depth + 1);
-            truncate_key(key, mark);
-        }
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (root && root->type == YAML_MAPPING_NODE) {
+        value_release(p->vars);
+        p->vars = value_from_yaml(doc);
+        read_settings(p, doc, root);
+    } else if (root && !(root->type == YAML_SCALAR_NODE && is_null_scalar(root))) {
+        diags_add(diags, DIAG_WARNING, p->path, (int)root->start_mark.line + 2,
+                  "front matter: expected a mapping of keys (ignored)");
     }
 }
 
@@ -196,16 +169,7 @@ static int parse_front_matter(struct page *p, const struct front_matter *fm,
         yaml_document_delete(&doc);
         rc = -1;
     } else {
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        if (root && root->type == YAML_MAPPING_NODE) {
-            struct flattener f = {&doc, p, 0};
-            struct buf key = {0};
-            flatten(&f, root, &key, 0);
-            buf_free(&key);
-        } else if (root && !(root->type == YAML_SCALAR_NODE && is_null_scalar(root))) {
-            diags_add(diags, DIAG_WARNING, p->path, (int)root->start_mark.line + 2,
-                      "front matter: expected a mapping of keys (ignored)");
-        }
+        read_document(p, &doc, diags);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
@@ -214,29 +178,21 @@ static int parse_front_matter(struct page *p, const struct front_matter *fm,
 
 /* --- Liquid variables --- */
 
-struct lookup_ctx {
-    const struct page *page;
-    const struct config *cfg;
-};
-
-static const char *lookup_var(void *ctx, const char *name)
+/* What {{ page.X }} and {{ site.X }} read. */
+static struct value *liquid_scope(const struct page *p, const struct config *cfg)
 {
-    const struct lookup_ctx *lc = ctx;
-    if (strncmp(name, "page.", 5) == 0)
-        return page_var(lc->page, name + 5);
-    if (strncmp(name, "site.", 5) == 0)
-        return config_site_var(lc->cfg, name + 5);
-    return NULL;
+    struct value *scope = value_hash();
+    value_hash_set(scope, "page", 4, value_retain(p->vars));
+    if (cfg && cfg->site.vars)
+        value_hash_set(scope, "site", 4, value_retain(cfg->site.vars));
+    return scope;
 }
 
 const char *page_var(const struct page *p, const char *key)
 {
     if (!p || !key)
         return NULL;
-    for (size_t i = p->n_fm; i-- > 0;) /* a repeated key: the last wins */
-        if (strcmp(p->fm_keys[i], key) == 0)
-            return p->fm_values[i];
-    return NULL;
+    return value_text(value_path_get(p->vars, key));
 }
 
 int page_load(const char *path, const char *data, size_t len,
@@ -244,6 +200,8 @@ int page_load(const char *path, const char *data, size_t len,
 {
     memset(out, 0, sizeof *out);
     out->path = xstrdup(path ? path : "");
+    out->vars = value_hash();
+    out->settings = value_hash();
     out->source = xmalloc(len + 1);
     if (len)
         memcpy(out->source, data, len);
@@ -259,14 +217,11 @@ int page_load(const char *path, const char *data, size_t len,
                   "front matter opened here is never closed");
     else if (fm.present)
         rc = parse_front_matter(out, &fm, diags);
-    out->title = page_var(out, "title");
-    out->lang = page_var(out, "lang");
-    out->date = page_var(out, "date");
-    out->permalink = page_var(out, "permalink");
     out->body_line = fm.body_line;
 
-    struct lookup_ctx lc = {out, cfg};
-    out->body = liquid_render(fm.body, fm.body_len, lookup_var, &lc, &out->body_len);
+    struct value *scope = liquid_scope(out, cfg);
+    out->body = liquid_render(fm.body, fm.body_len, scope, &out->body_len);
+    value_release(scope);
     free(text);
     return rc;
 }
@@ -308,12 +263,8 @@ void page_free(struct page *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n_fm; i++) {
-        free(p->fm_keys[i]);
-        free(p->fm_values[i]);
-    }
-    free(p->fm_keys);
-    free(p->fm_values);
+    value_release(p->vars);
+    value_release(p->settings);
     free(p->path);
     free(p->body);
     free(p->source);

@@ -24,9 +24,8 @@ static void check_config(const struct config *cfg)
         fuzz_fail("config without a default gemini host", "", 0);
     if (!cfg->site.page || !cfg->gopher.host)
         fuzz_fail("config without page or gopher host", "", 0);
-    for (size_t i = 0; i < cfg->site.n_vars; i++)
-        if (!cfg->site.var_keys[i] || !cfg->site.var_values[i])
-            fuzz_fail("site variable without key or value", "", 0);
+    if (value_kind(cfg->site.vars) != VALUE_HASH)
+        fuzz_fail("site variables are not a hash", "", 0);
     for (size_t i = 0; i < cfg->gemini.n_listen; i++)
         if (cfg->gemini.listen[i].port < 0 ||
             cfg->gemini.listen[i].port > 65535)

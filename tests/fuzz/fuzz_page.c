@@ -5,14 +5,35 @@
 #include "capsuled/page.h"
 #include "fuzz_common.h"
 #include "fuzz_config_shared.h"
+#include "fuzz_value.h"
 
 static struct config cfg;
+static struct value *liquid_scope;
+
+static void set(struct value *hash, const char *key, struct value *v)
+{
+    value_hash_set(hash, key, strlen(key), v);
+}
+
+/* Values of one line each, so the line count must match exactly; one holds
+ * Liquid itself, which must come out as is, not be expanded again. */
+static struct value *make_scope(void)
+{
+    struct value *scope = value_hash(), *page = value_hash(),
+                 *site = value_hash();
+    set(page, "title", value_cstring("Title {{ page.title }} {% if %}"));
+    set(site, "title", value_cstring("Z\xC3\xBCrich \xF0\x9F\x8E\x93"));
+    set(scope, "page", page);
+    set(scope, "site", site);
+    return scope;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     fuzz_config(&cfg);
+    liquid_scope = make_scope();
     return 0;
 }
 
@@ -40,27 +61,26 @@ static void fuzz_encoding(const char *in, size_t len)
     free(out);
 }
 
-/* Values of one line each, so the line count must match exactly; one holds
- * Liquid itself, which must come out as is, not be expanded again. */
-static const char *lookup(void *ctx, const char *name)
-{
-    (void)ctx;
-    if (strcmp(name, "page.title") == 0)
-        return "Title {{ page.title }} {% if %}";
-    if (strcmp(name, "site.title") == 0)
-        return "Z\xC3\xBCrich \xF0\x9F\x8E\x93";
-    return NULL;
-}
-
 static void fuzz_liquid(const char *in, size_t len)
 {
     size_t out_len = 0;
-    char *out = liquid_render(in, len, lookup, NULL, &out_len);
+    char *out = liquid_render(in, len, liquid_scope, &out_len);
     if (!out || out[out_len] != '\0')
         fuzz_fail("liquid_render: unterminated output", "", 0);
     if (count_byte(out, out_len, '\n') != count_byte(in, len, '\n'))
         fuzz_fail("liquid_render changed the number of lines", out, out_len);
     free(out);
+}
+
+static bool check_utf8(void *ctx, const char *text, size_t len, size_t path,
+                       bool is_key)
+{
+    (void)ctx;
+    (void)path;
+    if (!utf8_valid(text, len))
+        fuzz_fail(is_key ? "front matter key not UTF-8"
+                         : "front matter value not UTF-8", text, len);
+    return true;
 }
 
 static void fuzz_page_load(const char *in, size_t len)
@@ -76,10 +96,7 @@ static void fuzz_page_load(const char *in, size_t len)
         fuzz_fail("page body line before the file", "", 0);
     if (pg.source_len != len || (len && memcmp(pg.source, in, len) != 0))
         fuzz_fail("page source differs from the bytes read", "", 0);
-    for (size_t i = 0; i < pg.n_fm; i++)
-        if (!utf8_valid(pg.fm_values[i], strlen(pg.fm_values[i])))
-            fuzz_fail("front matter value not UTF-8", pg.fm_values[i],
-                      strlen(pg.fm_values[i]));
+    fuzz_walk_value(pg.vars, 0, check_utf8, NULL);
     struct buf report = {0};
     diags_format(&dg, &report);
     buf_free(&report);

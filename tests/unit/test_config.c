@@ -326,7 +326,10 @@ static void test_few_aliases(void)
     CHECK_STR(cfg.site.author_name, "Your Name");
     CHECK_STR(cfg.site.author_bio, "personal description");
     CHECK_STR(config_site_var(&cfg, "posts.layout"), "single");
-    CHECK_STR(config_site_var(&cfg, "pages.<<.author_profile"), "true");
+    /* `<<` merges the anchored mapping (it was a key named "<<" before) */
+    CHECK_STR(config_site_var(&cfg, "pages.author_profile"), "true");
+    CHECK_STR(config_site_var(&cfg, "pages.comments"), "false");
+    CHECK(config_site_var(&cfg, "pages.<<.author_profile") == NULL);
     config_free(&cfg);
 }
 

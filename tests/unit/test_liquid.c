@@ -5,21 +5,30 @@
 
 #include <stdlib.h>
 
-static const char *lookup(void *ctx, const char *name)
+static struct value *scope;
+
+static void set(struct value *hash, const char *key, struct value *v)
 {
-    (void)ctx;
-    static const char *const vars[][2] = {
-        {"site.title", "My Site"},
-        {"site.author.name", "Ada"},
-        {"page.title", "About"},
-        {"page.empty", ""},
-        {"site.off", "false"},
-        {"site.multi", "line one\nline two"},
-    };
-    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-        if (strcmp(vars[i][0], name) == 0)
-            return vars[i][1];
-    return NULL;
+    value_hash_set(hash, key, strlen(key), v);
+}
+
+/* {page: {title, empty}, site: {title, author: {name}, off, multi, list}} */
+static struct value *make_scope(void)
+{
+    struct value *s = value_hash(), *site = value_hash(), *page = value_hash(),
+                 *author = value_hash(), *list = value_array();
+    set(author, "name", value_cstring("Ada"));
+    value_array_push(list, value_cstring("x"));
+    set(site, "title", value_cstring("My Site"));
+    set(site, "author", author);
+    set(site, "off", value_cstring("false"));
+    set(site, "multi", value_cstring("line one\nline two"));
+    set(site, "list", list);
+    set(page, "title", value_cstring("About"));
+    set(page, "empty", value_cstring(""));
+    set(s, "site", site);
+    set(s, "page", page);
+    return s;
 }
 
 static const char *render(const char *in)
@@ -27,7 +36,7 @@ static const char *render(const char *in)
     static char *last;
     free(last);
     size_t n;
-    last = liquid_render(in, strlen(in), lookup, NULL, &n);
+    last = liquid_render(in, strlen(in), scope, &n);
     return last;
 }
 
@@ -48,6 +57,10 @@ static void test_output(void)
     CHECK_STR(render("[{{ \"lit\" }}]"), "[lit]");
     CHECK_STR(render("{{ site.title | append: \"!\" | prepend: '> ' }}"), "> My Site!");
     CHECK_STR(render("{{ site.author['name'] }}."), ".");
+    /* paths reach into arrays; this engine prints no array or hash */
+    CHECK_STR(render("[{{ site.list.0 }}]"), "[x]");
+    CHECK_STR(render("[{{ site.list }}][{{ site.author }}][{{ page }}]"), "[][][]");
+    CHECK_STR(render("{% if site.list %}y{% else %}n{% endif %}"), "n");
     CHECK_STR(render("{{- site.title -}}"), "My Site");
     /* a value's newlines are joined so the line count stays */
     CHECK_STR(render("a {{ site.multi }} b\n"), "a line one line two b\n");
@@ -151,12 +164,12 @@ static void test_hostile(void)
         s[i] = "{%{{"[i % 4];
     s[n] = '\0';
     size_t out_len;
-    char *out = liquid_render(s, n, lookup, NULL, &out_len);
+    char *out = liquid_render(s, n, scope, &out_len);
     CHECK(out_len == n);
     free(out);
     for (size_t i = 0; i + 11 <= n; i += 11)
         memcpy(s + i, "{% if a %}x", 11);
-    out = liquid_render(s, n, lookup, NULL, &out_len);
+    out = liquid_render(s, n, scope, &out_len);
     CHECK(out_len < n);
     free(out);
     /* a long value referenced many times does not blow up the output */
@@ -171,7 +184,7 @@ static void test_hostile(void)
     pos += sizeof tail - 1;
     for (int i = 0; i < 100000; i++, pos += 7)
         memcpy(src + pos, "{{ v }}", 7);
-    out = liquid_render(src, pos, lookup, NULL, &out_len);
+    out = liquid_render(src, pos, scope, &out_len);
     CHECK(out_len <= 5 * pos + 65536);
     free(out);
     free(src);
@@ -180,6 +193,7 @@ static void test_hostile(void)
 
 int main(void)
 {
+    scope = make_scope();
     test_output();
     test_tags_removed();
     test_conditions();
@@ -189,5 +203,6 @@ int main(void)
     test_lines_kept();
     test_hostile();
     render("");
+    value_release(scope);
     return test_done();
 }

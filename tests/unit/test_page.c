@@ -95,7 +95,7 @@ static void test_alias_bomb(void)
     CHECK(diags.items[0].line == 5); /* l2: the file's fifth line */
     CHECK_STR(first_message(),
               "front matter: too large after alias expansion (more than 4 MiB)");
-    CHECK(pg.n_fm == 0);
+    CHECK(value_len(pg.vars) == 0);
     CHECK_STR(pg.body, "# Body\n");
     buf_free(&md);
 
@@ -134,7 +134,7 @@ static void test_traps(void)
     CHECK_STR(pg.title, "Only");
     CHECK(load("---\ntitle: Only\n---") == 0);
     CHECK_STR(pg.body, "");
-    CHECK(load("---\n---\n") == 0 && pg.n_fm == 0);
+    CHECK(load("---\n---\n") == 0 && value_len(pg.vars) == 0);
 
     CHECK(load("\xef\xbb\xbf---\r\ntitle: BOM\r\n---\r\nline\r\n\ttabbed\r\n") == 0);
     CHECK_STR(pg.title, "BOM");
