@@ -2,8 +2,9 @@
  * or _config.yml, front matter, and data files): a cap on the text handed to
  * libyaml, and a budget for the bytes the document expands to once its
  * aliases are followed. libyaml builds every node once and an alias is only
- * a reference, but the loaders copy what they reach: ten lines of aliases can
- * name a gigabyte. */
+ * a reference, and so do the values read from it (value_yaml.h), but what
+ * reads them walks every path they have ({{ site.data }} printed, a Liquid
+ * loop): ten lines of aliases can name a gigabyte. */
 #ifndef CAPSULED_YAML_BUDGET_H
 #define CAPSULED_YAML_BUDGET_H
 
@@ -26,10 +27,11 @@
  * 425 KB, a tenth of the budget. */
 #define YAML_EXPANSION_BUDGET ((size_t)4 << 20)
 
-/* Walks doc from its root as the loaders flatten it (every scalar under its
- * dotted key, list items as KEY.0, KEY.1…, to YAML_MAX_DEPTH), following
- * each alias every time it is reached, and charges each scalar (values and
- * keys) its dotted key and its bytes, and every node a small overhead.
+/* Walks doc from its root as a reader of its values would (every scalar
+ * under its dotted path, list items as KEY.0, KEY.1…, to YAML_MAX_DEPTH),
+ * following each alias every time it is reached, and charges each scalar
+ * (values and keys) its dotted key and its bytes, and every node a small
+ * overhead.
  * Returns 0 when the walk fits YAML_EXPANSION_BUDGET, else the 1-based
  * line (of the YAML text) where it ran out: for a node reached through an
  * alias, the line of the collection holding that alias, which is the
