@@ -2,10 +2,12 @@
 in capsule.yaml and in front matter (the last good snapshot stays served,
 the error names file and line, memory stays bounded, fixing the file
 reloads), the favicon's rules (/favicon.txt serves one emoji or nothing),
-and configured values with control bytes on their way to the log."""
+values typed as Jekyll types them, and configured values with control bytes
+on their way to the log."""
 
 import os
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -227,6 +229,46 @@ def jekyll_favicon(tap):
         cap.cleanup()
 
 
+VALUES_PAGE = """---
+title: Values
+lang: no
+count: 0x1F
+flag: yes
+---
+# About
+
+values: {{ site.version }} {{ site.pages.greeting }} {{ page.count }} {{ page.flag }}
+"""
+
+
+def jekyll_values(tap):
+    """capsule.yaml and front matter values reach Liquid typed as Jekyll
+    types them, merge keys merged; the page's own settings stay as
+    written (`lang: no` is Norwegian, not false)."""
+    page = os.path.join(tempfile.mkdtemp(prefix="capsuled-values-"),
+                        "about.md")
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(VALUES_PAGE)
+    cap = ct.Capsule(page_source=page)
+    cap.write_config(extra_top="version: 1.10\n"
+                     "defaults: &defaults\n  greeting: Hello\n"
+                     "pages:\n  <<: *defaults\n")
+    srv = ct.start_server(cap)
+    port = cap.gemini_port
+    try:
+        r = ct.gemini(port, ct.gemini_url(port))
+        tap.ok(r.status == "20" and "values: 1.1 Hello 31 true\n" in r.text,
+               "values: 1.10 prints 1.1, <<: merges, 0x1F is 31, yes is true",
+               r.text[:300])
+        tap.ok("lang=no" in r.meta, "front matter lang: no stays Norwegian",
+               r.meta)
+    finally:
+        srv.stop()
+        cap.cleanup()
+        os.unlink(page)
+        os.rmdir(os.path.dirname(page))
+
+
 def escaped_in_log(tap, srv, needle, what):
     found = [l for l in srv.stderr() if needle in l]
     tap.ok(found, "%s: logged, escaped (%s)" % (what, needle),
@@ -289,6 +331,7 @@ def main(tap):
     tap.run("bombs", bombs, tap)
     tap.run("favicon", favicon, tap)
     tap.run("jekyll favicon", jekyll_favicon, tap)
+    tap.run("jekyll values", jekyll_values, tap)
     tap.run("log escaping", log_escaping, tap)
 
 
