@@ -155,7 +155,7 @@ static int bind_all(struct server *srv, const struct config *cfg)
             free(ls);
             return -1;
         }
-        if (worker_add_listeners(srv, w, ls, n) < 0)
+        if (server_add_listeners(srv, w, ls, n) < 0)
             return -1;
     }
     return 0;
@@ -240,13 +240,6 @@ static void print_urls(const struct config *cfg)
 }
 
 /* ---- builds ----------------------------------------------------------------- */
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void build_run(void *arg)
 {
@@ -699,33 +692,10 @@ static int first_build(struct serve *s, const sigset_t *set)
     return s->cur ? 0 : 2;
 }
 
-/* 0 serving, -1 stopped by a signal before serving, else the exit status. */
-static int start(struct serve *s, const sigset_t *set)
+/* The first snapshot goes live: watched, confined, then served. 0 serving,
+ * else the exit status. */
+static int go_live(struct serve *s)
 {
-    const struct config *cfg = &s->boot;
-    if (log_open(cfg->server.access_log) < 0) {
-        log_msg("cannot open the access log %s: %s", cfg->server.access_log,
-                strerror(errno));
-        return 1;
-    }
-    log_set_anonymize(cfg->server.anonymize);
-    raise_fd_limit(cfg);
-    struct tls_set *tls = NULL;
-    if (cfg->gemini.enabled) {
-        if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
-            return 1;
-    }
-    if (server_init(&s->srv, worker_count(cfg), NULL, tls) < 0) {
-        /* server_init took the reference; server_stop releases it */
-        log_msg("cannot create the event loop: %s", strerror(errno));
-        return 1;
-    }
-    s->srv.grace_ms = STOP_GRACE_MS;
-    if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
-        return 1;
-    int rc = first_build(s, set);
-    if (rc != 0)
-        return rc;
     log_set_anonymize(s->cur->cfg.server.anonymize);
     server_swap(&s->srv, capsule_ref(s->cur), NULL);
     /* Before Landlock, which allows reading only what the snapshot has. */
@@ -742,6 +712,34 @@ static int start(struct serve *s, const sigset_t *set)
             s->srv.n_workers == 1 ? "" : "s");
     print_urls(&s->cur->cfg);
     return 0;
+}
+
+/* 0 serving, -1 stopped by a signal before serving, else the exit status. */
+static int start(struct serve *s, const sigset_t *set)
+{
+    const struct config *cfg = &s->boot;
+    if (log_open(cfg->server.access_log) < 0) {
+        log_msg("cannot open the access log %s: %s", cfg->server.access_log,
+                strerror(errno));
+        return 1;
+    }
+    log_set_anonymize(cfg->server.anonymize);
+    raise_fd_limit(cfg);
+    struct tls_set *tls = NULL;
+    if (cfg->gemini.enabled) {
+        if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
+            return 1;
+    }
+    size_t n_workers = worker_count(cfg);
+    if (server_init(&s->srv, n_workers, NULL, tls, STOP_GRACE_MS) < 0) {
+        /* server_init took the reference; server_stop releases it */
+        log_msg("cannot create the event loop: %s", strerror(errno));
+        return 1;
+    }
+    if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
+        return 1;
+    int rc = first_build(s, set);
+    return rc != 0 ? rc : go_live(s);
 }
 
 /* A build still running is left behind: the process exits without it. */
