@@ -702,8 +702,11 @@ static int go_live(struct serve *s)
     watch_init(&s->watch);
     watch_sync(&s->watch, s->cur);
     /* A chroot already hides the rest of the filesystem. */
-    if (s->cur->cfg.server.landlock && !s->chrooted)
-        confine(s->cur);
+    if (s->cur->cfg.server.landlock && !s->chrooted && confine(s->cur) < 0) {
+        log_msg("landlock: not serving unconfined (server.landlock: false "
+                "serves without it)");
+        return 1;
+    }
     if (server_start(&s->srv) < 0) {
         log_msg("cannot start the workers: %s", strerror(errno));
         return 1;

@@ -140,10 +140,12 @@ enum hello hello_await(int fd, bool peer_done, bool *raised);
 /* Enters a Landlock domain that allows only what serving c needs from now
  * on: reading its capsule files and certificates, replacing certificates,
  * appending to the access log; no new TCP listeners or connections, no
- * signals to other processes. Logs what it did. Returns -1 when the kernel
- * has Landlock but the domain could not be entered; 0 otherwise, also
- * when the kernel lacks Landlock (logged). Call before any thread starts:
- * threads started later inherit the domain. */
+ * signals to other processes. Logs what it did. Returns 0 once in the
+ * domain, and when the kernel lacks Landlock (ENOSYS, EOPNOTSUPP; logged);
+ * -1 (logged) when the kernel could not be asked, or the ruleset, a rule
+ * for a path the server needs, or the domain could not be made: the caller
+ * must not serve then. Call before any thread starts: threads started
+ * later inherit the domain. */
 int confine(const struct capsule *c);
 
 /* ---- job.c ------------------------------------------------------------- */
