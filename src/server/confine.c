@@ -6,7 +6,10 @@
  * the machine, open a connection, or signal another process.
  *
  * Landlock needs no privileges and is inherited by the worker threads
- * started after it. A kernel without it is logged, and serving goes on. */
+ * started after it. A kernel without it is logged, and serving goes on; a
+ * kernel with it that refuses the domain (or any rule the domain needs)
+ * stops the start, as gmid's sandbox does: never serve unconfined by
+ * surprise. */
 #include "server.h"
 
 #include <errno.h>
@@ -95,13 +98,18 @@ static int ruleset_open(long abi, struct ruleset *rs)
     return rs->fd < 0 ? -1 : 0;
 }
 
-/* A path that does not exist (yet) needs no rule: a file created there
- * later is refused, which a reload reports like any unreadable file. */
-static void allow(struct ruleset *rs, const char *path, uint64_t rights)
+/* A path this process cannot reach needs no rule: one that does not exist
+ * (yet), where a file created later is refused, which a reload reports
+ * like any unreadable file; one behind a directory the server's user may
+ * not search, which it could not open without Landlock either. */
+static bool unreachable(int err)
 {
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0)
-        return;
+    return err == ENOENT || err == ENOTDIR || err == EACCES ||
+           err == ELOOP || err == ENAMETOOLONG;
+}
+
+static int add_rule(struct ruleset *rs, int fd, uint64_t rights)
+{
     struct stat st;
     if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
         rights &= FILE_RIGHTS;
@@ -109,89 +117,128 @@ static void allow(struct ruleset *rs, const char *path, uint64_t rights)
         .allowed_access = rights & rs->handled,
         .parent_fd = fd,
     };
-    if (syscall(SYS_landlock_add_rule, rs->fd, LANDLOCK_RULE_PATH_BENEATH,
-                &pb, 0) == 0)
-        rs->n_rules++;
+    return (int)syscall(SYS_landlock_add_rule, rs->fd,
+                        LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+}
+
+/* -1 (logged) when a path the server needs gets no rule. */
+static int allow(struct ruleset *rs, const char *path, uint64_t rights)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0 && unreachable(errno))
+        return 0;
+    int rc = fd < 0 ? -1 : add_rule(rs, fd, rights);
+    if (rc < 0)
+        log_msg("landlock: cannot allow %s: %s", path, strerror(errno));
     else
-        log_msg("landlock: %s: %s", path, strerror(errno));
-    close(fd);
+        rs->n_rules++;
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 /* The directory holding path, and the one holding the file it resolves to:
  * a certificate, log or configuration file given on the command line may
  * be a symlink. A page symlinked out of the capsule never gets here (the
  * load refuses it, see capsuled/file.h), so for pages both are inside. */
-static void allow_dir_of(struct ruleset *rs, const char *path,
-                         uint64_t rights)
+static int allow_dir_of(struct ruleset *rs, const char *path,
+                        uint64_t rights)
 {
     if (!path || !*path)
-        return;
+        return 0;
     char *copy = xstrdup(path);
-    allow(rs, dirname(copy), rights);
+    int rc = allow(rs, dirname(copy), rights);
     free(copy);
     char *real = realpath(path, NULL);
     if (real) {
-        allow(rs, dirname(real), rights);
+        rc |= allow(rs, dirname(real), rights);
         free(real);
     }
+    return rc;
 }
 
-static void allow_capsule(struct ruleset *rs, const struct capsule *c)
+static int allow_hosts(struct ruleset *rs, const struct config *cfg)
 {
-    const struct config *cfg = &c->cfg;
-    allow(rs, cfg->dir && *cfg->dir ? cfg->dir : ".", READ);
+    int rc = 0;
     for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
         const struct cfg_host *h = &cfg->gemini.hosts[i];
         if (h->root && *h->root)
-            allow(rs, h->root, READ);
+            rc |= allow(rs, h->root, READ);
         if (cfg->gemini.enabled) {
-            allow_dir_of(rs, h->cert_file, READ | REPLACE_FILES);
-            allow_dir_of(rs, h->key_file, READ | REPLACE_FILES);
+            rc |= allow_dir_of(rs, h->cert_file, READ | REPLACE_FILES);
+            rc |= allow_dir_of(rs, h->key_file, READ | REPLACE_FILES);
         }
     }
+    return rc;
+}
+
+/* Every path serving c needs; -1 when one of them got no rule (each such
+ * path logged). */
+static int allow_capsule(struct ruleset *rs, const struct capsule *c)
+{
+    const struct config *cfg = &c->cfg;
+    int rc = allow(rs, cfg->dir && *cfg->dir ? cfg->dir : ".", READ);
+    rc |= allow_hosts(rs, cfg);
     for (size_t i = 0; i < c->n_files; i++)
-        allow_dir_of(rs, capsule_file_path(c, i), READ);
+        rc |= allow_dir_of(rs, capsule_file_path(c, i), READ);
     const char *log = cfg->server.access_log;
     if (log && *log && strcmp(log, "-") != 0)
-        allow_dir_of(rs, log, APPEND_FILES);
-    /* The loop's reserve descriptor, reopened after each use. */
-    allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE);
+        rc |= allow_dir_of(rs, log, APPEND_FILES);
+    /* The workers' reserve descriptor, reopened after each use. */
+    rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE);
 #if defined(__SANITIZE_ADDRESS__)
     /* LeakSanitizer reads the process's own maps and threads at exit. */
     char self[64];
     snprintf(self, sizeof self, "/proc/%d", (int)getpid());
-    allow(rs, self, READ);
+    rc |= allow(rs, self, READ);
 #endif
+    return rc;
+}
+
+/* Without privileges, a domain may only be entered under no_new_privs
+ * (set already when root was dropped). */
+static int enter(const struct ruleset *rs)
+{
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+        syscall(SYS_landlock_restrict_self, rs->fd, 0) == 0)
+        return 0;
+    log_msg("landlock: cannot enter the domain: %s", strerror(errno));
+    return -1;
+}
+
+/* The kernel's Landlock ABI, or 0 when it has no Landlock: built without
+ * it (ENOSYS) or booted with it off (EOPNOTSUPP), logged. Any other
+ * failure to ask is a failure like the others: -1, logged. */
+static long landlock_abi(void)
+{
+    long abi = ll_create(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi >= 1)
+        return abi;
+    int err = errno;
+    if (err == ENOSYS || err == EOPNOTSUPP) {
+        log_msg("landlock: not available (%s); serving without it",
+                strerror(err));
+        return 0;
+    }
+    log_msg("landlock: cannot ask the kernel for its ABI: %s", strerror(err));
+    return -1;
 }
 
 int confine(const struct capsule *c)
 {
-    long abi = ll_create(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    if (abi < 1) {
-        log_msg("landlock: not available (%s); serving without it",
-                strerror(errno));
-        return 0;
-    }
+    long abi = landlock_abi();
+    if (abi <= 0)
+        return (int)abi;
     struct ruleset rs;
     if (ruleset_open(abi, &rs) < 0) {
         log_msg("landlock: cannot create a ruleset: %s", strerror(errno));
         return -1;
     }
-    allow_capsule(&rs, c);
-    /* Without privileges, a domain may only be entered under no_new_privs
-     * (set already when root was dropped). */
-    int rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-                     syscall(SYS_landlock_restrict_self, rs.fd, 0) == 0
-                 ? 0
-                 : -1;
-    int err = errno;
+    int rc = allow_capsule(&rs, c) < 0 ? -1 : enter(&rs);
     close(rs.fd);
-    if (rc < 0) {
-        log_msg("landlock: cannot enter the domain: %s", strerror(err));
-        return -1;
-    }
-    log_msg("landlock (ABI %ld): files limited to %zu paths (capsule, "
-            "certificates, log)%s", abi, rs.n_rules,
-            abi >= 4 ? "; no new TCP connections or listeners" : "");
-    return 0;
+    if (rc == 0)
+        log_msg("landlock (ABI %ld): files limited to %zu paths (capsule, "
+                "certificates, log)%s", abi, rs.n_rules,
+                abi >= 4 ? "; no new TCP connections or listeners" : "");
+    return rc;
 }

@@ -82,9 +82,8 @@ static int open_one(const struct sockaddr *sa, socklen_t len, bool first)
 static void append(struct listener **out, size_t *n, int fd, enum proto p)
 {
     *out = xrealloc(*out, (*n + 1) * sizeof **out);
-    (*out)[*n].fd = fd;
-    (*out)[*n].proto = p;
-    (*n)++;
+    (*out)[(*n)++] = (struct listener){.src.kind = EV_LISTENER, .fd = fd,
+                                       .proto = p};
 }
 
 static int open_any(const struct cfg_listen *spec, enum proto proto,

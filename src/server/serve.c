@@ -155,7 +155,7 @@ static int bind_all(struct server *srv, const struct config *cfg)
             free(ls);
             return -1;
         }
-        if (worker_add_listeners(srv, w, ls, n) < 0)
+        if (server_add_listeners(srv, w, ls, n) < 0)
             return -1;
     }
     return 0;
@@ -240,13 +240,6 @@ static void print_urls(const struct config *cfg)
 }
 
 /* ---- builds ----------------------------------------------------------------- */
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void build_run(void *arg)
 {
@@ -699,6 +692,31 @@ static int first_build(struct serve *s, const sigset_t *set)
     return s->cur ? 0 : 2;
 }
 
+/* The first snapshot goes live: watched, confined, then served. 0 serving,
+ * else the exit status. */
+static int go_live(struct serve *s)
+{
+    log_set_anonymize(s->cur->cfg.server.anonymize);
+    server_swap(&s->srv, capsule_ref(s->cur), NULL);
+    /* Before Landlock, which allows reading only what the snapshot has. */
+    watch_init(&s->watch);
+    watch_sync(&s->watch, s->cur);
+    /* A chroot already hides the rest of the filesystem. */
+    if (s->cur->cfg.server.landlock && !s->chrooted && confine(s->cur) < 0) {
+        log_msg("landlock: not serving unconfined (server.landlock: false "
+                "serves without it)");
+        return 1;
+    }
+    if (server_start(&s->srv) < 0) {
+        log_msg("cannot start the workers: %s", strerror(errno));
+        return 1;
+    }
+    log_msg("serving with %zu worker%s", s->srv.n_workers,
+            s->srv.n_workers == 1 ? "" : "s");
+    print_urls(&s->cur->cfg);
+    return 0;
+}
+
 /* 0 serving, -1 stopped by a signal before serving, else the exit status. */
 static int start(struct serve *s, const sigset_t *set)
 {
@@ -715,33 +733,16 @@ static int start(struct serve *s, const sigset_t *set)
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
             return 1;
     }
-    if (server_init(&s->srv, worker_count(cfg), NULL, tls) < 0) {
+    size_t n_workers = worker_count(cfg);
+    if (server_init(&s->srv, n_workers, NULL, tls, STOP_GRACE_MS) < 0) {
         /* server_init took the reference; server_stop releases it */
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
-    s->srv.grace_ms = STOP_GRACE_MS;
     if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
         return 1;
     int rc = first_build(s, set);
-    if (rc != 0)
-        return rc;
-    log_set_anonymize(s->cur->cfg.server.anonymize);
-    server_swap(&s->srv, capsule_ref(s->cur), NULL);
-    /* Before Landlock, which allows reading only what the snapshot has. */
-    watch_init(&s->watch);
-    watch_sync(&s->watch, s->cur);
-    /* A chroot already hides the rest of the filesystem. */
-    if (s->cur->cfg.server.landlock && !s->chrooted)
-        confine(s->cur);
-    if (server_start(&s->srv) < 0) {
-        log_msg("cannot start the workers: %s", strerror(errno));
-        return 1;
-    }
-    log_msg("serving with %zu worker%s", s->srv.n_workers,
-            s->srv.n_workers == 1 ? "" : "s");
-    print_urls(&s->cur->cfg);
-    return 0;
+    return rc != 0 ? rc : go_live(s);
 }
 
 /* A build still running is left behind: the process exits without it. */

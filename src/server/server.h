@@ -18,12 +18,67 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* ---- ev_epoll.c --------------------------------------------------------- */
+
+/* What a descriptor registered with a worker's event set is. */
+enum ev_kind { EV_WAKE, EV_LISTENER, EV_CONN };
+
+/* The first member of everything registered (a listener, a connection):
+ * a ready event's pointer leads here, and kind says what it is. */
+struct ev_source {
+    enum ev_kind kind;
+};
+
+/* What a descriptor waits for: EV_READ also reports the peer's FIN. */
+enum ev_want { EV_NONE, EV_READ, EV_WRITE };
+
+/* One ready descriptor. hangup: the peer closed its side, hung up, or the
+ * socket has an error. */
+struct ev_ready {
+    struct ev_source *src;
+    bool hangup;
+};
+
+/* A new event set (-1, errno set, on failure). */
+int ev_open(void);
+/* Registers fd (ev_watch) or changes what it waits for (ev_rewatch);
+ * -1 with errno set on failure. Closing fd unregisters it. */
+int ev_watch(int set, int fd, enum ev_want want, struct ev_source *src);
+int ev_rewatch(int set, int fd, enum ev_want want, struct ev_source *src);
+void ev_unwatch(int set, int fd);
+/* Waits up to timeout_ms (-1: no limit) for at most max ready
+ * descriptors; their number, or -1 with errno set. */
+int ev_wait(int set, struct ev_ready *out, int max, int timeout_ms);
+
+/* ---- deadline.c ------------------------------------------------------- */
+
+/* The monotonic clock, in milliseconds and microseconds. */
+long long mono_ms(void);
+long long mono_us(void);
+
+/* A deadline, kept inside what it times (a connection). */
+struct deadline {
+    struct deadline *prev, *next;
+    long long at_ms;
+};
+
+/* A worker's deadlines, soonest first. */
+struct deadlines {
+    struct deadline *head, *tail;
+};
+
+/* (Re)places d in the list, due at at_ms. */
+void deadline_set(struct deadlines *l, struct deadline *d, long long at_ms);
+/* Takes d out of the list (nothing when it is not in it). */
+void deadline_clear(struct deadlines *l, struct deadline *d);
+
 /* ---- listen.c ---------------------------------------------------------- */
 
 enum proto { PROTO_GEMINI, PROTO_GOPHER };
 
 /* One bound, listening, non-blocking SO_REUSEPORT socket. */
 struct listener {
+    struct ev_source src; /* EV_LISTENER */
     int fd;
     enum proto proto;
 };
@@ -86,10 +141,12 @@ enum hello hello_await(int fd, bool peer_done, bool *raised);
 /* Enters a Landlock domain that allows only what serving c needs from now
  * on: reading its capsule files and certificates, replacing certificates,
  * appending to the access log; no new TCP listeners or connections, no
- * signals to other processes. Logs what it did. Returns -1 when the kernel
- * has Landlock but the domain could not be entered; 0 otherwise, also
- * when the kernel lacks Landlock (logged). Call before any thread starts:
- * threads started later inherit the domain. */
+ * signals to other processes. Logs what it did. Returns 0 once in the
+ * domain, and when the kernel lacks Landlock (ENOSYS, EOPNOTSUPP; logged);
+ * -1 (logged) when the kernel could not be asked, or the ruleset, a rule
+ * for a path the server needs, or the domain could not be made: the caller
+ * must not serve then. Call before any thread starts: threads started
+ * later inherit the domain. */
 int confine(const struct capsule *c);
 
 /* ---- job.c ------------------------------------------------------------- */
@@ -157,7 +214,7 @@ int priv_drop(const struct config *cfg, const char *chroot_dir);
 /* The user and group priv_drop switches to (logged failure: -1). */
 int priv_target_ids(const struct config *cfg, uid_t *uid, gid_t *gid);
 
-/* ---- loop.c ------------------------------------------------------------ */
+/* ---- server.c ---------------------------------------------------------- */
 
 struct worker;
 
@@ -174,7 +231,6 @@ struct server {
     struct peer_table *peers; /* open connections per client */
     int fd_cap;             /* connections the descriptor limit leaves
                                room for (0 = no limit); set by server_start */
-    atomic_bool stopping;
     int wake_fd;  /* eventfd: readable once stopping */
     int grace_ms; /* for connections in flight when stopping */
 
@@ -182,20 +238,96 @@ struct server {
     size_t n_workers;
 };
 
-/* Creates the workers' epoll instances; takes over the references. */
-int server_init(struct server *srv, size_t n_workers,
-                struct capsule *first, struct tls_set *tls);
+/* Creates the workers' event sets; takes over the references. grace_ms:
+ * how long server_stop lets connections in flight finish. */
+int server_init(struct server *srv, size_t n_workers, struct capsule *first,
+                struct tls_set *tls, int grace_ms);
 /* Hands worker i its listeners (the array is taken over). */
-int worker_add_listeners(struct server *srv, size_t i,
-                         struct listener *ls, size_t n);
+int server_add_listeners(struct server *srv, size_t i, struct listener *ls,
+                         size_t n);
 int server_start(struct server *srv);
-/* Publishes a new snapshot and/or TLS set (NULL = keep). Takes over the
- * caller's references. */
-void server_swap(struct server *srv, struct capsule *c, struct tls_set *tls);
-/* Returns a new reference to the current snapshot. */
-struct capsule *server_current(struct server *srv);
 /* Stops accepting, lets connections in flight finish within grace_ms, joins
  * the workers and frees everything. */
 void server_stop(struct server *srv);
+
+/* ---- publish.c --------------------------------------------------------- */
+
+/* Publishes a new snapshot and/or TLS set (NULL = keep). Takes over the
+ * caller's references. */
+void server_swap(struct server *srv, struct capsule *c, struct tls_set *tls);
+
+/* A worker's references to what was published last it looked. */
+struct view {
+    unsigned gen;
+    struct capsule *snap;
+    struct tls_set *tls;
+};
+
+/* Takes new references when a swap happened since v was refreshed: one
+ * atomic load when none did. */
+void view_refresh(struct view *v, struct server *srv);
+void view_release(struct view *v);
+
+/* ---- admit.c ----------------------------------------------------------- */
+
+/* The slots a connection holds: one of the total, and one of its client's
+ * when the client is counted. */
+struct slot {
+    struct peer_key client;
+    bool client_counted;
+};
+
+/* Counts a connection from peer in the total (server.max_connections,
+ * bounded by srv->fd_cap) and in its client's (server.max_per_client);
+ * false, nothing counted, when either cap is reached. */
+bool admit(struct server *srv, const struct cfg_server *cfg,
+           const struct sockaddr_storage *peer, struct slot *slot);
+/* Gives back what admit counted. */
+void admit_release(struct server *srv, const struct slot *slot);
+/* Connections the descriptor limit leaves room for (0: no limit), once
+ * n_workers workers hold their descriptors. */
+int admit_fd_cap(size_t n_workers);
+
+/* ---- worker.c ---------------------------------------------------------- */
+
+/* One thread: its own event set, listeners and connections. */
+struct worker {
+    struct server *srv;
+    pthread_t thread;
+    bool started;
+    int ev;         /* the event set */
+    int reserve_fd; /* closed to make room when accept hits EMFILE */
+    struct listener *ls;
+    size_t n_ls;
+    struct view view;
+    struct deadlines deadlines; /* of its connections */
+    size_t n_conns;
+    bool stopping;
+    long long stop_at_ms;
+    long long accept_paused_until_ms; /* 0 = accepting */
+};
+
+/* The worker's event set, its reserve descriptor and the wake eventfd. */
+int worker_init(struct worker *w, struct server *srv);
+/* Registers the worker's listeners (the array is taken over). */
+int worker_listen(struct worker *w, struct listener *ls, size_t n);
+int worker_start(struct worker *w);
+/* Closes what the worker holds (once its thread has ended). */
+void worker_free(struct worker *w);
+
+/* ---- conn.c ------------------------------------------------------------ */
+
+/* Takes over an accepted connection (fd, and the slots admit counted) and
+ * registers it with w's event set. */
+void conn_open(struct worker *w, int fd, enum proto proto,
+               const struct sockaddr_storage *peer, const struct slot *slot);
+/* src (an EV_CONN) is ready: steps it as far as it can go. */
+void conn_ready(struct worker *w, struct ev_source *src, bool hangup);
+/* d, a connection's deadline, is due: a response still being taken goes
+ * on (d moves down the list) unless grace_over; anything else is closed. */
+void conn_timed_out(struct worker *w, struct deadline *d, long long now,
+                    bool grace_over);
+/* Closes every connection of w, without a word to the peers. */
+void conn_close_all(struct worker *w);
 
 #endif

@@ -10,10 +10,13 @@ test_gemini.py checks the main thread's ids, NoNewPrivs, /proc/PID/root and
 that serving and reloading go on after the drop; this file adds what those
 checks leave out, through the same helpers."""
 
+import ctypes
+import errno
 import grp
 import os
 import pwd
 import signal
+import struct
 import sys
 import time
 
@@ -279,6 +282,115 @@ def landlocked_files(tap, cap, srv, log):
            "landlock: served with the new certificate")
 
 
+# Landlock's system calls (the same number on every architecture).
+LL_CREATE_RULESET, LL_ADD_RULE, LL_RESTRICT_SELF = 444, 445, 446
+LL_VERSION = 1  # landlock_create_ruleset's flag that asks for the ABI
+
+
+def bpf(code, k, jt=0, jf=0):
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def seccomp_program(nr, err, only_flags):
+    """seccomp BPF: system call nr fails with err; with only_flags set, only
+    the calls whose third argument (low half, little-endian) is that."""
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06
+    fail = bpf(ret, 0x00050000 | err)  # SECCOMP_RET_ERRNO
+    allow = bpf(ret, 0x7fff0000)       # SECCOMP_RET_ALLOW
+    if only_flags is None:
+        return [bpf(ld_abs, 0), bpf(jeq, nr, 0, 1), fail, allow]
+    return [bpf(ld_abs, 0), bpf(jeq, nr, 0, 3), bpf(ld_abs, 32),
+            bpf(jeq, only_flags, 0, 1), fail, allow]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def failing_syscall(nr, err, only_flags=None):
+    """A preexec_fn: in the server, the kernel answers system call nr with
+    err (a fault injected through seccomp, as a kernel without Landlock, or
+    one refusing it, would answer)."""
+    def install():
+        code = b"".join(seccomp_program(nr, err, only_flags))
+        buf = ctypes.create_string_buffer(code, len(code))
+        prog = SockFprog(len(code) // 8, ctypes.cast(buf, ctypes.c_void_p))
+        libc = ctypes.CDLL(None, use_errno=True)
+        if (libc.prctl(38, 1, 0, 0, 0) != 0 or  # PR_SET_NO_NEW_PRIVS
+                libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0):
+            os._exit(99)  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    return install
+
+
+def landlock_missing(tap, err, why):
+    """A kernel without Landlock: logged, and serving goes on."""
+    cap = ct.Capsule()
+    cap.write_config()
+    srv = ct.Server(cap.capsule, preexec_fn=failing_syscall(
+        LL_CREATE_RULESET, err, LL_VERSION))
+    what = "landlock %s" % why
+    try:
+        tap.ok(srv.wait_ready(15) and
+               srv.wait_stderr("landlock: not available (%s); serving "
+                               "without it" % os.strerror(err), 2),
+               "%s: logged as not available, and serving" % what,
+               "\n".join(srv.stderr()[-5:]))
+        p = cap.gemini_port
+        tap.eq(ct.gemini(p, ct.gemini_url(p)).status, "20",
+               "%s: the page is served" % what)
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def landlock_refused(tap, nr, err, only_flags, needle, why):
+    """Landlock present but failing: the start stops with status 1 and
+    says why; nothing is served unconfined."""
+    cap = ct.Capsule()
+    cap.write_config()
+    srv = ct.Server(cap.capsule, preexec_fn=failing_syscall(nr, err,
+                                                            only_flags))
+    what = "landlock fails (%s)" % why
+    try:
+        try:
+            srv.proc.wait(15)
+        except Exception:
+            pass
+        rc = srv.stop()
+        log = srv.stderr()
+        tap.ok(rc == 1 and not srv.stdout() and
+               not any("serving with" in l for l in log),
+               "%s: the server stops with status 1 (%r) before serving" %
+               (what, rc), "\n".join(log[-5:]))
+        tap.ok(any(needle in l for l in log) and
+               any("not serving unconfined" in l for l in log),
+               "%s: says why ('%s')" % (what, needle), "\n".join(log[-5:]))
+    finally:
+        srv.stop()
+        cap.cleanup()
+
+
+def landlock_faults(tap):
+    if not os.path.exists("/proc/self/status") or "Seccomp:" not in open(
+            "/proc/self/status").read():
+        tap.skip("landlock faults", "no seccomp to inject them")
+        return
+    landlock_missing(tap, errno.ENOSYS, "not built in (ENOSYS)")
+    landlock_missing(tap, errno.EOPNOTSUPP, "off at boot (EOPNOTSUPP)")
+    refusals = (
+        (LL_CREATE_RULESET, errno.EPERM, LL_VERSION,
+         "cannot ask the kernel for its ABI", "the ABI query, EPERM"),
+        (LL_CREATE_RULESET, errno.ENOMEM, 0,
+         "cannot create a ruleset", "the ruleset, ENOMEM"),
+        (LL_ADD_RULE, errno.ENOMEM, None,
+         "landlock: cannot allow", "a rule, ENOMEM"),
+        (LL_RESTRICT_SELF, errno.E2BIG, None,
+         "cannot enter the domain", "the domain, E2BIG"),
+    )
+    for nr, err, flags, needle, why in refusals:
+        landlock_refused(tap, nr, err, flags, needle, why)
+
+
 def jailed_certs(tap):
     """Under chroot, certificates kept inside the capsule (named relative
     to capsule.yaml) are still re-read on SIGHUP."""
@@ -364,6 +476,7 @@ def refused_start(tap, user, needle, what):
 def main(tap):
     # Landlock needs no root.
     tap.run("landlock", landlocked, tap)
+    tap.run("landlock faults", landlock_faults, tap)
     if os.geteuid() != 0:
         tap.skip("privileges", "not running as root")
         return
