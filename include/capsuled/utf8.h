@@ -12,6 +12,9 @@ size_t utf8_decode(const char *s, size_t len, unsigned *cp);
 /* Encodes cp (≤ 0x10FFFF) into out; returns 1..4. */
 size_t utf8_encode(unsigned cp, char out[4]);
 bool utf8_valid(const char *s, size_t len);
+/* Valid UTF-8 holding no C0 control and no DEL: one line of text, as a
+ * request or a decoded URL must be. */
+bool utf8_is_line_text(const char *s, size_t len);
 /* Copies len bytes of in to out (size > 0; always NUL-terminated) so that
  * it stays one harmless line in a log or on a terminal: C0 controls (LF, CR,
  * ESC…), DEL, C1 controls (U+0080-U+009F) and bytes that are not UTF-8

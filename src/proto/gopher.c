@@ -32,16 +32,6 @@ static bool is_http_request(const char *line, size_t len)
     return false;
 }
 
-static bool bytes_are_clean(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            return false;
-    }
-    return utf8_valid(s, len);
-}
-
 static bool starts_with(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
@@ -58,14 +48,14 @@ void gopher_parse(const char *line, size_t len, struct gopher_request *req)
     }
     const char *tab = memchr(line, '\t', len);
     size_t sel_len = tab ? (size_t)(tab - line) : len;
-    if (sel_len > GOPHER_SELECTOR_MAX || !bytes_are_clean(line, sel_len))
+    if (sel_len > GOPHER_SELECTOR_MAX || !utf8_is_line_text(line, sel_len))
         return;
     if (tab) {
         /* Gopher+ clients may add a second field ("+", "$"): not terms. */
         const char *terms = tab + 1, *end = line + len;
         const char *tab2 = memchr(terms, '\t', (size_t)(end - terms));
         size_t n = (size_t)((tab2 ? tab2 : end) - terms);
-        if (n > GOPHER_TERMS_MAX || !bytes_are_clean(terms, n))
+        if (n > GOPHER_TERMS_MAX || !utf8_is_line_text(terms, n))
             return;
         memcpy(req->terms, terms, n);
         req->terms[n] = '\0';

@@ -198,16 +198,6 @@ static int escaped_byte(const char *s, size_t len, size_t i)
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
-static bool is_text(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F)
-            return false;
-    }
-    return utf8_valid(s, len);
-}
-
 long url_decode(const char *s, size_t len, char *out, size_t cap)
 {
     size_t n = 0;
@@ -225,7 +215,7 @@ long url_decode(const char *s, size_t len, char *out, size_t cap)
         out[n++] = (char)c;
     }
     out[n] = '\0';
-    return is_text(out, n) ? (long)n : -1;
+    return utf8_is_line_text(out, n) ? (long)n : -1;
 }
 
 void url_decode_loose(struct buf *out, const char *s, size_t len)

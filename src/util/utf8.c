@@ -72,6 +72,16 @@ bool utf8_valid(const char *s, size_t len)
     return true;
 }
 
+bool utf8_is_line_text(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F)
+            return false;
+    }
+    return utf8_valid(s, len);
+}
+
 /* Whether the character at in must be escaped; *n is its length (one for a
  * byte that starts no valid sequence). */
 static bool must_escape(const char *in, size_t len, bool spaces, size_t *n)

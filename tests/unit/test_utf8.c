@@ -24,6 +24,10 @@ int main(void)
     CHECK(utf8_encode(0x2013, out) == 3 && memcmp(out, "\xe2\x80\x93", 3) == 0);
     CHECK(utf8_valid("caf\xc3\xa9", 5));
     CHECK(!utf8_valid("caf\xe9", 4));
+    CHECK(utf8_is_line_text("caf\xc3\xa9 ok", 8));
+    CHECK(!utf8_is_line_text("a\tb", 3));
+    CHECK(!utf8_is_line_text("a\x7f", 2));
+    CHECK(!utf8_is_line_text("caf\xe9", 4));
 
     /* Escaping for the log: controls, DEL, C1 and stray bytes; UTF-8 kept. */
     char esc[64];
