@@ -1,5 +1,5 @@
 /* capsule.yaml: the site description (Jekyll-style top-level keys, so a
- * _config.yml reads the same) plus the gemini, gopher and server settings. */
+ * _config.yml reads the same) plus the gemini, gopher, finger and server settings. */
 #ifndef CAPSULED_CONFIG_H
 #define CAPSULED_CONFIG_H
 
@@ -64,6 +64,16 @@ struct cfg_gopher {
     char *admin;
 };
 
+/* Finger (RFC 1288): the card, the sections and the .plan as plain text.
+ * Its well-known port 79 needs root; by default it listens on loopback. */
+enum { FINGER_DEFAULT_PORT = 7979 };
+struct cfg_finger {
+    bool enabled;
+    struct cfg_listen *listen;
+    size_t n_listen;
+    bool ascii; /* fold the answers to ASCII for clients that show bytes */
+};
+
 struct cfg_server {
     int workers;         /* 0 = online cores */
     int max_connections; /* per process */
@@ -84,6 +94,7 @@ struct config {
     struct cfg_site site;
     struct cfg_gemini gemini;
     struct cfg_gopher gopher;
+    struct cfg_finger finger;
     struct cfg_server server;
 };
 

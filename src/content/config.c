@@ -28,7 +28,7 @@ struct loader {
     struct config *cfg;
     struct diags *diags;
     int errors;
-    bool gemini_listen_set, gopher_listen_set, gopher_host_set, page_set;
+    bool gemini_listen_set, gopher_listen_set, finger_listen_set, gopher_host_set, page_set;
     struct value *vars; /* the whole document, for Liquid's `site` */
 };
 
@@ -555,6 +555,22 @@ static bool set_gopher(struct loader *ld, const char *key, yaml_node_t *v,
     return true;
 }
 
+static bool set_finger(struct loader *ld, const char *key, yaml_node_t *v,
+                       void *target)
+{
+    struct cfg_finger *f = target;
+    if (strcmp(key, "listen") == 0)
+        ld->finger_listen_set |= read_listen(ld, v, "finger.listen",
+                                             &f->listen, &f->n_listen);
+    else if (strcmp(key, "enabled") == 0)
+        read_bool(ld, v, "finger.enabled", &f->enabled);
+    else if (strcmp(key, "ascii") == 0)
+        read_bool(ld, v, "finger.ascii", &f->ascii);
+    else
+        return false;
+    return true;
+}
+
 static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
                        void *target)
 {
@@ -751,6 +767,9 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
     } else if (strcmp(key, "gopher") == 0) {
         if (expect_mapping(ld, v, "gopher"))
             each_pair(ld, v, "gopher", set_gopher, &cfg->gopher, true);
+    } else if (strcmp(key, "finger") == 0) {
+        if (expect_mapping(ld, v, "finger"))
+            each_pair(ld, v, "finger", set_finger, &cfg->finger, true);
     } else if (strcmp(key, "server") == 0) {
         if (expect_mapping(ld, v, "server"))
             each_pair(ld, v, "server", set_server, &cfg->server, true);
@@ -892,6 +911,10 @@ static void derive(struct config *cfg, const struct loader *ld)
         default_listen(&cfg->gopher.listen, &cfg->gopher.n_listen, cfg->gopher.port);
     fill_ports(cfg->gemini.listen, cfg->gemini.n_listen, cfg->gemini.port);
     fill_ports(cfg->gopher.listen, cfg->gopher.n_listen, cfg->gopher.port);
+    if (!ld->finger_listen_set)
+        default_listen(&cfg->finger.listen, &cfg->finger.n_listen,
+                       FINGER_DEFAULT_PORT);
+    fill_ports(cfg->finger.listen, cfg->finger.n_listen, FINGER_DEFAULT_PORT);
     if (!ld->gopher_host_set)
         replace(&cfg->gopher.host, xstrdup(cfg->gemini.hosts[0].name));
     if (!ld->page_set)
@@ -1111,5 +1134,6 @@ void config_free(struct config *cfg)
     free(cfg->gemini.hosts);
     free_listens(&cfg->gemini.listen, &cfg->gemini.n_listen);
     free_listens(&cfg->gopher.listen, &cfg->gopher.n_listen);
+    free_listens(&cfg->finger.listen, &cfg->finger.n_listen);
     *cfg = (struct config){0};
 }

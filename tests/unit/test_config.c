@@ -90,6 +90,9 @@ static void test_defaults(void)
     CHECK_STR(cfg.gemini.hosts[0].cert_file, "certs/localhost.crt");
     CHECK_STR(cfg.gemini.hosts[0].key_file, "certs/localhost.key");
     CHECK(cfg.gopher.n_listen == 2 && cfg.gopher.listen[0].port == 7070);
+    CHECK(!cfg.finger.enabled && !cfg.finger.ascii);
+    CHECK(cfg.finger.n_listen == 2 && cfg.finger.listen[1].port == 7979);
+    CHECK_STR(cfg.finger.listen[1].addr, "::1");
     CHECK(cfg.site.favicon == NULL);
     CHECK_STR(cfg.server.user, "nobody");
     CHECK_STR(cfg.server.access_log, "-");
@@ -126,6 +129,10 @@ static void test_values(void)
                     "gopher:\n"
                     "  listen: '*:70'\n"
                     "  width: 20\n"
+                    "finger:\n"
+                    "  enabled: true\n"
+                    "  listen: ['*:79']\n"
+                    "  ascii: yes\n"
                     "server:\n"
                     "  deadline: 2.5\n"
                     "  max_per_client: 0\n"
@@ -150,6 +157,8 @@ static void test_values(void)
     CHECK(cfg.gopher.n_listen == 1 && cfg.gopher.listen[0].port == 70);
     CHECK_STR(cfg.gopher.listen[0].addr, "*");
     CHECK(cfg.gopher.width == 20);
+    CHECK(cfg.finger.enabled && cfg.finger.ascii);
+    CHECK(cfg.finger.n_listen == 1 && cfg.finger.listen[0].port == 79);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
     CHECK(cfg.server.max_per_client == 0);
     CHECK(!cfg.server.landlock);
@@ -175,6 +184,8 @@ static void test_errors(void)
     expect_error("title: x\ngemini:\n  port: abc\n",
                  "capsule.yaml:3: error: gemini.port: expected an integer from 1 to 65535, got 'abc'");
     expect_error("gemini:\n  port: 70000\n", ":2: error: gemini.port:");
+    expect_error("finger:\n  ascii: maybe\n",
+                 ":2: error: finger.ascii: ");
     expect_error("gopher:\n  width: 5\n",
                  ":2: error: gopher.width: expected an integer from 20 to 1000, got '5'");
     expect_error("gemini:\n  listen: [\"127.0.0.1:1965\", \"nowhere:1965\"]\n",
