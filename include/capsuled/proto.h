@@ -1,4 +1,4 @@
-/* The two protocols' front ends: their status codes by name, the request
+/* The protocols' front ends (Gemini, Gopher, Finger): their status codes by name, the request
  * parsers (pure, exposed for tests and fuzzers) and the answer to one
  * request line, looked up in a capsule snapshot. The server moves the
  * bytes; everything a response says is decided here. */
@@ -31,6 +31,14 @@ enum gemini_status {
 enum gopher_status {
     GOPHER_SERVED = 0,
     GOPHER_ERROR = 3,
+};
+
+/* Finger has no status either: the status logged for a finger answer. */
+enum finger_status {
+    FINGER_SERVED = 0,
+    FINGER_UNKNOWN = 1, /* no section of that name */
+    FINGER_REFUSED = 2, /* forwarding (user@host1@host2) */
+    FINGER_BAD = 3,     /* control bytes, invalid UTF-8, too long */
 };
 
 /* The item types the protocol code writes into its own menus. */
@@ -75,6 +83,28 @@ struct gopher_request {
 
 void gopher_parse(const char *line, size_t len, struct gopher_request *req);
 
+/* The longest finger query line, CRLF excluded (RFC 1288 sets none; a
+ * longer one is closed unanswered by the server), and the longest name. */
+enum { FINGER_REQUEST_MAX = 1024, FINGER_NAME_MAX = 255 };
+
+enum finger_kind {
+    FINGER_INVALID, /* too long, control bytes, invalid UTF-8 */
+    FINGER_CARD,    /* "" or "/W": the person's card */
+    FINGER_NAME,    /* a name: a section's slug, or "plan" */
+    FINGER_FORWARD, /* any '@': forwarding, refused */
+};
+
+struct finger_request {
+    enum finger_kind kind;
+    bool verbose;                   /* "/W" came first */
+    char name[FINGER_NAME_MAX + 1]; /* FINGER_NAME: lower case */
+};
+
+/* Parses a finger query line (RFC 1288's {Q1}: [/W][ ]name, CRLF excluded):
+ * "/W" and the spaces around the name are dropped, the name lower-cased
+ * (slugs match case-insensitively). */
+void finger_parse(const char *line, size_t len, struct finger_request *req);
+
 /* --- responses --- */
 
 /* A response: either bytes owned by the snapshot (data/len point into it) or
@@ -84,7 +114,8 @@ struct response {
     const char *data;
     size_t len;
     struct buf owned;
-    int status;       /* enum gemini_status; gopher: enum gopher_status */
+    int status;       /* enum gemini_status, gopher_status or
+                         finger_status */
     char target[256]; /* host and path as requested, for the log */
 };
 void response_free(struct response *r);
@@ -106,6 +137,12 @@ enum { GOPHER_REQUEST_MAX = 1024 };
  * ("GET / HTTP/1.1") with a short HTTP response saying this is a gopher
  * server. */
 void gopher_respond(const struct capsule *c, const char *line, size_t len,
+                    struct response *out);
+
+/* Finger: line is the query as received, CRLF or LF excluded. Answers the
+ * pre-rendered card, section or plan of sites[0], or one line saying why
+ * not ("finger: NAME: no such section", forwarding refused). */
+void finger_respond(const struct capsule *c, const char *line, size_t len,
                     struct response *out);
 
 #endif

@@ -1,5 +1,5 @@
-/* Renderers: the document model laid out as gemtext, gophermaps, plain text
- * and feeds. Pure functions: model and options in, bytes appended to out. */
+/* Renderers: the document model laid out as gemtext, gophermaps, plain text,
+ * finger answers and feeds. Pure functions: model and options in, bytes appended to out. */
 #ifndef CAPSULED_RENDER_H
 #define CAPSULED_RENDER_H
 
@@ -86,6 +86,17 @@ void render_text_section(const struct doc *d, size_t section,
                          struct buf *out);
 void render_text_all(const struct doc *d, const struct render_opts *o,
                      int for_gopher, struct buf *out);
+
+/* Finger answers (RFC 1288): plain text at o->width, every line ending in
+ * CRLF, folded to ASCII when o->cfg says finger.ascii. The card: name,
+ * bio, email, the home section (with its links) and the list of sections
+ * to finger; one section's text; the latest news as a .plan. */
+void render_finger_card(const struct doc *d, const struct render_opts *o,
+                        struct buf *out);
+void render_finger_section(const struct doc *d, size_t section,
+                           const struct render_opts *o, struct buf *out);
+void render_finger_plan(const struct doc *d, const struct render_opts *o,
+                        struct buf *out);
 
 /* The news (o->news) as a gemsub page and as an Atom 1.0 feed. */
 void render_gemsub(const struct doc *d, const struct render_opts *o,

@@ -1,6 +1,6 @@
 /* One host's site: its loaded content and every response pre-rendered into
  * sorted route tables, plus the path rule that the Gemini and Gopher front
- * ends share (their parsers and responses are capsuled/proto.h's).
+ * ends share (Finger's table is keyed by names) (their parsers and responses are capsuled/proto.h's).
  * Everything here is immutable once built, so worker threads read it
  * without locks. */
 #ifndef CAPSULED_SITE_H
@@ -60,12 +60,15 @@ struct site {
     char *gemtext_header; /* "20 text/gemini; charset=utf-8; lang=en\r\n" */
     struct route_table gemini;
     struct route_table gopher;   /* empty unless built with gopher */
+    struct route_table finger;   /* with gopher and finger.enabled: the
+                                    card under "", sections under their
+                                    slugs, the .plan under "plan" */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
 
-/* Builds a site and pre-renders its responses (the gopher ones too when
- * with_gopher). NULL when its content cannot be loaded. */
+/* Builds a site and pre-renders its responses (the gopher ones, and the
+ * finger ones when finger is enabled, too when with_gopher). NULL when its content cannot be loaded. */
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);

@@ -4,7 +4,7 @@
  * layout of the column-bound formats (gophermap 'i' lines and plain
  * text), which calls back into the format for its lines and links.
  *
- * The format files (gemtext.c, gophermap.c, text.c, feed.c) call this
+ * The format files (gemtext.c, gophermap.c, text.c, finger.c, feed.c) call this
  * module and wrap.c, never each other. Everything declared here is
  * defined in layout.c. Private to src/render. */
 #ifndef CAPSULED_RENDER_LAYOUT_H

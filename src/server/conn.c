@@ -216,6 +216,8 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
         const char *sni =
             SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
         gemini_respond(c->snap, sni, c->req, line_len, &c->resp);
+    } else if (c->proto == PROTO_FINGER) {
+        finger_respond(c->snap, c->req, line_len, &c->resp);
     } else {
         gopher_respond(c->snap, c->req, line_len, &c->resp);
     }
@@ -262,11 +264,12 @@ static size_t gopher_line_len(const char *p, const char *lf)
     return len && p[len - 1] == '\r' ? len - 1 : len;
 }
 
-/* Gopher: CRLF or LF ends the line. A buffer full without a line end
- * holds more than GOPHER_REQUEST_MAX bytes: handed over whole, it is
- * answered at once with gopher_respond's "Request too long" error (never
- * as the selector it starts with), and the rest of it is drained by the
- * linger. */
+/* Gopher and finger: CRLF or LF ends the line. A buffer full without a
+ * line end holds more than GOPHER_REQUEST_MAX bytes: handed over whole, it
+ * is answered at once with gopher_respond's "Request too long" error
+ * (never as the selector it starts with), and the rest of it is drained by
+ * the linger. Finger closes such a query (and one cut by the client's
+ * close) unanswered, as RFC 1288 servers do with what is no query. */
 static enum step read_gopher(struct worker *w, struct conn *c)
 {
     while (c->req_len < REQ_CAP) {
@@ -278,7 +281,7 @@ static enum step read_gopher(struct worker *w, struct conn *c)
         if (n == 0) {
             /* A client that half-closes after its selector still gets an
              * answer; one that sent nothing does not. */
-            if (c->req_len == 0)
+            if (c->req_len == 0 || c->proto == PROTO_FINGER)
                 return STEP_CLOSE;
             respond(w, c, c->req_len);
             return STEP_NEXT;
@@ -290,6 +293,8 @@ static enum step read_gopher(struct worker *w, struct conn *c)
             return STEP_NEXT;
         }
     }
+    if (c->proto == PROTO_FINGER)
+        return STEP_CLOSE;
     respond(w, c, c->req_len);
     return STEP_NEXT;
 }
@@ -499,11 +504,11 @@ void conn_open(struct worker *w, int fd, enum proto proto,
     }
     w->n_conns++;
     set_deadline(w, c, c->start_us / 1000 + deadline_ms_of(w));
-    /* A gopher client usually sent its selector with the handshake's last
+    /* A gopher or finger client usually sent its selector with the handshake's last
      * ACK: reading now saves a trip through the event set. (TLS waits for
      * an event and then for a whole ClientHello, so a silent or trickling
      * client never costs an SSL object.) */
-    if (proto == PROTO_GOPHER)
+    if (proto != PROTO_GEMINI)
         conn_step(w, c);
 }
 

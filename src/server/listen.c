@@ -149,3 +149,16 @@ int listen_open(const struct cfg_listen *spec, enum proto proto, bool first,
         return open_any(spec, proto, first, out, n);
     return open_named(spec, proto, first, out, n);
 }
+
+const char *proto_name(enum proto p)
+{
+    switch (p) {
+    case PROTO_GEMINI:
+        return "gemini";
+    case PROTO_GOPHER:
+        return "gopher";
+    case PROTO_FINGER:
+        return "finger";
+    }
+    return "?";
+}

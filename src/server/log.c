@@ -117,7 +117,7 @@ void log_access(const struct sockaddr *peer, enum proto proto,
         target = "-";
     utf8_escape_controls(what, sizeof what, target, strlen(target), true);
     int n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lldus\n", when,
-                     addr, proto == PROTO_GEMINI ? "gemini" : "gopher", what,
+                     addr, proto_name(proto), what,
                      status, bytes, micros);
     if (n < 0)
         return;

@@ -130,7 +130,7 @@ static int open_listeners(const struct cfg_listen *specs, size_t n,
             char where[300];
             listen_describe(&specs[i], where, sizeof where);
             log_msg("cannot listen on %s (%s): %s", where,
-                    proto == PROTO_GEMINI ? "gemini" : "gopher",
+                    proto_name(proto),
                     strerror(errno));
             return -1;
         }
@@ -149,7 +149,10 @@ static int bind_all(struct server *srv, const struct config *cfg)
                             PROTO_GEMINI, w == 0, &ls, &n) < 0) ||
             (cfg->gopher.enabled &&
              open_listeners(cfg->gopher.listen, cfg->gopher.n_listen,
-                            PROTO_GOPHER, w == 0, &ls, &n) < 0)) {
+                            PROTO_GOPHER, w == 0, &ls, &n) < 0) ||
+            (cfg->finger.enabled &&
+             open_listeners(cfg->finger.listen, cfg->finger.n_listen,
+                            PROTO_FINGER, w == 0, &ls, &n) < 0)) {
             for (size_t i = 0; i < n; i++)
                 close(ls[i].fd);
             free(ls);
@@ -236,6 +239,9 @@ static void print_urls(const struct config *cfg)
     }
     if (cfg->gopher.enabled)
         printf("gopher://%s:%d/\n", cfg->gopher.host, cfg->gopher.port);
+    if (cfg->finger.enabled && cfg->finger.n_listen)
+        printf("finger @%s (port %d)\n", cfg->gopher.host,
+               cfg->finger.listen[0].port);
     fflush(stdout);
 }
 
@@ -309,8 +315,11 @@ static void note_unapplied(const struct config *old, const struct config *new)
                      new->gemini.listen, new->gemini.n_listen) ||
         !same_listen(old->gopher.listen, old->gopher.n_listen,
                      new->gopher.listen, new->gopher.n_listen) ||
+        !same_listen(old->finger.listen, old->finger.n_listen,
+                     new->finger.listen, new->finger.n_listen) ||
         old->gemini.enabled != new->gemini.enabled ||
-        old->gopher.enabled != new->gopher.enabled)
+        old->gopher.enabled != new->gopher.enabled ||
+        old->finger.enabled != new->finger.enabled)
         log_msg("listen addresses changed: restart to apply");
     if (old->server.workers != new->server.workers)
         log_msg("worker count changed: restart to apply");

@@ -74,7 +74,10 @@ void deadline_clear(struct deadlines *l, struct deadline *d);
 
 /* ---- listen.c ---------------------------------------------------------- */
 
-enum proto { PROTO_GEMINI, PROTO_GOPHER };
+enum proto { PROTO_GEMINI, PROTO_GOPHER, PROTO_FINGER };
+
+/* "gemini", "gopher" or "finger", for logs and messages. */
+const char *proto_name(enum proto p);
 
 /* One bound, listening, non-blocking SO_REUSEPORT socket. */
 struct listener {

@@ -350,6 +350,41 @@ static void build_gopher_routes(struct site *s)
     buf_free(&path);
 }
 
+/* A finger name as finger_parse leaves it: lower case. */
+static char *finger_name(const char *slug)
+{
+    char *name = xstrdup(slug);
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return name;
+}
+
+/* Finger names are the slugs (lower-cased); "plan" is added first, so a
+ * section of that slug does not hide the .plan. */
+static void build_finger_routes(struct site *s)
+{
+    const struct site_content *c = &s->content;
+    struct buf body = {0};
+    render_finger_card(&c->doc, &c->opts, &body);
+    add_typed(&s->finger, "", NULL, body.data, body.len);
+    buf_clear(&body);
+    render_finger_plan(&c->doc, &c->opts, &body);
+    add_typed(&s->finger, "plan", NULL, body.data, body.len);
+    for (size_t i = 0; i < c->doc.n_sections; i++) {
+        const struct section *sec = &c->doc.sections[i];
+        if (!path_slug_is_safe(sec->slug))
+            continue;
+        buf_clear(&body);
+        render_finger_section(&c->doc, i, &c->opts, &body);
+        char *name = finger_name(sec->slug);
+        add_typed(&s->finger, name, NULL, body.data, body.len);
+        free(name);
+    }
+    route_seal(&s->finger);
+    buf_free(&body);
+}
+
 static void build_http_reply(struct site *s)
 {
     const struct render_opts *o = &s->content.opts;
@@ -393,6 +428,8 @@ struct site *site_build(const struct config *cfg, size_t host_index,
     build_gemini_routes(s);
     if (with_gopher)
         build_gopher_routes(s);
+    if (with_gopher && cfg->finger.enabled)
+        build_finger_routes(s);
     build_http_reply(s);
     return s;
 }
@@ -403,6 +440,7 @@ void site_free(struct site *s)
         return;
     route_table_free(&s->gemini);
     route_table_free(&s->gopher);
+    route_table_free(&s->finger);
     site_content_free(&s->content);
     free(s->lang);
     free(s->gemtext_header);

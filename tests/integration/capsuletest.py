@@ -81,6 +81,32 @@ def yaml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def finger_section(finger):
+    """The finger: section of capsule.yaml for write_config's finger."""
+    if finger is None:
+        return ""
+    keys = dict(finger) if isinstance(finger, dict) else {"port": finger}
+    port = keys.pop("port")
+    text = 'finger:\n  enabled: true\n  listen: ["127.0.0.1:%d", "[::1]:%d"]\n' % (
+        port, port)
+    for k, v in keys.items():
+        text += "  %s: %s\n" % (k, v)
+    return text
+
+
+def finger(port, query, host="127.0.0.1", timeout=5, raw=None):
+    """The whole answer to one finger query (CRLF added unless raw)."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(raw if raw is not None else query.encode() + b"\r\n")
+        chunks = []
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    return b"".join(chunks)
+
+
 class Capsule:
     """A temporary copy of the default capsule with its own capsule.yaml."""
 
@@ -99,10 +125,13 @@ class Capsule:
 
     def write_config(self, deadline=2, max_connections=64, workers=2,
                      extra_server="", gemini=None, extra_top="",
-                     access_log="-", anonymize=False, max_per_client=None):
+                     access_log="-", anonymize=False, max_per_client=None,
+                     finger=None):
         """max_per_client: None leaves the server's default (64); tests
         that open more connections at once from 127.0.0.1 set it (0 = no
-        per-client cap)."""
+        per-client cap). finger: None leaves finger off; a port enables it
+        on 127.0.0.1 and ::1 there (a dict adds other finger keys, e.g.
+        {"port": p, "ascii": "true"})."""
         if gemini is None:
             gemini = """gemini:
   host: localhost
@@ -128,6 +157,7 @@ robots: |
   User-agent: *
   Disallow: /search
 %(extra_top)s
+%(finger)s
 %(gemini)s
 gopher:
   host: localhost
@@ -148,6 +178,7 @@ server:
        "per_client": "" if max_per_client is None else
        "  max_per_client: %d\n" % max_per_client,
        "extra_server": extra_server, "extra_top": extra_top,
+       "finger": finger_section(finger),
        "log": yaml_str(access_log), "anon": "true" if anonymize else "false"}
         path = os.path.join(self.capsule, "capsule.yaml")
         with open(path, "w", encoding="utf-8") as f:
