@@ -67,20 +67,8 @@ static void finger_link(const struct link *l, void *ctx)
 {
     struct finger *f = ctx;
     struct buf *b = &f->scratch;
-    buf_clear(b);
-    buf_printf(b, "  [%zu] ", ++f->n_links);
-    if (l->image)
-        buf_puts(b, "image: ");
-    if (l->label && *l->label) {
-        buf_puts(b, l->label);
-        buf_puts(b, ": ");
-    }
-    if (l->url && *l->url)
-        buf_puts(b, l->url);
-    else if (is_home(f->d, l->section))
-        put_finger_query(b, f->o, "");
-    else
-        put_finger_query(b, f->o, l->section);
+    if (layout_cite_link(b, ++f->n_links, l))
+        put_finger_query(b, f->o, is_home(f->d, l->section) ? "" : l->section);
     finger_line(b->data, b->len, f);
 }
 

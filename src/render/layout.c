@@ -78,6 +78,22 @@ const char *layout_card_bio(const struct render_opts *o)
     return NULL;
 }
 
+bool layout_cite_link(struct buf *out, size_t n, const struct link *l)
+{
+    buf_clear(out);
+    buf_printf(out, "  [%zu] ", n);
+    if (l->image)
+        buf_puts(out, "image: ");
+    if (l->label && *l->label) {
+        buf_puts(out, l->label);
+        buf_puts(out, ": ");
+    }
+    if (!l->url || !*l->url)
+        return true;
+    buf_puts(out, l->url);
+    return false;
+}
+
 const char *layout_section_label(const struct section *sec)
 {
     if (S_nonempty(sec->title))

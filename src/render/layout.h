@@ -33,6 +33,11 @@ const char *layout_card_bio(const struct render_opts *o);
 /* What a link to a section from a page of its own says: its title, else
  * its slug, else "Home" (the untitled first section). */
 const char *layout_section_label(const struct section *sec);
+/* A link cited under its block in the plain formats (text, finger), the
+ * way mail and RFCs cite them: "  [N] image: label: URL". Writes it into
+ * out (cleared first) and returns true when the link names no URL, so the
+ * caller still has to write where its section is read. */
+bool layout_cite_link(struct buf *out, size_t n, const struct link *l);
 /* The news of the options: an empty one (no section) when there is none. */
 const struct news *layout_news(const struct render_opts *o);
 /* The i-th item of a home page's latest news (the newest first), or NULL

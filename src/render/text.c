@@ -10,11 +10,6 @@
 
 #include <string.h>
 
-static bool nonempty(const char *s)
-{
-    return s && *s;
-}
-
 struct text {
     const struct doc *d;
     const struct render_opts *o;
@@ -62,17 +57,7 @@ static void put_section_url(struct text *t, const char *slug)
 static void text_link(const struct link *l, void *ctx)
 {
     struct text *t = ctx;
-    buf_clear(&t->scratch);
-    buf_printf(&t->scratch, "  [%zu] ", ++t->n_links);
-    if (l->image)
-        buf_puts(&t->scratch, "image: ");
-    if (nonempty(l->label)) {
-        buf_puts(&t->scratch, l->label);
-        buf_puts(&t->scratch, ": ");
-    }
-    if (nonempty(l->url))
-        buf_puts(&t->scratch, l->url);
-    else
+    if (layout_cite_link(&t->scratch, ++t->n_links, l))
         put_section_url(t, l->section);
     text_line(t->scratch.data, t->scratch.len, t);
 }
