@@ -9,7 +9,7 @@
  *   {:name: attrs}      attribute list definitions: gone
  *   # Head / {: #id}    an attribute list after a heading gives its id
  *   * TOC / {:toc}      the list kramdown replaces by a table of contents:
- *                       gone (the capsule's section menu is one)
+ *                       one line of links to the headings instead
  *   {::comment}…        hidden; the {::nomarkdown} lines go and the HTML
  *                       between them is read as HTML; {::options /} goes
  *   term / : text       definition lists: the term stays a paragraph (one
@@ -31,6 +31,8 @@ struct kd_line {
     bool code;    /* fenced code, fences included */
     bool gone;    /* taken out: left as an empty line */
     int heading;  /* an ATX heading, or a setext underline: its level */
+    bool no_toc;  /* a heading that {:.no_toc} keeps out of the contents */
+    bool toc;     /* where a table of contents goes */
     char *repl;   /* the line rewritten, or NULL */
 };
 
@@ -39,6 +41,7 @@ struct kd_scan {
     struct kd_line *lines;
     size_t n, cap;
     int line_base;
+    bool toc_done; /* kramdown makes one table of contents, the first */
 };
 
 /* ------------------------------------------------------------- matching */
@@ -330,6 +333,7 @@ static bool heading_ial(struct kd_scan *sc, size_t i, const char *in,
         return false;
     size_t h = atx_level(&sc->lines[i - 1]) ? i - 1 : i - 2;
     char *id = ial_id(in, len);
+    sc->lines[i - 1].no_toc = memmem(in, len, "no_toc", 6) != NULL;
     if (id) {
         struct kd_line *l = &sc->lines[h];
         struct span t = doc_trim_span(l->s, l->len);
@@ -345,10 +349,11 @@ static bool heading_ial(struct kd_scan *sc, size_t i, const char *in,
     return true;
 }
 
-/* "{:toc}" after a list: kramdown puts its table of contents there. */
+/* "{:toc}" after a list: kramdown puts its table of contents there (for
+ * the first such list; later ones stay lists). */
 static bool toc_ial(struct kd_scan *sc, size_t i, const char *in, size_t len)
 {
-    if (!has_token(in, len, "toc"))
+    if (sc->toc_done || !has_token(in, len, "toc"))
         return false;
     size_t first = i;
     while (first > 0 && !blank(&sc->lines[first - 1]) &&
@@ -358,7 +363,59 @@ static bool toc_ial(struct kd_scan *sc, size_t i, const char *in, size_t len)
         return false;
     for (size_t j = first; j <= i; j++)
         sc->lines[j].gone = true;
+    sc->lines[first].toc = true;
+    sc->toc_done = true;
     return true;
+}
+
+/* A heading's text and id ("{#id}" at its end, given or from an attribute
+ * list), or its slug as the section will have it. */
+static void heading_entry(const struct kd_scan *sc, size_t u, struct buf *b)
+{
+    size_t t = atx_level(&sc->lines[u]) ? u : u - 1;
+    const struct kd_line *l = &sc->lines[t];
+    const char *s = l->repl ? l->repl : l->s;
+    size_t len = l->repl ? strlen(l->repl) : l->len;
+    struct span txt = doc_trim_span(s, len);
+    while (t == u && txt.len && txt.s[0] == '#')
+        txt.s++, txt.len--;
+    txt = doc_trim_span(txt.s, txt.len);
+    while (t == u && txt.len && txt.s[txt.len - 1] == '#')
+        txt.len--;
+    txt = doc_trim_span(txt.s, txt.len);
+    char *id = NULL;
+    const char *brace = txt.len && txt.s[txt.len - 1] == '}'
+                            ? memmem(txt.s, txt.len, "{#", 2) : NULL;
+    if (brace) {
+        id = xstrndup(brace + 2, (size_t)(txt.s + txt.len - 1 - brace - 2));
+        txt = doc_trim_span(txt.s, (size_t)(brace - txt.s));
+    } else {
+        char *plain = xstrndup(txt.s, txt.len);
+        id = doc_slugify(plain);
+        free(plain);
+    }
+    buf_printf(b, "%s[%.*s](#%s)", b->len ? " " : "", (int)txt.len, txt.s, id);
+    free(id);
+}
+
+/* kramdown's table of contents, as one line of links to the headings of
+ * levels 1 to 3 (those the sections and their anchors name): a block of
+ * links only, which every format shows as its link lines. */
+static void fill_tocs(struct kd_scan *sc)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < sc->n; i++) {
+        if (!sc->lines[i].toc)
+            continue;
+        buf_clear(&b);
+        for (size_t u = 0; u < sc->n; u++)
+            if (sc->lines[u].heading && sc->lines[u].heading <= 3 &&
+                !sc->lines[u].no_toc)
+                heading_entry(sc, u, &b);
+        sc->lines[i].gone = false;
+        sc->lines[i].repl = xstrndup(b.data ? b.data : "", b.len);
+    }
+    buf_free(&b);
 }
 
 /* The line "{:/name}" or "{:/}" closing extension name after line i. */
@@ -629,6 +686,7 @@ void doc_kramdown_read(struct kramdown *kd, const char *md, size_t len,
     mark_fences(&sc);
     mark_headings(&sc);
     scan_blocks(&sc);
+    fill_tocs(&sc);
     rewrite_lines(&sc);
     join_lines(&sc);
     free(sc.lines);

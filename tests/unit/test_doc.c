@@ -386,22 +386,29 @@ static void test_html_prose(void)
 }
 
 /* kramdown's {#id} and attribute lists name headings and blocks; the
- * "* TOC" list that {:toc} marks is kramdown's to replace, and vanishes. */
+ * first list that {:toc} marks becomes the table of contents: one block
+ * of links to the headings (H1 to H3), never a "TOC" item. */
 static void test_kramdown(void)
 {
     build("* TOC\n{:toc}\n\n## Title {#custom-id}\n\nPara\n{: .note #para-id}"
-          "\n\n# Top\n\n[to title](#custom-id) [to para](#para-id)\n");
-    CHECK(d.n_blocks == 4);
-    CHECK_STR(block(0)->text, "Title");
-    CHECK_STR(block(1)->text, "Para");
+          "\n\n# Top\n\n[to title](#custom-id) [to para](#para-id)\n\n"
+          "#### Deep\n\n# Hidden\n{:.no_toc}\n\nx\n\n* Later\n{:toc}\n");
+    CHECK_STR(block(0)->text, "Title Top");
+    CHECK(block(0)->only_links && block(0)->n_links == 2);
+    CHECK_STR(link_section(0, 0), "home");
+    CHECK_STR(link_section(0, 1), "top");
+    CHECK_STR(block(1)->text, "Title");
+    CHECK_STR(block(2)->text, "Para");
     /* An H1 exists, so the H2 lives in the home section, named by its id. */
     CHECK_STR(d.sections[0].slug, "home");
-    CHECK(block(3)->n_links == 1);
-    CHECK_STR(link_section(3, 0), "home");
-    CHECK_STR(link_label(3, 0), "to title / to para");
+    CHECK(block(4)->n_links == 1);
+    CHECK_STR(link_section(4, 0), "home");
+    CHECK_STR(link_label(4, 0), "to title / to para");
+    /* A second {:toc} list is a list, as kramdown leaves it. */
+    CHECK_STR(block(d.n_blocks - 1)->text, "Later");
     CHECK(diags.n == 0);
 
-    build("1. TOC\n{: toc}\n\n- [x](y)\n{:toc}\n\nText\n");
+    build("1. TOC\n{: toc}\n\nText\n");
     CHECK(d.n_blocks == 1);
     CHECK_STR(block(0)->text, "Text");
 }
