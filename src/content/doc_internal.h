@@ -250,6 +250,7 @@ struct kramdown {
     struct strmap by_name;
     size_t *order; /* note indices by number */
     size_t n_order, cap_order;
+    size_t next;   /* the first in order not yet walked */
     int numbered;
 };
 

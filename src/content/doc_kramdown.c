@@ -42,6 +42,9 @@ struct kd_scan {
     size_t n, cap;
     int line_base;
     bool toc_done; /* kramdown makes one table of contents, the first */
+    /* Extensions ("comment", "nomarkdown") found without a stop line from
+     * this line on: none after it either, so no second search. */
+    size_t no_stop[2];
 };
 
 /* ------------------------------------------------------------- matching */
@@ -418,10 +421,13 @@ static void fill_tocs(struct kd_scan *sc)
     buf_free(&b);
 }
 
-/* The line "{:/name}" or "{:/}" closing extension name after line i. */
-static size_t ext_stop(const struct kd_scan *sc, size_t i, const char *name,
-                       size_t name_len)
+/* The line "{:/name}" or "{:/}" closing extension name (kind 0 or 1)
+ * after line i, or 0. */
+static size_t ext_stop(struct kd_scan *sc, size_t i, int kind,
+                       const char *name, size_t name_len)
 {
+    if (sc->no_stop[kind] && i >= sc->no_stop[kind])
+        return 0;
     for (size_t k = i + 1; k < sc->n; k++) {
         size_t len;
         const char *in = sc->lines[k].code ? NULL
@@ -431,12 +437,13 @@ static size_t ext_stop(const struct kd_scan *sc, size_t i, const char *name,
                           !memcmp(in + 1, name, name_len))))
             return k;
     }
+    sc->no_stop[kind] = i ? i : 1;
     return 0;
 }
 
-/* "{::comment}" … hidden; "{::nomarkdown}" … its lines go; "{::name /}"
- * goes. An extension without its stop line is left as text, as kramdown
- * leaves it. */
+/* "{::comment}" … hidden; "{::nomarkdown}" … its lines go (what is
+ * between is raw, no kramdown rule applies); "{::name /}" goes. An
+ * extension without its stop line is left as text, as kramdown leaves it. */
 static size_t extension(struct kd_scan *sc, size_t i, const char *in,
                         size_t len)
 {
@@ -450,13 +457,13 @@ static size_t extension(struct kd_scan *sc, size_t i, const char *in,
     }
     bool comment = n == 7 && !memcmp(name, "comment", 7);
     bool raw = n == 10 && !memcmp(name, "nomarkdown", 10);
-    size_t stop = comment || raw ? ext_stop(sc, i, name, n) : 0;
+    size_t stop = comment || raw ? ext_stop(sc, i, raw, name, n) : 0;
     if (!stop)
         return i;
     for (size_t k = i; k <= stop; k++)
         if (comment || k == i || k == stop)
             sc->lines[k].gone = true;
-    return raw ? i + 1 : stop + 1;
+    return stop + 1;
 }
 
 /* A line "{:…}" at i: a definition, extension or attribute list. Returns
@@ -579,28 +586,42 @@ static int cite(struct kramdown *kd, struct kd_note *note, int line)
     return note->number;
 }
 
+/* What a rewrite has found missing in its text, so that no search runs
+ * twice over the same bytes (a line of a million backticks or comment
+ * openings stays linear). */
+struct kd_misses {
+    bool run[64];     /* no closing run of this many backticks */
+    bool comment_end; /* no "{:/comment}" or "{:/}" */
+};
+
 /* Bytes of a code span starting at s (a run of backticks and what it
- * encloses), or of the run alone when no run of its length closes it. */
-static size_t code_span(const char *s, size_t len)
+ * encloses), or of the run alone when no run of its length closes it
+ * (runs of 64 and more are taken as text). */
+static size_t code_span(const char *s, size_t len, struct kd_misses *m)
 {
-    size_t run = strspn(s, "`");
-    if (run > len)
-        run = len;
+    size_t run = 0;
+    while (run < len && s[run] == '`')
+        run++;
+    if (run >= 64 || m->run[run])
+        return run;
+    m->run[run] = true; /* unless found below */
     for (size_t i = run; i < len;) {
         size_t r = 0;
         while (i + r < len && s[i + r] == '`')
             r++;
-        if (r == run)
+        if (r == run) {
+            m->run[run] = false;
             return i + r;
+        }
         i += r ? r : 1;
     }
     return run;
 }
 
 /* "{::comment}…{:/comment}" (or "{:/}") within the text: its length. */
-static size_t span_comment(const char *s, size_t len)
+static size_t span_comment(const char *s, size_t len, struct kd_misses *m)
 {
-    if (len < 11 || memcmp(s, "{::comment}", 11))
+    if (m->comment_end || len < 11 || memcmp(s, "{::comment}", 11))
         return 0;
     for (size_t i = 11; i + 4 <= len; i++) {
         if (!memcmp(s + i, "{:/}", 4))
@@ -608,6 +629,7 @@ static size_t span_comment(const char *s, size_t len)
         if (i + 11 <= len && !memcmp(s + i, "{:/comment}", 11))
             return i + 11;
     }
+    m->comment_end = true;
     return 0;
 }
 
@@ -617,6 +639,7 @@ static bool rewrite_spans(struct kramdown *kd, const char *s, size_t len,
                           int line, struct buf *out)
 {
     bool changed = false;
+    struct kd_misses miss = {0};
     for (size_t i = 0; i < len;) {
         size_t n = 0;
         struct kd_note *note = NULL;
@@ -624,11 +647,11 @@ static bool rewrite_spans(struct kramdown *kd, const char *s, size_t len,
         if (s[i] == '\\' && i + 1 < len) {
             n = 2;
         } else if (s[i] == '`') {
-            n = code_span(s + i, len - i);
+            n = code_span(s + i, len - i, &miss);
         } else if ((note = marker(kd, s + i, len - i, &n))) {
             buf_printf(out, "\\[%d\\]", cite(kd, note, line));
             kept = false;
-        } else if ((n = span_comment(s + i, len - i))) {
+        } else if ((n = span_comment(s + i, len - i, &miss))) {
             kept = false; /* hidden: nothing written */
         } else {
             n = 1;
@@ -714,20 +737,38 @@ static void walk_note(struct walker *w, struct kd_note *note)
     buf_free(&body);
 }
 
+static void walk_once(struct walker *w, size_t k)
+{
+    struct kd_note *note = &w->kd->notes[w->kd->order[k]];
+    if (note->walked)
+        return;
+    note->walked = true;
+    walk_note(w, note);
+}
+
+/* Notes are numbered in the order of their first citations, which is page
+ * order, so the walk goes on from where the last one stopped; a note first
+ * cited by a note follows that note (and is numbered while it is walked,
+ * so the inner loop sees the order grow). */
 void doc_kramdown_notes(struct walker *w, int before_line)
 {
     struct kramdown *kd = w->kd;
     if (!kd || w->src.nest || w->md.n_frames || suppressed(w))
         return;
     doc_finish_block(w);
-    /* A note cited only by a note is numbered while walked: n_order grows. */
-    for (size_t i = 0; i < kd->n_order; i++) {
+    size_t i = kd->next;
+    for (; i < kd->n_order; i++) {
         struct kd_note *note = &kd->notes[kd->order[i]];
-        if (note->walked || note->cited_at >= before_line)
+        if (note->walked)
             continue;
-        note->walked = true;
-        walk_note(w, note);
+        if (note->cited_at >= before_line)
+            break;
+        size_t from = kd->n_order;
+        walk_once(w, i);
+        for (size_t j = from; j < kd->n_order; j++)
+            walk_once(w, j);
     }
+    kd->next = i;
 }
 
 void doc_kramdown_free(struct kramdown *kd)

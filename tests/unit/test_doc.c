@@ -769,6 +769,38 @@ static void timed_build(const char *what, const char *md, size_t len)
            seconds() - t0);
 }
 
+/* kramdown syntax in bulk and unclosed: 20,000 notes citing each other
+ * in a ring, openings without stops, runs of backticks of every length,
+ * a definition list of 20,000 terms. Linear, and nothing lost. */
+static void test_kramdown_hostile(void)
+{
+    struct buf md = {0};
+    for (int i = 0; i < 20000; i++)
+        buf_printf(&md, "# H%d\n\nx[^n%d]\n\n[^n%d]: see[^n%d]\n\n", i, i, i,
+                   (i + 1) % 20000);
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&md, "{::comment}\n{::nomarkdown}\n");
+    for (int i = 1; i < 2000; i++) {
+        for (int k = 0; k < i; k++)
+            buf_putc(&md, '`');
+        buf_puts(&md, " {::comment} [^n1] ");
+    }
+    buf_puts(&md, "\n\n");
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&md, "term\n");
+    buf_puts(&md, ": def\n\n* TOC\n{:toc}\n[^");
+    double t0 = seconds();
+    timed_build("kramdown hostile", md.data, md.len);
+    CHECK(seconds() - t0 < 30);
+    CHECK(d.n_sections == 20000);
+    /* Each note once, at the end of its section: "[k] see[k+1]". */
+    CHECK_STR(block(2)->text, "[1] see[2]");
+    const struct section *last = &d.sections[d.n_sections - 1];
+    CHECK(!strcmp(block(last->first + last->count - 1)->text,
+                  "[20000] see[1]"));
+    buf_free(&md);
+}
+
 static void test_robustness(void)
 {
     struct buf md = {0};
@@ -864,6 +896,7 @@ int main(void)
     test_diagnostics();
     test_seed();
     test_corpus();
+    test_kramdown_hostile();
     test_robustness();
     doc_free(&d);
     diags_free(&diags);
