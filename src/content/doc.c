@@ -4,6 +4,7 @@
  * points of doc.h live here; the other doc_*.c modules do the parts. */
 #include "doc_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,9 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
         if (enter) {
             doc_finish_block(w);
             w->md.heading = cmark_node_get_heading_level(n);
+            /* A section's footnotes end it, before the next one starts. */
+            if (w->kd && w->md.heading == w->kd->top_level)
+                doc_kramdown_notes(w, w->src.line);
         } else {
             heading_exit(w);
         }
@@ -247,19 +251,22 @@ static void build(const char *md, size_t len, const char *base_url,
                   struct diags *diags)
 {
     memset(out, 0, sizeof *out);
+    struct kramdown kd;
+    doc_kramdown_read(&kd, md ? md : "", md ? len : 0, line_base);
     struct walker w = {
         .ops = {.walk_markdown = S_walk_markdown},
         .base_url = base_url,
         .file = file,
         .diags = diags,
-        .src = {.text = md ? md : "", .len = md ? len : 0,
-                .line_base = line_base},
+        .src = {.text = kd.text, .len = kd.len, .line_base = line_base},
         .out = {.doc = out},
+        .kd = &kd,
     };
     cmark_node *root =
         cmark_parse_document(w.src.text, w.src.len, CMARK_OPTIONS);
     walk_root(&w, root);
     cmark_node_free(root);
+    doc_kramdown_notes(&w, INT_MAX);
     if (w.comment.open)
         doc_report(
             &w, DIAG_WARNING, w.comment.line,
@@ -271,6 +278,7 @@ static void build(const char *md, size_t len, const char *base_url,
     w.out.n_pending = 0;
     doc_build_sections(&w);
     walker_free(&w);
+    doc_kramdown_free(&kd);
 }
 
 void doc_build(const struct page *page, const struct config *cfg,

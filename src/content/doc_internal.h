@@ -4,6 +4,7 @@
  * only those below it:
  *
  *   doc.c           the walk driver: doc_build, cmark's events, containers
+ *   doc_kramdown.c  kramdown's own syntax read before cmark; footnotes
  *   doc_sections.c  sections, anchors and section links, after the walk
  *   doc_table.c     pipe tables
  *   doc_inline.c    inline nodes
@@ -229,6 +230,30 @@ struct html_state {
     struct buf scratch; /* attribute values */
 };
 
+/* doc_kramdown.c's: a footnote definition, and the page as cmark is to
+ * read it (kramdown's own syntax rewritten line for line). */
+struct kd_note {
+    char *name;
+    char *body;    /* Markdown, indentation taken off */
+    int line;      /* page line of its definition */
+    int number;    /* by first citation; 0: never cited (never shown) */
+    int cited_at;  /* page line of the first citation */
+    bool walked;
+};
+
+struct kramdown {
+    char *text;
+    size_t len;
+    int top_level; /* heading level that starts a section; 0: none */
+    struct kd_note *notes;
+    size_t n_notes, cap_notes;
+    struct strmap by_name;
+    size_t *order; /* note indices by number */
+    size_t n_order, cap_order;
+    size_t next;   /* the first in order not yet walked */
+    int numbered;
+};
+
 struct walker;
 
 /* The recursion the format needs, set by doc.c: a markdown="1" HTML block
@@ -254,6 +279,7 @@ struct walker {
     struct walk_output out;
     struct comment_state comment;
     struct html_state html;
+    struct kramdown *kd;   /* doc_kramdown.c's: the page's notes */
 };
 
 static inline bool suppressed(const struct walker *w)
@@ -301,6 +327,14 @@ void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
 /* doc_table.c: pipe tables */
 bool doc_try_table(struct walker *w, cmark_node *para);
+
+/* doc_kramdown.c: kramdown's syntax before cmark, and the notes: those
+ * first cited before page line before_line are walked (once) where the
+ * walk is, at the top level of the page */
+void doc_kramdown_read(struct kramdown *kd, const char *md, size_t len,
+                       int line_base);
+void doc_kramdown_notes(struct walker *w, int before_line);
+void doc_kramdown_free(struct kramdown *kd);
 
 /* doc_sections.c: sections, anchors, section links */
 void doc_build_sections(struct walker *w);

@@ -385,11 +385,18 @@ static void test_html_prose(void)
     CHECK(diags.n == 0);
 }
 
+/* kramdown's {#id} and attribute lists name headings and blocks; the
+ * first list that {:toc} marks becomes the table of contents: one block
+ * of links to the headings (H1 to H3), never a "TOC" item. */
 static void test_kramdown(void)
 {
     build("* TOC\n{:toc}\n\n## Title {#custom-id}\n\nPara\n{: .note #para-id}"
-          "\n\n# Top\n\n[to title](#custom-id) [to para](#para-id)\n");
-    CHECK_STR(block(0)->text, "TOC");
+          "\n\n# Top\n\n[to title](#custom-id) [to para](#para-id)\n\n"
+          "#### Deep\n\n# Hidden\n{:.no_toc}\n\nx\n\n* Later\n{:toc}\n");
+    CHECK_STR(block(0)->text, "Title Top");
+    CHECK(block(0)->only_links && block(0)->n_links == 2);
+    CHECK_STR(link_section(0, 0), "home");
+    CHECK_STR(link_section(0, 1), "top");
     CHECK_STR(block(1)->text, "Title");
     CHECK_STR(block(2)->text, "Para");
     /* An H1 exists, so the H2 lives in the home section, named by its id. */
@@ -397,7 +404,107 @@ static void test_kramdown(void)
     CHECK(block(4)->n_links == 1);
     CHECK_STR(link_section(4, 0), "home");
     CHECK_STR(link_label(4, 0), "to title / to para");
+    /* A second {:toc} list is a list, as kramdown leaves it. */
+    CHECK_STR(block(d.n_blocks - 1)->text, "Later");
     CHECK(diags.n == 0);
+
+    build("1. TOC\n{: toc}\n\nText\n");
+    CHECK(d.n_blocks == 1);
+    CHECK_STR(block(0)->text, "Text");
+}
+
+/* An attribute list after a heading (ATX or setext) gives its id, as
+ * {#id} does: the section is named by it. Lists of classes only, and
+ * attribute list definitions, vanish. */
+static void test_kramdown_ials(void)
+{
+    build("# Heading One #\n{: #first .big}\n\ntext\n\n"
+          "Heading Two\n===========\n{:.no_toc}\n\nmore\n\n"
+          "# Three\n{: style=\"color: #fff\"}\n\n{:ref: .cls}\n"
+          "after *it*{: .x} [l](https://a.example/){: target=\"_blank\"}\n");
+    CHECK(d.n_sections == 3);
+    CHECK_STR(d.sections[0].slug, "first");
+    CHECK_STR(d.sections[0].title, "Heading One");
+    CHECK_STR(d.sections[1].slug, "heading-two");
+    CHECK_STR(d.sections[2].slug, "three");
+    CHECK_STR(block(5)->text, "after it l");
+    CHECK(diags.n == 0);
+    /* Fenced code keeps its braces. */
+    build("```\n# x\n{: #no}\n*[A]: b\n[^1]: c\n```\n");
+    CHECK_STR(block(0)->text, "# x\n{: #no}\n*[A]: b\n[^1]: c");
+}
+
+/* Footnotes: markers numbered by first citation ("[1]", reused markers
+ * keep theirs), notes of several paragraphs walked at the end of the
+ * section that cites them; never-cited notes, markers without a note,
+ * definitions inside a paragraph and markers in code stay as kramdown
+ * leaves them. */
+static void test_footnotes(void)
+{
+    build("# One\n\nA[^b] then[^a] and[^b] `[^a]` [^none].\n\n"
+          "[^a]: Note *a*, [link](https://n.example/).\n\n"
+          "    Its second paragraph.\n\n"
+          "[^b]:\n    Note b.\n\n[^unused]: Never shown.\n\n"
+          "# Two\n\nB[^c].\n\nInline\n[^c]: not a definition\n\n"
+          "[^c]: Note c.\n");
+    CHECK(d.n_sections == 2);
+    CHECK_STR(block(1)->text, "A[1] then[2] and[1] [^a] [^none].");
+    CHECK_STR(block(2)->text, "[1] Note b.");
+    CHECK_STR(block(3)->text, "[2] Note a, link.");
+    CHECK_STR(link_url(3, 0), "https://n.example/");
+    CHECK_STR(block(4)->text, "Its second paragraph.");
+    CHECK(d.sections[0].count == 5);
+    CHECK_STR(block(5)->text, "Two");
+    CHECK_STR(block(6)->text, "B[3].");
+    /* Inside a paragraph "[^c]:" is no definition, but still a marker. */
+    CHECK_STR(block(7)->text, "Inline [3]: not a definition");
+    CHECK_STR(block(8)->text, "[3] Note c.");
+    CHECK(block(8)->line == 30);
+    CHECK(d.n_blocks == 9);
+    for (size_t i = 0; i < d.n_blocks; i++)
+        CHECK(!strstr(block(i)->text, "Never shown"));
+    /* A note defined twice: the later one (kramdown overwrites). */
+    build("x[^n]\n\n[^n]: first\n\n[^n]: second\n");
+    CHECK_STR(block(1)->text, "[1] second");
+    CHECK(d.n_blocks == 2);
+}
+
+/* Definition lists: the terms a paragraph (a line each), each definition a
+ * bullet item; ": " with no term before it is text. */
+static void test_definition_lists(void)
+{
+    build("Apple\nPear\n: A fruit\n: Another\n  lazy\n\nTerm\n\n:   Def\n\n"
+          "```\ncode\n```\n: no term\n");
+    CHECK_STR(block(0)->text, "Apple\nPear");
+    CHECK(block(1)->type == BLOCK_ITEM && !block(1)->marker);
+    CHECK_STR(block(1)->text, "A fruit");
+    CHECK_STR(block(2)->text, "Another lazy");
+    CHECK_STR(block(3)->text, "Term");
+    CHECK(block(4)->type == BLOCK_ITEM);
+    CHECK_STR(block(4)->text, "Def");
+    CHECK(block(6)->type == BLOCK_PARA);
+    CHECK_STR(block(6)->text, ": no term");
+}
+
+/* Abbreviation definitions vanish (the text keeps the abbreviation);
+ * {::comment} hides, {::nomarkdown} HTML is read as HTML, {::options /}
+ * vanishes; an extension that never closes is left as kramdown leaves it. */
+static void test_kramdown_extensions(void)
+{
+    build("*[NSF]: National Science Foundation\n*[NIH]: Institutes\n\n"
+          "The NSF and NIH.\n\n{::comment}\nhidden block\n{:/comment}\n\n"
+          "Span {::comment}hidden span{:/} shown.\n\n"
+          "{::nomarkdown}\n<p>raw <b>html</b></p>\n{:/nomarkdown}\n\n"
+          "{::options parse_block_html=\"true\" /}\nEnd\n");
+    CHECK_STR(block(0)->text, "The NSF and NIH.");
+    CHECK_STR(block(1)->text, "Span shown.");
+    CHECK_STR(block(2)->text, "raw html");
+    CHECK_STR(block(3)->text, "End");
+    CHECK(d.n_blocks == 4);
+    for (size_t i = 0; i < d.n_blocks; i++) {
+        CHECK(!strstr(block(i)->text, "hidden"));
+        CHECK(!strstr(block(i)->text, "National"));
+    }
 }
 
 static void test_tables(void)
@@ -662,6 +769,38 @@ static void timed_build(const char *what, const char *md, size_t len)
            seconds() - t0);
 }
 
+/* kramdown syntax in bulk and unclosed: 20,000 notes citing each other
+ * in a ring, openings without stops, runs of backticks of every length,
+ * a definition list of 20,000 terms. Linear, and nothing lost. */
+static void test_kramdown_hostile(void)
+{
+    struct buf md = {0};
+    for (int i = 0; i < 20000; i++)
+        buf_printf(&md, "# H%d\n\nx[^n%d]\n\n[^n%d]: see[^n%d]\n\n", i, i, i,
+                   (i + 1) % 20000);
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&md, "{::comment}\n{::nomarkdown}\n");
+    for (int i = 1; i < 2000; i++) {
+        for (int k = 0; k < i; k++)
+            buf_putc(&md, '`');
+        buf_puts(&md, " {::comment} [^n1] ");
+    }
+    buf_puts(&md, "\n\n");
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&md, "term\n");
+    buf_puts(&md, ": def\n\n* TOC\n{:toc}\n[^");
+    double t0 = seconds();
+    timed_build("kramdown hostile", md.data, md.len);
+    CHECK(seconds() - t0 < 30);
+    CHECK(d.n_sections == 20000);
+    /* Each note once, at the end of its section: "[k] see[k+1]". */
+    CHECK_STR(block(2)->text, "[1] see[2]");
+    const struct section *last = &d.sections[d.n_sections - 1];
+    CHECK(!strcmp(block(last->first + last->count - 1)->text,
+                  "[20000] see[1]"));
+    buf_free(&md);
+}
+
 static void test_robustness(void)
 {
     struct buf md = {0};
@@ -746,6 +885,10 @@ int main(void)
     test_markdown_reentry();
     test_html_prose();
     test_kramdown();
+    test_kramdown_ials();
+    test_footnotes();
+    test_definition_lists();
+    test_kramdown_extensions();
     test_tables();
     test_sections();
     test_unsafe_ids();
@@ -753,6 +896,7 @@ int main(void)
     test_diagnostics();
     test_seed();
     test_corpus();
+    test_kramdown_hostile();
     test_robustness();
     doc_free(&d);
     diags_free(&diags);

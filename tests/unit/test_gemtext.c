@@ -350,6 +350,21 @@ static void test_markdown(void)
     free(g);
 }
 
+/* kramdown footnotes: "[1]" in the text, the note (its links as link
+ * lines) at the end of the section that cites it, before the next one. */
+static void test_footnotes(void)
+{
+    char *g = MD("# One\n\nA claim[^src] again[^src].\n\n"
+                 "[^src]: See [the paper](https://p.org/a).\n\n"
+                 "# Two\n\nNo notes here.\n");
+    CHECK(gemtext_problem(g) == 0);
+    CHECK_CONTAINS(g, "A claim[1] again[1].\n");
+    CHECK_CONTAINS(g, "\n[1] See the paper.\n=> https://p.org/a the paper\n"
+                      "\n# Two\n");
+    CHECK(strstr(g, "[^") == NULL);
+    free(g);
+}
+
 /* Lists and quotes 10,000 deep: no crash, still valid. */
 static void test_deep_markdown(void)
 {
@@ -405,6 +420,7 @@ static void check_capsule(const char *name, struct loaded *l)
 int main(void)
 {
     test_markdown();
+    test_footnotes();
     test_deep_markdown();
     int capsules = fx_each_capsule(check_capsule);
     printf("# %d capsules rendered\n", capsules);

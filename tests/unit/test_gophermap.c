@@ -249,6 +249,21 @@ static void test_markdown(void)
     CHECK_CONTAINS(out.data, "\r\ni- item with tab\t");
     buf_free(&out);
     doc_free(&f.d);
+
+    /* A kramdown footnote: its marker and its note as info lines, its
+     * link as a menu line, before the next section. */
+    md = "# One\n\nA claim[^n].\n\n[^n]: See [web](https://example.com/n).\n\n"
+         "# Two\n\nMore.\n";
+    doc_build_markdown(md, strlen(md), &f.d);
+    render_gophermap_all(&f.d, &f.o, &out);
+    CHECK(gophermap_problem(out.data) == 0);
+    CHECK_CONTAINS(out.data, "\r\niA claim[1].\t");
+    CHECK_CONTAINS(out.data, "\r\ni[1] See web.\t");
+    CHECK_CONTAINS(out.data, "\r\nhweb\tURL:https://example.com/n\t");
+    char *note = strstr(out.data, "[1] See");
+    CHECK(note && strstr(note, "Two"));
+    buf_free(&out);
+    doc_free(&f.d);
 }
 
 int main(void)
