@@ -164,6 +164,26 @@ static int bind_all(struct server *srv, const struct config *cfg)
     return 0;
 }
 
+/* Under socket activation the sockets are systemd's: nothing is bound. */
+static int open_sockets(struct server *srv, const struct config *cfg)
+{
+    if (!activation_present())
+        return bind_all(srv, cfg);
+    struct inherited *socks = NULL;
+    size_t n = 0;
+    if (activation_take(cfg, &socks, &n) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char where[80];
+        inherit_describe(socks[i].fd, where, sizeof where);
+        log_msg("socket activation: %s on %s", proto_name(socks[i].proto),
+                where);
+    }
+    int rc = inherit_share(srv, socks, n);
+    free(socks);
+    return rc;
+}
+
 /* Each connection is a descriptor: the soft limit (often 1024) would cap
  * the server below max_connections, so take what the hard limit allows. */
 static void raise_fd_limit(const struct config *cfg)
@@ -748,7 +768,7 @@ static int start(struct serve *s, const sigset_t *set)
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
-    if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
+    if (open_sockets(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
         return 1;
     int rc = first_build(s, set);
     return rc != 0 ? rc : go_live(s);

@@ -95,6 +95,40 @@ int listen_open(const struct cfg_listen *spec, enum proto proto, bool first,
 /* "[::1]:1965" or "127.0.0.1:1965" for messages. */
 void listen_describe(const struct cfg_listen *spec, char *out, size_t size);
 
+/* ---- inherit.c --------------------------------------------------------- */
+
+struct server;
+
+/* A listening socket this process did not bind (systemd's, or taken over
+ * from the instance it replaces), and what it serves. */
+struct inherited {
+    int fd;
+    enum proto proto;
+};
+
+/* Checks that fd is a listening TCP socket and makes it non-blocking and
+ * close-on-exec; -1 with errno set when it is not. */
+int inherit_check(int fd);
+/* The local port of socket fd (-1 when it has none). */
+int inherit_port(int fd);
+/* "[::1]:1965" or "127.0.0.1:7070": fd's local address, for messages. */
+void inherit_describe(int fd, char *out, size_t size);
+/* Gives every worker of srv a duplicate of each socket, then closes the
+ * originals (also on failure, -1). */
+int inherit_share(struct server *srv, struct inherited *socks, size_t n);
+
+/* ---- activate.c -------------------------------------------------------- */
+
+/* Whether systemd passed listening sockets to this process (LISTEN_PID is
+ * it, LISTEN_FDS is set). */
+bool activation_present(void);
+/* Takes the passed sockets and tells which protocol each serves (its name
+ * in LISTEN_FDNAMES, else its port among cfg's listen addresses); removes
+ * LISTEN_* from the environment. -1 (logged) when a socket is no listening
+ * TCP socket or fits no enabled protocol, or fits several. */
+int activation_take(const struct config *cfg, struct inherited **out,
+                    size_t *n);
+
 /* ---- cert.c ------------------------------------------------------------ */
 
 /* Certificate and key paths come resolved against the config's directory

@@ -4,8 +4,11 @@ sd_notify readiness messages, and the state directory that generated
 certificates go to."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
@@ -44,8 +47,123 @@ def command_line(tap):
            "no command: usage on stderr, status 2")
 
 
+ACTIVATE = shutil.which("systemd-socket-activate")
+
+
+def activated(cap, fdnames=None, ports=None):
+    """capsuled serve under systemd-socket-activate, one -l per port
+    (default: the capsule's Gemini and Gopher ports, on 127.0.0.1). As
+    systemd does, it starts capsuled on the first connection, which waits
+    in the accept queue meanwhile."""
+    ports = ports or [cap.gemini_port, cap.gopher_port]
+    prefix = [ACTIVATE]
+    for p in ports:
+        prefix += ["-l", "127.0.0.1:%d" % p]
+    if fdnames:
+        prefix.append("--fdname=" + fdnames)
+    srv = ct.Server(cap.capsule, prefix=prefix)
+    srv.wait_stderr("as %d." % (2 + len(ports)), 10)  # all bound
+    return srv
+
+
+def serves_both(tap, cap, what, url_port=None):
+    """The first request starts capsuled: it is given time for that."""
+    r = ct.gemini(cap.gemini_port, ct.gemini_url(url_port or cap.gemini_port),
+                  timeout=30)
+    tap.ok(r.status == "20" and "Zhangqiang" in r.text,
+           "%s: gemini answered over the passed socket" % what,
+           r.header)
+    body, _ = ct.gopher(cap.gopher_port, "/")
+    tap.ok(body.startswith(b"i") and b"Zhangqiang" in body,
+           "%s: gopher answered over the passed socket" % what, body[:200])
+
+
+def bindable_v6(port):
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", port))
+        return True
+    except OSError:
+        return False
+
+
+def activation(tap, fdnames, gemini_port=None):
+    """gemini_port: the port the configuration lists for gemini, when not
+    the one systemd listens on (then only the names can tell)."""
+    cap = ct.Capsule()
+    srv = None
+    try:
+        listen_port = cap.gemini_port
+        if gemini_port:
+            cap.gemini_port = gemini_port
+        cap.write_config()
+        cap.gemini_port = listen_port
+        what = "names %s" % fdnames if fdnames else "no names"
+        if gemini_port:
+            what += ", other ports configured"
+        srv = activated(cap, fdnames)
+        serves_both(tap, cap, what, gemini_port)
+        tap.ok(srv.wait_ready(), "%s: started" % what, srv.stderr()[-10:])
+        err = srv.stderr()
+        tap.ok(any("socket activation: gemini on 127.0.0.1:%d" % listen_port
+                   in l for l in err) and
+               any("socket activation: gopher on 127.0.0.1:%d" %
+                   cap.gopher_port in l for l in err),
+               "%s: each socket's protocol logged" % what, err)
+        tap.ok(bindable_v6(cap.gopher_port),
+               "%s: the configured [::1] address is not bound: only the "
+               "passed sockets are served" % what)
+        rc = srv.stop()
+        tap.eq(rc, 0, "%s: SIGTERM stops it, status 0" % what)
+    finally:
+        if srv:
+            srv.stop()
+        cap.cleanup()
+
+
+def refused(cap, fdnames=None, ports=None):
+    """Starts capsuled under systemd-socket-activate with a connection and
+    waits for it to exit; its status and stderr."""
+    srv = activated(cap, fdnames, ports)
+    try:
+        with socket.create_connection(("127.0.0.1", cap.gemini_port), 5):
+            rc = srv.proc.wait(30)
+    except (OSError, subprocess.TimeoutExpired):
+        rc = None
+    srv.stop()
+    return rc, "\n".join(srv.stderr())
+
+
+def activation_refused(tap):
+    """A socket on a port no protocol is configured for, unnamed: capsuled
+    does not guess, and says which socket and what to do."""
+    cap = ct.Capsule()
+    try:
+        cap.write_config()
+        stray = ct.free_port()
+        rc, err = refused(cap, ports=[cap.gemini_port, stray])
+        tap.ok(rc != 0 and "socket 4 (127.0.0.1:%d) has no configured "
+               "protocol's port" % stray in err and
+               "FileDescriptorName=" in err,
+               "an unmatched unnamed socket: refuses to start, says why",
+               "status %r\n%s" % (rc, err))
+        rc, err = refused(cap, fdnames="gemini:finger")
+        tap.ok(rc != 0 and "is named finger, but finger is not enabled" in err,
+               "a socket named for a disabled protocol: refused", err)
+    finally:
+        cap.cleanup()
+
+
 def main(tap):
     tap.run("command line", command_line, tap)
+    if not ACTIVATE:
+        tap.skip("socket activation", "no systemd-socket-activate")
+    else:
+        tap.run("activation by names", activation, tap, "gemini:gopher")
+        tap.run("activation by ports", activation, tap, None)
+        tap.run("activation by names, ports elsewhere", activation, tap,
+                "gemini:gopher", ct.free_port())
+        tap.run("activation refused", activation_refused, tap)
 
 
 if __name__ == "__main__":
