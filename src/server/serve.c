@@ -49,6 +49,7 @@ struct build {
     uint64_t files_before; /* the live snapshot's files' state at start */
     bool abandoned;        /* ran past build_timeout: result discarded */
     bool for_hup;          /* certificates are reloaded after it */
+    bool for_reload;       /* READY=1 follows its end (RELOADING=1 sent) */
 };
 
 struct serve {
@@ -68,6 +69,7 @@ struct serve {
     bool told_waiting;   /* said that a change waits for it */
     /* What asks for the next build. */
     bool force_build, certs_after_build; /* SIGHUP */
+    bool reloading; /* RELOADING=1 sent; READY=1 after the next build */
     long long settle_at;    /* an inotify event: build then (0: none) */
     uint64_t settle_state;  /* the files' state at that event */
     bool failing;           /* the last build failed: retry now and then */
@@ -291,6 +293,7 @@ static void start_build(struct serve *s, long long now)
     b->started_ms = now;
     b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
     b->for_hup = s->certs_after_build;
+    b->for_reload = s->reloading;
     b->job = job_start(build_run, b, SIG_BUILT);
     if (!b->job) {
         log_msg("cannot start a build: %s", strerror(errno));
@@ -299,7 +302,7 @@ static void start_build(struct serve *s, long long now)
         s->next_retry = now + RETRY_MS;
         return;
     }
-    s->force_build = s->certs_after_build = false;
+    s->force_build = s->certs_after_build = s->reloading = false;
     s->settle_at = 0;
     s->told_waiting = false;
     s->build = b;
@@ -470,6 +473,8 @@ static void finish_build(struct serve *s, long long now)
     }
     if (b->for_hup)
         reload_certificates(s);
+    if (b->for_reload)
+        notify("READY=1");
     build_free(b);
     give_memory_back();
 }
@@ -484,7 +489,9 @@ static void check_build_time(struct serve *s, long long now)
         say_too_slow(cfg, b, "still serving the last good snapshot");
         if (b->for_hup)
             reload_certificates(s);
-        b->for_hup = false;
+        if (b->for_reload)
+            notify("READY=1");
+        b->for_hup = b->for_reload = false;
     }
 }
 
@@ -622,6 +629,7 @@ static bool is_stop(int sig)
     if (sig != SIGINT && sig != SIGTERM)
         return false;
     log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    notify("STOPPING=1");
     return true;
 }
 
@@ -633,7 +641,8 @@ static void run_until_stopped(struct serve *s, const sigset_t *set)
             return;
         if (sig == SIGHUP) {
             log_msg("SIGHUP: reloading configuration and certificates");
-            s->force_build = true;
+            notify_reloading();
+            s->force_build = s->reloading = true;
             s->certs_after_build = true;
             if (s->build && s->build->abandoned) {
                 reload_certificates(s); /* not after that build */
@@ -743,6 +752,8 @@ static int go_live(struct serve *s)
     log_msg("serving with %zu worker%s", s->srv.n_workers,
             s->srv.n_workers == 1 ? "" : "s");
     print_urls(&s->cur->cfg);
+    notify("READY=1\nSTATUS=serving with %zu worker%s", s->srv.n_workers,
+           s->srv.n_workers == 1 ? "" : "s");
     return 0;
 }
 
@@ -756,6 +767,7 @@ static int start(struct serve *s, const sigset_t *set)
         return 1;
     }
     log_set_anonymize(cfg->server.anonymize);
+    notify_open();
     raise_fd_limit(cfg);
     struct tls_set *tls = NULL;
     if (cfg->gemini.enabled) {
@@ -789,6 +801,7 @@ static void finish(struct serve *s)
     config_free(&s->boot);
     free(s->load_path);
     free(s->last_failure);
+    notify_close();
     log_close();
 }
 

@@ -242,6 +242,18 @@ void log_access(const struct sockaddr *peer, enum proto proto,
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_close(void);
 
+/* ---- notify.c ---------------------------------------------------------- */
+
+/* Connects to the service manager's NOTIFY_SOCKET, when set (a failure is
+ * logged, and the messages are then skipped). Call before dropping
+ * privileges. */
+void notify_open(void);
+/* Sends one message ("READY=1", "STOPPING=1"); nothing without a socket. */
+void notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* RELOADING=1 with the monotonic clock's MONOTONIC_USEC. */
+void notify_reloading(void);
+void notify_close(void);
+
 /* ---- priv.c ------------------------------------------------------------ */
 
 /* When running as root: optional chroot to chroot_dir (NULL = none), then

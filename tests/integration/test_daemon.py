@@ -5,9 +5,11 @@ certificates go to."""
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -154,6 +156,78 @@ def activation_refused(tap):
         cap.cleanup()
 
 
+class NotifySocket:
+    """A service manager's end of NOTIFY_SOCKET: an AF_UNIX datagram
+    socket, at a path or (abstract) at a name written '@name'."""
+
+    def __init__(self, abstract):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        if abstract:
+            self.name = "@capsuled-test-%d-%d" % (os.getpid(), time.time_ns())
+            self.sock.bind("\0" + self.name[1:])
+        else:
+            self.dir = tempfile.mkdtemp(prefix="capsuled-notify-")
+            self.name = os.path.join(self.dir, "notify")
+            self.sock.bind(self.name)
+            os.chmod(self.dir, 0o755)
+            os.chmod(self.name, 0o777)  # as systemd's, for the dropped user
+        self.abstract = abstract
+
+    def next(self, timeout=15):
+        """The next message as a dict, None after timeout seconds."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(4096).decode()
+        except socket.timeout:
+            return None
+        return dict(l.split("=", 1) for l in data.split("\n") if "=" in l)
+
+    def close(self):
+        self.sock.close()
+        if not self.abstract:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def notify(tap, abstract):
+    kind = "abstract" if abstract else "path"
+    cap = ct.Capsule()
+    ns = NotifySocket(abstract)
+    srv = None
+    try:
+        cap.write_config()
+        env = dict(os.environ, NOTIFY_SOCKET=ns.name)
+        srv = ct.Server(cap.capsule, env=env)
+        m = ns.next()
+        ready_out = srv.wait_ready()
+        tap.ok(m is not None and m.get("READY") == "1" and ready_out,
+               "%s: READY=1 once serving" % kind, m)
+        r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port))
+        tap.eq(r.status, "20", "%s: serving when READY=1 came" % kind)
+        t0 = time.clock_gettime(time.CLOCK_MONOTONIC)
+        srv.signal(signal.SIGHUP)
+        m = ns.next()
+        t1 = time.clock_gettime(time.CLOCK_MONOTONIC)
+        usec = int(m.get("MONOTONIC_USEC", "0")) / 1e6 if m else 0
+        tap.ok(m is not None and m.get("RELOADING") == "1" and
+               t0 <= usec <= t1,
+               "%s: SIGHUP: RELOADING=1 with MONOTONIC_USEC of the "
+               "monotonic clock" % kind, m)
+        m = ns.next()
+        tap.ok(m is not None and m.get("READY") == "1" and
+               srv.wait_stderr("content reloaded"),
+               "%s: READY=1 once the reload is done" % kind, m)
+        srv.signal(signal.SIGTERM)
+        m = ns.next()
+        tap.ok(m is not None and m.get("STOPPING") == "1",
+               "%s: SIGTERM: STOPPING=1" % kind, m)
+        tap.eq(srv.stop(), 0, "%s: then exits 0" % kind)
+    finally:
+        if srv:
+            srv.stop()
+        ns.close()
+        cap.cleanup()
+
+
 def main(tap):
     tap.run("command line", command_line, tap)
     if not ACTIVATE:
@@ -164,6 +238,8 @@ def main(tap):
         tap.run("activation by names, ports elsewhere", activation, tap,
                 "gemini:gopher", ct.free_port())
         tap.run("activation refused", activation_refused, tap)
+    tap.run("notify, path", notify, tap, False)
+    tap.run("notify, abstract", notify, tap, True)
 
 
 if __name__ == "__main__":
