@@ -57,6 +57,7 @@ struct serve {
     struct config boot;  /* read before the first build: listeners,
                             certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
+    char *state_dir;     /* generated certificates; NULL: none can be named */
     struct capsule *cur; /* main thread's reference to the live snapshot */
     /* Replaced snapshots the workers may still hold: freed (and their
      * memory given back) once the main thread's reference is the last. */
@@ -105,6 +106,32 @@ static void give_to_server_user(const struct config *cfg,
     if (chown(h->key_file, uid, gid) < 0 || chown(h->cert_file, uid, gid) < 0)
         log_msg("%s: cannot hand the certificate to uid %d: %s", h->name,
                 (int)uid, strerror(errno));
+}
+
+/* Hosts without a configured certificate get theirs generated in the
+ * state directory, which is made when one needs it. */
+static int place_certificates(struct serve *s, struct config *cfg)
+{
+    if (config_certs_placed(cfg))
+        return 0;
+    if (!s->state_dir) {
+        log_msg("no state directory for the generated certificates (HOME "
+                "is not set): set STATE_DIRECTORY, or gemini.cert and "
+                "gemini.key");
+        return -1;
+    }
+    config_place_certs(cfg, s->state_dir);
+    return 0;
+}
+
+static int make_state_dir(const struct serve *s)
+{
+    if (state_dir_make(s->state_dir) < 0) {
+        log_msg("state directory %s: %s", s->state_dir, strerror(errno));
+        return -1;
+    }
+    log_msg("state directory %s (generated certificates)", s->state_dir);
+    return 0;
 }
 
 static int ensure_certificates(const struct config *cfg)
@@ -416,6 +443,7 @@ static void release_retired(struct serve *s)
 static void swap_in(struct serve *s, struct build *b)
 {
     struct capsule *c = b->result;
+    place_certificates(s, &c->cfg); /* a state directory exists: at start */
     b->result = NULL;
     free(s->last_failure);
     s->last_failure = NULL;
@@ -724,6 +752,10 @@ static int first_build(struct serve *s, const sigset_t *set)
     s->build = NULL;
     job_join(b->job);
     print_first_diags(&b->diags, s->load_path);
+    if (b->result && place_certificates(s, &b->result->cfg) < 0) {
+        capsule_unref(b->result);
+        b->result = NULL;
+    }
     s->cur = b->result;
     b->result = NULL;
     build_free(b);
@@ -760,7 +792,7 @@ static int go_live(struct serve *s)
 /* 0 serving, -1 stopped by a signal before serving, else the exit status. */
 static int start(struct serve *s, const sigset_t *set)
 {
-    const struct config *cfg = &s->boot;
+    struct config *cfg = &s->boot;
     if (log_open(cfg->server.access_log) < 0) {
         log_msg("cannot open the access log %s: %s", cfg->server.access_log,
                 strerror(errno));
@@ -769,6 +801,10 @@ static int start(struct serve *s, const sigset_t *set)
     log_set_anonymize(cfg->server.anonymize);
     notify_open();
     raise_fd_limit(cfg);
+    bool generated_here = !config_certs_placed(cfg);
+    if (place_certificates(s, cfg) < 0 ||
+        (generated_here && make_state_dir(s) < 0))
+        return 1;
     struct tls_set *tls = NULL;
     if (cfg->gemini.enabled) {
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
@@ -800,6 +836,7 @@ static void finish(struct serve *s)
     watch_close(&s->watch);
     config_free(&s->boot);
     free(s->load_path);
+    free(s->state_dir);
     free(s->last_failure);
     notify_close();
     log_close();
@@ -812,11 +849,13 @@ int cli_serve(int argc, char **argv)
     struct serve s = {.watch.fd = -1};
     fix_malloc_thresholds();
     s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
+    s.state_dir = state_dir_path();
     sigset_t set;
     block_signals(&set);
     if (read_boot_config(&s) < 0) {
         config_free(&s.boot);
         free(s.load_path);
+        free(s.state_dir);
         return 2;
     }
     int rc = start(&s, &set);

@@ -254,6 +254,15 @@ void notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void notify_reloading(void);
 void notify_close(void);
 
+/* ---- state.c ----------------------------------------------------------- */
+
+/* The state directory: $STATE_DIRECTORY (its first), /var/lib/capsuled as
+ * root, else $XDG_STATE_HOME/capsuled or ~/.local/state/capsuled. NULL when
+ * none can be named (no HOME). */
+char *state_dir_path(void);
+/* Creates it and its parents (0755); -1 with errno set on failure. */
+int state_dir_make(const char *path);
+
 /* ---- priv.c ------------------------------------------------------------ */
 
 /* When running as root: optional chroot to chroot_dir (NULL = none), then

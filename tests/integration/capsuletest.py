@@ -208,6 +208,11 @@ class Server:
         prefix: a command that execs capsuled (systemd-socket-activate);
         env: the environment, when not this one."""
         ALL_SERVERS.append(self)
+        if env is None or "STATE_DIRECTORY" not in env:
+            # Generated certificates go to the test's own state directory,
+            # beside the capsule, never to the machine's.
+            env = dict(env or os.environ, STATE_DIRECTORY=os.path.join(
+                os.path.dirname(os.path.abspath(capsule_dir)), "state"))
         self.proc = subprocess.Popen(
             (prefix or []) + [CAPSULED, "serve"] + (args or []) +
             [capsule_dir],

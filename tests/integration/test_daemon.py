@@ -228,6 +228,81 @@ def notify(tap, abstract):
         cap.cleanup()
 
 
+def no_cert_config(cap):
+    """capsule.yaml without gemini.cert and gemini.key."""
+    cap.write_config(gemini="""gemini:
+  host: localhost
+  port: %d
+  listen: ["127.0.0.1:%d"]
+""" % (cap.gemini_port, cap.gemini_port))
+
+
+def files_under(top):
+    return sorted(os.path.relpath(os.path.join(d, f), top)
+                  for d, _, fs in os.walk(top) for f in fs)
+
+
+def as_nobody():
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def state_directory(tap, how):
+    """how: "systemd" ($STATE_DIRECTORY), "xdg" ($XDG_STATE_HOME) or "home"
+    (~/.local/state); the last two as an unprivileged user, since root's is
+    /var/lib/capsuled."""
+    cap = ct.Capsule()
+    srv = None
+    try:
+        no_cert_config(cap)
+        before = files_under(cap.capsule)
+        base = os.path.join(cap.dir, how)
+        os.mkdir(base)
+        os.chmod(base, 0o777)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("STATE_DIRECTORY", "XDG_STATE_HOME", "HOME")}
+        env["STATE_DIRECTORY"] = ""  # set but empty: not systemd's
+        if how == "systemd":
+            env["STATE_DIRECTORY"] = base + ":" + os.path.join(cap.dir, "b")
+            want = base
+        elif how == "xdg":
+            env["XDG_STATE_HOME"] = base
+            want = os.path.join(base, "capsuled")
+        else:
+            env["HOME"] = base
+            want = os.path.join(base, ".local", "state", "capsuled")
+        srv = ct.Server(cap.capsule, env=env,
+                        preexec_fn=None if how == "systemd" else as_nobody)
+        ok = srv.wait_ready()
+        tap.ok(ok, "%s: started" % how, srv.stderr()[-10:])
+        crt = os.path.join(want, "localhost.crt")
+        tap.ok(os.path.isfile(crt) and
+               os.path.isfile(os.path.join(want, "localhost.key")),
+               "%s: certificate and key generated in %s" % (how, want),
+               files_under(cap.dir))
+        err = "\n".join(srv.stderr())
+        tap.ok("state directory %s" % want in err and
+               "generated a self-signed certificate for localhost: %s" % crt
+               in err, "%s: the start-up message names it" % how, err)
+        tap.eq(files_under(cap.capsule), before,
+               "%s: nothing written inside the site" % how)
+        r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port))
+        tap.eq(r.status, "20", "%s: served with it" % how)
+        srv.stop()
+        first = open(crt, "rb").read()
+        srv = ct.Server(cap.capsule, env=env,
+                        preexec_fn=None if how == "systemd" else as_nobody)
+        srv.wait_ready()
+        tap.ok(open(crt, "rb").read() == first and
+               not any("generated a self-signed" in l for l in srv.stderr()),
+               "%s: the next start keeps it" % how)
+    finally:
+        if srv:
+            srv.stop()
+        cap.cleanup()
+
+
 def main(tap):
     tap.run("command line", command_line, tap)
     if not ACTIVATE:
@@ -238,6 +313,12 @@ def main(tap):
         tap.run("activation by names, ports elsewhere", activation, tap,
                 "gemini:gopher", ct.free_port())
         tap.run("activation refused", activation_refused, tap)
+    tap.run("state directory, systemd", state_directory, tap, "systemd")
+    if os.geteuid() == 0:
+        tap.run("state directory, XDG", state_directory, tap, "xdg")
+        tap.run("state directory, home", state_directory, tap, "home")
+    else:
+        tap.skip("state directory as another user", "not root")
     tap.run("notify, path", notify, tap, False)
     tap.run("notify, abstract", notify, tap, True)
 
