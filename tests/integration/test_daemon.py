@@ -303,8 +303,61 @@ def state_directory(tap, how):
         cap.cleanup()
 
 
+ANALYZE = shutil.which("systemd-analyze")
+UNITS = os.path.join(ct.SOURCE_ROOT, "contrib", "systemd")
+
+
+def unit_keys(path):
+    keys = {}
+    with open(path) as f:
+        for line in f:
+            k, sep, v = line.strip().partition("=")
+            if sep and not k.startswith("#"):
+                keys.setdefault(k, []).append(v)
+    return keys
+
+
+def units(tap):
+    """The unit files: what the daemon relies on is there, and
+    systemd-analyze verify finds nothing (it needs no systemd as PID 1).
+    ExecStart= is pointed at the binary under test, which verify checks."""
+    svc = unit_keys(os.path.join(UNITS, "capsuled.service"))
+    for k, v in (("Type", "notify"), ("DynamicUser", "yes"),
+                 ("StateDirectory", "capsuled"), ("ProtectSystem", "strict"),
+                 ("PrivateTmp", "yes"), ("NoNewPrivileges", "yes"),
+                 ("CapabilityBoundingSet", "")):
+        tap.eq(svc.get(k), [v], "capsuled.service: %s=%s" % (k, v))
+    tap.ok("AF_UNIX" in svc.get("RestrictAddressFamilies", [""])[0],
+           "capsuled.service: AF_UNIX allowed (the notify socket)")
+    sock = unit_keys(os.path.join(UNITS, "capsuled.socket"))
+    tap.eq(sock.get("ListenStream"), ["1965", "70"],
+           "capsuled.socket: the Gemini and Gopher ports")
+    if not ANALYZE:
+        tap.skip("systemd-analyze verify", "no systemd-analyze")
+        return
+    tmp = tempfile.mkdtemp(prefix="capsuled-units-")
+    try:
+        for name in ("capsuled.service", "capsuled.socket"):
+            with open(os.path.join(UNITS, name)) as f:
+                text = f.read().replace("/usr/bin/capsuled",
+                                        os.path.abspath(ct.CAPSULED))
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+        r = subprocess.run(
+            [ANALYZE, "verify", "--man=no",
+             os.path.join(tmp, "capsuled.service"),
+             os.path.join(tmp, "capsuled.socket")],
+            capture_output=True, text=True, timeout=60)
+        tap.ok(r.returncode == 0 and not r.stdout.strip() and
+               not r.stderr.strip(), "systemd-analyze verify: clean",
+               r.stdout + r.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(tap):
     tap.run("command line", command_line, tap)
+    tap.run("units", units, tap)
     if not ACTIVATE:
         tap.skip("socket activation", "no systemd-socket-activate")
     else:
