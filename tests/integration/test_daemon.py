@@ -343,14 +343,22 @@ def units(tap):
                                         os.path.abspath(ct.CAPSULED))
             with open(os.path.join(tmp, name), "w") as f:
                 f.write(text)
+        # Documentation= is checked with man, against the project's pages.
+        for sec, page in (("8", "capsuled.8"), ("5", "capsule.yaml.5")):
+            os.makedirs(os.path.join(tmp, "man", "man" + sec))
+            shutil.copy(os.path.join(ct.SOURCE_ROOT, "man", page),
+                        os.path.join(tmp, "man", "man" + sec))
+        man = ["--man=yes"] if shutil.which("man") else ["--man=no"]
         r = subprocess.run(
-            [ANALYZE, "verify", "--man=no",
-             os.path.join(tmp, "capsuled.service"),
+            [ANALYZE, "verify"] + man +
+            [os.path.join(tmp, "capsuled.service"),
              os.path.join(tmp, "capsuled.socket")],
-            capture_output=True, text=True, timeout=60)
+            capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, MANPATH=os.path.join(tmp, "man")))
         tap.ok(r.returncode == 0 and not r.stdout.strip() and
-               not r.stderr.strip(), "systemd-analyze verify: clean",
-               r.stdout + r.stderr)
+               not r.stderr.strip(), "systemd-analyze verify%s: clean" %
+               (", Documentation= pages included" if man == ["--man=yes"]
+                else ""), r.stdout + r.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
