@@ -1,8 +1,8 @@
 /* Listening sockets this process did not bind: passed by systemd (socket
  * activation) or taken over from the instance it replaces. They are checked
  * to be listening TCP sockets, and every worker gets a duplicate of each:
- * there is one socket per address rather than one per worker, and each
- * worker closes its own descriptors when it stops. */
+ * systemd passes one socket per address rather than one per worker, and
+ * each worker closes its own descriptors when it stops. */
 #include "server.h"
 
 #include "capsuled/buf.h"
@@ -71,37 +71,23 @@ void inherit_describe(int fd, char *out, size_t size)
              inherit_port(fd));
 }
 
-/* One worker's duplicates of every socket. */
-static int share_with(struct server *srv, size_t w,
-                      const struct inherited *socks, size_t n)
+int inherit_dup(const struct inherited *socks, size_t n,
+                struct listener **out, size_t *n_out)
 {
-    struct listener *ls = xcalloc(n ? n : 1, sizeof *ls);
-    size_t got = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
         int fd = fcntl(socks[i].fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0) {
-            rc = -1;
-            break;
-        }
-        ls[got++] = (struct listener){.src.kind = EV_LISTENER, .fd = fd,
-                                      .proto = socks[i].proto};
+        if (fd < 0)
+            return -1;
+        *out = xrealloc(*out, (*n_out + 1) * sizeof **out);
+        (*out)[(*n_out)++] = (struct listener){
+            .src.kind = EV_LISTENER, .fd = fd, .proto = socks[i].proto};
     }
-    if (rc < 0) {
-        for (size_t i = 0; i < got; i++)
-            close(ls[i].fd);
-        free(ls);
-        return -1;
-    }
-    return server_add_listeners(srv, w, ls, got);
+    return 0;
 }
 
-int inherit_share(struct server *srv, struct inherited *socks, size_t n)
+void inherit_close(struct inherited *socks, size_t n)
 {
-    int rc = 0;
-    for (size_t w = 0; w < srv->n_workers && rc == 0; w++)
-        rc = share_with(srv, w, socks, n);
     for (size_t i = 0; i < n; i++)
         close(socks[i].fd);
-    return rc;
+    free(socks);
 }

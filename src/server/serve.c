@@ -167,21 +167,53 @@ static int open_listeners(const struct cfg_listen *specs, size_t n,
     return 0;
 }
 
-/* Every worker gets its own sockets for every address (SO_REUSEPORT). */
-static int bind_all(struct server *srv, const struct config *cfg)
+/* Bit (1 << proto): a protocol whose sockets come from elsewhere. */
+static unsigned proto_bit(enum proto p)
+{
+    return 1u << p;
+}
+
+/* One worker's sockets: duplicates of the inherited ones, and its own
+ * SO_REUSEPORT sockets for every enabled protocol not in skip. */
+static int worker_sockets(const struct config *cfg, bool first,
+                          const struct inherited *socks, size_t n_socks,
+                          unsigned skip, struct listener **ls, size_t *n)
+{
+    if (inherit_dup(socks, n_socks, ls, n) < 0) {
+        log_msg("cannot share the inherited sockets: %s", strerror(errno));
+        return -1;
+    }
+    const struct {
+        bool on;
+        const struct cfg_listen *specs;
+        size_t n;
+        enum proto p;
+    } all[] = {
+        {cfg->gemini.enabled, cfg->gemini.listen, cfg->gemini.n_listen,
+         PROTO_GEMINI},
+        {cfg->gopher.enabled, cfg->gopher.listen, cfg->gopher.n_listen,
+         PROTO_GOPHER},
+        {cfg->finger.enabled, cfg->finger.listen, cfg->finger.n_listen,
+         PROTO_FINGER},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i].on && !(skip & proto_bit(all[i].p)) &&
+            open_listeners(all[i].specs, all[i].n, all[i].p, first, ls, n) <
+                0)
+            return -1;
+    return 0;
+}
+
+/* Every worker gets its sockets for every address: its own (SO_REUSEPORT)
+ * or duplicates of the inherited ones. */
+static int bind_all(struct server *srv, const struct config *cfg,
+                    const struct inherited *socks, size_t n_socks,
+                    unsigned skip)
 {
     for (size_t w = 0; w < srv->n_workers; w++) {
         struct listener *ls = NULL;
         size_t n = 0;
-        if ((cfg->gemini.enabled &&
-             open_listeners(cfg->gemini.listen, cfg->gemini.n_listen,
-                            PROTO_GEMINI, w == 0, &ls, &n) < 0) ||
-            (cfg->gopher.enabled &&
-             open_listeners(cfg->gopher.listen, cfg->gopher.n_listen,
-                            PROTO_GOPHER, w == 0, &ls, &n) < 0) ||
-            (cfg->finger.enabled &&
-             open_listeners(cfg->finger.listen, cfg->finger.n_listen,
-                            PROTO_FINGER, w == 0, &ls, &n) < 0)) {
+        if (worker_sockets(cfg, w == 0, socks, n_socks, skip, &ls, &n) < 0) {
             for (size_t i = 0; i < n; i++)
                 close(ls[i].fd);
             free(ls);
@@ -193,23 +225,28 @@ static int bind_all(struct server *srv, const struct config *cfg)
     return 0;
 }
 
+static void log_inherited(const char *how, const struct inherited *socks,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char where[80];
+        inherit_describe(socks[i].fd, where, sizeof where);
+        log_msg("%s: %s on %s", how, proto_name(socks[i].proto), where);
+    }
+}
+
 /* Under socket activation the sockets are systemd's: nothing is bound. */
 static int open_sockets(struct server *srv, const struct config *cfg)
 {
     if (!activation_present())
-        return bind_all(srv, cfg);
+        return bind_all(srv, cfg, NULL, 0, 0);
     struct inherited *socks = NULL;
     size_t n = 0;
     if (activation_take(cfg, &socks, &n) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        char where[80];
-        inherit_describe(socks[i].fd, where, sizeof where);
-        log_msg("socket activation: %s on %s", proto_name(socks[i].proto),
-                where);
-    }
-    int rc = inherit_share(srv, socks, n);
-    free(socks);
+    log_inherited("socket activation", socks, n);
+    int rc = bind_all(srv, cfg, socks, n, ~0u);
+    inherit_close(socks, n);
     return rc;
 }
 

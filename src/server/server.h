@@ -97,8 +97,6 @@ void listen_describe(const struct cfg_listen *spec, char *out, size_t size);
 
 /* ---- inherit.c --------------------------------------------------------- */
 
-struct server;
-
 /* A listening socket this process did not bind (systemd's, or taken over
  * from the instance it replaces), and what it serves. */
 struct inherited {
@@ -113,9 +111,12 @@ int inherit_check(int fd);
 int inherit_port(int fd);
 /* "[::1]:1965" or "127.0.0.1:7070": fd's local address, for messages. */
 void inherit_describe(int fd, char *out, size_t size);
-/* Gives every worker of srv a duplicate of each socket, then closes the
- * originals (also on failure, -1). */
-int inherit_share(struct server *srv, struct inherited *socks, size_t n);
+/* Appends a duplicate of each socket to *out (grown with xrealloc), as
+ * one worker's listeners; -1 with errno set when one cannot be made. */
+int inherit_dup(const struct inherited *socks, size_t n,
+                struct listener **out, size_t *n_out);
+/* Closes the sockets and frees the array. */
+void inherit_close(struct inherited *socks, size_t n);
 
 /* ---- activate.c -------------------------------------------------------- */
 
