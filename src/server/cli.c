@@ -429,11 +429,20 @@ struct command_help {
 };
 
 static const struct command_help commands[] = {
-    {"serve", "capsuled serve [CAPSULE-DIR]",
+    {"serve", "capsuled serve [--takeover] [CAPSULE-DIR]",
      "Serves the capsule (default: capsule/) over Gemini, Gopher and, when\n"
      "enabled, Finger, until SIGINT or SIGTERM. Edits show in the next\n"
      "request. SIGHUP re-reads capsule.yaml and the certificates, SIGUSR1\n"
-     "reopens the access log.\n"},
+     "reopens the access log.\n"
+     "\n"
+     "  --takeover  take the listening sockets of the instance serving the\n"
+     "              same configuration: it stops accepting, finishes its\n"
+     "              requests and exits; no connection is lost\n"
+     "\n"
+     "Under systemd socket activation (LISTEN_FDS) it serves the sockets\n"
+     "passed and binds nothing itself. Generated certificates go to the\n"
+     "state directory ($STATE_DIRECTORY, /var/lib/capsuled as root, else\n"
+     "$XDG_STATE_HOME/capsuled or ~/.local/state/capsuled).\n"},
     {"render",
      "capsuled render [--to gemtext|gophermap|text|gemsub|atom] "
      "[--section SLUG] FILE-or-CAPSULE-DIR",

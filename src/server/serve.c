@@ -58,6 +58,9 @@ struct serve {
                             certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
     char *state_dir;     /* generated certificates; NULL: none can be named */
+    bool taking_over;    /* serve --takeover */
+    int predecessor;     /* --takeover: told once this instance serves */
+    struct takeover takeover; /* for a successor */
     struct capsule *cur; /* main thread's reference to the live snapshot */
     /* Replaced snapshots the workers may still hold: freed (and their
      * memory given back) once the main thread's reference is the last. */
@@ -130,7 +133,7 @@ static int make_state_dir(const struct serve *s)
         log_msg("state directory %s: %s", s->state_dir, strerror(errno));
         return -1;
     }
-    log_msg("state directory %s (generated certificates)", s->state_dir);
+    log_msg("state directory %s", s->state_dir);
     return 0;
 }
 
@@ -235,9 +238,54 @@ static void log_inherited(const char *how, const struct inherited *socks,
     }
 }
 
-/* Under socket activation the sockets are systemd's: nothing is bound. */
-static int open_sockets(struct server *srv, const struct config *cfg)
+/* Sockets taken over for a protocol this configuration does not enable
+ * are closed; protocols it enables that came without sockets are bound. */
+static unsigned keep_enabled(const struct config *cfg,
+                             struct inherited *socks, size_t *n)
 {
+    unsigned got = 0, on = (cfg->gemini.enabled ? proto_bit(PROTO_GEMINI) : 0) |
+                          (cfg->gopher.enabled ? proto_bit(PROTO_GOPHER) : 0) |
+                          (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (on & proto_bit(socks[i].proto)) {
+            got |= proto_bit(socks[i].proto);
+            socks[kept++] = socks[i];
+        } else {
+            log_msg("takeover: %s is not enabled here; its socket is closed",
+                    proto_name(socks[i].proto));
+            close(socks[i].fd);
+        }
+    }
+    *n = kept;
+    return got;
+}
+
+static int take_over(struct serve *s, const struct config *cfg)
+{
+    char *path = s->state_dir ? takeover_path(s->state_dir, s->load_path)
+                              : NULL;
+    struct inherited *socks = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (!path)
+        log_msg("--takeover: no state directory to find the instance in");
+    else if (takeover_take(path, &socks, &n, &s->predecessor) == 0) {
+        log_inherited("takeover", socks, n);
+        unsigned got = keep_enabled(cfg, socks, &n);
+        rc = bind_all(&s->srv, cfg, socks, n, got);
+        inherit_close(socks, n);
+    }
+    free(path);
+    return rc;
+}
+
+/* Under socket activation the sockets are systemd's: nothing is bound. */
+static int open_sockets(struct serve *s, const struct config *cfg)
+{
+    struct server *srv = &s->srv;
+    if (s->taking_over)
+        return take_over(s, cfg);
     if (!activation_present())
         return bind_all(srv, cfg, NULL, 0, 0);
     struct inherited *socks = NULL;
@@ -717,12 +765,18 @@ static void run_until_stopped(struct serve *s, const sigset_t *set)
             log_reopen();
         }
         step(s);
+        if (takeover_poll(&s->takeover, &s->srv)) {
+            log_msg("takeover: the new instance serves; finishing the "
+                    "requests in flight");
+            notify("STOPPING=1");
+            return;
+        }
     }
 }
 
 static int usage(void)
 {
-    fputs("usage: capsuled serve [CAPSULE-DIR]\n", stderr);
+    fputs("usage: capsuled serve [--takeover] [CAPSULE-DIR]\n", stderr);
     return 2;
 }
 
@@ -823,7 +877,23 @@ static int go_live(struct serve *s)
     print_urls(&s->cur->cfg);
     notify("READY=1\nSTATUS=serving with %zu worker%s", s->srv.n_workers,
            s->srv.n_workers == 1 ? "" : "s");
+    if (s->predecessor >= 0) {
+        takeover_ready(s->predecessor);
+        s->predecessor = -1;
+        log_msg("takeover: serving; the old instance stops accepting");
+    }
     return 0;
+}
+
+/* A later `serve --takeover` finds this instance on a socket in the state
+ * directory (made as root, before the privileges are dropped). */
+static void listen_for_successor(struct serve *s)
+{
+    char *path = s->state_dir ? takeover_path(s->state_dir, s->load_path)
+                              : NULL;
+    if (path)
+        takeover_listen(&s->takeover, path);
+    free(path);
 }
 
 /* 0 serving, -1 stopped by a signal before serving, else the exit status. */
@@ -838,9 +908,9 @@ static int start(struct serve *s, const sigset_t *set)
     log_set_anonymize(cfg->server.anonymize);
     notify_open();
     raise_fd_limit(cfg);
-    bool generated_here = !config_certs_placed(cfg);
+    bool need_dir = !config_certs_placed(cfg) || s->taking_over;
     if (place_certificates(s, cfg) < 0 ||
-        (generated_here && make_state_dir(s) < 0))
+        (s->state_dir && make_state_dir(s) < 0 && need_dir))
         return 1;
     struct tls_set *tls = NULL;
     if (cfg->gemini.enabled) {
@@ -853,7 +923,10 @@ static int start(struct serve *s, const sigset_t *set)
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
-    if (open_sockets(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
+    if (open_sockets(s, cfg) < 0)
+        return 1;
+    listen_for_successor(s);
+    if (drop_privileges(s) < 0)
         return 1;
     int rc = first_build(s, set);
     return rc != 0 ? rc : go_live(s);
@@ -874,6 +947,9 @@ static void finish(struct serve *s)
     config_free(&s->boot);
     free(s->load_path);
     free(s->state_dir);
+    takeover_close(&s->takeover);
+    if (s->predecessor >= 0)
+        close(s->predecessor);
     free(s->last_failure);
     notify_close();
     log_close();
@@ -881,11 +957,19 @@ static void finish(struct serve *s)
 
 int cli_serve(int argc, char **argv)
 {
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
-        return usage();
-    struct serve s = {.watch.fd = -1};
+    struct serve s = {.watch.fd = -1, .predecessor = -1,
+                      .takeover = {-1, -1}};
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--takeover") == 0)
+            s.taking_over = true;
+        else if (argv[i][0] == '-' || dir)
+            return usage();
+        else
+            dir = argv[i];
+    }
     fix_malloc_thresholds();
-    s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
+    s.load_path = xstrdup(dir ? dir : "capsule");
     s.state_dir = state_dir_path();
     sigset_t set;
     block_signals(&set);

@@ -130,6 +130,37 @@ bool activation_present(void);
 int activation_take(const struct config *cfg, struct inherited **out,
                     size_t *n);
 
+/* ---- takeover.c -------------------------------------------------------- */
+
+struct server;
+
+/* The serving side of `serve --takeover`: a UNIX socket a successor
+ * connects to, and the successor being handed the sockets. */
+struct takeover {
+    int listen_fd; /* -1: none */
+    int peer_fd;   /* a successor that has the sockets, until it is ready */
+};
+
+/* STATE_DIR/takeover-HASH, HASH naming the configuration at load_path
+ * (its real path): each instance's socket is PREFIX-PID.sock. NULL when
+ * too long for a UNIX socket's name. */
+char *takeover_path(const char *state_dir, const char *load_path);
+/* Listens at PREFIX-PID.sock, mode 0600; -1 logged. Call before dropping
+ * privileges. */
+int takeover_listen(struct takeover *t, const char *prefix);
+/* The main thread's turn: hands every listening socket of srv to a
+ * successor that connected (root or this user only); true once it said it
+ * serves: this instance stops accepting, finishes and exits. */
+bool takeover_poll(struct takeover *t, const struct server *srv);
+void takeover_close(struct takeover *t);
+/* The successor's side: connects to the instance listening at a
+ * PREFIX-*.sock (removing those nobody listens on) and receives its
+ * sockets (*conn kept for takeover_ready). -1 (logged) when none answers. */
+int takeover_take(const char *prefix, struct inherited **out, size_t *n,
+                  int *conn);
+/* Tells the old instance this one serves, and closes conn. */
+void takeover_ready(int conn);
+
 /* ---- cert.c ------------------------------------------------------------ */
 
 /* Certificate and key paths come resolved against the config's directory
