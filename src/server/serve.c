@@ -528,7 +528,6 @@ static void release_retired(struct serve *s)
 static void swap_in(struct serve *s, struct build *b)
 {
     struct capsule *c = b->result;
-    place_certificates(s, &c->cfg); /* a state directory exists: at start */
     b->result = NULL;
     free(s->last_failure);
     s->last_failure = NULL;
@@ -581,6 +580,8 @@ static void finish_build(struct serve *s, long long now)
         log_msg("a file changed while it was read; building again once it "
                 "is written");
         s->unsettled = true;
+    } else if (place_certificates(s, &b->result->cfg) < 0) {
+        log_msg("still serving the last good snapshot");
     } else {
         swap_in(s, b);
     }
