@@ -1,12 +1,14 @@
 """The manual pages: man/capsuled.8 and man/capsule.yaml.5 render without a
 warning from man, and every key that src/content/config.c accepts is named
-in capsule.yaml.5, so a new key without documentation fails here."""
+in capsule.yaml.5, so a new key without documentation fails here; `meson
+install` puts capsuled, both pages and the systemd units in place."""
 
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
@@ -114,8 +116,38 @@ def commands(tap):
         tap.ok(".SH %s" % sec in page, "capsuled.8: %s" % sec)
 
 
+def install(tap):
+    build = os.environ.get("CAPSULED_BUILD_ROOT")
+    meson = shutil.which("meson")
+    if not build or not meson:
+        tap.skip("meson install", "no build directory or meson")
+        return
+    dest = tempfile.mkdtemp(prefix="capsuled-install-")
+    try:
+        r = subprocess.run([meson, "install", "-C", build, "--no-rebuild",
+                            "--destdir", dest], capture_output=True,
+                           text=True, timeout=120)
+        files = sorted(os.path.relpath(os.path.join(d, f), dest)
+                       for d, _, fs in os.walk(dest) for f in fs)
+        want = ["bin/capsuled", "lib/systemd/system/capsuled.service",
+                "lib/systemd/system/capsuled.socket",
+                "share/man/man5/capsule.yaml.5", "share/man/man8/capsuled.8"]
+        tap.ok(r.returncode == 0 and all(
+            any(f.endswith(w) for f in files) for w in want),
+            "meson install: capsuled, both pages and the units", files)
+        unit = [f for f in files if f.endswith("capsuled.service")]
+        text = open(os.path.join(dest, unit[0])).read() if unit else ""
+        exe = [f for f in files if f.endswith("bin/capsuled")]
+        tap.ok(exe and "ExecStart=/%s serve" % exe[0] in text,
+               "the installed unit starts the installed binary",
+               [l for l in text.splitlines() if l.startswith("ExecStart")])
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
 def main(tap):
     tap.run("renders", renders, tap)
+    tap.run("install", install, tap)
     tap.run("keys", keys, tap)
     tap.run("commands", commands, tap)
 
