@@ -78,13 +78,18 @@ def served(srv):
 
 def take_over(tap, cap, old, load, n):
     before = load.count()
+    t0 = time.time()
     new = ct.Server(cap.capsule, args=["--takeover"])
     tap.ok(new.wait_ready(30), "takeover %d: the new instance serves" % n,
            new.stderr()[-10:])
+    t1 = time.time()
     try:
         old.proc.wait(30)
     except Exception:
         pass
+    note("takeover %d: the new instance served %.2f s after it started, "
+         "the old one had exited %.2f s later" % (n, t1 - t0,
+                                                  time.time() - t1))
     tap.eq(old.proc.poll(), 0, "takeover %d: the old one exits by itself, "
            "status 0" % n)
     tap.ok(old.wait_stderr("takeover: the new instance serves", 1),
