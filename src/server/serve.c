@@ -1,7 +1,11 @@
-/* `capsuled serve [CAPSULE-DIR]`: read the configuration, make sure every
- * Gemini host has a certificate, bind, drop privileges, and only then load
- * the content, as the user the server runs as; confine, start the workers,
- * then spend the main thread on signals and on the capsule's files.
+/* `capsuled serve [--takeover] [CAPSULE-DIR]`: read the configuration,
+ * make sure every Gemini host has a certificate (generated ones in the
+ * state directory), bind (or take systemd's sockets, or the running
+ * instance's with --takeover), drop privileges, and only then load the
+ * content, as the user the server runs as; confine, start the workers,
+ * tell the service manager (sd_notify) and a predecessor that it serves,
+ * then spend the main thread on signals, on the capsule's files and on a
+ * successor asking for the sockets.
  *
  * Content is built on a thread of its own (job.c): cmark cannot be
  * interrupted and is quadratic on some inputs, so the main thread only
@@ -243,9 +247,10 @@ static void log_inherited(const char *how, const struct inherited *socks,
 static unsigned keep_enabled(const struct config *cfg,
                              struct inherited *socks, size_t *n)
 {
-    unsigned got = 0, on = (cfg->gemini.enabled ? proto_bit(PROTO_GEMINI) : 0) |
-                          (cfg->gopher.enabled ? proto_bit(PROTO_GOPHER) : 0) |
-                          (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0);
+    unsigned got = 0;
+    unsigned on = (cfg->gemini.enabled ? proto_bit(PROTO_GEMINI) : 0) |
+                  (cfg->gopher.enabled ? proto_bit(PROTO_GOPHER) : 0) |
+                  (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0);
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++) {
         if (on & proto_bit(socks[i].proto)) {
@@ -280,7 +285,8 @@ static int take_over(struct serve *s, const struct config *cfg)
     return rc;
 }
 
-/* Under socket activation the sockets are systemd's: nothing is bound. */
+/* The listening sockets: the predecessor's with --takeover; under socket
+ * activation systemd's, and nothing is bound; else bound here. */
 static int open_sockets(struct serve *s, const struct config *cfg)
 {
     struct server *srv = &s->srv;
