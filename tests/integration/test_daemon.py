@@ -78,6 +78,12 @@ def serves_both(tap, cap, what, url_port=None):
     body, _ = ct.gopher(cap.gopher_port, "/")
     tap.ok(body.startswith(b"i") and b"Zhangqiang" in body,
            "%s: gopher answered over the passed socket" % what, body[:200])
+    if shutil.which("curl"):
+        r = subprocess.run(["curl", "-sS", "--max-time", "10",
+                            "gopher://127.0.0.1:%d/1/" % cap.gopher_port],
+                           capture_output=True, timeout=30)
+        tap.ok(r.returncode == 0 and b"Zhangqiang" in r.stdout,
+               "%s: curl reads the gopher menu" % what, r.stderr)
 
 
 def bindable_v6(port):
