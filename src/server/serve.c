@@ -965,7 +965,7 @@ static void finish(struct serve *s)
 int cli_serve(int argc, char **argv)
 {
     struct serve s = {.watch.fd = -1, .predecessor = -1,
-                      .takeover = {-1, -1}};
+                      .takeover = {-1, -1, NULL}};
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--takeover") == 0)

@@ -139,6 +139,7 @@ struct server;
 struct takeover {
     int listen_fd; /* -1: none */
     int peer_fd;   /* a successor that has the sockets, until it is ready */
+    char *path;    /* of the socket, removed at close */
 };
 
 /* STATE_DIR/takeover-HASH, HASH naming the configuration at load_path

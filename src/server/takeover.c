@@ -91,6 +91,7 @@ int takeover_listen(struct takeover *t, const char *prefix)
         return -1;
     }
     t->listen_fd = fd;
+    t->path = xstrdup(path);
     return 0;
 }
 
@@ -229,8 +230,15 @@ bool takeover_poll(struct takeover *t, const struct server *srv)
     return false;
 }
 
+/* The socket file goes with the instance where it still may (before the
+ * privileges were dropped, or as the same user); else the next successor
+ * removes it, finding nobody listening. */
 void takeover_close(struct takeover *t)
 {
+    if (t->path)
+        unlink(t->path);
+    free(t->path);
+    t->path = NULL;
     if (t->listen_fd >= 0)
         close(t->listen_fd);
     if (t->peer_fd >= 0)
