@@ -1,7 +1,8 @@
 #!/bin/sh
 # The serve command: installs what is missing, builds, and serves the capsule
 # (default: the capsule/ directory) in the foreground. On first start capsuled
-# generates a self-signed certificate in certs/ and prints its fingerprint.
+# generates a self-signed certificate in certs/ (where capsule/capsule.yaml
+# names it) and prints its fingerprint.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh build

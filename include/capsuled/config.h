@@ -22,8 +22,9 @@ struct cfg_host {
     size_t n_aliases;
     char *root;      /* capsule directory of this host (absolute or relative
                         to the directory of capsule.yaml) */
-    char *cert_file; /* PEM certificate; generated when missing */
-    char *key_file;  /* PEM private key; generated when missing */
+    char *cert_file; /* PEM certificate; generated when missing; NULL
+                        when not configured: config_place_certs */
+    char *key_file;  /* PEM private key; the same */
 };
 
 struct cfg_site {
@@ -105,6 +106,12 @@ int config_load(const char *dir_or_file, struct config *out, struct diags *diags
 /* Defaults only (used for `capsuled render FILE.md`). */
 void config_defaults(struct config *out);
 void config_free(struct config *cfg);
+/* Gives each Gemini host without a configured certificate (or key) the
+ * generated one's place: STATE_DIR/HOST.crt and STATE_DIR/HOST.key. Whoever
+ * serves picks the state directory; it is never the site. */
+void config_place_certs(struct config *cfg, const char *state_dir);
+/* Whether every host's certificate and key have a place. */
+bool config_certs_placed(const struct config *cfg);
 /* The text of the {{ site.KEY }} scalar at a Liquid path ("author.name",
  * "gemini.aliases.0"); NULL when unknown or a list or mapping. */
 const char *config_site_var(const struct config *cfg, const char *key);

@@ -877,20 +877,42 @@ static char *find_page(const char *root)
 
 static void resolve_host(const char *dir, struct cfg_host *h)
 {
-    struct buf b = {0};
     if (!h->name)
         h->name = xstrdup("localhost");
     replace(&h->root, h->root ? join_path(dir, h->root) : xstrdup(dir));
-    if (!h->cert_file) {
-        buf_printf(&b, "certs/%s.crt", h->name);
-        h->cert_file = buf_detach(&b);
+    /* Unset: generated in the state directory, never inside the site,
+     * where Jekyll would publish the key (config_place_certs). */
+    if (h->cert_file)
+        replace(&h->cert_file, join_path(dir, h->cert_file));
+    if (h->key_file)
+        replace(&h->key_file, join_path(dir, h->key_file));
+}
+
+static char *state_file(const char *state_dir, const char *name,
+                        const char *ext)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%s/%s.%s", state_dir, name, ext);
+    return buf_detach(&b);
+}
+
+void config_place_certs(struct config *cfg, const char *state_dir)
+{
+    for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
+        struct cfg_host *h = &cfg->gemini.hosts[i];
+        if (!h->cert_file)
+            h->cert_file = state_file(state_dir, h->name, "crt");
+        if (!h->key_file)
+            h->key_file = state_file(state_dir, h->name, "key");
     }
-    if (!h->key_file) {
-        buf_printf(&b, "certs/%s.key", h->name);
-        h->key_file = buf_detach(&b);
-    }
-    replace(&h->cert_file, join_path(dir, h->cert_file));
-    replace(&h->key_file, join_path(dir, h->key_file));
+}
+
+bool config_certs_placed(const struct config *cfg)
+{
+    for (size_t i = 0; i < cfg->gemini.n_hosts; i++)
+        if (!cfg->gemini.hosts[i].cert_file || !cfg->gemini.hosts[i].key_file)
+            return false;
+    return true;
 }
 
 static void fill_ports(struct cfg_listen *items, size_t n, int port)

@@ -1,5 +1,6 @@
 /* The offline subcommands: render one format to stdout, check a capsule,
- * export it as static files for another server. */
+ * export it as static files for another server; and the help texts and the
+ * version of every command. */
 #include "cli.h"
 #include "server.h"
 
@@ -417,4 +418,85 @@ int cli_export(int argc, char **argv)
     capsule_unref(c);
     diags_free(&diags);
     return rc == 0 ? 0 : 1;
+}
+
+/* --- help and version --- */
+
+struct command_help {
+    const char *name;
+    const char *usage;
+    const char *text;
+};
+
+static const struct command_help commands[] = {
+    {"serve", "capsuled serve [--takeover] [CAPSULE-DIR]",
+     "Serves the capsule (default: capsule/) over Gemini, Gopher and, when\n"
+     "enabled, Finger, until SIGINT or SIGTERM. Edits show in the next\n"
+     "request. SIGHUP re-reads capsule.yaml and the certificates, SIGUSR1\n"
+     "reopens the access log.\n"
+     "\n"
+     "  --takeover  take the listening sockets of the instance serving the\n"
+     "              same configuration: it stops accepting, finishes its\n"
+     "              requests and exits; no connection is lost\n"
+     "\n"
+     "Under systemd socket activation (LISTEN_FDS) it serves the sockets\n"
+     "passed and binds nothing itself. Generated certificates go to the\n"
+     "state directory ($STATE_DIRECTORY, /var/lib/capsuled as root, else\n"
+     "$XDG_STATE_HOME/capsuled or ~/.local/state/capsuled).\n"},
+    {"render",
+     "capsuled render [--to gemtext|gophermap|text|gemsub|atom] "
+     "[--section SLUG] FILE-or-CAPSULE-DIR",
+     "Prints the page in one format to stdout (default gemtext); --section\n"
+     "prints one section only.\n"},
+    {"check", "capsuled check CAPSULE-DIR",
+     "Reports repairs, broken links and leftovers as file:line: level:\n"
+     "message; exits 1 when there are errors.\n"},
+    {"export", "capsuled export CAPSULE-DIR OUTDIR",
+     "Writes every page as static .gmi files and gophermaps under OUTDIR.\n"},
+    {"help", "capsuled help [COMMAND]",
+     "Prints the commands, or one command's help.\n"},
+};
+
+enum { N_COMMANDS = sizeof commands / sizeof *commands };
+
+void cli_usage(FILE *to)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(to, "%s %s\n", i == 0 ? "usage:" : "      ",
+                commands[i].usage);
+}
+
+static void print_overview(void)
+{
+    cli_usage(stdout);
+    fputs("       capsuled --version\n\n"
+          "Serves a personal profile page, or a Jekyll site, to the small "
+          "web.\n'capsuled help COMMAND' tells more; man capsuled(8), "
+          "capsule.yaml(5).\n"
+          "Exit status: 0 ok, 1 content errors (check) or a failed start, "
+          "2 usage or\nconfiguration errors.\n",
+          stdout);
+}
+
+int cli_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview();
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            printf("usage: %s\n\n%s", commands[i].usage, commands[i].text);
+            return 0;
+        }
+    }
+    fprintf(stderr, "capsuled help: unknown command '%s'\n", argv[1]);
+    cli_usage(stderr);
+    return 2;
+}
+
+int cli_version(void)
+{
+    printf("capsuled %s\n", CAPSULED_VERSION);
+    return 0;
 }

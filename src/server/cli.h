@@ -3,9 +3,16 @@
 #ifndef CAPSULED_CLI_H
 #define CAPSULED_CLI_H
 
+#include <stdio.h>
+
 int cli_serve(int argc, char **argv);  /* serve.c */
 int cli_render(int argc, char **argv); /* cli.c */
 int cli_check(int argc, char **argv);  /* cli.c */
 int cli_export(int argc, char **argv); /* cli.c */
+/* `capsuled help [COMMAND]`: the overview, or one command's help. */
+int cli_help(int argc, char **argv); /* cli.c */
+int cli_version(void);               /* cli.c */
+/* One usage line per command. */
+void cli_usage(FILE *to); /* cli.c */
 
 #endif

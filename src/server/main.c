@@ -1,26 +1,37 @@
 /* capsuled: command dispatch. */
 #include "cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *to)
+static bool is_help_flag(const char *arg)
 {
-    fputs("usage: capsuled serve [CAPSULE-DIR]\n"
-          "       capsuled render [--to gemtext|gophermap|text|gemsub|atom]"
-          " [--section SLUG] FILE-or-CAPSULE-DIR\n"
-          "       capsuled check CAPSULE-DIR\n"
-          "       capsuled export CAPSULE-DIR OUTDIR\n",
-          to);
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* `capsuled COMMAND --help` is `capsuled help COMMAND`. */
+static int command_help(char **argv)
+{
+    char *args[] = {"help", argv[1], NULL};
+    return cli_help(2, args);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
+        return cli_version();
+    if (strcmp(cmd, "help") == 0)
+        return cli_help(argc - 1, argv + 1);
+    if (is_help_flag(cmd))
+        return cli_help(1, argv + 1);
+    if (argc > 2 && is_help_flag(argv[2]))
+        return command_help(argv);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "render") == 0)
@@ -29,12 +40,7 @@ int main(int argc, char **argv)
         return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cli_export(argc - 1, argv + 1);
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return 0;
-    }
     fprintf(stderr, "capsuled: unknown command '%s'\n", cmd);
-    usage(stderr);
+    cli_usage(stderr);
     return 2;
 }

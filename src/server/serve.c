@@ -1,7 +1,11 @@
-/* `capsuled serve [CAPSULE-DIR]`: read the configuration, make sure every
- * Gemini host has a certificate, bind, drop privileges, and only then load
- * the content, as the user the server runs as; confine, start the workers,
- * then spend the main thread on signals and on the capsule's files.
+/* `capsuled serve [--takeover] [CAPSULE-DIR]`: read the configuration,
+ * make sure every Gemini host has a certificate (generated ones in the
+ * state directory), bind (or take systemd's sockets, or the running
+ * instance's with --takeover), drop privileges, and only then load the
+ * content, as the user the server runs as; confine, start the workers,
+ * tell the service manager (sd_notify) and a predecessor that it serves,
+ * then spend the main thread on signals, on the capsule's files and on a
+ * successor asking for the sockets.
  *
  * Content is built on a thread of its own (job.c): cmark cannot be
  * interrupted and is quadratic on some inputs, so the main thread only
@@ -49,6 +53,7 @@ struct build {
     uint64_t files_before; /* the live snapshot's files' state at start */
     bool abandoned;        /* ran past build_timeout: result discarded */
     bool for_hup;          /* certificates are reloaded after it */
+    bool for_reload;       /* READY=1 follows its end (RELOADING=1 sent) */
 };
 
 struct serve {
@@ -56,6 +61,10 @@ struct serve {
     struct config boot;  /* read before the first build: listeners,
                             certificates, user, chroot */
     char *load_path;     /* what capsule_load is given (changes on chroot) */
+    char *state_dir;     /* generated certificates; NULL: none can be named */
+    bool taking_over;    /* serve --takeover */
+    int predecessor;     /* --takeover: told once this instance serves */
+    struct takeover takeover; /* for a successor */
     struct capsule *cur; /* main thread's reference to the live snapshot */
     /* Replaced snapshots the workers may still hold: freed (and their
      * memory given back) once the main thread's reference is the last. */
@@ -68,6 +77,7 @@ struct serve {
     bool told_waiting;   /* said that a change waits for it */
     /* What asks for the next build. */
     bool force_build, certs_after_build; /* SIGHUP */
+    bool reloading; /* RELOADING=1 sent; READY=1 after the next build */
     long long settle_at;    /* an inotify event: build then (0: none) */
     uint64_t settle_state;  /* the files' state at that event */
     bool failing;           /* the last build failed: retry now and then */
@@ -105,6 +115,32 @@ static void give_to_server_user(const struct config *cfg,
                 (int)uid, strerror(errno));
 }
 
+/* Hosts without a configured certificate get theirs generated in the
+ * state directory, which is made when one needs it. */
+static int place_certificates(struct serve *s, struct config *cfg)
+{
+    if (config_certs_placed(cfg))
+        return 0;
+    if (!s->state_dir) {
+        log_msg("no state directory for the generated certificates (HOME "
+                "is not set): set STATE_DIRECTORY, or gemini.cert and "
+                "gemini.key");
+        return -1;
+    }
+    config_place_certs(cfg, s->state_dir);
+    return 0;
+}
+
+static int make_state_dir(const struct serve *s)
+{
+    if (state_dir_make(s->state_dir) < 0) {
+        log_msg("state directory %s: %s", s->state_dir, strerror(errno));
+        return -1;
+    }
+    log_msg("state directory %s", s->state_dir);
+    return 0;
+}
+
 static int ensure_certificates(const struct config *cfg)
 {
     for (size_t i = 0; i < cfg->gemini.n_hosts; i++) {
@@ -138,21 +174,53 @@ static int open_listeners(const struct cfg_listen *specs, size_t n,
     return 0;
 }
 
-/* Every worker gets its own sockets for every address (SO_REUSEPORT). */
-static int bind_all(struct server *srv, const struct config *cfg)
+/* Bit (1 << proto): a protocol whose sockets come from elsewhere. */
+static unsigned proto_bit(enum proto p)
+{
+    return 1u << p;
+}
+
+/* One worker's sockets: duplicates of the inherited ones, and its own
+ * SO_REUSEPORT sockets for every enabled protocol not in skip. */
+static int worker_sockets(const struct config *cfg, bool first,
+                          const struct inherited *socks, size_t n_socks,
+                          unsigned skip, struct listener **ls, size_t *n)
+{
+    if (inherit_dup(socks, n_socks, ls, n) < 0) {
+        log_msg("cannot share the inherited sockets: %s", strerror(errno));
+        return -1;
+    }
+    const struct {
+        bool on;
+        const struct cfg_listen *specs;
+        size_t n;
+        enum proto p;
+    } all[] = {
+        {cfg->gemini.enabled, cfg->gemini.listen, cfg->gemini.n_listen,
+         PROTO_GEMINI},
+        {cfg->gopher.enabled, cfg->gopher.listen, cfg->gopher.n_listen,
+         PROTO_GOPHER},
+        {cfg->finger.enabled, cfg->finger.listen, cfg->finger.n_listen,
+         PROTO_FINGER},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i].on && !(skip & proto_bit(all[i].p)) &&
+            open_listeners(all[i].specs, all[i].n, all[i].p, first, ls, n) <
+                0)
+            return -1;
+    return 0;
+}
+
+/* Every worker gets its sockets for every address: its own (SO_REUSEPORT)
+ * or duplicates of the inherited ones. */
+static int bind_all(struct server *srv, const struct config *cfg,
+                    const struct inherited *socks, size_t n_socks,
+                    unsigned skip)
 {
     for (size_t w = 0; w < srv->n_workers; w++) {
         struct listener *ls = NULL;
         size_t n = 0;
-        if ((cfg->gemini.enabled &&
-             open_listeners(cfg->gemini.listen, cfg->gemini.n_listen,
-                            PROTO_GEMINI, w == 0, &ls, &n) < 0) ||
-            (cfg->gopher.enabled &&
-             open_listeners(cfg->gopher.listen, cfg->gopher.n_listen,
-                            PROTO_GOPHER, w == 0, &ls, &n) < 0) ||
-            (cfg->finger.enabled &&
-             open_listeners(cfg->finger.listen, cfg->finger.n_listen,
-                            PROTO_FINGER, w == 0, &ls, &n) < 0)) {
+        if (worker_sockets(cfg, w == 0, socks, n_socks, skip, &ls, &n) < 0) {
             for (size_t i = 0; i < n; i++)
                 close(ls[i].fd);
             free(ls);
@@ -162,6 +230,78 @@ static int bind_all(struct server *srv, const struct config *cfg)
             return -1;
     }
     return 0;
+}
+
+static void log_inherited(const char *how, const struct inherited *socks,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char where[80];
+        inherit_describe(socks[i].fd, where, sizeof where);
+        log_msg("%s: %s on %s", how, proto_name(socks[i].proto), where);
+    }
+}
+
+/* Sockets taken over for a protocol this configuration does not enable
+ * are closed; protocols it enables that came without sockets are bound. */
+static unsigned keep_enabled(const struct config *cfg,
+                             struct inherited *socks, size_t *n)
+{
+    unsigned got = 0;
+    unsigned on = (cfg->gemini.enabled ? proto_bit(PROTO_GEMINI) : 0) |
+                  (cfg->gopher.enabled ? proto_bit(PROTO_GOPHER) : 0) |
+                  (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (on & proto_bit(socks[i].proto)) {
+            got |= proto_bit(socks[i].proto);
+            socks[kept++] = socks[i];
+        } else {
+            log_msg("takeover: %s is not enabled here; its socket is closed",
+                    proto_name(socks[i].proto));
+            close(socks[i].fd);
+        }
+    }
+    *n = kept;
+    return got;
+}
+
+static int take_over(struct serve *s, const struct config *cfg)
+{
+    char *path = s->state_dir ? takeover_path(s->state_dir, s->load_path)
+                              : NULL;
+    struct inherited *socks = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (!path)
+        log_msg("--takeover: no state directory to find the instance in");
+    else if (takeover_take(path, &socks, &n, &s->predecessor) == 0) {
+        log_inherited("takeover", socks, n);
+        unsigned got = keep_enabled(cfg, socks, &n);
+        rc = bind_all(&s->srv, cfg, socks, n, got);
+        inherit_close(socks, n);
+    }
+    free(path);
+    return rc;
+}
+
+/* The listening sockets: the predecessor's with --takeover; under socket
+ * activation systemd's, and nothing is bound; else bound here. */
+static int open_sockets(struct serve *s, const struct config *cfg)
+{
+    struct server *srv = &s->srv;
+    if (s->taking_over)
+        return take_over(s, cfg);
+    if (!activation_present())
+        return bind_all(srv, cfg, NULL, 0, 0);
+    struct inherited *socks = NULL;
+    size_t n = 0;
+    if (activation_take(cfg, &socks, &n) < 0)
+        return -1;
+    log_inherited("socket activation", socks, n);
+    int rc = bind_all(srv, cfg, socks, n, ~0u);
+    inherit_close(socks, n);
+    return rc;
 }
 
 /* Each connection is a descriptor: the soft limit (often 1024) would cap
@@ -271,6 +411,7 @@ static void start_build(struct serve *s, long long now)
     b->started_ms = now;
     b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
     b->for_hup = s->certs_after_build;
+    b->for_reload = s->reloading;
     b->job = job_start(build_run, b, SIG_BUILT);
     if (!b->job) {
         log_msg("cannot start a build: %s", strerror(errno));
@@ -279,7 +420,7 @@ static void start_build(struct serve *s, long long now)
         s->next_retry = now + RETRY_MS;
         return;
     }
-    s->force_build = s->certs_after_build = false;
+    s->force_build = s->certs_after_build = s->reloading = false;
     s->settle_at = 0;
     s->told_waiting = false;
     s->build = b;
@@ -445,11 +586,15 @@ static void finish_build(struct serve *s, long long now)
         log_msg("a file changed while it was read; building again once it "
                 "is written");
         s->unsettled = true;
+    } else if (place_certificates(s, &b->result->cfg) < 0) {
+        log_msg("still serving the last good snapshot");
     } else {
         swap_in(s, b);
     }
     if (b->for_hup)
         reload_certificates(s);
+    if (b->for_reload)
+        notify("READY=1");
     build_free(b);
     give_memory_back();
 }
@@ -464,7 +609,9 @@ static void check_build_time(struct serve *s, long long now)
         say_too_slow(cfg, b, "still serving the last good snapshot");
         if (b->for_hup)
             reload_certificates(s);
-        b->for_hup = false;
+        if (b->for_reload)
+            notify("READY=1");
+        b->for_hup = b->for_reload = false;
     }
 }
 
@@ -602,6 +749,7 @@ static bool is_stop(int sig)
     if (sig != SIGINT && sig != SIGTERM)
         return false;
     log_msg("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    notify("STOPPING=1");
     return true;
 }
 
@@ -613,7 +761,8 @@ static void run_until_stopped(struct serve *s, const sigset_t *set)
             return;
         if (sig == SIGHUP) {
             log_msg("SIGHUP: reloading configuration and certificates");
-            s->force_build = true;
+            notify_reloading();
+            s->force_build = s->reloading = true;
             s->certs_after_build = true;
             if (s->build && s->build->abandoned) {
                 reload_certificates(s); /* not after that build */
@@ -623,12 +772,18 @@ static void run_until_stopped(struct serve *s, const sigset_t *set)
             log_reopen();
         }
         step(s);
+        if (takeover_poll(&s->takeover, &s->srv)) {
+            log_msg("takeover: the new instance serves; finishing the "
+                    "requests in flight");
+            notify("STOPPING=1");
+            return;
+        }
     }
 }
 
 static int usage(void)
 {
-    fputs("usage: capsuled serve [CAPSULE-DIR]\n", stderr);
+    fputs("usage: capsuled serve [--takeover] [CAPSULE-DIR]\n", stderr);
     return 2;
 }
 
@@ -695,6 +850,10 @@ static int first_build(struct serve *s, const sigset_t *set)
     s->build = NULL;
     job_join(b->job);
     print_first_diags(&b->diags, s->load_path);
+    if (b->result && place_certificates(s, &b->result->cfg) < 0) {
+        capsule_unref(b->result);
+        b->result = NULL;
+    }
     s->cur = b->result;
     b->result = NULL;
     build_free(b);
@@ -723,20 +882,43 @@ static int go_live(struct serve *s)
     log_msg("serving with %zu worker%s", s->srv.n_workers,
             s->srv.n_workers == 1 ? "" : "s");
     print_urls(&s->cur->cfg);
+    notify("READY=1\nSTATUS=serving with %zu worker%s", s->srv.n_workers,
+           s->srv.n_workers == 1 ? "" : "s");
+    if (s->predecessor >= 0) {
+        takeover_ready(s->predecessor);
+        s->predecessor = -1;
+        log_msg("takeover: serving; the old instance stops accepting");
+    }
     return 0;
+}
+
+/* A later `serve --takeover` finds this instance on a socket in the state
+ * directory (made as root, before the privileges are dropped). */
+static void listen_for_successor(struct serve *s)
+{
+    char *path = s->state_dir ? takeover_path(s->state_dir, s->load_path)
+                              : NULL;
+    if (path)
+        takeover_listen(&s->takeover, path);
+    free(path);
 }
 
 /* 0 serving, -1 stopped by a signal before serving, else the exit status. */
 static int start(struct serve *s, const sigset_t *set)
 {
-    const struct config *cfg = &s->boot;
+    struct config *cfg = &s->boot;
     if (log_open(cfg->server.access_log) < 0) {
         log_msg("cannot open the access log %s: %s", cfg->server.access_log,
                 strerror(errno));
         return 1;
     }
     log_set_anonymize(cfg->server.anonymize);
+    notify_open();
     raise_fd_limit(cfg);
+    bool need_dir = !config_certs_placed(cfg) || s->taking_over;
+    if (place_certificates(s, cfg) < 0 ||
+        (s->state_dir && make_state_dir(s) < 0 && need_dir))
+        return 1;
     struct tls_set *tls = NULL;
     if (cfg->gemini.enabled) {
         if (ensure_certificates(cfg) < 0 || !(tls = tls_set_new(cfg)))
@@ -748,7 +930,10 @@ static int start(struct serve *s, const sigset_t *set)
         log_msg("cannot create the event loop: %s", strerror(errno));
         return 1;
     }
-    if (bind_all(&s->srv, cfg) < 0 || drop_privileges(s) < 0)
+    if (open_sockets(s, cfg) < 0)
+        return 1;
+    listen_for_successor(s);
+    if (drop_privileges(s) < 0)
         return 1;
     int rc = first_build(s, set);
     return rc != 0 ? rc : go_live(s);
@@ -768,22 +953,37 @@ static void finish(struct serve *s)
     watch_close(&s->watch);
     config_free(&s->boot);
     free(s->load_path);
+    free(s->state_dir);
+    takeover_close(&s->takeover);
+    if (s->predecessor >= 0)
+        close(s->predecessor);
     free(s->last_failure);
+    notify_close();
     log_close();
 }
 
 int cli_serve(int argc, char **argv)
 {
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
-        return usage();
-    struct serve s = {.watch.fd = -1};
+    struct serve s = {.watch.fd = -1, .predecessor = -1,
+                      .takeover = {-1, -1, NULL}};
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--takeover") == 0)
+            s.taking_over = true;
+        else if (argv[i][0] == '-' || dir)
+            return usage();
+        else
+            dir = argv[i];
+    }
     fix_malloc_thresholds();
-    s.load_path = xstrdup(argc == 2 ? argv[1] : "capsule");
+    s.load_path = xstrdup(dir ? dir : "capsule");
+    s.state_dir = state_dir_path();
     sigset_t set;
     block_signals(&set);
     if (read_boot_config(&s) < 0) {
         config_free(&s.boot);
         free(s.load_path);
+        free(s.state_dir);
         return 2;
     }
     int rc = start(&s, &set);

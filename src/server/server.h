@@ -95,6 +95,73 @@ int listen_open(const struct cfg_listen *spec, enum proto proto, bool first,
 /* "[::1]:1965" or "127.0.0.1:1965" for messages. */
 void listen_describe(const struct cfg_listen *spec, char *out, size_t size);
 
+/* ---- inherit.c --------------------------------------------------------- */
+
+/* A listening socket this process did not bind (systemd's, or taken over
+ * from the instance it replaces), and what it serves. */
+struct inherited {
+    int fd;
+    enum proto proto;
+};
+
+/* Checks that fd is a listening TCP socket and makes it non-blocking and
+ * close-on-exec; -1 with errno set when it is not. */
+int inherit_check(int fd);
+/* The local port of socket fd (-1 when it has none). */
+int inherit_port(int fd);
+/* "[::1]:1965" or "127.0.0.1:7070": fd's local address, for messages. */
+void inherit_describe(int fd, char *out, size_t size);
+/* Appends a duplicate of each socket to *out (grown with xrealloc), as
+ * one worker's listeners; -1 with errno set when one cannot be made. */
+int inherit_dup(const struct inherited *socks, size_t n,
+                struct listener **out, size_t *n_out);
+/* Closes the sockets and frees the array. */
+void inherit_close(struct inherited *socks, size_t n);
+
+/* ---- activate.c -------------------------------------------------------- */
+
+/* Whether systemd passed listening sockets to this process (LISTEN_PID is
+ * it, LISTEN_FDS is set). */
+bool activation_present(void);
+/* Takes the passed sockets and tells which protocol each serves (its name
+ * in LISTEN_FDNAMES, else its port among cfg's listen addresses); removes
+ * LISTEN_* from the environment. -1 (logged) when a socket is no listening
+ * TCP socket or fits no enabled protocol, or fits several. */
+int activation_take(const struct config *cfg, struct inherited **out,
+                    size_t *n);
+
+/* ---- takeover.c -------------------------------------------------------- */
+
+struct server;
+
+/* The serving side of `serve --takeover`: a UNIX socket a successor
+ * connects to, and the successor being handed the sockets. */
+struct takeover {
+    int listen_fd; /* -1: none */
+    int peer_fd;   /* a successor that has the sockets, until it is ready */
+    char *path;    /* of the socket, removed at close */
+};
+
+/* STATE_DIR/takeover-HASH, HASH naming the configuration at load_path
+ * (its real path): each instance's socket is PREFIX-PID.sock. NULL when
+ * too long for a UNIX socket's name. */
+char *takeover_path(const char *state_dir, const char *load_path);
+/* Listens at PREFIX-PID.sock, mode 0600; -1 logged. Call before dropping
+ * privileges. */
+int takeover_listen(struct takeover *t, const char *prefix);
+/* The main thread's turn: hands every listening socket of srv to a
+ * successor that connected (root or this user only); true once it said it
+ * serves: this instance stops accepting, finishes and exits. */
+bool takeover_poll(struct takeover *t, const struct server *srv);
+void takeover_close(struct takeover *t);
+/* The successor's side: connects to the instance listening at a
+ * PREFIX-*.sock (removing those nobody listens on) and receives its
+ * sockets (*conn kept for takeover_ready). -1 (logged) when none answers. */
+int takeover_take(const char *prefix, struct inherited **out, size_t *n,
+                  int *conn);
+/* Tells the old instance this one serves, and closes conn. */
+void takeover_ready(int conn);
+
 /* ---- cert.c ------------------------------------------------------------ */
 
 /* Certificate and key paths come resolved against the config's directory
@@ -207,6 +274,27 @@ void log_access(const struct sockaddr *peer, enum proto proto,
 /* Server messages to stderr, timestamped. */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_close(void);
+
+/* ---- notify.c ---------------------------------------------------------- */
+
+/* Connects to the service manager's NOTIFY_SOCKET, when set (a failure is
+ * logged, and the messages are then skipped). Call before dropping
+ * privileges. */
+void notify_open(void);
+/* Sends one message ("READY=1", "STOPPING=1"); nothing without a socket. */
+void notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* RELOADING=1 with the monotonic clock's MONOTONIC_USEC. */
+void notify_reloading(void);
+void notify_close(void);
+
+/* ---- state.c ----------------------------------------------------------- */
+
+/* The state directory: $STATE_DIRECTORY (its first), /var/lib/capsuled as
+ * root, else $XDG_STATE_HOME/capsuled or ~/.local/state/capsuled. NULL when
+ * none can be named (no HOME). */
+char *state_dir_path(void);
+/* Creates it and its parents (0755); -1 with errno set on failure. */
+int state_dir_make(const char *path);
 
 /* ---- priv.c ------------------------------------------------------------ */
 

@@ -107,10 +107,15 @@ static void accept_ready(struct worker *w, const struct listener *l)
 
 /* ---- the loop --------------------------------------------------------------- */
 
+/* Unwatched first: a socket another process (a successor that took it
+ * over) or another worker (a duplicate) still holds stays open, and would
+ * stay in this event set, ready, after the close. */
 static void close_listeners(struct worker *w)
 {
     for (size_t i = 0; i < w->n_ls; i++)
         if (w->ls[i].fd >= 0) {
+            if (w->ev >= 0)
+                ev_unwatch(w->ev, w->ls[i].fd);
             close(w->ls[i].fd);
             w->ls[i].fd = -1;
         }

@@ -202,13 +202,22 @@ ALL_SERVERS = []
 class Server:
     """capsuled serve DIR in the foreground, stderr collected by a thread."""
 
-    def __init__(self, capsule_dir, args=None, preexec_fn=None):
-        """preexec_fn runs in the child before exec (e.g. to set limits)."""
+    def __init__(self, capsule_dir, args=None, preexec_fn=None, prefix=None,
+                 env=None):
+        """preexec_fn runs in the child before exec (e.g. to set limits);
+        prefix: a command that execs capsuled (systemd-socket-activate);
+        env: the environment, when not this one."""
         ALL_SERVERS.append(self)
+        if env is None or "STATE_DIRECTORY" not in env:
+            # Generated certificates go to the test's own state directory,
+            # beside the capsule, never to the machine's.
+            env = dict(env or os.environ, STATE_DIRECTORY=os.path.join(
+                os.path.dirname(os.path.abspath(capsule_dir)), "state"))
         self.proc = subprocess.Popen(
-            [CAPSULED, "serve", capsule_dir] + (args or []),
+            (prefix or []) + [CAPSULED, "serve"] + (args or []) +
+            [capsule_dir],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=preexec_fn)
+            preexec_fn=preexec_fn, env=env)
         self.stdout_lines = []
         self.stderr_lines = []
         self.lock = threading.Lock()

@@ -87,8 +87,14 @@ static void test_defaults(void)
     struct config cfg;
     config_defaults(&cfg);
     CHECK_STR(cfg.gemini.hosts[0].name, "localhost");
-    CHECK_STR(cfg.gemini.hosts[0].cert_file, "certs/localhost.crt");
-    CHECK_STR(cfg.gemini.hosts[0].key_file, "certs/localhost.key");
+    /* Not configured: generated in the state directory, never the site. */
+    CHECK(cfg.gemini.hosts[0].cert_file == NULL);
+    CHECK(cfg.gemini.hosts[0].key_file == NULL);
+    CHECK(!config_certs_placed(&cfg));
+    config_place_certs(&cfg, "/var/lib/capsuled");
+    CHECK_STR(cfg.gemini.hosts[0].cert_file, "/var/lib/capsuled/localhost.crt");
+    CHECK_STR(cfg.gemini.hosts[0].key_file, "/var/lib/capsuled/localhost.key");
+    CHECK(config_certs_placed(&cfg));
     CHECK(cfg.gopher.n_listen == 2 && cfg.gopher.listen[0].port == 7070);
     CHECK(!cfg.finger.enabled && !cfg.finger.ascii);
     CHECK(cfg.finger.n_listen == 2 && cfg.finger.listen[1].port == 7979);
@@ -150,7 +156,10 @@ static void test_values(void)
     CHECK(cfg.gemini.hosts[0].n_aliases == 1);
     CHECK(cfg.gemini.n_listen == 2 && cfg.gemini.listen[0].port == 1966);
     CHECK_CONTAINS(cfg.gemini.hosts[0].root, "/site");
-    CHECK_CONTAINS(cfg.gemini.hosts[0].cert_file, "/certs/example.org.crt");
+    CHECK(cfg.gemini.hosts[0].cert_file == NULL);
+    config_place_certs(&cfg, "state");
+    CHECK_STR(cfg.gemini.hosts[0].cert_file, "state/example.org.crt");
+    CHECK_STR(cfg.gemini.hosts[1].key_file, "state/other.example.key");
     CHECK(cfg.gemini.n_hosts == 2);
     CHECK_STR(cfg.gemini.hosts[1].root, "/srv/other");
     CHECK_STR(cfg.gopher.host, "example.org");
