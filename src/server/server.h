@@ -139,6 +139,20 @@ enum hello { HELLO_READY, HELLO_WAIT, HELLO_PLAIN, HELLO_GONE };
  * more will come. *raised tracks the low-water mark, reset before READY. */
 enum hello hello_await(int fd, bool peer_done, bool *raised);
 
+/* ---- proxied.c --------------------------------------------------------- */
+
+/* Whether cfg has the listeners of proto expect a PROXY protocol header
+ * (gemini.proxy_protocol, gopher.proxy_protocol, finger.proxy_protocol). */
+bool proxy_expected(const struct config *cfg, enum proto proto);
+
+enum proxy_in { PROXY_IN_WAIT, PROXY_IN_DONE, PROXY_IN_CLOSE };
+
+/* Reads the PROXY header a connection on fd must start with, leaving the
+ * bytes after it. WAIT: not whole yet; CLOSE: none, an invalid one, or the
+ * peer left; DONE: *peer is the client it names (kept for LOCAL, a health
+ * check). peer_done: the peer's FIN was seen, nothing more will come. */
+enum proxy_in proxy_read(int fd, bool peer_done, struct sockaddr_storage *peer);
+
 /* ---- confine.c --------------------------------------------------------- */
 
 /* Enters a Landlock domain that allows only what serving c needs from now
@@ -282,9 +296,14 @@ struct slot {
 
 /* Counts a connection from peer in the total (server.max_connections,
  * bounded by srv->fd_cap) and in its client's (server.max_per_client);
- * false, nothing counted, when either cap is reached. */
+ * false, nothing counted, when either cap is reached. peer NULL: the
+ * client is not known yet (behind a PROXY header): admit_client later. */
 bool admit(struct server *srv, const struct cfg_server *cfg,
            const struct sockaddr_storage *peer, struct slot *slot);
+/* Counts an admitted connection in its client's cap once the client is
+ * known; false (the connection is to be closed) when the cap is reached. */
+bool admit_client(struct server *srv, const struct cfg_server *cfg,
+                  const struct sockaddr_storage *peer, struct slot *slot);
 /* Gives back what admit counted. */
 void admit_release(struct server *srv, const struct slot *slot);
 /* Connections the descriptor limit leaves room for (0: no limit), once
@@ -321,8 +340,9 @@ void worker_free(struct worker *w);
 /* ---- conn.c ------------------------------------------------------------ */
 
 /* Takes over an accepted connection (fd, and the slots admit counted) and
- * registers it with w's event set. */
-void conn_open(struct worker *w, int fd, enum proto proto,
+ * registers it with w's event set. proxied: it starts with a PROXY header,
+ * whose client is then counted (admit_client). */
+void conn_open(struct worker *w, int fd, enum proto proto, bool proxied,
                const struct sockaddr_storage *peer, const struct slot *slot);
 /* src (an EV_CONN) is ready: steps it as far as it can go. */
 void conn_ready(struct worker *w, struct ev_source *src, bool hangup);
