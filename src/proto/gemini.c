@@ -218,3 +218,17 @@ void gemini_respond(const struct capsule *c, const char *sni,
     }
     respond_header(out, GEMINI_NOT_FOUND, "Not found");
 }
+
+void gemini_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    char target[sizeof out->target];
+    size_t n = len < sizeof target - 1 ? len : sizeof target - 1;
+    memcpy(target, line, n);
+    target[n] = '\0';
+    set_target(out, "", target);
+    buf_printf(&out->owned, "%d %d\r\n", (int)GEMINI_SLOW_DOWN,
+               seconds > 0 ? seconds : 1);
+    response_own(out, GEMINI_SLOW_DOWN);
+}

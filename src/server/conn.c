@@ -231,7 +231,10 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
 {
     view_refresh(&w->view, w->srv);
     c->snap = capsule_ref(w->view.snap);
-    if (c->proto == PROTO_GEMINI) {
+    if (throttle(w->srv, &c->snap->cfg.server, c->proto, &c->peer, c->req,
+                 line_len, &c->resp)) {
+        /* over server.rate_limit: the refusal is the response */
+    } else if (c->proto == PROTO_GEMINI) {
         const char *sni =
             SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
         gemini_respond(c->snap, sni, c->req, line_len, &c->resp);

@@ -8,6 +8,7 @@
 #include "capsuled/config.h"
 #include "capsuled/proto.h"
 #include "peer.h"
+#include "ratelimit.h"
 
 #include <openssl/ssl.h>
 
@@ -246,6 +247,7 @@ struct server {
 
     atomic_int connections; /* open connections, process-wide */
     struct peer_table *peers; /* open connections per client */
+    struct rate_table *rates; /* requests per client (server.rate_limit) */
     int fd_cap;             /* connections the descriptor limit leaves
                                room for (0 = no limit); set by server_start */
     int wake_fd;  /* eventfd: readable once stopping */
@@ -309,6 +311,14 @@ void admit_release(struct server *srv, const struct slot *slot);
 /* Connections the descriptor limit leaves room for (0: no limit), once
  * n_workers workers hold their descriptors. */
 int admit_fd_cap(size_t n_workers);
+
+/* ---- throttle.c -------------------------------------------------------- */
+
+/* Counts a request of peer against server.rate_limit; over it, fills *out
+ * with the protocol's refusal for the request line and returns true. */
+bool throttle(struct server *srv, const struct cfg_server *cfg,
+              enum proto proto, const struct sockaddr_storage *peer,
+              const char *line, size_t len, struct response *out);
 
 /* ---- worker.c ---------------------------------------------------------- */
 
