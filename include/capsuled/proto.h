@@ -56,14 +56,15 @@ enum { GEMINI_URL_MAX = 1024, GOPHER_SELECTOR_MAX = 255 };
 struct gemini_request {
     char host[256];   /* lower case, no brackets, trailing dot removed */
     int port;         /* -1 when absent */
-    char path[GEMINI_URL_MAX + 2];  /* decoded and normalised */
+    char path[GEMINI_URL_MAX + 2];  /* decoded, empty segments collapsed */
     bool has_query;
     char query[GEMINI_URL_MAX + 1]; /* decoded */
 };
 
 /* Parses a request line (CRLF excluded). Returns 0 when it is a well formed
  * gemini:// URL, GEMINI_BAD_REQUEST when malformed (too long, not UTF-8,
- * control bytes, relative, userinfo, fragment, bad escapes),
+ * control bytes, relative, userinfo, fragment, bad escapes, a "." or ".."
+ * path segment, escaped or not),
  * GEMINI_PROXY_REFUSED for another scheme. The host and port are not
  * checked against the configuration here. */
 int gemini_parse(const char *line, size_t len, struct gemini_request *req);
