@@ -80,13 +80,14 @@ cpu_ticks() { # utime+stime of a process, all its threads (and reaped children)
     awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"
 }
 
-bench() { # bench LABEL PORT CLIENTS PID...
+bench() { # bench LABEL PORT CLIENTS PID... [-- CAPSULE-BENCH-ARGS...]
     local label=$1 port=$2 clients=$3
     shift 3
-    local pids=() p
-    for p in "$@"; do pids+=(-p "$p"); done
+    local args=() p
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=(-p "$1"); shift; done
+    [ $# -gt 0 ] && shift
     "$bench_bin/capsule-bench" -m gemini -c "$clients" -d "$DURATION" \
-        -u "gemini://localhost:$port/" -b "$page_bytes" "${pids[@]}" \
+        -u "gemini://localhost:$port/" -b "$page_bytes" "${args[@]}" "$@" \
         -l "$label" "127.0.0.1:$port" >>"$results"
 }
 
@@ -94,6 +95,10 @@ bench() { # bench LABEL PORT CLIENTS PID...
 for round in $(seq "$ROUNDS"); do
     for clients in $CLIENTS; do
         bench direct "$gport" "$clients" "$capsuled_pid"
+        # One instance taking the PROXY header from the load generator
+        # itself: the protocol's own cost, without HAProxy on the cores.
+        bench proxied-1 "${port_of[g1]}" "$clients" "${inst_pids[0]}" -- --proxy-v2 \
+            -u "gemini://localhost:$pub_g/"
         before=$(cpu_ticks "$haproxy_pid")
         bench haproxy-2 "$pub_g" "$clients" "${inst_pids[@]}"
         after=$(cpu_ticks "$haproxy_pid")
@@ -105,9 +110,15 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "haproxy-2: two capsuled instances behind HAProxy, CPU µs/req summed over both;"
-echo "direct: one instance, no proxy"
-python3 "$bench_dir/table.py" --subject haproxy-2 --ref direct "$results"
+echo "direct: one instance, no proxy; haproxy-2: two instances behind HAProxy, CPU"
+echo "µs/req summed over both; proxied-1: one instance, a PROXY v2 header sent by"
+echo "the load generator (no HAProxy)"
+grep -v 'label=proxied-1 ' "$results" >"$tmp/results-haproxy"
+python3 "$bench_dir/table.py" --subject haproxy-2 --ref direct "$tmp/results-haproxy"
+echo
+grep -v 'label=haproxy-2 ' "$results" >"$tmp/results-proxied"
+python3 "$bench_dir/table.py" --subject proxied-1 --ref direct "$tmp/results-proxied" |
+    sed -n '/^ratios/,$p'
 echo
 echo "HAProxy's own CPU per request (not in the figures above):"
 awk '{ printf "  %3s clients: %s µs/req\n", $1, $2 }' "$tmp/haproxy-cpu.txt"
