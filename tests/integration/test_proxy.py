@@ -4,7 +4,8 @@ hand before TLS, a selector or a finger query; the client they name in the
 access log (anonymised too), LOCAL and UNKNOWN served as the proxy itself,
 a header trickled a byte at a time, and the refusals: no header, a
 malformed one, one over 4 KiB, one that never ends (the deadline). The
-per-client cap counts the client the header names, not the proxy."""
+per-client cap and the rate limit count the client the header names, not
+the proxy."""
 
 import os
 import re
@@ -170,6 +171,20 @@ def per_client_cap(tap, cap):
         s.close()
 
 
+def rate_limited(tap, cap):
+    """server.rate_limit 3/s counts the header's client: one slowed, another
+    behind the same proxy served."""
+    op = cap.gopher_port
+    got = [plain_via(op, v1("192.0.2.60"), b"/robots.txt\r\n")
+           for _ in range(10)]
+    slowed = [g for g in got if g.startswith(b"3Too many requests")]
+    tap.ok(len(slowed) >= 3, "one client behind the proxy over the rate "
+           "limit: slowed (%d of 10)" % len(slowed), got[-1][:60])
+    got = plain_via(op, v1("192.0.2.61"), b"/robots.txt\r\n")
+    tap.ok(b"Disallow" in got, "another client behind the same proxy: "
+           "not slowed", got[:60])
+
+
 def anonymised(tap):
     cap = ct.Capsule()
     cap.finger_port = ct.free_port()
@@ -206,6 +221,7 @@ def proxied_config(cap, deadline):
        "key": ct.yaml_str(os.path.join(cap.certs, "localhost.key"))}
     path = cap.write_config(deadline=deadline, gemini=gemini,
                             max_per_client=2,
+                            extra_server="  rate_limit: 3\n  rate_burst: 3\n",
                             finger={"port": cap.finger_port,
                                     "proxy_protocol": "true"})
     with open(path) as f:
@@ -225,6 +241,7 @@ def main(tap):
         tap.run("local", local, tap, srv, cap)
         tap.run("refusals", refusals, tap, cap, deadline)
         tap.run("per-client cap", per_client_cap, tap, cap)
+        tap.run("rate limit", rate_limited, tap, cap)
         tap.ok(srv.proc.poll() is None, "server still running")
     finally:
         srv.stop()
