@@ -51,6 +51,7 @@ struct options {
     const char *names[8];
     int n_names;
     const char *label;
+    bool proxy_v2;            /* open each connection with a PROXY v2 header */
 };
 
 static struct options opt = {
@@ -122,6 +123,23 @@ static void lat_add(struct latencies *l, uint32_t v)
 }
 
 /* ---- connections ---- */
+
+/* PROXY v2, PROXY command, TCP over IPv4: 127.0.0.1:40000 → 127.0.0.1:1965,
+ * what HAProxy's send-proxy-v2 writes before the client's bytes. */
+static const unsigned char proxy_v2_header[28] = {
+    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+    0x21, 0x11, 0x00, 0x0c, 127, 0, 0, 1, 127, 0, 0, 1, 0x9c, 0x40, 0x07, 0xad};
+
+/* Once connected, before anything else: the whole header in one send (an
+ * empty socket buffer always takes 28 bytes). */
+static bool send_proxy_header(const struct client *c)
+{
+    if (!opt.proxy_v2)
+        return true;
+    ssize_t n = send(c->fd, proxy_v2_header, sizeof proxy_v2_header,
+                     MSG_NOSIGNAL);
+    return n == (ssize_t)sizeof proxy_v2_header;
+}
 
 static int open_socket(void)
 {
@@ -235,8 +253,13 @@ static void note_head(struct client *c, const char *data, ssize_t n)
  * connection is done (finished or failed). */
 static bool step_plain(struct worker *w, struct client *c)
 {
-    if (c->state == C_CONNECTING)
+    if (c->state == C_CONNECTING) {
+        if (!send_proxy_header(c)) {
+            client_fail(w, c, &w->errors_connect);
+            return false;
+        }
         c->state = C_WRITING;
+    }
     while (c->state == C_WRITING) {
         ssize_t n = send(c->fd, request_bytes + c->sent, request_len - c->sent,
                          MSG_NOSIGNAL);
@@ -278,6 +301,10 @@ static bool tls_would_block(struct client *c, int ret)
 static bool step_tls(struct worker *w, struct client *c)
 {
     if (c->state == C_CONNECTING) {
+        if (!send_proxy_header(c)) {
+            client_fail(w, c, &w->errors_connect);
+            return false;
+        }
         c->ssl = SSL_new(client_ctx);
         SSL_set_fd(c->ssl, c->fd);
         SSL_set_tlsext_host_name(c->ssl, opt.sni);
@@ -638,7 +665,8 @@ static void usage(FILE *f)
 "  -p, --pid PID          server process tree to measure CPU of (repeatable)\n"
 "  -n, --name NAME        ... or every process tree whose name is NAME\n"
 "  -i, --idle N           hold N idle TCP connections open during the run\n"
-"  -l, --label STR        label printed with the results\n");
+"  -l, --label STR        label printed with the results\n"
+"      --proxy-v2         send a PROXY v2 header first (127.0.0.1 as the client)\n");
 }
 
 static void parse_target(const char *arg)
@@ -670,7 +698,7 @@ static void parse_args(int argc, char **argv)
         {"sni", 1, 0, 'S'}, {"expect-bytes", 1, 0, 'b'},
         {"expect-prefix", 1, 0, 'x'}, {"timeout", 1, 0, 'T'}, {"pid", 1, 0, 'p'},
         {"name", 1, 0, 'n'}, {"idle", 1, 0, 'i'}, {"label", 1, 0, 'l'},
-        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"proxy-v2", 0, 0, 'P'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "m:c:d:t:ru:b:x:p:n:i:l:h", longs, NULL)) != -1) {
         switch (ch) {
@@ -697,6 +725,7 @@ static void parse_args(int argc, char **argv)
             break;
         case 'i': opt.idle = atoi(optarg); break;
         case 'l': opt.label = optarg; break;
+        case 'P': opt.proxy_v2 = true; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }

@@ -53,6 +53,7 @@ struct cfg_gemini {
     int port;                /* public port written into URLs */
     struct cfg_host *hosts;  /* hosts[0] is the default host (no SNI) */
     size_t n_hosts;
+    bool proxy_protocol;     /* connections start with a PROXY header */
 };
 
 struct cfg_gopher {
@@ -63,6 +64,7 @@ struct cfg_gopher {
     int port;   /* public port written into menus */
     int width;  /* wrap width, in display columns */
     char *admin;
+    bool proxy_protocol; /* connections start with a PROXY header */
 };
 
 /* Finger (RFC 1288): the card, the sections and the .plan as plain text.
@@ -73,6 +75,7 @@ struct cfg_finger {
     struct cfg_listen *listen;
     size_t n_listen;
     bool ascii; /* fold the answers to ASCII for clients that show bytes */
+    bool proxy_protocol; /* connections start with a PROXY header */
 };
 
 struct cfg_server {
@@ -87,6 +90,8 @@ struct cfg_server {
     bool landlock;       /* confine file and network access after start */
     size_t max_file_bytes; /* cap on every content file read (page, …) */
     int build_timeout_ms; /* a snapshot build taking longer is abandoned */
+    int rate_limit;      /* requests per second per client; 0 = no limit */
+    int rate_burst;      /* requests at once above the rate; 0 = rate_limit */
 };
 
 struct config {

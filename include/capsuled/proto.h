@@ -20,6 +20,7 @@ enum gemini_status {
     GEMINI_INPUT = 10,              /* search: ask for the terms */
     GEMINI_SUCCESS = 20,
     GEMINI_REDIRECT_PERMANENT = 31, /* a directory named without its '/' */
+    GEMINI_SLOW_DOWN = 44,          /* over server.rate_limit */
     GEMINI_NOT_FOUND = 51,
     GEMINI_PROXY_REFUSED = 53,      /* another scheme, host or port */
     GEMINI_BAD_REQUEST = 59,
@@ -39,6 +40,7 @@ enum finger_status {
     FINGER_UNKNOWN = 1, /* no section of that name */
     FINGER_REFUSED = 2, /* forwarding (user@host1@host2) */
     FINGER_BAD = 3,     /* control bytes, invalid UTF-8, too long */
+    FINGER_SLOW_DOWN = 4, /* over server.rate_limit */
 };
 
 /* The item types the protocol code writes into its own menus. */
@@ -54,14 +56,15 @@ enum { GEMINI_URL_MAX = 1024, GOPHER_SELECTOR_MAX = 255 };
 struct gemini_request {
     char host[256];   /* lower case, no brackets, trailing dot removed */
     int port;         /* -1 when absent */
-    char path[GEMINI_URL_MAX + 2];  /* decoded and normalised */
+    char path[GEMINI_URL_MAX + 2];  /* decoded, empty segments collapsed */
     bool has_query;
     char query[GEMINI_URL_MAX + 1]; /* decoded */
 };
 
 /* Parses a request line (CRLF excluded). Returns 0 when it is a well formed
  * gemini:// URL, GEMINI_BAD_REQUEST when malformed (too long, not UTF-8,
- * control bytes, relative, userinfo, fragment, bad escapes),
+ * control bytes, relative, userinfo, fragment, bad escapes, a "." or ".."
+ * path segment, escaped or not),
  * GEMINI_PROXY_REFUSED for another scheme. The host and port are not
  * checked against the configuration here. */
 int gemini_parse(const char *line, size_t len, struct gemini_request *req);
@@ -144,5 +147,15 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
  * not ("finger: NAME: no such section", forwarding refused). */
 void finger_respond(const struct capsule *c, const char *line, size_t len,
                     struct response *out);
+
+/* The answers to a client over server.rate_limit, which may ask again in
+ * seconds (≥ 1): Gemini "44 SECONDS", a Gopher menu of one error item, a
+ * Finger line. line is the request (logged as the target). */
+void gemini_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out);
+void gopher_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out);
+void finger_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out);
 
 #endif

@@ -521,6 +521,8 @@ static bool set_gemini(struct loader *ld, const char *key, yaml_node_t *v,
                                              &g->n_listen);
     } else if (strcmp(key, "enabled") == 0) {
         read_bool(ld, v, "gemini.enabled", &g->enabled);
+    } else if (strcmp(key, "proxy_protocol") == 0) {
+        read_bool(ld, v, "gemini.proxy_protocol", &g->proxy_protocol);
     } else if (strcmp(key, "hosts") == 0) {
         read_extra_hosts(ld, v);
     } else {
@@ -549,6 +551,8 @@ static bool set_gopher(struct loader *ld, const char *key, yaml_node_t *v,
         read_string(ld, v, "gopher.admin", &g->admin);
     } else if (strcmp(key, "enabled") == 0) {
         read_bool(ld, v, "gopher.enabled", &g->enabled);
+    } else if (strcmp(key, "proxy_protocol") == 0) {
+        read_bool(ld, v, "gopher.proxy_protocol", &g->proxy_protocol);
     } else {
         return false;
     }
@@ -566,6 +570,8 @@ static bool set_finger(struct loader *ld, const char *key, yaml_node_t *v,
         read_bool(ld, v, "finger.enabled", &f->enabled);
     else if (strcmp(key, "ascii") == 0)
         read_bool(ld, v, "finger.ascii", &f->ascii);
+    else if (strcmp(key, "proxy_protocol") == 0)
+        read_bool(ld, v, "finger.proxy_protocol", &f->proxy_protocol);
     else
         return false;
     return true;
@@ -599,6 +605,10 @@ static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
         read_byte_count(ld, v, "server.max_file_bytes", &s->max_file_bytes);
     else if (strcmp(key, "build_timeout") == 0)
         read_seconds(ld, v, "server.build_timeout", &s->build_timeout_ms);
+    else if (strcmp(key, "rate_limit") == 0)
+        read_int(ld, v, "server.rate_limit", 0, 1000000, &s->rate_limit);
+    else if (strcmp(key, "rate_burst") == 0)
+        read_int(ld, v, "server.rate_burst", 0, 1000000, &s->rate_burst);
     else
         return false;
     return true;

@@ -7,6 +7,7 @@
 #include "capsuled/site.h"
 #include "capsuled/utf8.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static size_t skip_spaces(const char *s, size_t i, size_t len)
@@ -120,4 +121,15 @@ void finger_respond(const struct capsule *c, const char *line, size_t len,
         answer(s, &req, out);
         return;
     }
+}
+
+void finger_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    set_target(out, line, len);
+    char why[64];
+    snprintf(why, sizeof why, "too many requests, retry in %d s",
+             seconds > 0 ? seconds : 1);
+    refuse(out, FINGER_SLOW_DOWN, NULL, why);
 }

@@ -53,14 +53,35 @@ static int request_host(const char *line, const struct url *u,
     return 0;
 }
 
-/* The path, decoded then normalised, and the query, decoded. */
+/* Whether a decoded path holds a "." or ".." segment ("/../", "/a/./b",
+ * "/a/.." and their escaped forms, decoded by now). Clients send
+ * normalised URLs; one that does not is refused rather than resolved, as
+ * the community's gemini-diagnostics expects. */
+static bool has_dot_segment(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && p[end] != '/')
+            end++;
+        size_t n = end - i;
+        if ((n == 1 && p[i] == '.') ||
+            (n == 2 && p[i] == '.' && p[i + 1] == '.'))
+            return true;
+        i = end + 1;
+    }
+    return false;
+}
+
+/* The path, decoded then normalised (empty segments collapse; dot segments
+ * are refused), and the query, decoded. */
 static int request_path(const char *line, const struct url *u,
                         struct gemini_request *req)
 {
     char decoded[GEMINI_URL_MAX + 1];
     long n = url_decode(line + u->path_off, u->path_len, decoded,
                         sizeof decoded);
-    if (n < 0 || !site_normalize_path(decoded, (size_t)n, req->path,
+    if (n < 0 || has_dot_segment(decoded, (size_t)n) ||
+        !site_normalize_path(decoded, (size_t)n, req->path,
                                       sizeof req->path))
         return GEMINI_BAD_REQUEST;
     req->has_query = u->has_query;
@@ -217,4 +238,18 @@ void gemini_respond(const struct capsule *c, const char *sni,
         return;
     }
     respond_header(out, GEMINI_NOT_FOUND, "Not found");
+}
+
+void gemini_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    char target[sizeof out->target];
+    size_t n = len < sizeof target - 1 ? len : sizeof target - 1;
+    memcpy(target, line, n);
+    target[n] = '\0';
+    set_target(out, "", target);
+    buf_printf(&out->owned, "%d %d\r\n", (int)GEMINI_SLOW_DOWN,
+               seconds > 0 ? seconds : 1);
+    response_own(out, GEMINI_SLOW_DOWN);
 }

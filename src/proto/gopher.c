@@ -8,6 +8,7 @@
 #include "capsuled/site.h"
 #include "capsuled/utf8.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -234,4 +235,15 @@ void gopher_respond(const struct capsule *c, const char *line, size_t len,
     while (sel_len < len && line[sel_len] != '\t')
         sel_len++;
     error_menu(out, "Not found", line, sel_len);
+}
+
+void gopher_slow_down(const char *line, size_t len, int seconds,
+                      struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    set_target(out, line, len);
+    char what[64];
+    snprintf(what, sizeof what, "Too many requests: retry in %d s",
+             seconds > 0 ? seconds : 1);
+    error_menu(out, what, NULL, 0);
 }

@@ -27,15 +27,15 @@ static bool over_total_cap(struct server *srv, int max)
     return false;
 }
 
-/* The count is keyed by the socket's peer. Behind a PROXY-protocol
- * listener the peer is the proxy: the slot would be taken only once the
- * header is read, keyed by the address it names, and a client over its cap
- * closed then. */
+/* The count is keyed by the client's address (peer_key_of). Behind a
+ * PROXY-protocol listener the socket's peer is the proxy: the slot is
+ * taken only once the header is read, keyed by the address it names, and a
+ * client over its cap closed then. */
 static bool over_client_cap(struct server *srv, int max,
                             const struct sockaddr_storage *peer,
                             struct slot *slot)
 {
-    if (max <= 0 ||
+    if (max <= 0 || !peer ||
         !peer_key_of((const struct sockaddr *)peer, &slot->client))
         return false;
     slot->client_counted = peer_take(srv->peers, &slot->client, max);
@@ -53,6 +53,12 @@ bool admit(struct server *srv, const struct cfg_server *cfg,
         return false;
     }
     return true;
+}
+
+bool admit_client(struct server *srv, const struct cfg_server *cfg,
+                  const struct sockaddr_storage *peer, struct slot *slot)
+{
+    return !over_client_cap(srv, cfg->max_per_client, peer, slot);
 }
 
 void admit_release(struct server *srv, const struct slot *slot)

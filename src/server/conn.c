@@ -2,7 +2,8 @@
  * worker whenever the socket is ready and timed by a deadline in the
  * worker's list.
  *
- *   HELLO (TLS only: the whole ClientHello in) → HANDSHAKE (TLS only)
+ *   [PROXY (behind a load balancer: its header, naming the client)]
+ *   → HELLO (TLS only: the whole ClientHello in) → HANDSHAKE (TLS only)
  *   → READ (until the line end) → WRITE (the response)
  *   → SHUTDOWN (close_notify) → LINGER (drain until the peer closes) → close
  *
@@ -32,7 +33,7 @@ enum {
     ACK_DELAY_MS = 200,       /* the longest a peer may delay its ACK */
 };
 
-enum conn_state { C_HELLO, C_HANDSHAKE, C_READ, C_WRITE, C_SHUTDOWN, C_LINGER };
+enum conn_state { C_PROXY, C_HELLO, C_HANDSHAKE, C_READ, C_WRITE, C_SHUTDOWN, C_LINGER };
 
 /* What a step of the state machine needs next. */
 enum step { STEP_NEXT, STEP_WAIT_READ, STEP_WAIT_WRITE, STEP_CLOSE };
@@ -166,6 +167,24 @@ static enum step ssl_step(struct conn *c, int rc)
 
 /* ---- the states ---------------------------------------------------------- */
 
+/* The PROXY header: the client it names becomes the connection's peer (for
+ * the log, the per-client cap and the rate limit), counted now. */
+static enum step do_proxy(struct worker *w, struct conn *c)
+{
+    switch (proxy_read(c->fd, c->peer_done, &c->peer)) {
+    case PROXY_IN_WAIT:
+        return STEP_WAIT_READ;
+    case PROXY_IN_CLOSE:
+        return STEP_CLOSE;
+    case PROXY_IN_DONE:
+        break;
+    }
+    if (!admit_client(w->srv, &w->view.snap->cfg.server, &c->peer, &c->slot))
+        return STEP_CLOSE;
+    c->state = c->proto == PROTO_GEMINI ? C_HELLO : C_READ;
+    return STEP_NEXT;
+}
+
 static enum step do_hello(struct conn *c)
 {
     switch (hello_await(c->fd, c->peer_done, &c->low_water)) {
@@ -212,7 +231,10 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
 {
     view_refresh(&w->view, w->srv);
     c->snap = capsule_ref(w->view.snap);
-    if (c->proto == PROTO_GEMINI) {
+    if (throttle(w->srv, &c->snap->cfg.server, c->proto, &c->peer, c->req,
+                 line_len, &c->resp)) {
+        /* over server.rate_limit: the refusal is the response */
+    } else if (c->proto == PROTO_GEMINI) {
         const char *sni =
             SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
         gemini_respond(c->snap, sni, c->req, line_len, &c->resp);
@@ -443,6 +465,8 @@ static enum step do_linger(struct conn *c)
 static enum step conn_run_state(struct worker *w, struct conn *c)
 {
     switch (c->state) {
+    case C_PROXY:
+        return do_proxy(w, c);
     case C_HELLO:
         return do_hello(c);
     case C_HANDSHAKE:
@@ -476,7 +500,7 @@ static void conn_step(struct worker *w, struct conn *c)
 
 /* ---- what the worker calls ---------------------------------------------- */
 
-static struct conn *conn_new(int fd, enum proto proto,
+static struct conn *conn_new(int fd, enum proto proto, bool proxied,
                              const struct sockaddr_storage *peer,
                              const struct slot *slot)
 {
@@ -486,16 +510,16 @@ static struct conn *conn_new(int fd, enum proto proto,
     c->slot = *slot;
     c->fd = fd;
     c->proto = proto;
-    c->state = proto == PROTO_GEMINI ? C_HELLO : C_READ;
+    c->state = proxied ? C_PROXY : proto == PROTO_GEMINI ? C_HELLO : C_READ;
     c->start_us = mono_us();
     c->want = EV_READ;
     return c;
 }
 
-void conn_open(struct worker *w, int fd, enum proto proto,
+void conn_open(struct worker *w, int fd, enum proto proto, bool proxied,
                const struct sockaddr_storage *peer, const struct slot *slot)
 {
-    struct conn *c = conn_new(fd, proto, peer, slot);
+    struct conn *c = conn_new(fd, proto, proxied, peer, slot);
     if (ev_watch(w->ev, fd, EV_READ, &c->src) < 0) {
         close(fd);
         admit_release(w->srv, &c->slot);
@@ -507,8 +531,8 @@ void conn_open(struct worker *w, int fd, enum proto proto,
     /* A gopher or finger client usually sent its selector with the handshake's last
      * ACK: reading now saves a trip through the event set. (TLS waits for
      * an event and then for a whole ClientHello, so a silent or trickling
-     * client never costs an SSL object.) */
-    if (proto != PROTO_GEMINI)
+     * client never costs an SSL object.) A proxy sends its header at once. */
+    if (proto != PROTO_GEMINI || proxied)
         conn_step(w, c);
 }
 

@@ -86,22 +86,23 @@ static size_t format_time(char *out, size_t size)
     return n + (m > 0 ? (size_t)m : 0);
 }
 
-/* IPv4 keeps its /24, IPv6 its /48: enough to see networks, not people. */
+/* Anonymised, the client's key (peer_key_of, as the caps and the rate limit
+ * see it) cut to its network: IPv4 keeps its /24, IPv6 its /48, enough to
+ * see networks, not people. */
 static void format_peer(const struct sockaddr *sa, char *out, size_t size)
 {
-    bool anon = atomic_load(&anonymize);
-    if (sa->sa_family == AF_INET) {
-        struct in_addr a = ((const struct sockaddr_in *)sa)->sin_addr;
-        if (anon)
-            a.s_addr &= htonl(0xffffff00u);
-        inet_ntop(AF_INET, &a, out, (socklen_t)size);
-    } else if (sa->sa_family == AF_INET6) {
-        struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-        if (anon)
-            memset(a.s6_addr + 6, 0, 10);
-        inet_ntop(AF_INET6, &a, out, (socklen_t)size);
-    } else {
+    struct peer_key key;
+    if (!peer_key_of(sa, &key)) {
         snprintf(out, size, "-");
+    } else if (atomic_load(&anonymize)) {
+        key = peer_key_network(key);
+        peer_key_format(&key, out, size);
+    } else if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    } else {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                  out, (socklen_t)size);
     }
 }
 

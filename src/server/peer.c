@@ -9,6 +9,7 @@
 
 #include "capsuled/buf.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -60,6 +61,37 @@ bool peer_key_of(const struct sockaddr *sa, struct peer_key *key)
         return true;
     }
     return false;
+}
+
+static bool is_v4(const struct peer_key *k)
+{
+    return k->hi == 0 && k->lo >> 32 == 0xffff;
+}
+
+struct peer_key peer_key_network(struct peer_key key)
+{
+    if (is_v4(&key))
+        key.lo &= ~0xffull;
+    else
+        key.hi &= ~0xffffull;
+    return key;
+}
+
+static void store_be64(unsigned char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+void peer_key_format(const struct peer_key *key, char *out, size_t size)
+{
+    unsigned char a[16];
+    store_be64(a, key->hi);
+    store_be64(a + 8, key->lo);
+    bool v4 = is_v4(key);
+    if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? a + 12 : a, out,
+                   (socklen_t)size) && size)
+        *out = '\0';
 }
 
 /* ---- the table --------------------------------------------------------------- */

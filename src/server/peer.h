@@ -7,6 +7,7 @@
 #define CAPSULED_PEER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -18,8 +19,16 @@ struct peer_key {
 };
 
 /* Fills *key for an AF_INET or AF_INET6 address; false for any other
- * family (such a peer is not counted). Pure. */
+ * family (such a peer is not counted). Pure. The one function that turns a
+ * client's address (the socket's peer, or the source a PROXY header names)
+ * into who the client is: the per-client cap, the rate limit and the
+ * access log's anonymising all start from it. */
 bool peer_key_of(const struct sockaddr *sa, struct peer_key *key);
+/* The network the anonymised log shows for a key: its IPv4 /24, its IPv6
+ * /48. Pure. */
+struct peer_key peer_key_network(struct peer_key key);
+/* A key as an address: "203.0.113.0", "2001:db8:1::". Pure. */
+void peer_key_format(const struct peer_key *key, char *out, size_t size);
 
 struct peer_table;
 

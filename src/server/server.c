@@ -10,6 +10,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+/* Clients the rate limit tracks at once (24 bytes each): past that, the
+ * one that has been quiet longest is forgotten. */
+enum { RATE_CLIENTS = 16384 };
+
 int server_init(struct server *srv, size_t n_workers, struct capsule *first,
                 struct tls_set *tls, int grace_ms)
 {
@@ -19,6 +23,7 @@ int server_init(struct server *srv, size_t n_workers, struct capsule *first,
     atomic_init(&srv->gen, 1);
     atomic_init(&srv->connections, 0);
     srv->peers = peer_table_new();
+    srv->rates = rate_table_new(RATE_CLIENTS);
     srv->grace_ms = grace_ms;
     srv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     srv->n_workers = n_workers;
@@ -67,6 +72,7 @@ void server_stop(struct server *srv)
     capsule_unref(srv->current);
     tls_set_unref(srv->tls);
     peer_table_free(srv->peers);
+    rate_table_free(srv->rates);
     if (srv->wake_fd >= 0)
         close(srv->wake_fd);
     pthread_mutex_destroy(&srv->lock);

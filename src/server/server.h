@@ -8,6 +8,7 @@
 #include "capsuled/config.h"
 #include "capsuled/proto.h"
 #include "peer.h"
+#include "ratelimit.h"
 
 #include <openssl/ssl.h>
 
@@ -206,6 +207,20 @@ enum hello { HELLO_READY, HELLO_WAIT, HELLO_PLAIN, HELLO_GONE };
  * more will come. *raised tracks the low-water mark, reset before READY. */
 enum hello hello_await(int fd, bool peer_done, bool *raised);
 
+/* ---- proxied.c --------------------------------------------------------- */
+
+/* Whether cfg has the listeners of proto expect a PROXY protocol header
+ * (gemini.proxy_protocol, gopher.proxy_protocol, finger.proxy_protocol). */
+bool proxy_expected(const struct config *cfg, enum proto proto);
+
+enum proxy_in { PROXY_IN_WAIT, PROXY_IN_DONE, PROXY_IN_CLOSE };
+
+/* Reads the PROXY header a connection on fd must start with, leaving the
+ * bytes after it. WAIT: not whole yet; CLOSE: none, an invalid one, or the
+ * peer left; DONE: *peer is the client it names (kept for LOCAL, a health
+ * check). peer_done: the peer's FIN was seen, nothing more will come. */
+enum proxy_in proxy_read(int fd, bool peer_done, struct sockaddr_storage *peer);
+
 /* ---- confine.c --------------------------------------------------------- */
 
 /* Enters a Landlock domain that allows only what serving c needs from now
@@ -320,6 +335,7 @@ struct server {
 
     atomic_int connections; /* open connections, process-wide */
     struct peer_table *peers; /* open connections per client */
+    struct rate_table *rates; /* requests per client (server.rate_limit) */
     int fd_cap;             /* connections the descriptor limit leaves
                                room for (0 = no limit); set by server_start */
     int wake_fd;  /* eventfd: readable once stopping */
@@ -370,14 +386,27 @@ struct slot {
 
 /* Counts a connection from peer in the total (server.max_connections,
  * bounded by srv->fd_cap) and in its client's (server.max_per_client);
- * false, nothing counted, when either cap is reached. */
+ * false, nothing counted, when either cap is reached. peer NULL: the
+ * client is not known yet (behind a PROXY header): admit_client later. */
 bool admit(struct server *srv, const struct cfg_server *cfg,
            const struct sockaddr_storage *peer, struct slot *slot);
+/* Counts an admitted connection in its client's cap once the client is
+ * known; false (the connection is to be closed) when the cap is reached. */
+bool admit_client(struct server *srv, const struct cfg_server *cfg,
+                  const struct sockaddr_storage *peer, struct slot *slot);
 /* Gives back what admit counted. */
 void admit_release(struct server *srv, const struct slot *slot);
 /* Connections the descriptor limit leaves room for (0: no limit), once
  * n_workers workers hold their descriptors. */
 int admit_fd_cap(size_t n_workers);
+
+/* ---- throttle.c -------------------------------------------------------- */
+
+/* Counts a request of peer against server.rate_limit; over it, fills *out
+ * with the protocol's refusal for the request line and returns true. */
+bool throttle(struct server *srv, const struct cfg_server *cfg,
+              enum proto proto, const struct sockaddr_storage *peer,
+              const char *line, size_t len, struct response *out);
 
 /* ---- worker.c ---------------------------------------------------------- */
 
@@ -409,8 +438,9 @@ void worker_free(struct worker *w);
 /* ---- conn.c ------------------------------------------------------------ */
 
 /* Takes over an accepted connection (fd, and the slots admit counted) and
- * registers it with w's event set. */
-void conn_open(struct worker *w, int fd, enum proto proto,
+ * registers it with w's event set. proxied: it starts with a PROXY header,
+ * whose client is then counted (admit_client). */
+void conn_open(struct worker *w, int fd, enum proto proto, bool proxied,
                const struct sockaddr_storage *peer, const struct slot *slot);
 /* src (an EV_CONN) is ready: steps it as far as it can go. */
 void conn_ready(struct worker *w, struct ev_source *src, bool hangup);

@@ -76,12 +76,14 @@ static void shed_one(struct worker *w, int lfd)
 static void accept_one(struct worker *w, int fd, enum proto proto,
                        const struct sockaddr_storage *peer)
 {
+    const struct config *cfg = &w->view.snap->cfg;
+    bool proxied = proxy_expected(cfg, proto); /* the client comes later */
     struct slot slot;
-    if (!admit(w->srv, &w->view.snap->cfg.server, peer, &slot)) {
+    if (!admit(w->srv, &cfg->server, proxied ? NULL : peer, &slot)) {
         close(fd);
         return;
     }
-    conn_open(w, fd, proto, peer, &slot);
+    conn_open(w, fd, proto, proxied, peer, &slot);
 }
 
 static void accept_ready(struct worker *w, const struct listener *l)

@@ -34,6 +34,10 @@ static void check_request(int status, const struct gemini_request *req)
     if (!utf8_valid(req->path, n) || strstr(req->path, "/../") ||
         strstr(req->path, "/./"))
         fuzz_fail("parsed path not normalised UTF-8", req->path, n);
+    /* Dot segments are refused (59), never resolved into a path. */
+    if ((n >= 2 && strcmp(req->path + n - 2, "/.") == 0) ||
+        (n >= 3 && strcmp(req->path + n - 3, "/..") == 0))
+        fuzz_fail("parsed path ends in a dot segment", req->path, n);
     if (strnlen(req->host, sizeof req->host) == sizeof req->host ||
         !req->host[0])
         fuzz_fail("parsed host empty or unterminated", req->host, 0);

@@ -68,12 +68,14 @@ def request_rules(tap, port):
     no_slash = ct.gemini(port, "gemini://localhost:%d" % port)
     tap.eq((no_slash.status, no_slash.body), ("20", home.body),
            "empty path is the home page")
-    tap.eq(ct.gemini(port, url + "a/../").body, home.body,
-           "dot segments resolved")
-    tap.eq(ct.gemini(port, url + "../../../").body, home.body,
-           "dot segments never leave the root")
-    tap.eq(ct.gemini(port, url + "../../etc/passwd").status, "51",
-           "../../etc/passwd: 51")
+    # Dot segments are refused, not resolved (gemini-diagnostics).
+    tap.eq(ct.gemini(port, url + "a/../").status, "59", "a/../: 59")
+    tap.eq(ct.gemini(port, url + "../../../").status, "59", "../../../: 59")
+    tap.eq(ct.gemini(port, url + "../../etc/passwd").status, "59",
+           "../../etc/passwd: 59")
+    tap.eq(ct.gemini(port, url + "a/./b").status, "59", "a/./b: 59")
+    tap.eq(ct.gemini(port, url + "%2e%2e/%2E%2E/etc/passwd").status, "59",
+           "escaped dot segments: 59")
     tap.eq(ct.gemini(port, url + "%73earch").status, "10",
            "path is percent-decoded")
 

@@ -74,6 +74,9 @@ static void test_default_capsule(void)
     CHECK(cfg.gopher.port == 7070 && cfg.gopher.width == 70);
     CHECK(cfg.server.deadline_ms == 10000 && cfg.server.max_connections == 1024);
     CHECK(cfg.server.max_per_client == 64);
+    CHECK(!cfg.gemini.proxy_protocol && !cfg.gopher.proxy_protocol &&
+          !cfg.finger.proxy_protocol);
+    CHECK(cfg.server.rate_limit == 0 && cfg.server.rate_burst == 0);
     CHECK_STR(config_site_var(&cfg, "author.name"), "Zhangqiang Ming");
     CHECK_STR(config_site_var(&cfg, "gemini.port"), "1965");
     CHECK(config_site_var(&cfg, "nope") == NULL);
@@ -135,13 +138,17 @@ static void test_values(void)
                     "gopher:\n"
                     "  listen: '*:70'\n"
                     "  width: 20\n"
+                    "  proxy_protocol: true\n"
                     "finger:\n"
                     "  enabled: true\n"
                     "  listen: ['*:79']\n"
                     "  ascii: yes\n"
+                    "  proxy_protocol: yes\n"
                     "server:\n"
                     "  deadline: 2.5\n"
                     "  max_per_client: 0\n"
+                    "  rate_limit: 10\n"
+                    "  rate_burst: 30\n"
                     "  chroot: yes\n"
                     "  landlock: no\n"
                     "  max_file_bytes: 20000000\n"
@@ -170,6 +177,9 @@ static void test_values(void)
     CHECK(cfg.finger.n_listen == 1 && cfg.finger.listen[0].port == 79);
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
     CHECK(cfg.server.max_per_client == 0);
+    CHECK(!cfg.gemini.proxy_protocol && cfg.gopher.proxy_protocol &&
+          cfg.finger.proxy_protocol);
+    CHECK(cfg.server.rate_limit == 10 && cfg.server.rate_burst == 30);
     CHECK(!cfg.server.landlock);
     CHECK(cfg.server.max_file_bytes == 20000000);
     CHECK(cfg.server.build_timeout_ms == 500);
@@ -209,6 +219,10 @@ static void test_errors(void)
                  "to 1073741824, got '0'");
     expect_error("server:\n  max_per_client: -1\n",
                  ":2: error: server.max_per_client: expected an integer from 0 to 1000000");
+    expect_error("server:\n  rate_limit: -1\n",
+                 ":2: error: server.rate_limit: expected an integer from 0 to 1000000");
+    expect_error("gemini:\n  proxy_protocol: sometimes\n",
+                 ":2: error: gemini.proxy_protocol: expected true or false");
     expect_error("server:\n  build_timeout: 0\n",
                  ":2: error: server.build_timeout: expected a number of seconds");
     expect_error("title: [a, b]\n", ":1: error: title: expected a string, got a list");

@@ -115,8 +115,27 @@ static void churn(void)
     peer_table_free(t);
 }
 
+/* What the anonymised log shows: the key cut to a /24 or a /48. */
+static void networks(void)
+{
+    char out[64];
+    struct peer_key k = peer_key_network(key_v4("203.0.113.9"));
+    peer_key_format(&k, out, sizeof out);
+    CHECK_STR(out, "203.0.113.0");
+    k = peer_key_network(key_v6("::ffff:198.51.100.200", 1));
+    peer_key_format(&k, out, sizeof out);
+    CHECK_STR(out, "198.51.100.0");
+    k = peer_key_network(key_v6("2001:db8:1:2::1", 1));
+    peer_key_format(&k, out, sizeof out);
+    CHECK_STR(out, "2001:db8:1::");
+    k = key_v6("2001:db8:1:2::1", 1);
+    peer_key_format(&k, out, sizeof out);
+    CHECK_STR(out, "2001:db8:1:2::");
+}
+
 int main(void)
 {
+    networks();
     keys();
     cap();
     churn();
