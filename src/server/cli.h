@@ -7,5 +7,6 @@ int cli_serve(int argc, char **argv);  /* serve.c */
 int cli_render(int argc, char **argv); /* cli.c */
 int cli_check(int argc, char **argv);  /* cli.c */
 int cli_export(int argc, char **argv); /* cli.c */
+int cli_list(int argc, char **argv);   /* cli.c */
 
 #endif

@@ -10,7 +10,8 @@ static void usage(FILE *to)
           "       capsuled render [--to gemtext|gophermap|text|gemsub|atom]"
           " [--section SLUG] FILE-or-CAPSULE-DIR\n"
           "       capsuled check CAPSULE-DIR\n"
-          "       capsuled export CAPSULE-DIR OUTDIR\n",
+          "       capsuled export CAPSULE-DIR OUTDIR\n"
+          "       capsuled list SITE-DIR\n",
           to);
 }
 
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
         return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return cli_list(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "help") == 0) {
         usage(stdout);
