@@ -132,6 +132,20 @@ static const struct config *host_config(struct capsule *c, size_t i,
     return view;
 }
 
+/* A Jekyll site's page is found by the walk, not named: the file read,
+ * and what else the site value came from (_config.yml, capsule.yaml, the
+ * data files), are recorded once known. A file recorded after it was read
+ * may show a change that came in between: a rebuild, never a miss. */
+static void record_site_files(struct capsule *c,
+                              const struct site_content *sc)
+{
+    if (!sc->jekyll)
+        return;
+    record_file(c, sc->page_path);
+    for (size_t i = 0; i < sc->jekyll->n_files; i++)
+        record_file(c, sc->jekyll->files[i]);
+}
+
 struct capsule *capsule_load(const char *dir, struct diags *diags)
 {
     return capsule_load_tracked(dir, diags, NULL);
@@ -173,6 +187,7 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
             return NULL;
         }
         c->sites[c->n_sites++] = s;
+        record_site_files(c, &s->content);
     }
     return c;
 }

@@ -162,16 +162,87 @@ char *site_page_path(const struct config *cfg, size_t host_index)
     return path_join(page_root(cfg, host_index), page);
 }
 
+/* --- a Jekyll site's home page --- */
+
+/* Why Jekyll writes HOME to index.html, for `check`. */
+static void note_home(const struct site_content *out,
+                      const struct jekyll_doc *home, struct diags *diags)
+{
+    const char *permalink = value_text(value_hash_get(home->page,
+                                                      "permalink"));
+    diags_add(diags, DIAG_NOTE, out->page_path, 0,
+              "home page: Jekyll writes it to index.html (%s%s%s)",
+              permalink ? "permalink " : "URL ",
+              permalink ? permalink : home->url,
+              permalink ? "" : ", from its path");
+}
+
+/* Loads the Jekyll site at ROOT and points out->page_path at its home
+ * page; *name gets the page's path beneath ROOT. -1 when the site has
+ * none (README.md, LICENSE and excluded files never are). */
+static int find_jekyll_home(const struct config *cfg, const char *root,
+                            struct site_content *out, const char **name,
+                            struct diags *diags)
+{
+    struct jekyll_opts opts = {.max_bytes = cfg->server.max_file_bytes};
+    out->jekyll = xcalloc(1, sizeof *out->jekyll);
+    if (jekyll_load(root, &opts, out->jekyll, diags) < 0)
+        return -1;
+    const struct jekyll_doc *home = jekyll_home(out->jekyll, diags);
+    if (!home) {
+        diags_add(diags, DIAG_ERROR, root, 0,
+                  "no home page: no page of this Jekyll site has the URL / "
+                  "(give one `permalink: /`, or name the page in "
+                  "capsule.yaml's `page`)");
+        return -1;
+    }
+    free(out->page_path);
+    out->page_path = path_join(root, home->path);
+    *name = home->path;
+    note_home(out, home, diags);
+    return 0;
+}
+
+/* Liquid's `site` in a Jekyll site: the configuration's values with the
+ * site's over them (pages, posts, collections, data, time). */
+static struct value *jekyll_site_vars(const struct config *cfg,
+                                      const struct jekyll_site *js)
+{
+    struct value *vars = value_hash();
+    value_hash_merge(vars, cfg->site.vars);
+    value_hash_merge(vars, js->site);
+    return vars;
+}
+
 /* A page given by the caller (`render FILE`) is read as given; the
- * configured one beneath its host's directory (see page_load_in). */
+ * configured one beneath its host's directory (see page_load_in); in a
+ * Jekyll site, its home page, with the site's values for Liquid. */
 static int load_page(const struct config *cfg, size_t host_index,
                      const char *page_path, struct site_content *out,
                      struct diags *diags)
 {
     if (page_path)
         return page_load_file(page_path, cfg, &out->page, diags);
-    return page_load_in(page_root(cfg, host_index), page_name(cfg),
-                        out->page_path, cfg, &out->page, diags);
+    const char *root = page_root(cfg, host_index), *name = page_name(cfg);
+    if (cfg->site.page_named || !jekyll_is_site(root))
+        return page_load_in(root, name, out->page_path, cfg, &out->page,
+                            diags);
+    if (find_jekyll_home(cfg, root, out, &name, diags) < 0)
+        return -1;
+    struct config view = *cfg;
+    view.site.vars = jekyll_site_vars(cfg, out->jekyll);
+    int rc = page_load_in(root, name, out->page_path, &view, &out->page,
+                          diags);
+    value_release(view.site.vars);
+    return rc;
+}
+
+static void free_jekyll(struct site_content *out)
+{
+    if (out->jekyll)
+        jekyll_free(out->jekyll);
+    free(out->jekyll);
+    out->jekyll = NULL;
 }
 
 int site_content_load(const struct config *cfg, size_t host_index,
@@ -182,6 +253,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
     out->page_path = page_path ? xstrdup(page_path)
                                : site_page_path(cfg, host_index);
     if (load_page(cfg, host_index, page_path, out, diags) < 0) {
+        free_jekyll(out);
         page_free(&out->page);
         free(out->page_path);
         memset(out, 0, sizeof *out);
@@ -209,6 +281,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
 
 void site_content_free(struct site_content *sc)
 {
+    free_jekyll(sc);
     news_free(&sc->news);
     doc_free(&sc->doc);
     page_free(&sc->page);
