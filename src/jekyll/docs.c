@@ -308,8 +308,13 @@ static void fill_page(struct jekyll_doc *d, const struct doc_input *in,
     if (!value_hash_get(page, "path"))
         jk_set_str(page, "path", in->in_coll);
     jk_set_str(page, "url", d->url);
-    const char *slash = strrchr(d->url, '/');
-    buf_put(&id, d->url, slash ? (size_t)(slash - d->url) : 0);
+    /* File.dirname: a trailing '/' does not count. */
+    size_t n = strlen(d->url);
+    while (n > 1 && d->url[n - 1] == '/')
+        n--;
+    while (n > 0 && d->url[n - 1] != '/')
+        n--;
+    buf_put(&id, d->url, n > 1 ? n - 1 : 0);
     char *base = jk_stem(in->rel);
     buf_printf(&id, "/%s", jk_str(page, "slug", base));
     jk_set_str(page, "id", id.data);

@@ -64,7 +64,9 @@ static int by_path(const void *a, const void *b)
 static void append(struct jekyll_site *s, struct jk_docs *from)
 {
     s->docs = xrealloc(s->docs, (s->n_docs + from->n + 1) * sizeof *s->docs);
-    memcpy(s->docs + s->n_docs, from->items, from->n * sizeof *from->items);
+    if (from->n)
+        memcpy(s->docs + s->n_docs, from->items,
+               from->n * sizeof *from->items);
     s->n_docs += from->n;
     free(from->items);
     *from = (struct jk_docs){0};

@@ -40,15 +40,20 @@ char *jekyll_slugify(const char *s, const char *mode, bool cased)
         known |= strcmp(mode, modes[i]) == 0;
     struct buf b = {0};
     buf_puts(&b, "");
+    bool in_run = false; /* a run of replaced characters is one '-' */
     for (const char *p = s; *p; p++) {
         bool keep = !known || keeps((unsigned char)*p, mode);
         if (keep)
             buf_putc(&b, *p);
-        else if (b.len && b.data[b.len - 1] != '-')
+        else if (!in_run)
             buf_putc(&b, '-');
+        in_run = !keep;
     }
-    while (known && b.len && b.data[b.len - 1] == '-')
+    /* gsub(/^-|-$/, ""): one hyphen at each end. */
+    if (known && b.len && b.data[b.len - 1] == '-')
         b.data[--b.len] = '\0';
+    if (known && b.len && b.data[0] == '-')
+        memmove(b.data, b.data + 1, b.len--);
     if (!cased)
         for (size_t i = 0; i < b.len; i++)
             b.data[i] = (char)tolower((unsigned char)b.data[i]);
