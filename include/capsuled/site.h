@@ -29,6 +29,7 @@ struct site_content {
     struct page page;
     struct doc doc;
     struct news news;         /* decided once from doc */
+    struct card card;         /* from Liquid's site (the config, the data) */
     struct render_opts opts;  /* opts.news points at news */
 };
 

@@ -282,6 +282,12 @@ static void put_card(struct gem *g)
     const char *bio = layout_card_bio(g->o);
     if (bio)
         put_text_line(g->out, bio, strlen(bio));
+    const char *place = layout_card_place(g->o);
+    if (place)
+        put_text_line(g->out, place, strlen(place));
+    struct link l;
+    for (size_t i = 0; layout_card_link(g->o, i, &l); i++)
+        put_link_line(g, &l);
     layout_heading_done(&g->state);
 }
 

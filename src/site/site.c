@@ -221,16 +221,21 @@ static int load_page(const struct config *cfg, size_t host_index,
                      const char *page_path, struct site_content *out,
                      struct diags *diags)
 {
-    if (page_path)
+    if (page_path) {
+        card_build(cfg->site.vars, &out->card);
         return page_load_file(page_path, cfg, &out->page, diags);
+    }
     const char *root = page_root(cfg, host_index), *name = page_name(cfg);
-    if (cfg->site.page_named || !jekyll_is_site(root))
+    if (cfg->site.page_named || !jekyll_is_site(root)) {
+        card_build(cfg->site.vars, &out->card);
         return page_load_in(root, name, out->page_path, cfg, &out->page,
                             diags);
+    }
     if (find_jekyll_home(cfg, root, out, &name, diags) < 0)
         return -1;
     struct config view = *cfg;
     view.site.vars = jekyll_site_vars(cfg, out->jekyll);
+    card_build(view.site.vars, &out->card);
     int rc = page_load_in(root, name, out->page_path, &view, &out->page,
                           diags);
     value_release(view.site.vars);
@@ -254,6 +259,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
                                : site_page_path(cfg, host_index);
     if (load_page(cfg, host_index, page_path, out, diags) < 0) {
         free_jekyll(out);
+        card_free(&out->card);
         page_free(&out->page);
         free(out->page_path);
         memset(out, 0, sizeof *out);
@@ -275,6 +281,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
         .gopher_port = cfg->gopher.port > 0 ? cfg->gopher.port : 70,
         .width = cfg->gopher.width > 0 ? cfg->gopher.width : 70,
         .news = &out->news,
+        .card = &out->card,
     };
     return 0;
 }
@@ -282,6 +289,7 @@ int site_content_load(const struct config *cfg, size_t host_index,
 void site_content_free(struct site_content *sc)
 {
     free_jekyll(sc);
+    card_free(&sc->card);
     news_free(&sc->news);
     doc_free(&sc->doc);
     page_free(&sc->page);
