@@ -163,6 +163,59 @@ def render_home(tap):
            p.stdout + p.stderr)
 
 
+def serve_site(tap):
+    """A Jekyll site served as it is, with a capsule.yaml holding only
+    capsuled's own keys: the home page, the card from _config.yml and
+    _data/socials.yml, Liquid reading the site value, and live reload of a
+    data file."""
+    cap = ct.Capsule()
+    try:
+        site = os.path.join(cap.dir, "site")
+        shutil.copytree(os.path.join(FIXTURES, "several-md"), site)
+        with open(os.path.join(site, "capsule.yaml"), "w") as f:
+            f.write("""gemini:
+  port: %(gp)d
+  listen: ["127.0.0.1:%(gp)d"]
+  cert: %(crt)s
+  key: %(key)s
+gopher:
+  port: %(op)d
+  listen: ["127.0.0.1:%(op)d"]
+server:
+  workers: 1
+""" % {"gp": cap.gemini_port, "op": cap.gopher_port,
+       "crt": ct.yaml_str(os.path.join(cap.certs, "localhost.crt")),
+       "key": ct.yaml_str(os.path.join(cap.certs, "localhost.key"))})
+        srv = ct.Server(site)
+        srv.wait_ready()
+        body = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port)).text
+        tap.ok("Hello, I am Grace." in body and "al-folio-shaped" not in body,
+               "gemini / is the site's home page", body)
+        tap.ok("=> mailto:grace@example.org grace@example.org" in body and
+               "=> https://github.com/grace GitHub" in body,
+               "the card has the email as mailto: and the socials' links",
+               body)
+        tap.ok("My handle is grace;" in body, "Liquid reads site.data", body)
+        tap.todo("my latest post is Second." in body,
+                 "Liquid reads site.posts.first (newest first)",
+                 "`first` is the Liquid interpreter's (issue 10)")
+        menu = ct.gopher(cap.gopher_port, "/")[0].decode("utf-8", "replace")
+        tap.ok("Hello, I am Grace." in menu and "mailto:grace@example.org"
+               in menu, "gopher / is the home page with its card", menu)
+        ct.write_atomically(os.path.join(site, "_data", "socials.yml"),
+                            "email: grace@example.org\n"
+                            "github_username: hopper\n")
+        body = ct.gemini_until(cap.gemini_port,
+                               ct.gemini_url(cap.gemini_port),
+                               "My handle is hopper", seconds=10).text
+        tap.ok("My handle is hopper" in body and
+               "https://github.com/hopper" in body,
+               "editing _data/socials.yml shows in the next request", body)
+        srv.stop()
+    finally:
+        cap.cleanup()
+
+
 def main(tap):
     if not shutil.which("jekyll"):
         tap.skip("jekyll comparisons", "jekyll is not installed")
@@ -178,6 +231,7 @@ def main(tap):
     tap.run("home", render_home, tap)
     tap.run("readme", readme_never_home, tap)
     tap.run("check", check_names_home, tap)
+    tap.run("serve", serve_site, tap)
 
 
 ct.main_guard(main)
