@@ -487,6 +487,104 @@ static void build_http_reply(struct site *s)
     s->http_reply = buf_detach(&b);
 }
 
+/* --- the other pages of a Jekyll site --- */
+
+/* Paths capsuled serves itself: a page of the site there would hide the
+ * feed, the search or the metadata. */
+static bool reserved_path(const char *path)
+{
+    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
+                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
+                                      PATH_SOURCE, PATH_CAPS};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (strcmp(path, own[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether DOC is a page or item whose text capsuled can show: one with
+ * output, written as Markdown or HTML, other than the home page. */
+static bool servable(const struct site_content *c, const struct jekyll_doc *d)
+{
+    const char *ext = strrchr(d->path, '.');
+    bool html = ext && (strcmp(ext, ".html") == 0 || strcmp(ext, ".htm") == 0);
+    char *full = path_join(c->jekyll->root, d->path);
+    bool home = strcmp(full, c->page_path) == 0;
+    free(full);
+    return d->kind != JEKYLL_STATIC && d->output && !home &&
+           (d->markdown || html);
+}
+
+/* The route of a URL: decoded, normalised; NULL when it is not one. */
+static char *route_of(const char *url)
+{
+    size_t n = strlen(url);
+    char *decoded = xmalloc(n + 1), *out = xmalloc(n + 2);
+    long len = url_decode(url, n, decoded, n + 1);
+    bool ok = len >= 0 &&
+              site_normalize_path(decoded, (size_t)len, out, n + 2);
+    free(decoded);
+    if (ok && !reserved_path(out))
+        return out;
+    free(out);
+    return NULL;
+}
+
+/* One page: loaded with the site's values for Liquid, its model built,
+ * rendered whole under its title, with a link home. */
+static void add_jekyll_page(struct site *s, const struct config *view,
+                            const struct jekyll_doc *d, const char *path,
+                            bool with_gopher, struct diags *diags)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    char *shown = path_join(js->root, d->path);
+    struct page page;
+    struct doc doc;
+    if (page_load_in(js->root, d->path, shown, view, &page, diags) < 0) {
+        page_free(&page);
+        free(shown);
+        return;
+    }
+    doc_build(&page, s->cfg, &doc, diags);
+    struct render_opts o = s->content.opts;
+    o.page = &page;
+    o.news = NULL;
+    o.card = NULL;
+    struct buf body = {0};
+    render_gemtext_all(&doc, &o, &body);
+    buf_puts(&body, "\n=> " PATH_HOME " Home\n");
+    add_gemtext(s, path, &body);
+    if (with_gopher) {
+        render_gophermap_all(&doc, &o, &body);
+        add_typed(&s->gopher, path, NULL, body.data, body.len);
+    }
+    buf_free(&body);
+    doc_free(&doc);
+    page_free(&page);
+    free(shown);
+}
+
+/* Every page and collection item with output, at its URL (Gemini) and
+ * selector (Gopher). Added before capsuled's own routes: the site's URLs
+ * win over the home page's section paths (the first route added wins). */
+static void build_jekyll_pages(struct site *s, bool with_gopher,
+                               struct diags *diags)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    if (!js)
+        return;
+    struct config view = *s->cfg;
+    view.site.vars = jekyll_site_vars(s->cfg, js);
+    for (size_t i = 0; i < js->n_docs; i++) {
+        const struct jekyll_doc *d = &js->docs[i];
+        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        if (path)
+            add_jekyll_page(s, &view, d, path, with_gopher, diags);
+        free(path);
+    }
+    value_release(view.site.vars);
+}
+
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags)
 {
@@ -506,6 +604,7 @@ struct site *site_build(const struct config *cfg, size_t host_index,
         buf_printf(&h, "; lang=%s", s->lang);
     buf_puts(&h, "\r\n");
     s->gemtext_header = buf_detach(&h);
+    build_jekyll_pages(s, with_gopher, diags);
     build_gemini_routes(s);
     if (with_gopher)
         build_gopher_routes(s);

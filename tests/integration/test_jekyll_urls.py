@@ -163,6 +163,33 @@ def render_home(tap):
            p.stdout + p.stderr)
 
 
+def pages_served(tap, cap):
+    """Every page and collection item with output at its URL and selector;
+    capsuled's own paths (the news feed) stay its own."""
+    def gem(path):
+        return ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port,
+                                                        path))
+    r = gem("/cv/")
+    tap.ok(r.status == "20" and "My CV." in r.text, "gemini /cv/ is _pages/cv.md",
+           r.text)
+    r = gem("/blog/2021/hello-world/")
+    tap.ok(r.status == "20" and "The first post." in r.text,
+           "gemini serves a post at its permalink", r.text)
+    r = gem("/news/announcement_2/")
+    tap.ok(r.status == "20" and "Another one." in r.text,
+           "gemini serves a collection item at its URL", r.text)
+    r = gem("/news/")
+    tap.ok(r.status == "20" and "Subscribe" not in r.text and
+           "announcement" not in r.text,
+           "/news/ stays the gemsub feed", r.text)
+    tap.eq(gem("/hidden/").status, "51", "an unpublished page is not served")
+    tap.eq(gem("/blog/2199/future/").status, "51",
+           "a future post is not served")
+    menu = ct.gopher(cap.gopher_port, "/projects/2_project/")[0]
+    tap.ok(b"Another project." in menu, "gopher serves an item at its "
+           "selector", menu)
+
+
 def serve_site(tap):
     """A Jekyll site served as it is, with a capsule.yaml holding only
     capsuled's own keys: the home page, the card from _config.yml and
@@ -202,6 +229,7 @@ server:
         menu = ct.gopher(cap.gopher_port, "/")[0].decode("utf-8", "replace")
         tap.ok("Hello, I am Grace." in menu and "mailto:grace@example.org"
                in menu, "gopher / is the home page with its card", menu)
+        pages_served(tap, cap)
         ct.write_atomically(os.path.join(site, "_data", "socials.yml"),
                             "email: grace@example.org\n"
                             "github_username: hopper\n")
