@@ -239,6 +239,14 @@ server:
         tap.ok("My handle is hopper" in body and
                "https://github.com/hopper" in body,
                "editing _data/socials.yml shows in the next request", body)
+        ct.write_atomically(os.path.join(site, "_pages", "cv.md"),
+                            "---\npermalink: /cv/\ntitle: cv\n---\n"
+                            "My CV, revised.\n")
+        r = ct.gemini_until(cap.gemini_port,
+                            ct.gemini_url(cap.gemini_port, "/cv/"),
+                            "My CV, revised.", seconds=10)
+        tap.ok("My CV, revised." in r.text,
+               "editing another page of the site shows at its URL", r.text)
         srv.stop()
     finally:
         cap.cleanup()
