@@ -530,12 +530,37 @@ static char *route_of(const char *url)
     return NULL;
 }
 
+/* A Jekyll URL ending in ".html" is served without the suffix: *html
+ * gets the .html form (which redirects there over Gemini), PATH loses it. */
+static void split_html(char *path, char **html)
+{
+    size_t n = strlen(path);
+    *html = NULL;
+    if (n > 6 && strcmp(path + n - 5, ".html") == 0 && path[n - 6] != '/') {
+        *html = xstrdup(path);
+        path[n - 5] = '\0';
+    }
+}
+
+/* 31 to PATH at the site's Gemini URL, for its .html form HTML. */
+static void add_redirect(struct site *s, const char *html, const char *path)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%d ", GEMINI_REDIRECT_PERMANENT);
+    path_gemini_url(&b, s->content.opts.gemini_host,
+                    s->content.opts.gemini_port, path);
+    buf_puts(&b, "\r\n");
+    route_add(&s->gemini, html, &b);
+}
+
 /* One page: loaded with the site's values for Liquid, its model built,
  * rendered whole under its title, with a link home. */
 static void add_jekyll_page(struct site *s, const struct config *view,
-                            const struct jekyll_doc *d, const char *path,
+                            const struct jekyll_doc *d, char *path,
                             bool with_gopher, struct diags *diags)
 {
+    char *html;
+    split_html(path, &html);
     const struct jekyll_site *js = s->content.jekyll;
     char *shown = path_join(js->root, d->path);
     struct page page;
@@ -543,6 +568,7 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     if (page_load_in(js->root, d->path, shown, view, &page, diags) < 0) {
         page_free(&page);
         free(shown);
+        free(html);
         return;
     }
     doc_build(&page, s->cfg, &doc, diags);
@@ -554,10 +580,15 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     render_gemtext_all(&doc, &o, &body);
     buf_puts(&body, "\n=> " PATH_HOME " Home\n");
     add_gemtext(s, path, &body);
+    if (html)
+        add_redirect(s, html, path);
     if (with_gopher) {
         render_gophermap_all(&doc, &o, &body);
         add_typed(&s->gopher, path, NULL, body.data, body.len);
+        if (html)
+            add_typed(&s->gopher, html, NULL, body.data, body.len);
     }
+    free(html);
     buf_free(&body);
     doc_free(&doc);
     page_free(&page);

@@ -185,6 +185,15 @@ def pages_served(tap, cap):
     tap.eq(gem("/hidden/").status, "51", "an unpublished page is not served")
     tap.eq(gem("/blog/2199/future/").status, "51",
            "a future post is not served")
+    r = gem("/map")
+    tap.ok(r.status == "20" and "Where I have been." in r.text,
+           "a .html permalink is served without its suffix", r.text)
+    r = gem("/map.html")
+    tap.eq((r.status, r.meta), ("31", ct.gemini_url(cap.gemini_port, "/map")),
+           "its .html form redirects there")
+    menu = ct.gopher(cap.gopher_port, "/map.html")[0]
+    tap.ok(b"Where I have been." in menu, "gopher serves the .html form",
+           menu)
     menu = ct.gopher(cap.gopher_port, "/projects/2_project/")[0]
     tap.ok(b"Another project." in menu, "gopher serves an item at its "
            "selector", menu)
