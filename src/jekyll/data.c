@@ -140,6 +140,8 @@ static struct value *read_data_dir(const struct jk_read *r, const char *dir,
 {
     struct value *h = value_hash();
     size_t n;
+    if (!jk_first_visit(r, dir))
+        return h;
     char **names = jk_list_dir(r, dir, &n);
     for (int pass = 0; pass < 2; pass++) { /* files, then folders */
         for (size_t i = 0; i < n; i++) {

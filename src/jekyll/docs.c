@@ -421,6 +421,8 @@ static void entries_below(const struct jk_read *r, const char *base,
 {
     char *dir = jk_join(base, sub);
     size_t n;
+    if (!jk_first_visit(r, dir))
+        return free(dir);
     char **names = jk_list_dir(r, dir, &n);
     for (size_t i = 0; i < n; i++) {
         char *entry = jk_join(sub, names[i]);
@@ -442,6 +444,19 @@ static void entries_below(const struct jk_read *r, const char *base,
     free(dir);
 }
 
+/* Every file beneath BASE, the walk's links followed once (a folder the
+ * tree walk also reads, as an included _posts, is read here too). */
+static void files_below(const struct jk_read *r, const char *base,
+                        bool dotmatch, const char *filter_dir,
+                        struct entries *out)
+{
+    struct jk_seen own = {0};
+    struct jk_read sub = *r;
+    sub.seen = &own;
+    entries_below(&sub, base, "", dotmatch, filter_dir, out);
+    free(own.ids);
+}
+
 /* The collections_dir, "" by default. */
 static const char *coll_dir(const struct jk_read *r)
 {
@@ -458,7 +473,7 @@ static void read_magic(const struct jk_read *r, const char *dir,
     char *base = jk_join(dir, magic);
     struct entries e = {0};
     if (jk_kind_of(r, base) == 1)
-        entries_below(r, base, "", false, base, &e);
+        files_below(r, base, false, base, &e);
     const char *cd = coll_dir(r);
     size_t skip = *cd ? strlen(cd) + 1 : 0;
     for (size_t i = 0; i < e.n; i++) {
@@ -540,7 +555,7 @@ void jk_read_collection(const struct jk_read *r, const char *label,
     char *base = jk_join(coll_dir(r), folder.data);
     struct entries e = {0};
     if (jk_kind_of(r, base) == 1)
-        entries_below(r, base, "", true, folder.data, &e);
+        files_below(r, base, true, folder.data, &e);
     const char *cd = coll_dir(r);
     size_t skip = *cd ? strlen(cd) + 1 : 0;
     for (size_t i = 0; i < e.n; i++) {

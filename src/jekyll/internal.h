@@ -80,7 +80,15 @@ struct jk_docs {
     struct jekyll_doc *items;
     size_t n, cap;
 };
+/* The directories reached so far, by device and inode: a directory
+ * reached twice (a symlink to an ancestor, two links to one folder) is
+ * read once, so no tree of links can make the walk loop or explode. */
+struct jk_seen {
+    struct jk_dir_id { unsigned long long dev, ino; } *ids;
+    size_t n;
+};
 struct jk_read {
+    struct jk_seen *seen;  /* the walk's own, changed as it goes */
     const char *root;
     int dirfd;             /* the root, for reading file heads */
     const struct value *config;
@@ -92,6 +100,9 @@ struct jk_read {
 char *jk_join(const char *a, const char *b); /* "a/b", or b when a is "" */
 /* 1 a directory, 0 another file, -1 missing or leading out of the root. */
 int jk_kind_of(const struct jk_read *r, const char *rel);
+/* True the first time the directory REL is entered, false after (and
+ * when it cannot be stat'ed). */
+bool jk_first_visit(const struct jk_read *r, const char *rel);
 /* The names in directory REL (relative to the root), sorted. */
 char **jk_list_dir(const struct jk_read *r, const char *rel, size_t *n);
 void jk_free_names(char **names, size_t n);

@@ -178,11 +178,15 @@ int jekyll_load(const char *root, const struct jekyll_opts *opts,
         return -1;
     }
     int dirfd = open(out->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    struct jk_read r = {out->root, dirfd, out->config,
+    struct jk_seen seen = {0}, data_seen = {0};
+    struct jk_read r = {&seen, out->root, dirfd, out->config,
                         jk_timezone_offset(out->config), out->now, cap,
                         diags};
     read_everything(out, &r);
+    r.seen = &data_seen; /* _data is read apart from the walk */
     struct value *data = jk_read_data(&r, &out->files, &out->n_files);
+    free(seen.ids);
+    free(data_seen.ids);
     build_site_value(out, data);
     if (dirfd >= 0)
         close(dirfd);

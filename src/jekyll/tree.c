@@ -52,6 +52,23 @@ int jk_kind_of(const struct jk_read *r, const char *rel)
     return k;
 }
 
+bool jk_first_visit(const struct jk_read *r, const char *rel)
+{
+    char *full = jk_join(r->root, rel);
+    struct stat st;
+    bool ok = stat(*full ? full : ".", &st) == 0;
+    free(full);
+    if (!ok)
+        return false;
+    struct jk_seen *seen = r->seen;
+    for (size_t i = 0; i < seen->n; i++)
+        if (seen->ids[i].dev == st.st_dev && seen->ids[i].ino == st.st_ino)
+            return false;
+    seen->ids = xrealloc(seen->ids, (seen->n + 1) * sizeof *seen->ids);
+    seen->ids[seen->n++] = (struct jk_dir_id){st.st_dev, st.st_ino};
+    return true;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -129,6 +129,8 @@ static void read_directory(const struct jk_read *r, const char *dir,
                            struct jk_docs *pages, struct jk_docs *statics,
                            struct jk_docs *posts)
 {
+    if (!jk_first_visit(r, dir))
+        return;
     size_t n;
     char **names = jk_list_dir(r, dir, &n);
     char **rels = xcalloc(n ? n : 1, sizeof *rels);

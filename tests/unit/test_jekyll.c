@@ -7,7 +7,10 @@
 #include "capsuled/buf.h"
 #include "capsuled/jekyll.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *fixture(const char *name)
 {
@@ -231,8 +234,66 @@ static void test_conflict(void)
     free(root);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    struct buf p = {0};
+    buf_printf(&p, "%s/%s", dir, name);
+    FILE *f = fopen(p.data, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    buf_free(&p);
+}
+
+static void link_in(const char *dir, const char *target, const char *name)
+{
+    struct buf p = {0};
+    buf_printf(&p, "%s/%s", dir, name);
+    CHECK(symlink(target, p.data) == 0);
+    buf_free(&p);
+}
+
+/* Links to the root, to a parent and out of the site: each folder is
+ * read once (two links to the root would otherwise make the walk
+ * exponential), and nothing outside is read. */
+static void test_symlink_loops(void)
+{
+    char dir[] = "/tmp/test_jekyll.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    write_file(dir, "_config.yml", "title: loops\n");
+    write_file(dir, "index.md", "---\n---\nhome\n");
+    link_in(dir, ".", "a");
+    link_in(dir, ".", "b");
+    link_in(dir, "/etc", "etc");
+    struct buf sub = {0};
+    buf_printf(&sub, "%s/_data", dir);
+    mkdir(sub.data, 0755);
+    link_in(sub.data, "..", "up");
+    struct jekyll_site s;
+    struct diags d = {0};
+    CHECK(jekyll_load(dir, NULL, &s, &d) == 0);
+    CHECK(s.n_docs == 1 && strcmp(s.docs[0].path, "index.md") == 0);
+    jekyll_free(&s);
+    diags_free(&d);
+    const char *names[] = {"a", "b", "etc", "_data/up", "_data",
+                           "index.md", "_config.yml"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        buf_clear(&sub);
+        buf_printf(&sub, "%s/%s", dir, names[i]);
+        if (unlink(sub.data) != 0)
+            rmdir(sub.data);
+    }
+    rmdir(dir);
+    buf_free(&sub);
+}
+
 int main(void)
 {
+    test_symlink_loops();
     test_slugify();
     test_urls();
     test_config();
