@@ -80,6 +80,10 @@ void jekyll_free(struct jekyll_site *s);
  * does) and the one Jekyll keeps is returned. */
 const struct jekyll_doc *jekyll_home(const struct jekyll_site *s,
                                      struct diags *diags);
+/* Every other file of _site that several documents are written to, as a
+ * warning naming them and the one Jekyll keeps (the last written), as
+ * Jekyll's "Conflict:" does; index.html is jekyll_home's. */
+void jekyll_conflicts(const struct jekyll_site *s, struct diags *diags);
 /* The file under _site that DOC is written to ("about/index.html"). */
 char *jekyll_destination(const struct jekyll_doc *doc);
 

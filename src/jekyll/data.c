@@ -117,16 +117,19 @@ static struct value *read_data_file(const struct jk_read *r, const char *rel,
                                     int kind)
 {
     struct file_content fc;
+    char *shown = jk_join(r->root, rel);
     if (file_read(r->root, rel, FILE_BENEATH, r->max_bytes, &fc) < 0) {
-        file_report(&fc, rel, r->max_bytes, r->diags);
+        file_report(&fc, shown, r->max_bytes, r->diags);
+        free(shown);
         return value_nil();
     }
     struct value *v = NULL;
     if (kind >= 3)
         v = jekyll_csv(fc.data, fc.len, kind == 3 ? ',' : '\t');
     else
-        jk_yaml(rel, 1, fc.data, fc.len, DIAG_WARNING, &v, r->diags);
+        jk_yaml(shown, 1, fc.data, fc.len, DIAG_WARNING, &v, r->diags);
     file_content_free(&fc);
+    free(shown);
     return v ? v : value_nil();
 }
 

@@ -273,8 +273,10 @@ static bool doc_date(const struct jk_read *r, const struct doc_input *in,
     *offset = r->offset;
     const char *fm = jk_str(data, "date", NULL);
     if (fm && !jk_parse_date(fm, r->offset, t, offset)) {
-        diags_add(r->diags, DIAG_WARNING, in->rel, 0,
+        char *shown = jk_join(r->root, in->rel);
+        diags_add(r->diags, DIAG_WARNING, shown, 0,
                   "date '%s' is not a valid date (Jekyll stops here)", fm);
+        free(shown);
         return false;
     }
     if (!fm && name_date && !jk_parse_date(name_date, r->offset, t, offset))
@@ -374,9 +376,11 @@ static void add_document(const struct jk_read *r, const struct doc_input *in,
     const char *permalink = jk_str(page, "permalink", NULL);
     d->url = jekyll_url(permalink ? permalink : tpl, vars, true);
     if (!d->url) {
-        diags_add(r->diags, DIAG_WARNING, in->rel, 0,
+        char *shown = jk_join(r->root, in->rel);
+        diags_add(r->diags, DIAG_WARNING, shown, 0,
                   "permalink '%s' names a placeholder Jekyll does not know",
                   permalink ? permalink : tpl);
+        free(shown);
         d->url = xstrdup("/");
         d->output = false;
     }

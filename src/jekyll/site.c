@@ -34,12 +34,13 @@ static int load_config(struct jekyll_site *s, size_t max_bytes,
         if (file_read(s->root, names[i], FILE_BENEATH, max_bytes, &fc[i]) == 0)
             texts[i] = fc[i].data;
         else if (i == 0 || fc[i].status != FILE_ERRNO) {
-            file_report(&fc[i], names[i], max_bytes, diags);
+            file_report(&fc[i], s->files[i], max_bytes, diags);
             rc = -1;
         }
     }
+    const char *shown[] = {s->files[0], s->files[1]};
     if (rc == 0)
-        rc = jekyll_config_from(names, texts, 2, &s->config, diags);
+        rc = jekyll_config_from(shown, texts, 2, &s->config, diags);
     for (int i = 0; i < 2; i++)
         if (texts[i])
             file_content_free(&fc[i]);
@@ -249,10 +250,65 @@ const struct jekyll_doc *jekyll_home(const struct jekyll_site *s,
         }
         free(dest);
     }
+    char *shown = jk_join(s->root, home ? home->path : "");
     if (claims > 1 && diags)
-        diags_add(diags, DIAG_WARNING, home->path, 0,
+        diags_add(diags, DIAG_WARNING, shown, 0,
                   "conflict: %s are all written to index.html (the URL "
                   "/); Jekyll keeps the last, %s", names.data, home->path);
     buf_free(&names);
+    free(shown);
     return home;
+}
+
+struct dest {
+    char *path;
+    size_t index; /* in write order */
+};
+
+static int dest_cmp(const void *a, const void *b)
+{
+    const struct dest *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The run of equal destinations at list[i..*end), reported when longer
+ * than one. */
+static void report_run(const struct jekyll_site *s, const struct dest *list,
+                       size_t i, size_t end, struct diags *diags)
+{
+    if (end - i < 2 || strcmp(list[i].path, "index.html") == 0)
+        return;
+    struct buf names = {0};
+    for (size_t k = i; k < end; k++)
+        buf_printf(&names, "%s%s", k > i ? ", " : "",
+                   s->docs[list[k].index].path);
+    const struct jekyll_doc *kept = &s->docs[list[end - 1].index];
+    char *shown = jk_join(s->root, kept->path);
+    diags_add(diags, DIAG_WARNING, shown, 0,
+              "conflict: %s are all written to %s (the URL %s); Jekyll "
+              "keeps the last, %s", names.data, list[i].path, kept->url,
+              kept->path);
+    free(shown);
+    buf_free(&names);
+}
+
+void jekyll_conflicts(const struct jekyll_site *s, struct diags *diags)
+{
+    struct dest *list = xcalloc(s->n_docs + 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_docs; i++)
+        if (s->docs[i].output)
+            list[n++] = (struct dest){jekyll_destination(&s->docs[i]), i};
+    if (n)
+        qsort(list, n, sizeof *list, dest_cmp);
+    for (size_t i = 0, end; i < n; i = end) {
+        for (end = i + 1; end < n && strcmp(list[end].path, list[i].path) == 0;
+             end++)
+            ;
+        report_run(s, list, i, end, diags);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(list[i].path);
+    free(list);
 }

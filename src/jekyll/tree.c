@@ -181,13 +181,15 @@ bool jk_read_doc(const struct jk_read *r, const char *rel,
                      struct buf *body, int *body_line)
 {
     struct file_content fc;
+    char *shown = jk_join(r->root, rel);
     if (file_read(r->root, rel, FILE_BENEATH, r->max_bytes, &fc) < 0) {
-        file_report(&fc, rel, r->max_bytes, r->diags);
+        file_report(&fc, shown, r->max_bytes, r->diags);
+        free(shown);
         return false;
     }
     struct jk_front f = jk_split_front(fc.data, fc.len);
     struct value *fm = NULL;
-    bool ok = !f.present || jk_yaml(rel, 2, f.yaml, f.yaml_len, DIAG_WARNING,
+    bool ok = !f.present || jk_yaml(shown, 2, f.yaml, f.yaml_len, DIAG_WARNING,
                                     &fm, r->diags) == 0;
     struct value *defaults = jk_defaults_for(r->config, rel, type);
     *data = value_kind(fm) == VALUE_HASH ? jk_merge(defaults, fm)
@@ -197,6 +199,7 @@ bool jk_read_doc(const struct jk_read *r, const char *rel,
     value_release(defaults);
     value_release(fm);
     file_content_free(&fc);
+    free(shown);
     if (!ok) {
         value_release(*data);
         *data = NULL;

@@ -188,6 +188,7 @@ static int find_jekyll_home(const struct config *cfg, const char *root,
     out->jekyll = xcalloc(1, sizeof *out->jekyll);
     if (jekyll_load(root, &opts, out->jekyll, diags) < 0)
         return -1;
+    jekyll_conflicts(out->jekyll, diags);
     const struct jekyll_doc *home = jekyll_home(out->jekyll, diags);
     if (!home) {
         diags_add(diags, DIAG_ERROR, root, 0,
@@ -606,8 +607,10 @@ static void build_jekyll_pages(struct site *s, bool with_gopher,
         return;
     struct config view = *s->cfg;
     view.site.vars = jekyll_site_vars(s->cfg, js);
-    for (size_t i = 0; i < js->n_docs; i++) {
-        const struct jekyll_doc *d = &js->docs[i];
+    /* Backwards: of documents sharing a URL, Jekyll keeps the one it
+     * writes last, and the first route added wins. */
+    for (size_t k = js->n_docs; k-- > 0;) {
+        const struct jekyll_doc *d = &js->docs[k];
         char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
         if (path)
             add_jekyll_page(s, &view, d, path, with_gopher, diags);

@@ -132,6 +132,9 @@ def check_names_home(tap):
            "check names the home page and why", p.stdout)
     tap.ok("conflict" in p.stdout and "_pages/about.md" in p.stdout,
            "check warns of the conflict over /", p.stdout)
+    tap.ok("conflict: _pages/old-post.md, _posts/2012-08-14-blog-post-1.md"
+           in p.stdout, "check warns of a page and a post sharing a URL",
+           p.stdout)
 
 
 def readme_never_home(tap):

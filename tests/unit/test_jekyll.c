@@ -222,6 +222,9 @@ static void test_conflict(void)
     const struct jekyll_doc *home = jekyll_home(&s, &d);
     CHECK(home && strcmp(home->path, "index.md") == 0);
     CHECK(d.n == 1 && strstr(d.items[0].msg, "conflict"));
+    jekyll_conflicts(&s, &d);
+    CHECK(d.n == 2 && strstr(d.items[1].msg, "blog-post-1") &&
+          strstr(d.items[1].msg, "2012/08/blog-post-1/index.html"));
     const struct jekyll_doc *t = find(&s, "_talks/2012-03-01-talk-1.md");
     CHECK(t && !t->output);
     const struct jekyll_doc *b = find(&s, "blog/_posts/2013-02-03-nested.md");
