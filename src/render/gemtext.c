@@ -279,6 +279,9 @@ static void put_card(struct gem *g)
     buf_puts(g->out, "# ");
     layout_put_clean(g->out, name, strlen(name));
     buf_putc(g->out, '\n');
+    const char *person = layout_card_name(g->o);
+    if (person)
+        put_text_line(g->out, person, strlen(person));
     const char *bio = layout_card_bio(g->o);
     if (bio)
         put_text_line(g->out, bio, strlen(bio));

@@ -71,6 +71,14 @@ const char *render_site_title(const struct render_opts *o)
     return "Profile";
 }
 
+const char *layout_card_name(const struct render_opts *o)
+{
+    if (!o->card || !S_nonempty(o->card->name) ||
+        strcmp(o->card->name, render_site_title(o)) == 0)
+        return NULL;
+    return o->card->name;
+}
+
 const char *layout_card_place(const struct render_opts *o)
 {
     return o->card && S_nonempty(o->card->place) ? o->card->place : NULL;
@@ -386,6 +394,9 @@ void layout_flow_section(struct layout_flow *f, const struct doc *d,
 void layout_flow_card(struct layout_flow *f, const struct render_opts *o)
 {
     layout_flow_heading(f, render_site_title(o), 1);
+    const char *name = layout_card_name(o);
+    if (name)
+        layout_flow_wrapped(f, name, "", "");
     const char *bio = layout_card_bio(o);
     if (bio)
         layout_flow_wrapped(f, bio, "", "");

@@ -30,6 +30,9 @@ void layout_put_clean(struct buf *out, const char *s, size_t len);
 /* The card's one-line description under the name (render_site_title), or
  * NULL. */
 const char *layout_card_bio(const struct render_opts *o);
+/* The card's name when the heading (render_site_title) is not it, as on a
+ * Jekyll home page titled "about": NULL otherwise. */
+const char *layout_card_name(const struct render_opts *o);
 /* "location · employer" of the card, or NULL. */
 const char *layout_card_place(const struct render_opts *o);
 /* The i-th link of the card as a model link (label and URL), false past

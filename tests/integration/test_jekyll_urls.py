@@ -230,6 +230,9 @@ server:
         body = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port)).text
         tap.ok("Hello, I am Grace." in body and "al-folio-shaped" not in body,
                "gemini / is the site's home page", body)
+        tap.ok(body.startswith("# about\nGrace Example\n"),
+               "the card names the person under a page titled 'about' "
+               "(al-folio's first_name, last_name)", body)
         tap.ok("=> mailto:grace@example.org grace@example.org" in body and
                "=> https://github.com/grace GitHub" in body,
                "the card has the email as mailto: and the socials' links",
