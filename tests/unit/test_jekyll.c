@@ -262,9 +262,13 @@ static void link_in(const char *dir, const char *target, const char *name)
  * exponential), and nothing outside is read. */
 static void test_symlink_loops(void)
 {
-    char dir[] = "/tmp/test_jekyll.XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    struct buf tpl = {0};
+    buf_printf(&tpl, "%s/test_jekyll.XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
+    char *dir = tpl.data;
     if (!mkdtemp(dir)) {
         CHECK(!"mkdtemp");
+        buf_free(&tpl);
         return;
     }
     write_file(dir, "_config.yml", "title: loops\n");
@@ -292,6 +296,7 @@ static void test_symlink_loops(void)
     }
     rmdir(dir);
     buf_free(&sub);
+    buf_free(&tpl);
 }
 
 int main(void)
