@@ -36,6 +36,8 @@ struct cfg_site {
     char *lang;         /* default content language, e.g. "en" */
     char *url;          /* web base URL that relative links resolve against */
     char *page;         /* the profile Markdown, relative to the capsule dir */
+    bool page_named;    /* `page` was set in the file; else a Jekyll site's
+                           page is its home page (see site_content_load) */
     char *favicon;      /* one emoji for /favicon.txt */
     char *robots;       /* robots.txt body */
     bool serve_source;  /* serve /source.md */

@@ -4,6 +4,7 @@
 #define CAPSULED_RENDER_H
 
 #include "capsuled/buf.h"
+#include "capsuled/card.h"
 #include "capsuled/config.h"
 #include "capsuled/doc.h"
 #include "capsuled/news.h"
@@ -25,6 +26,9 @@ struct render_opts {
     int gopher_port;
     int width;               /* gophermap and text wrap width (columns) */
     const struct news *news; /* news_build of the model; NULL: no news */
+    /* The person's card from the configuration (card_build); NULL: the
+     * name and bio of capsule.yaml's author only. */
+    const struct card *card;
 };
 
 /* The person's card: name, title, bio (front matter, then config). */

@@ -10,6 +10,7 @@
 #include "capsuled/config.h"
 #include "capsuled/diag.h"
 #include "capsuled/doc.h"
+#include "capsuled/jekyll.h"
 #include "capsuled/news.h"
 #include "capsuled/page.h"
 #include "capsuled/render.h"
@@ -21,15 +22,22 @@
  * need as much as the server does. */
 struct site_content {
     char *page_path;
+    /* The Jekyll site the page belongs to, when the host's directory is
+     * one (a _config.yml) and no `page` is named: the page is its home
+     * page, and Liquid's `site` its site value. NULL otherwise. */
+    struct jekyll_site *jekyll;
     struct page page;
     struct doc doc;
     struct news news;         /* decided once from doc */
+    struct card card;         /* from Liquid's site (the config, the data) */
     struct render_opts opts;  /* opts.news points at news */
 };
 
 /* Loads the page of gemini host HOST_INDEX, read beneath the host's
  * capsule directory (or PAGE_PATH as given, when not NULL: a file named on
- * the command line), builds the model and collects the news. -1 when the
+ * the command line), builds the model and collects the news. In a Jekyll
+ * site without a `page` named, the page is the one Jekyll writes to
+ * index.html (a note says which and why); none is an error. -1 when the
  * page cannot be read or its front matter is broken (reasons in diags). */
 int site_content_load(const struct config *cfg, size_t host_index,
                       const char *page_path, struct site_content *out,

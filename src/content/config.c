@@ -951,6 +951,7 @@ static void derive(struct config *cfg, const struct loader *ld)
         replace(&cfg->gopher.host, xstrdup(cfg->gemini.hosts[0].name));
     if (!ld->page_set)
         replace(&cfg->site.page, find_page(cfg->gemini.hosts[0].root));
+    cfg->site.page_named = ld->page_set;
     set_site_vars(&cfg->site, ld->vars);
 }
 
@@ -1018,7 +1019,9 @@ static void apply_document(struct loader *ld)
         wrong_kind(ld, root, "capsule.yaml", "a mapping of settings");
         return;
     }
-    each_pair(ld, root, "", set_top, ld->cfg, true);
+    /* A Jekyll _config.yml holds many keys capsuled has no use for: they
+     * are site variables, never typos. */
+    each_pair(ld, root, "", set_top, ld->cfg, !is_jekyll_file(ld->file));
     ld->vars = value_from_yaml(ld->doc);
 }
 

@@ -92,16 +92,6 @@ static void finger_finish(struct finger *f)
     buf_free(&f->scratch);
 }
 
-static void card_email(struct finger *f)
-{
-    const struct config *cfg = f->o->cfg;
-    if (!cfg || !cfg->site.author_email || !*cfg->site.author_email)
-        return;
-    buf_clear(&f->scratch);
-    buf_printf(&f->scratch, "Email: %s", cfg->site.author_email);
-    layout_flow_wrapped(&f->flow, f->scratch.data, "", "  ");
-}
-
 /* Each section but the home one, as "  slug: Title" (the slug being what
  * to finger). */
 static void card_sections(struct finger *f)
@@ -132,8 +122,7 @@ void render_finger_card(const struct doc *d, const struct render_opts *o,
 {
     struct finger f;
     finger_start(&f, d, o, out);
-    layout_flow_card(&f.flow, o);
-    card_email(&f);
+    layout_flow_card(&f.flow, o); /* the email among the card's links */
     if (d->n_sections && is_home(d, d->sections[0].slug))
         layout_flow_section(&f.flow, d, 0);
     card_sections(&f);

@@ -279,9 +279,18 @@ static void put_card(struct gem *g)
     buf_puts(g->out, "# ");
     layout_put_clean(g->out, name, strlen(name));
     buf_putc(g->out, '\n');
+    const char *person = layout_card_name(g->o);
+    if (person)
+        put_text_line(g->out, person, strlen(person));
     const char *bio = layout_card_bio(g->o);
     if (bio)
         put_text_line(g->out, bio, strlen(bio));
+    const char *place = layout_card_place(g->o);
+    if (place)
+        put_text_line(g->out, place, strlen(place));
+    struct link l;
+    for (size_t i = 0; layout_card_link(g->o, i, &l); i++)
+        put_link_line(g, &l);
     layout_heading_done(&g->state);
 }
 

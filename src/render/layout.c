@@ -64,13 +64,40 @@ const char *render_site_title(const struct render_opts *o)
         return o->page->title;
     if (o->cfg && S_nonempty(o->cfg->site.author_name))
         return o->cfg->site.author_name;
+    if (o->card && S_nonempty(o->card->name))
+        return o->card->name;
     if (o->cfg && S_nonempty(o->cfg->site.title))
         return o->cfg->site.title;
     return "Profile";
 }
 
+const char *layout_card_name(const struct render_opts *o)
+{
+    if (!o->card || !S_nonempty(o->card->name) ||
+        strcmp(o->card->name, render_site_title(o)) == 0)
+        return NULL;
+    return o->card->name;
+}
+
+const char *layout_card_place(const struct render_opts *o)
+{
+    return o->card && S_nonempty(o->card->place) ? o->card->place : NULL;
+}
+
+bool layout_card_link(const struct render_opts *o, size_t i,
+                      struct link *out)
+{
+    if (!o->card || i >= o->card->n_links)
+        return false;
+    *out = (struct link){.url = o->card->links[i].url,
+                         .label = o->card->links[i].label};
+    return true;
+}
+
 const char *layout_card_bio(const struct render_opts *o)
 {
+    if (o->card && S_nonempty(o->card->bio))
+        return o->card->bio;
     if (o->cfg && S_nonempty(o->cfg->site.author_bio))
         return o->cfg->site.author_bio;
     if (o->cfg && S_nonempty(o->cfg->site.description))
@@ -367,8 +394,17 @@ void layout_flow_section(struct layout_flow *f, const struct doc *d,
 void layout_flow_card(struct layout_flow *f, const struct render_opts *o)
 {
     layout_flow_heading(f, render_site_title(o), 1);
+    const char *name = layout_card_name(o);
+    if (name)
+        layout_flow_wrapped(f, name, "", "");
     const char *bio = layout_card_bio(o);
     if (bio)
         layout_flow_wrapped(f, bio, "", "");
+    const char *place = layout_card_place(o);
+    if (place)
+        layout_flow_wrapped(f, place, "", "");
+    struct link l;
+    for (size_t i = 0; f->link && layout_card_link(o, i, &l); i++)
+        f->link(&l, f->ctx);
     layout_heading_done(&f->state);
 }

@@ -30,6 +30,15 @@ void layout_put_clean(struct buf *out, const char *s, size_t len);
 /* The card's one-line description under the name (render_site_title), or
  * NULL. */
 const char *layout_card_bio(const struct render_opts *o);
+/* The card's name when the heading (render_site_title) is not it, as on a
+ * Jekyll home page titled "about": NULL otherwise. */
+const char *layout_card_name(const struct render_opts *o);
+/* "location · employer" of the card, or NULL. */
+const char *layout_card_place(const struct render_opts *o);
+/* The i-th link of the card as a model link (label and URL), false past
+ * the last. */
+bool layout_card_link(const struct render_opts *o, size_t i,
+                      struct link *out);
 /* What a link to a section from a page of its own says: its title, else
  * its slug, else "Home" (the untitled first section). */
 const char *layout_section_label(const struct section *sec);
@@ -97,7 +106,9 @@ struct layout_flow {
 /* The blocks of one section, each with its gap, text and links. */
 void layout_flow_section(struct layout_flow *f, const struct doc *d,
                          size_t section);
-/* The card: the site's title as a level-1 heading, the bio under it. */
+/* The card: the site's title as a level-1 heading, the bio under it,
+ * then the place (location · employer) and the card's links (the email as
+ * a mailto: link, the profiles), each handed to the format's link(). */
 void layout_flow_card(struct layout_flow *f, const struct render_opts *o);
 /* A heading of the given style: text, then a rule of '=' (level 1) or '-'
  * as wide as the text. */

@@ -5,6 +5,7 @@
 #include "server.h"
 
 #include "capsuled/capsule.h"
+#include "capsuled/jekyll.h"
 #include "capsuled/render.h"
 #include "capsuled/site.h"
 
@@ -453,6 +454,9 @@ static const struct command_help commands[] = {
      "message; exits 1 when there are errors.\n"},
     {"export", "capsuled export CAPSULE-DIR OUTDIR",
      "Writes every page as static .gmi files and gophermaps under OUTDIR.\n"},
+    {"list", "capsuled list SITE-DIR",
+     "Prints every URL a Jekyll site has, with its kind (page, post, item,\n"
+     "static) and source file; the home page is marked.\n"},
     {"help", "capsuled help [COMMAND]",
      "Prints the commands, or one command's help.\n"},
 };
@@ -499,4 +503,46 @@ int cli_version(void)
 {
     printf("capsuled %s\n", CAPSULED_VERSION);
     return 0;
+}
+
+/* --- list --- */
+
+static const char *kind_name(enum jekyll_kind k)
+{
+    static const char *const names[] = {"page", "post", "item", "static"};
+    return names[k];
+}
+
+/* Every URL a Jekyll site has, sorted, with its kind and source file: the
+ * files Jekyll would write (documents of collections without output, and
+ * future ones, are not listed). The home page is marked. */
+int cli_list(int argc, char **argv)
+{
+    if (argc != 2) {
+        fputs("usage: capsuled list SITE-DIR\n", stderr);
+        return 2;
+    }
+    struct diags diags = {0};
+    struct jekyll_site site;
+    if (!jekyll_is_site(argv[1])) {
+        fprintf(stderr, "capsuled list: %s: no _config.yml (not a Jekyll "
+                        "site)\n", argv[1]);
+        return 2;
+    }
+    if (jekyll_load(argv[1], NULL, &site, &diags) < 0) {
+        print_diags(&diags, stderr);
+        diags_free(&diags);
+        return 2;
+    }
+    const struct jekyll_doc *home = jekyll_home(&site, &diags);
+    for (size_t i = 0; i < site.n_docs; i++) {
+        const struct jekyll_doc *d = &site.docs[i];
+        if (d->output)
+            printf("%s\t%s%s\t%s\n", d->url, kind_name(d->kind),
+                   d == home ? " home" : "", d->path);
+    }
+    print_diags(&diags, stderr);
+    jekyll_free(&site);
+    diags_free(&diags);
+    return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -14,5 +14,6 @@ int cli_help(int argc, char **argv); /* cli.c */
 int cli_version(void);               /* cli.c */
 /* One usage line per command. */
 void cli_usage(FILE *to); /* cli.c */
+int cli_list(int argc, char **argv);   /* cli.c */
 
 #endif

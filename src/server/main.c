@@ -40,6 +40,8 @@ int main(int argc, char **argv)
         return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return cli_list(argc - 1, argv + 1);
     fprintf(stderr, "capsuled: unknown command '%s'\n", cmd);
     cli_usage(stderr);
     return 2;

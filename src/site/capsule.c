@@ -132,6 +132,32 @@ static const struct config *host_config(struct capsule *c, size_t i,
     return view;
 }
 
+/* A Jekyll site's page is found by the walk, not named: the file read,
+ * what else the site value came from (_config.yml, capsule.yaml, the data
+ * files) and every page, post and item (each is served, and each is in
+ * site.pages or a collection) are recorded once known. A file recorded
+ * after it was read may show a change that came in between: a rebuild,
+ * never a miss. Files added to the site are not watched for. */
+static void record_site_files(struct capsule *c,
+                              const struct site_content *sc)
+{
+    const struct jekyll_site *js = sc->jekyll;
+    if (!js)
+        return;
+    record_file(c, sc->page_path);
+    for (size_t i = 0; i < js->n_files; i++)
+        record_file(c, js->files[i]);
+    struct buf p = {0};
+    for (size_t i = 0; i < js->n_docs; i++) {
+        if (js->docs[i].kind == JEKYLL_STATIC)
+            continue;
+        buf_clear(&p);
+        buf_printf(&p, "%s/%s", js->root, js->docs[i].path);
+        record_file(c, p.data);
+    }
+    buf_free(&p);
+}
+
 struct capsule *capsule_load(const char *dir, struct diags *diags)
 {
     return capsule_load_tracked(dir, diags, NULL);
@@ -173,6 +199,7 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
             return NULL;
         }
         c->sites[c->n_sites++] = s;
+        record_site_files(c, &s->content);
     }
     return c;
 }

@@ -162,16 +162,93 @@ char *site_page_path(const struct config *cfg, size_t host_index)
     return path_join(page_root(cfg, host_index), page);
 }
 
+/* --- a Jekyll site's home page --- */
+
+/* Why Jekyll writes HOME to index.html, for `check`. */
+static void note_home(const struct site_content *out,
+                      const struct jekyll_doc *home, struct diags *diags)
+{
+    const char *permalink = value_text(value_hash_get(home->page,
+                                                      "permalink"));
+    diags_add(diags, DIAG_NOTE, out->page_path, 0,
+              "home page: Jekyll writes it to index.html (%s%s%s)",
+              permalink ? "permalink " : "URL ",
+              permalink ? permalink : home->url,
+              permalink ? "" : ", from its path");
+}
+
+/* Loads the Jekyll site at ROOT and points out->page_path at its home
+ * page; *name gets the page's path beneath ROOT. -1 when the site has
+ * none (README.md, LICENSE and excluded files never are). */
+static int find_jekyll_home(const struct config *cfg, const char *root,
+                            struct site_content *out, const char **name,
+                            struct diags *diags)
+{
+    struct jekyll_opts opts = {.max_bytes = cfg->server.max_file_bytes};
+    out->jekyll = xcalloc(1, sizeof *out->jekyll);
+    if (jekyll_load(root, &opts, out->jekyll, diags) < 0)
+        return -1;
+    jekyll_conflicts(out->jekyll, diags);
+    const struct jekyll_doc *home = jekyll_home(out->jekyll, diags);
+    if (!home) {
+        diags_add(diags, DIAG_ERROR, root, 0,
+                  "no home page: no page of this Jekyll site has the URL / "
+                  "(give one `permalink: /`, or name the page in "
+                  "capsule.yaml's `page`)");
+        return -1;
+    }
+    free(out->page_path);
+    out->page_path = path_join(root, home->path);
+    *name = home->path;
+    note_home(out, home, diags);
+    return 0;
+}
+
+/* Liquid's `site` in a Jekyll site: the configuration's values with the
+ * site's over them (pages, posts, collections, data, time). */
+static struct value *jekyll_site_vars(const struct config *cfg,
+                                      const struct jekyll_site *js)
+{
+    struct value *vars = value_hash();
+    value_hash_merge(vars, cfg->site.vars);
+    value_hash_merge(vars, js->site);
+    return vars;
+}
+
 /* A page given by the caller (`render FILE`) is read as given; the
- * configured one beneath its host's directory (see page_load_in). */
+ * configured one beneath its host's directory (see page_load_in); in a
+ * Jekyll site, its home page, with the site's values for Liquid. */
 static int load_page(const struct config *cfg, size_t host_index,
                      const char *page_path, struct site_content *out,
                      struct diags *diags)
 {
-    if (page_path)
+    if (page_path) {
+        card_build(cfg->site.vars, &out->card);
         return page_load_file(page_path, cfg, &out->page, diags);
-    return page_load_in(page_root(cfg, host_index), page_name(cfg),
-                        out->page_path, cfg, &out->page, diags);
+    }
+    const char *root = page_root(cfg, host_index), *name = page_name(cfg);
+    if (cfg->site.page_named || !jekyll_is_site(root)) {
+        card_build(cfg->site.vars, &out->card);
+        return page_load_in(root, name, out->page_path, cfg, &out->page,
+                            diags);
+    }
+    if (find_jekyll_home(cfg, root, out, &name, diags) < 0)
+        return -1;
+    struct config view = *cfg;
+    view.site.vars = jekyll_site_vars(cfg, out->jekyll);
+    card_build(view.site.vars, &out->card);
+    int rc = page_load_in(root, name, out->page_path, &view, &out->page,
+                          diags);
+    value_release(view.site.vars);
+    return rc;
+}
+
+static void free_jekyll(struct site_content *out)
+{
+    if (out->jekyll)
+        jekyll_free(out->jekyll);
+    free(out->jekyll);
+    out->jekyll = NULL;
 }
 
 int site_content_load(const struct config *cfg, size_t host_index,
@@ -182,6 +259,8 @@ int site_content_load(const struct config *cfg, size_t host_index,
     out->page_path = page_path ? xstrdup(page_path)
                                : site_page_path(cfg, host_index);
     if (load_page(cfg, host_index, page_path, out, diags) < 0) {
+        free_jekyll(out);
+        card_free(&out->card);
         page_free(&out->page);
         free(out->page_path);
         memset(out, 0, sizeof *out);
@@ -203,12 +282,15 @@ int site_content_load(const struct config *cfg, size_t host_index,
         .gopher_port = cfg->gopher.port > 0 ? cfg->gopher.port : 70,
         .width = cfg->gopher.width > 0 ? cfg->gopher.width : 70,
         .news = &out->news,
+        .card = &out->card,
     };
     return 0;
 }
 
 void site_content_free(struct site_content *sc)
 {
+    free_jekyll(sc);
+    card_free(&sc->card);
     news_free(&sc->news);
     doc_free(&sc->doc);
     page_free(&sc->page);
@@ -406,6 +488,137 @@ static void build_http_reply(struct site *s)
     s->http_reply = buf_detach(&b);
 }
 
+/* --- the other pages of a Jekyll site --- */
+
+/* Paths capsuled serves itself: a page of the site there would hide the
+ * feed, the search or the metadata. */
+static bool reserved_path(const char *path)
+{
+    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
+                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
+                                      PATH_SOURCE, PATH_CAPS};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (strcmp(path, own[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether DOC is a page or item whose text capsuled can show: one with
+ * output, written as Markdown or HTML, other than the home page. */
+static bool servable(const struct site_content *c, const struct jekyll_doc *d)
+{
+    const char *ext = strrchr(d->path, '.');
+    bool html = ext && (strcmp(ext, ".html") == 0 || strcmp(ext, ".htm") == 0);
+    char *full = path_join(c->jekyll->root, d->path);
+    bool home = strcmp(full, c->page_path) == 0;
+    free(full);
+    return d->kind != JEKYLL_STATIC && d->output && !home &&
+           (d->markdown || html);
+}
+
+/* The route of a URL: decoded, normalised; NULL when it is not one. */
+static char *route_of(const char *url)
+{
+    size_t n = strlen(url);
+    char *decoded = xmalloc(n + 1), *out = xmalloc(n + 2);
+    long len = url_decode(url, n, decoded, n + 1);
+    bool ok = len >= 0 &&
+              site_normalize_path(decoded, (size_t)len, out, n + 2);
+    free(decoded);
+    if (ok && !reserved_path(out))
+        return out;
+    free(out);
+    return NULL;
+}
+
+/* A Jekyll URL ending in ".html" is served without the suffix: *html
+ * gets the .html form (which redirects there over Gemini), PATH loses it. */
+static void split_html(char *path, char **html)
+{
+    size_t n = strlen(path);
+    *html = NULL;
+    if (n > 6 && strcmp(path + n - 5, ".html") == 0 && path[n - 6] != '/') {
+        *html = xstrdup(path);
+        path[n - 5] = '\0';
+    }
+}
+
+/* 31 to PATH at the site's Gemini URL, for its .html form HTML. */
+static void add_redirect(struct site *s, const char *html, const char *path)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%d ", GEMINI_REDIRECT_PERMANENT);
+    path_gemini_url(&b, s->content.opts.gemini_host,
+                    s->content.opts.gemini_port, path);
+    buf_puts(&b, "\r\n");
+    route_add(&s->gemini, html, &b);
+}
+
+/* One page: loaded with the site's values for Liquid, its model built,
+ * rendered whole under its title, with a link home. */
+static void add_jekyll_page(struct site *s, const struct config *view,
+                            const struct jekyll_doc *d, char *path,
+                            bool with_gopher, struct diags *diags)
+{
+    char *html;
+    split_html(path, &html);
+    const struct jekyll_site *js = s->content.jekyll;
+    char *shown = path_join(js->root, d->path);
+    struct page page;
+    struct doc doc;
+    if (page_load_in(js->root, d->path, shown, view, &page, diags) < 0) {
+        page_free(&page);
+        free(shown);
+        free(html);
+        return;
+    }
+    doc_build(&page, s->cfg, &doc, diags);
+    struct render_opts o = s->content.opts;
+    o.page = &page;
+    o.news = NULL;
+    o.card = NULL;
+    struct buf body = {0};
+    render_gemtext_all(&doc, &o, &body);
+    buf_puts(&body, "\n=> " PATH_HOME " Home\n");
+    add_gemtext(s, path, &body);
+    if (html)
+        add_redirect(s, html, path);
+    if (with_gopher) {
+        render_gophermap_all(&doc, &o, &body);
+        add_typed(&s->gopher, path, NULL, body.data, body.len);
+        if (html)
+            add_typed(&s->gopher, html, NULL, body.data, body.len);
+    }
+    free(html);
+    buf_free(&body);
+    doc_free(&doc);
+    page_free(&page);
+    free(shown);
+}
+
+/* Every page and collection item with output, at its URL (Gemini) and
+ * selector (Gopher). Added before capsuled's own routes: the site's URLs
+ * win over the home page's section paths (the first route added wins). */
+static void build_jekyll_pages(struct site *s, bool with_gopher,
+                               struct diags *diags)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    if (!js)
+        return;
+    struct config view = *s->cfg;
+    view.site.vars = jekyll_site_vars(s->cfg, js);
+    /* Backwards: of documents sharing a URL, Jekyll keeps the one it
+     * writes last, and the first route added wins. */
+    for (size_t k = js->n_docs; k-- > 0;) {
+        const struct jekyll_doc *d = &js->docs[k];
+        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        if (path)
+            add_jekyll_page(s, &view, d, path, with_gopher, diags);
+        free(path);
+    }
+    value_release(view.site.vars);
+}
+
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags)
 {
@@ -425,6 +638,7 @@ struct site *site_build(const struct config *cfg, size_t host_index,
         buf_printf(&h, "; lang=%s", s->lang);
     buf_puts(&h, "\r\n");
     s->gemtext_header = buf_detach(&h);
+    build_jekyll_pages(s, with_gopher, diags);
     build_gemini_routes(s);
     if (with_gopher)
         build_gopher_routes(s);
