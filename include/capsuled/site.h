@@ -63,12 +63,18 @@ struct site {
     struct route_table finger;   /* with gopher and finger.enabled: the
                                     card under "", sections under their
                                     slugs, the .plan under "plan" */
+    struct route_table spartan;  /* with spartan.enabled: the gemini
+                                    pages in the Spartan dialect, the
+                                    search prompt under /search */
+    char *spartan_header;        /* "2 text/gemini; charset=utf-8; …" */
+    struct render_opts spartan_opts; /* content.opts, Spartan dialect */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
 
 /* Builds a site and pre-renders its responses (the gopher ones, and the
- * finger ones when finger is enabled, too when with_gopher). NULL when its content cannot be loaded. */
+ * finger ones when finger is enabled, too when with_gopher; the spartan
+ * ones when spartan is enabled). NULL when its content cannot be loaded. */
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);
@@ -78,6 +84,8 @@ void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out);
 void site_search_gopher(const struct site *s, const char *query,
                         struct buf *out);
+void site_search_spartan(const struct site *s, const char *query,
+                         struct buf *out);
 
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."

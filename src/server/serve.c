@@ -152,7 +152,10 @@ static int bind_all(struct server *srv, const struct config *cfg)
                             PROTO_GOPHER, w == 0, &ls, &n) < 0) ||
             (cfg->finger.enabled &&
              open_listeners(cfg->finger.listen, cfg->finger.n_listen,
-                            PROTO_FINGER, w == 0, &ls, &n) < 0)) {
+                            PROTO_FINGER, w == 0, &ls, &n) < 0) ||
+            (cfg->spartan.enabled &&
+             open_listeners(cfg->spartan.listen, cfg->spartan.n_listen,
+                            PROTO_SPARTAN, w == 0, &ls, &n) < 0)) {
             for (size_t i = 0; i < n; i++)
                 close(ls[i].fd);
             free(ls);
@@ -242,6 +245,8 @@ static void print_urls(const struct config *cfg)
     if (cfg->finger.enabled && cfg->finger.n_listen)
         printf("finger @%s (port %d)\n", cfg->gopher.host,
                cfg->finger.listen[0].port);
+    if (cfg->spartan.enabled)
+        printf("spartan://%s:%d/\n", cfg->spartan.host, cfg->spartan.port);
     fflush(stdout);
 }
 
@@ -317,9 +322,12 @@ static void note_unapplied(const struct config *old, const struct config *new)
                      new->gopher.listen, new->gopher.n_listen) ||
         !same_listen(old->finger.listen, old->finger.n_listen,
                      new->finger.listen, new->finger.n_listen) ||
+        !same_listen(old->spartan.listen, old->spartan.n_listen,
+                     new->spartan.listen, new->spartan.n_listen) ||
         old->gemini.enabled != new->gemini.enabled ||
         old->gopher.enabled != new->gopher.enabled ||
-        old->finger.enabled != new->finger.enabled)
+        old->finger.enabled != new->finger.enabled ||
+        old->spartan.enabled != new->spartan.enabled)
         log_msg("listen addresses changed: restart to apply");
     if (old->server.workers != new->server.workers)
         log_msg("worker count changed: restart to apply");
