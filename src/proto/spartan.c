@@ -96,8 +96,8 @@ enum spartan_error spartan_parse(const char *line, size_t len,
     size_t host_len, path_len, length_len, at = 0;
     if (!next_field(line, len, &at, &host, &host_len) ||
         !next_field(line, len, &at, &path, &path_len) ||
-        !next_field(line, len, &at, &length, &length_len) || at != len ||
-        memchr(length, ' ', length_len))
+        !next_field(line, len, &at, &length, &length_len) ||
+        length + length_len != line + len) /* a fourth field, or a space */
         return SPARTAN_BAD_REQUEST;
     enum spartan_error e = parse_host(host, host_len, req);
     if (e == SPARTAN_OK)
