@@ -87,6 +87,13 @@ void site_search_gopher(const struct site *s, const char *query,
 void site_search_spartan(const struct site *s, const char *query,
                          struct buf *out);
 
+/* What `capsuled check` reports about Finger and Spartan (served.c), from
+ * the default host's content: notes on what each serves when enabled,
+ * warnings for a section no finger name reaches and for listeners that
+ * two protocols share. */
+void site_check_served(const struct config *cfg, const struct site_content *c,
+                       struct diags *diags);
+
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."
  * or "..") is kept as '/'. out (cap ≥ len + 2) gets a path starting '/'.

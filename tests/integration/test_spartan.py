@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -276,6 +277,37 @@ def crawl(tap, port, name):
            (name, len(seen), n_input))
 
 
+def check_reports(tap):
+    """capsuled check says what Finger and Spartan serve, and which
+    section no finger name reaches, and which listeners collide."""
+    cap = ct.Capsule()
+    with open(cap.page, "a", encoding="utf-8") as f:
+        f.write("\n# Plan\n\nHidden.\n\n# Mail {#me@home}\n\nAt.\n")
+    port = ct.free_port()
+    cap.write_config(spartan=port, finger={"port": cap.gopher_port})
+    try:
+        r = subprocess.run([ct.CAPSULED, "check", cap.capsule],
+                           capture_output=True, text=True, timeout=60)
+        out = r.stdout
+        tap.ok(re.search(r"capsule\.yaml: note: spartan: serves the Gemini "
+                         r"pages \(\d+ sections, \d+ news items\) at "
+                         r"spartan://localhost:%d/" % port, out),
+               "check: what spartan serves", out[-600:])
+        tap.ok(re.search(r"note: finger: serves the card \(finger @localhost\)"
+                         r", the \.plan and \d+ sections by name: about-me, ",
+                         out), "check: what finger serves")
+        tap.ok("warning: finger: section 'plan' cannot be fingered: 'plan' "
+               "answers the latest news" in out, "check: a section named plan")
+        tap.ok("warning: finger: section 'me@home' cannot be fingered" in out,
+               "check: a section name with '@'")
+        tap.ok("warning: gopher.listen and finger.listen both bind port %d "
+               "(127.0.0.1): the server cannot start" % cap.gopher_port in out,
+               "check: listeners two protocols share")
+        tap.eq(r.returncode, 0, "check: warnings only, exit status 0")
+    finally:
+        cap.cleanup()
+
+
 def crawl_odd_page(tap):
     cap = ct.Capsule()
     with open(cap.page, "w", encoding="utf-8") as f:
@@ -313,6 +345,7 @@ def main(tap):
         tap.eq(srv.stop(sig=signal.SIGINT), 0, "SIGINT: exit status 0")
         cap.cleanup()
     tap.run("crawl odd page", crawl_odd_page, tap)
+    tap.run("check", check_reports, tap)
 
 
 if __name__ == "__main__":
