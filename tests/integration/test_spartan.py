@@ -4,9 +4,10 @@ pages in the Spartan dialect (byte for byte the Gemini bodies but for the
 everywhere else, the limits (request line, content length, 1 KiB of
 data), requests and data cut short by the deadline or the client's close
 answered "4" and closed, the access log, the IPv6 listener, a live
-reload, and a crawl from / that follows every => and =: line and finds no
-dead link (on the default capsule, and on a page whose ids cannot be
-paths)."""
+reload, the per-client cap shared with the other protocols, what
+`capsuled check` says, and a crawl from / that follows every => and =:
+line and finds no dead link (on the default capsule, and on a page whose
+ids cannot be paths)."""
 
 import os
 import re
@@ -277,6 +278,40 @@ def crawl(tap, port, name):
            (name, len(seen), n_input))
 
 
+def shared_cap(tap):
+    """server.max_per_client counts spartan connections with the others:
+    two idle ones (a spartan, a gopher) fill a cap of 2, so a third, on
+    either port, is closed at once unanswered; once one goes, spartan
+    serves again."""
+    cap = ct.Capsule()
+    port = ct.free_port()
+    cap.write_config(spartan=port, max_per_client=2, deadline=5)
+    srv = ct.start_server(cap)
+    idle = []
+    try:
+        idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        idle.append(socket.create_connection(("127.0.0.1", cap.gopher_port),
+                                             timeout=5))
+        time.sleep(0.3)
+        t0 = time.time()
+        got = ct.spartan(port, "/")
+        tap.ok(got == b"" and time.time() - t0 < 1,
+               "cap full: a spartan request closed at once", got[:40])
+        idle.pop().close()
+        got = b""
+        for _ in range(20):
+            got = ct.spartan(port, "/")
+            if got:
+                break
+            time.sleep(0.1)
+        tap.ok(got.startswith(HEADER), "a slot back: spartan serves again")
+    finally:
+        for s in idle:
+            s.close()
+        srv.stop()
+        cap.cleanup()
+
+
 def check_reports(tap):
     """capsuled check says what Finger and Spartan serve, and which
     section no finger name reaches, and which listeners collide."""
@@ -346,6 +381,7 @@ def main(tap):
         cap.cleanup()
     tap.run("crawl odd page", crawl_odd_page, tap)
     tap.run("check", check_reports, tap)
+    tap.run("shared cap", shared_cap, tap)
 
 
 if __name__ == "__main__":
