@@ -1,6 +1,7 @@
 /* One host's site: its loaded content and every response pre-rendered into
- * sorted route tables, plus the path rule that the Gemini and Gopher front
- * ends share (Finger's table is keyed by names) (their parsers and responses are capsuled/proto.h's).
+ * sorted route tables, plus the path rule that the Gemini, Spartan and
+ * Gopher front ends share (Finger's table is keyed by names) (their parsers
+ * and responses are capsuled/proto.h's).
  * Everything here is immutable once built, so worker threads read it
  * without locks. */
 #ifndef CAPSULED_SITE_H
