@@ -1,5 +1,6 @@
 /* capsule.yaml: the site description (Jekyll-style top-level keys, so a
- * _config.yml reads the same) plus the gemini, gopher, finger and server settings. */
+ * _config.yml reads the same) plus the gemini, gopher, finger, spartan and
+ * server settings. */
 #ifndef CAPSULED_CONFIG_H
 #define CAPSULED_CONFIG_H
 
@@ -80,6 +81,19 @@ struct cfg_finger {
     bool proxy_protocol; /* connections start with a PROXY header */
 };
 
+/* Spartan: the Gemini pages over plain TCP, with uploads (search takes its
+ * query as one). Its usual port 300 needs root; by default it listens on
+ * loopback port 3000. */
+enum { SPARTAN_DEFAULT_PORT = 3000 };
+struct cfg_spartan {
+    bool enabled;
+    struct cfg_listen *listen;
+    size_t n_listen;
+    char *host; /* public host written into spartan:// URLs */
+    int port;   /* public port written into them (300 is left out) */
+    bool proxy_protocol; /* connections start with a PROXY header */
+};
+
 struct cfg_server {
     int workers;         /* 0 = online cores */
     int max_connections; /* per process */
@@ -103,6 +117,7 @@ struct config {
     struct cfg_gemini gemini;
     struct cfg_gopher gopher;
     struct cfg_finger finger;
+    struct cfg_spartan spartan;
     struct cfg_server server;
 };
 

@@ -12,7 +12,7 @@
  *
  * Paths here are decoded, as a route table holds them and a Gopher menu
  * writes them; a Gemini link or a URL encodes them (path_put_link,
- * path_gemini_url, path_gopher_url). */
+ * path_gemini_url, path_spartan_url, path_gopher_url). */
 #ifndef CAPSULED_PATHS_H
 #define CAPSULED_PATHS_H
 
@@ -61,6 +61,10 @@ void path_put_link(struct buf *out, const char *path);
  * is "localhost", a port ≤ 0 is 1965. */
 void path_gemini_url(struct buf *out, const char *host, int port,
                      const char *path);
+/* "spartan://HOST[:PORT]PATH", the port left out when 300; an empty host
+ * is "localhost", a port ≤ 0 is 300. */
+void path_spartan_url(struct buf *out, const char *host, int port,
+                      const char *path);
 /* "gopher://HOST:PORT/TSELECTOR" (RFC 4266); an empty host is
  * "localhost", a port ≤ 0 is 70. */
 void path_gopher_url(struct buf *out, const char *host, int port, char type,

@@ -1,4 +1,5 @@
-/* The protocols' front ends (Gemini, Gopher, Finger): their status codes by name, the request
+/* The protocols' front ends (Gemini, Gopher, Finger, Spartan): their status
+ * codes by name, the request
  * parsers (pure, exposed for tests and fuzzers) and the answer to one
  * request line, looked up in a capsule snapshot. The server moves the
  * bytes; everything a response says is decided here. */
@@ -41,6 +42,14 @@ enum finger_status {
     FINGER_REFUSED = 2, /* forwarding (user@host1@host2) */
     FINGER_BAD = 3,     /* control bytes, invalid UTF-8, too long */
     FINGER_SLOW_DOWN = 4, /* over server.rate_limit */
+};
+
+/* Spartan's status is one digit, the first character of the response. */
+enum spartan_status {
+    SPARTAN_SUCCESS = 2,      /* "2 MIME-TYPE" and the body */
+    SPARTAN_REDIRECT = 3,     /* "3 /PATH/": a directory without its '/' */
+    SPARTAN_CLIENT_ERROR = 4, /* "4 MESSAGE": bad, refused or not found */
+    SPARTAN_SERVER_ERROR = 5, /* "5 MESSAGE": nothing to serve */
 };
 
 /* The item types the protocol code writes into its own menus. */
@@ -108,6 +117,42 @@ struct finger_request {
  * (slugs match case-insensitively). */
 void finger_parse(const char *line, size_t len, struct finger_request *req);
 
+/* Spartan: "HOST SP PATH SP CONTENT-LENGTH" CRLF, then that many bytes of
+ * data. The longest request line (CRLF excluded), the largest upload, and
+ * so the most a whole request may hold. */
+enum {
+    SPARTAN_REQUEST_MAX = 1024,
+    SPARTAN_UPLOAD_MAX = 1024,
+    SPARTAN_BUFFER_MAX = SPARTAN_REQUEST_MAX + 2 + SPARTAN_UPLOAD_MAX,
+};
+
+/* What is wrong with a Spartan request line, each answered "4 …". */
+enum spartan_error {
+    SPARTAN_OK = 0,
+    SPARTAN_BAD_REQUEST, /* not three fields, control bytes, invalid UTF-8,
+                            no host, a path not absolute or with a query */
+    SPARTAN_BAD_LENGTH,  /* the content length is not a decimal number */
+    SPARTAN_TOO_LARGE,   /* a content length over SPARTAN_UPLOAD_MAX */
+};
+
+struct spartan_request {
+    char host[256];                    /* lower case, as sent */
+    char path[SPARTAN_REQUEST_MAX + 2]; /* decoded and normalised */
+    size_t content_length;
+};
+
+/* Parses a request line (CRLF excluded). */
+enum spartan_error spartan_parse(const char *line, size_t len,
+                                 struct spartan_request *req);
+
+/* How many of the len bytes received make the whole request: the line,
+ * its CRLF and the data it announces when that data will be read (an
+ * upload to search), or 0 while more is to come. A request answered
+ * without its data (an upload refused, a bad line) is whole at its CRLF;
+ * SPARTAN_REQUEST_MAX + 2 bytes without a CRLF are whole as they are (a
+ * line too long, answered 4). */
+size_t spartan_request_size(const char *buf, size_t len);
+
 /* --- responses --- */
 
 /* A response: either bytes owned by the snapshot (data/len point into it) or
@@ -117,8 +162,8 @@ struct response {
     const char *data;
     size_t len;
     struct buf owned;
-    int status;       /* enum gemini_status, gopher_status or
-                         finger_status */
+    int status;       /* enum gemini_status, gopher_status,
+                         finger_status or spartan_status */
     char target[256]; /* host and path as requested, for the log */
 };
 void response_free(struct response *r);
@@ -157,5 +202,15 @@ void gopher_slow_down(const char *line, size_t len, int seconds,
                       struct response *out);
 void finger_slow_down(const char *line, size_t len, int seconds,
                       struct response *out);
+
+/* Spartan: buf holds the request as received (len ≤ SPARTAN_BUFFER_MAX
+ * is not assumed): its line, CRLF and data. Answers from the site the host
+ * names (sites[0] for any other host): a page, "3 /PATH/" for a directory
+ * without its '/', search results for data sent to the search page. A
+ * request cut short (no CRLF, or less data than announced: the deadline
+ * or the client's close came first), a bad line, an upload to anything
+ * but search, or a route that does not exist answer "4 …". */
+void spartan_respond(const struct capsule *c, const char *buf, size_t len,
+                     struct response *out);
 
 #endif

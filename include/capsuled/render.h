@@ -13,6 +13,12 @@
 
 #include <stddef.h>
 
+/* Which protocol a gemtext page is written for: Gemini's and Spartan's
+ * pages are the same but for their links to search (a Gemini link,
+ * answered with INPUT; a Spartan "=:" input line, the terms sent as data)
+ * and the URLs that must be absolute (gemini:// or spartan://). */
+enum gemtext_dialect { GEMTEXT_GEMINI, GEMTEXT_SPARTAN };
+
 /* What the renderers read besides the model: the config and page, the
  * news decided from the model, and where the capsule lives, for the links
  * they write (the paths themselves are capsuled/paths.h's, the same in
@@ -29,6 +35,9 @@ struct render_opts {
     /* The person's card from the configuration (card_build); NULL: the
      * name and bio of capsule.yaml's author only. */
     const struct card *card;
+    enum gemtext_dialect dialect; /* gemtext, gemsub and Atom links */
+    const char *spartan_host;     /* for absolute spartan URLs */
+    int spartan_port;             /* 300 is left out of URLs */
 };
 
 /* The person's card: name, title, bio (front matter, then config). */
@@ -50,8 +59,13 @@ void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
 void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
                               const struct news_item *it, struct buf *out);
 /* The results of a search for query (search_run), body only. */
-void render_gemtext_search(const struct doc *d, const char *query,
-                           const struct search *hits, struct buf *out);
+void render_gemtext_search(const struct doc *d, const struct render_opts *o,
+                           const char *query, const struct search *hits,
+                           struct buf *out);
+/* The search page without terms, body only: a title and the input line
+ * (Spartan has no INPUT status: its search asks with an "=:" line). */
+void render_gemtext_search_prompt(const struct render_opts *o,
+                                  struct buf *out);
 
 /* Gophermaps (RFC 1436 lines, CRLF, final ".\r\n"). */
 void render_gophermap_home(const struct doc *d, const struct render_opts *o,
@@ -102,7 +116,9 @@ void render_finger_section(const struct doc *d, size_t section,
 void render_finger_plan(const struct doc *d, const struct render_opts *o,
                         struct buf *out);
 
-/* The news (o->news) as a gemsub page and as an Atom 1.0 feed. */
+/* The news (o->news) as a gemsub page and as an Atom 1.0 feed. The gemsub
+ * entries are absolute gemini:// URLs for Gemini, relative links for
+ * Spartan; Atom's are absolute in the dialect's scheme. */
 void render_gemsub(const struct doc *d, const struct render_opts *o,
                    struct buf *out);
 void render_atom(const struct doc *d, const struct render_opts *o,

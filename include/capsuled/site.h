@@ -1,6 +1,7 @@
 /* One host's site: its loaded content and every response pre-rendered into
- * sorted route tables, plus the path rule that the Gemini and Gopher front
- * ends share (Finger's table is keyed by names) (their parsers and responses are capsuled/proto.h's).
+ * sorted route tables, plus the path rule that the Gemini, Spartan and
+ * Gopher front ends share (Finger's table is keyed by names) (their parsers
+ * and responses are capsuled/proto.h's).
  * Everything here is immutable once built, so worker threads read it
  * without locks. */
 #ifndef CAPSULED_SITE_H
@@ -71,12 +72,18 @@ struct site {
     struct route_table finger;   /* with gopher and finger.enabled: the
                                     card under "", sections under their
                                     slugs, the .plan under "plan" */
+    struct route_table spartan;  /* with spartan.enabled: the gemini
+                                    pages in the Spartan dialect, the
+                                    search prompt under /search */
+    char *spartan_header;        /* "2 text/gemini; charset=utf-8; …" */
+    struct render_opts spartan_opts; /* content.opts, Spartan dialect */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
 
 /* Builds a site and pre-renders its responses (the gopher ones, and the
- * finger ones when finger is enabled, too when with_gopher). NULL when its content cannot be loaded. */
+ * finger ones when finger is enabled, too when with_gopher; the spartan
+ * ones when spartan is enabled). NULL when its content cannot be loaded. */
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);
@@ -86,6 +93,15 @@ void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out);
 void site_search_gopher(const struct site *s, const char *query,
                         struct buf *out);
+void site_search_spartan(const struct site *s, const char *query,
+                         struct buf *out);
+
+/* What `capsuled check` reports about Finger and Spartan (served.c), from
+ * the default host's content: notes on what each serves when enabled,
+ * warnings for a section no finger name reaches and for listeners that
+ * two protocols share. */
+void site_check_served(const struct config *cfg, const struct site_content *c,
+                       struct diags *diags);
 
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."

@@ -29,6 +29,7 @@ struct loader {
     struct diags *diags;
     int errors;
     bool gemini_listen_set, gopher_listen_set, finger_listen_set, gopher_host_set, page_set;
+    bool spartan_listen_set, spartan_host_set;
     struct value *vars; /* the whole document, for Liquid's `site` */
 };
 
@@ -577,6 +578,29 @@ static bool set_finger(struct loader *ld, const char *key, yaml_node_t *v,
     return true;
 }
 
+static bool set_spartan(struct loader *ld, const char *key, yaml_node_t *v,
+                        void *target)
+{
+    struct cfg_spartan *sp = target;
+    if (strcmp(key, "host") == 0) {
+        char *before = sp->host;
+        read_host_name(ld, v, "spartan.host", &sp->host);
+        ld->spartan_host_set |= sp->host != before;
+    } else if (strcmp(key, "port") == 0) {
+        read_int(ld, v, "spartan.port", 1, 65535, &sp->port);
+    } else if (strcmp(key, "listen") == 0) {
+        ld->spartan_listen_set |= read_listen(ld, v, "spartan.listen",
+                                              &sp->listen, &sp->n_listen);
+    } else if (strcmp(key, "enabled") == 0) {
+        read_bool(ld, v, "spartan.enabled", &sp->enabled);
+    } else if (strcmp(key, "proxy_protocol") == 0) {
+        read_bool(ld, v, "spartan.proxy_protocol", &sp->proxy_protocol);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static bool set_server(struct loader *ld, const char *key, yaml_node_t *v,
                        void *target)
 {
@@ -780,6 +804,9 @@ static bool set_top(struct loader *ld, const char *key, yaml_node_t *v,
     } else if (strcmp(key, "finger") == 0) {
         if (expect_mapping(ld, v, "finger"))
             each_pair(ld, v, "finger", set_finger, &cfg->finger, true);
+    } else if (strcmp(key, "spartan") == 0) {
+        if (expect_mapping(ld, v, "spartan"))
+            each_pair(ld, v, "spartan", set_spartan, &cfg->spartan, true);
     } else if (strcmp(key, "server") == 0) {
         if (expect_mapping(ld, v, "server"))
             each_pair(ld, v, "server", set_server, &cfg->server, true);
@@ -947,6 +974,12 @@ static void derive(struct config *cfg, const struct loader *ld)
         default_listen(&cfg->finger.listen, &cfg->finger.n_listen,
                        FINGER_DEFAULT_PORT);
     fill_ports(cfg->finger.listen, cfg->finger.n_listen, FINGER_DEFAULT_PORT);
+    if (!ld->spartan_listen_set)
+        default_listen(&cfg->spartan.listen, &cfg->spartan.n_listen,
+                       cfg->spartan.port);
+    fill_ports(cfg->spartan.listen, cfg->spartan.n_listen, cfg->spartan.port);
+    if (!ld->spartan_host_set)
+        replace(&cfg->spartan.host, xstrdup(cfg->gemini.hosts[0].name));
     if (!ld->gopher_host_set)
         replace(&cfg->gopher.host, xstrdup(cfg->gemini.hosts[0].name));
     if (!ld->page_set)
@@ -978,6 +1011,7 @@ static void set_defaults(struct config *cfg)
     cfg->gopher.port = 7070;
     cfg->gopher.width = 70;
     cfg->gopher.admin = xstrdup("");
+    cfg->spartan.port = SPARTAN_DEFAULT_PORT;
     cfg->server.max_connections = 1024;
     cfg->server.max_per_client = 64;
     cfg->server.deadline_ms = 10000;
@@ -1159,7 +1193,7 @@ void config_free(struct config *cfg)
     char *strings[] = {cfg->file, cfg->dir, s->title, s->description,
                        s->author_name, s->author_bio, s->author_email, s->lang,
                        s->url, s->page, s->favicon, s->robots, cfg->gopher.host,
-                       cfg->gopher.admin, cfg->server.user, cfg->server.group,
+                       cfg->gopher.admin, cfg->spartan.host, cfg->server.user, cfg->server.group,
                        cfg->server.access_log};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         free(strings[i]);
@@ -1170,5 +1204,6 @@ void config_free(struct config *cfg)
     free_listens(&cfg->gemini.listen, &cfg->gemini.n_listen);
     free_listens(&cfg->gopher.listen, &cfg->gopher.n_listen);
     free_listens(&cfg->finger.listen, &cfg->finger.n_listen);
+    free_listens(&cfg->spartan.listen, &cfg->spartan.n_listen);
     *cfg = (struct config){0};
 }

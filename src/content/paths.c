@@ -8,6 +8,7 @@
 
 #define GEMINI_DEFAULT_PORT 1965
 #define GOPHER_DEFAULT_PORT 70
+#define SPARTAN_URL_PORT 300 /* Spartan's own port, left out of URLs */
 
 bool path_slug_is_safe(const char *slug)
 {
@@ -62,6 +63,14 @@ void path_gemini_url(struct buf *out, const char *host, int port,
 {
     url_put_origin(out, "gemini", host && *host ? host : "localhost",
                    port > 0 ? port : GEMINI_DEFAULT_PORT, GEMINI_DEFAULT_PORT);
+    path_put_link(out, path);
+}
+
+void path_spartan_url(struct buf *out, const char *host, int port,
+                      const char *path)
+{
+    url_put_origin(out, "spartan", host && *host ? host : "localhost",
+                   port > 0 ? port : SPARTAN_URL_PORT, SPARTAN_URL_PORT);
     path_put_link(out, path);
 }
 

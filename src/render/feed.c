@@ -12,12 +12,38 @@
 
 /* --- gemsub --- */
 
+/* An absolute URL of ours, in the scheme of the dialect. */
+static void put_own_url(struct buf *out, const struct render_opts *o,
+                        const char *path)
+{
+    if (o->dialect == GEMTEXT_SPARTAN)
+        path_spartan_url(out, o->spartan_host, o->spartan_port, path);
+    else
+        path_gemini_url(out, o->gemini_host, o->gemini_port, path);
+}
+
 static void put_item_url(struct buf *out, const struct render_opts *o,
                          const struct news_item *it)
 {
     struct buf path = {0};
     path_news_item(&path, it->number);
-    path_gemini_url(out, o->gemini_host, o->gemini_port, path.data);
+    put_own_url(out, o, path.data);
+    buf_free(&path);
+}
+
+/* A gemsub entry's link: absolute for Gemini, as subscribing clients
+ * have always been given it; relative for Spartan, whose links name paths
+ * on the server that sent the page. */
+static void put_entry_link(struct buf *out, const struct render_opts *o,
+                           const struct news_item *it)
+{
+    if (o->dialect != GEMTEXT_SPARTAN) {
+        put_item_url(out, o, it);
+        return;
+    }
+    struct buf path = {0};
+    path_news_item(&path, it->number);
+    path_put_link(out, path.data);
     buf_free(&path);
 }
 
@@ -35,7 +61,7 @@ void render_gemsub(const struct doc *d, const struct render_opts *o,
     for (size_t i = 0; i < news->n; i++) {
         const struct news_item *it = &news->items[i];
         buf_puts(out, "=> ");
-        put_item_url(out, o, it);
+        put_entry_link(out, o, it);
         buf_printf(out, " %s ", it->date);
         layout_put_clean(out, it->title, strlen(it->title));
         buf_putc(out, '\n');
@@ -127,7 +153,7 @@ static void put_feed_head(const struct news *news,
                              : title;
     buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                   "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>");
-    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_HOME);
+    put_own_url(&tmp, o, PATH_HOME);
     put_xml_buf(out, &tmp);
     buf_puts(out, "</id>\n  <title>");
     put_xml(out, title);
@@ -136,10 +162,10 @@ static void put_feed_head(const struct news *news,
                updated);
     put_xml(out, author);
     buf_puts(out, "</name></author>\n  <link rel=\"self\" href=\"");
-    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_ATOM);
+    put_own_url(&tmp, o, PATH_ATOM);
     put_xml_buf(out, &tmp);
     buf_puts(out, "\"/>\n  <link rel=\"alternate\" href=\"");
-    path_gemini_url(&tmp, o->gemini_host, o->gemini_port, PATH_NEWS);
+    put_own_url(&tmp, o, PATH_NEWS);
     put_xml_buf(out, &tmp);
     buf_puts(out, "\"/>\n");
     buf_free(&tmp);

@@ -107,6 +107,18 @@ static void each_line(struct buf *out, const char *text, const char *first,
     }
 }
 
+/* The link to search: a Gemini link (the server asks for the terms with
+ * INPUT) or a Spartan input line (the client asks, and sends them as
+ * data). The one line that differs between the two dialects' pages. */
+static void put_search_link(struct buf *out, const struct render_opts *o,
+                            const char *label)
+{
+    bool spartan = o && o->dialect == GEMTEXT_SPARTAN;
+    buf_puts(out, spartan ? "=: " PATH_SEARCH " " : "=> " PATH_SEARCH " ");
+    buf_puts(out, label);
+    buf_putc(out, '\n');
+}
+
 /* --- blocks --- */
 
 /* Gemtext readers show every line, blank ones too: the gaps of layout.c,
@@ -335,7 +347,8 @@ void render_gemtext_home(const struct doc *d, const struct render_opts *o,
             put_section_link(&g, i, "", "");
     }
     put_latest_news(&g);
-    buf_puts(out, "\n=> " PATH_SEARCH " Search\n");
+    buf_putc(out, '\n');
+    put_search_link(out, o, "Search");
     buf_puts(out, "=> " PATH_ATOM " Atom feed\n");
     if (o->cfg && o->cfg->site.serve_source)
         buf_puts(out, "=> " PATH_SOURCE " Markdown source\n");
@@ -408,8 +421,9 @@ void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
     buf_puts(out, "=> " PATH_NEWS " All news\n=> " PATH_HOME " Home\n");
 }
 
-void render_gemtext_search(const struct doc *d, const char *query,
-                           const struct search *hits, struct buf *out)
+void render_gemtext_search(const struct doc *d, const struct render_opts *o,
+                           const char *query, const struct search *hits,
+                           struct buf *out)
 {
     buf_printf(out, "# Search: %s\n", query);
     for (size_t i = 0; i < hits->n; i++) {
@@ -425,6 +439,15 @@ void render_gemtext_search(const struct doc *d, const char *query,
     }
     if (hits->sections == 0)
         buf_puts(out, "\nNo matches.\n");
-    buf_puts(out, "\n=> " PATH_SEARCH " Search again\n=> " PATH_HOME
-                  " Home\n");
+    buf_putc(out, '\n');
+    put_search_link(out, o, "Search again");
+    buf_puts(out, "=> " PATH_HOME " Home\n");
+}
+
+void render_gemtext_search_prompt(const struct render_opts *o,
+                                  struct buf *out)
+{
+    buf_puts(out, "# Search\n\n");
+    put_search_link(out, o, "Search the profile");
+    buf_puts(out, "\n=> " PATH_HOME " Home\n");
 }

@@ -41,7 +41,7 @@ static void name_of(const char *names, size_t i, char *out, size_t size)
 static bool name_to_proto(const char *name, enum proto *p)
 {
     static const enum proto all[] = {PROTO_GEMINI, PROTO_GOPHER,
-                                     PROTO_FINGER};
+                                     PROTO_FINGER, PROTO_SPARTAN};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (strcmp(name, proto_name(all[i])) == 0) {
             *p = all[i];
@@ -54,7 +54,8 @@ static bool enabled(const struct config *cfg, enum proto p)
 {
     return p == PROTO_GEMINI   ? cfg->gemini.enabled
            : p == PROTO_GOPHER ? cfg->gopher.enabled
-                               : cfg->finger.enabled;
+           : p == PROTO_FINGER ? cfg->finger.enabled
+                               : cfg->spartan.enabled;
 }
 
 static bool has_port(const struct cfg_listen *l, size_t n, int port)
@@ -78,6 +79,9 @@ static int match_port(const struct config *cfg, int port, enum proto *p)
     if (cfg->finger.enabled &&
         has_port(cfg->finger.listen, cfg->finger.n_listen, port))
         found++, *p = PROTO_FINGER;
+    if (cfg->spartan.enabled &&
+        has_port(cfg->spartan.listen, cfg->spartan.n_listen, port))
+        found++, *p = PROTO_SPARTAN;
     return found;
 }
 
@@ -98,7 +102,7 @@ static int classify(const struct config *cfg, int fd, const char *name,
     if (n == 1)
         return 0;
     log_msg("socket activation: socket %d (%s%s%s) %s; name it gemini, "
-            "gopher or finger (FileDescriptorName=)", fd, where,
+            "gopher, finger or spartan (FileDescriptorName=)", fd, where,
             *name ? ", named " : "", name,
             n ? "has a port that several protocols listen on"
               : "has no configured protocol's port");
@@ -110,7 +114,7 @@ static void note_missing(const struct config *cfg,
                          const struct inherited *s, size_t n)
 {
     static const enum proto all[] = {PROTO_GEMINI, PROTO_GOPHER,
-                                     PROTO_FINGER};
+                                     PROTO_FINGER, PROTO_SPARTAN};
     for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
         bool got = false;
         for (size_t i = 0; i < n; i++)

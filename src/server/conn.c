@@ -240,6 +240,8 @@ static void respond(struct worker *w, struct conn *c, size_t line_len)
         gemini_respond(c->snap, sni, c->req, line_len, &c->resp);
     } else if (c->proto == PROTO_FINGER) {
         finger_respond(c->snap, c->req, line_len, &c->resp);
+    } else if (c->proto == PROTO_SPARTAN) {
+        spartan_respond(c->snap, c->req, line_len, &c->resp); /* and data */
     } else {
         gopher_respond(c->snap, c->req, line_len, &c->resp);
     }
@@ -321,10 +323,40 @@ static enum step read_gopher(struct worker *w, struct conn *c)
     return STEP_NEXT;
 }
 
+/* Spartan: the request is whole when spartan_request_size says so (its
+ * line, plus the data of an upload to search). One cut short by the
+ * client's close, or by the deadline (conn_timed_out), is answered "4"
+ * by spartan_respond all the same. */
+static enum step read_spartan(struct worker *w, struct conn *c)
+{
+    for (;;) {
+        size_t size = spartan_request_size(c->req, c->req_len);
+        if (size || c->req_len == SPARTAN_BUFFER_MAX) {
+            respond(w, c, size ? size : c->req_len);
+            return STEP_NEXT;
+        }
+        ssize_t n = recv(c->fd, c->req + c->req_len,
+                         SPARTAN_BUFFER_MAX - c->req_len, 0);
+        if (n < 0)
+            return errno == EAGAIN || errno == EINTR ? STEP_WAIT_READ
+                                                     : STEP_CLOSE;
+        if (n == 0) {
+            if (c->req_len == 0)
+                return STEP_CLOSE;
+            respond(w, c, c->req_len);
+            return STEP_NEXT;
+        }
+        c->req_len += (size_t)n;
+    }
+}
+
 static enum step do_read(struct worker *w, struct conn *c)
 {
     if (!c->req)
-        c->req = xmalloc(REQ_CAP);
+        c->req = xmalloc(c->proto == PROTO_SPARTAN ? SPARTAN_BUFFER_MAX
+                                                   : REQ_CAP);
+    if (c->proto == PROTO_SPARTAN)
+        return read_spartan(w, c);
     return c->proto == PROTO_GEMINI ? read_gemini(w, c) : read_gopher(w, c);
 }
 
@@ -552,6 +584,14 @@ void conn_timed_out(struct worker *w, struct deadline *d, long long now,
                    (c->state == C_SHUTDOWN && c->ssl); /* close_notify */
     if (writing && !grace_over && write_moving(w, c, now))
         return; /* still reading, if slowly: moved down the list */
+    if (c->proto == PROTO_SPARTAN && c->state == C_READ && c->req_len &&
+        !grace_over) {
+        /* Spartan answers "4" to a request (or its data) that did not
+         * arrive by the deadline; respond() re-arms the deadline. */
+        respond(w, c, c->req_len);
+        conn_step(w, c);
+        return;
+    }
     conn_end(w, c);
 }
 

@@ -159,6 +159,8 @@ const char *proto_name(enum proto p)
         return "gopher";
     case PROTO_FINGER:
         return "finger";
+    case PROTO_SPARTAN:
+        return "spartan";
     }
     return "?";
 }

@@ -19,6 +19,8 @@ bool proxy_expected(const struct config *cfg, enum proto proto)
         return cfg->gopher.proxy_protocol;
     case PROTO_FINGER:
         return cfg->finger.proxy_protocol;
+    case PROTO_SPARTAN:
+        return cfg->spartan.proxy_protocol;
     }
     return false;
 }

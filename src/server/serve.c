@@ -202,6 +202,8 @@ static int worker_sockets(const struct config *cfg, bool first,
          PROTO_GOPHER},
         {cfg->finger.enabled, cfg->finger.listen, cfg->finger.n_listen,
          PROTO_FINGER},
+        {cfg->spartan.enabled, cfg->spartan.listen, cfg->spartan.n_listen,
+         PROTO_SPARTAN},
     };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i].on && !(skip & proto_bit(all[i].p)) &&
@@ -250,7 +252,8 @@ static unsigned keep_enabled(const struct config *cfg,
     unsigned got = 0;
     unsigned on = (cfg->gemini.enabled ? proto_bit(PROTO_GEMINI) : 0) |
                   (cfg->gopher.enabled ? proto_bit(PROTO_GOPHER) : 0) |
-                  (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0);
+                  (cfg->finger.enabled ? proto_bit(PROTO_FINGER) : 0) |
+                  (cfg->spartan.enabled ? proto_bit(PROTO_SPARTAN) : 0);
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++) {
         if (on & proto_bit(socks[i].proto)) {
@@ -382,6 +385,8 @@ static void print_urls(const struct config *cfg)
     if (cfg->finger.enabled && cfg->finger.n_listen)
         printf("finger @%s (port %d)\n", cfg->gopher.host,
                cfg->finger.listen[0].port);
+    if (cfg->spartan.enabled)
+        printf("spartan://%s:%d/\n", cfg->spartan.host, cfg->spartan.port);
     fflush(stdout);
 }
 
@@ -458,9 +463,12 @@ static void note_unapplied(const struct config *old, const struct config *new)
                      new->gopher.listen, new->gopher.n_listen) ||
         !same_listen(old->finger.listen, old->finger.n_listen,
                      new->finger.listen, new->finger.n_listen) ||
+        !same_listen(old->spartan.listen, old->spartan.n_listen,
+                     new->spartan.listen, new->spartan.n_listen) ||
         old->gemini.enabled != new->gemini.enabled ||
         old->gopher.enabled != new->gopher.enabled ||
-        old->finger.enabled != new->finger.enabled)
+        old->finger.enabled != new->finger.enabled ||
+        old->spartan.enabled != new->spartan.enabled)
         log_msg("listen addresses changed: restart to apply");
     if (old->server.workers != new->server.workers)
         log_msg("worker count changed: restart to apply");

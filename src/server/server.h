@@ -75,9 +75,9 @@ void deadline_clear(struct deadlines *l, struct deadline *d);
 
 /* ---- listen.c ---------------------------------------------------------- */
 
-enum proto { PROTO_GEMINI, PROTO_GOPHER, PROTO_FINGER };
+enum proto { PROTO_GEMINI, PROTO_GOPHER, PROTO_FINGER, PROTO_SPARTAN };
 
-/* "gemini", "gopher" or "finger", for logs and messages. */
+/* "gemini", "gopher", "finger" or "spartan", for logs and messages. */
 const char *proto_name(enum proto p);
 
 /* One bound, listening, non-blocking SO_REUSEPORT socket. */

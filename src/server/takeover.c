@@ -14,7 +14,7 @@
  *
  * Messages are SOCK_SEQPACKET datagrams: a flag byte ('+' more follow, '.'
  * the last), then one byte per socket passed with it ('g' gemini, 'o'
- * gopher, 'f' finger), at most BATCH sockets a message (the kernel takes
+ * gopher, 'f' finger, 's' spartan), at most BATCH sockets a message (the kernel takes
  * SCM_MAX_FD, 253). The successor answers 'R' once serving. */
 #include "server.h"
 
@@ -107,7 +107,10 @@ static bool trusted_peer(int fd)
 
 static char proto_code(enum proto p)
 {
-    return p == PROTO_GEMINI ? 'g' : p == PROTO_GOPHER ? 'o' : 'f';
+    return p == PROTO_GEMINI   ? 'g'
+           : p == PROTO_GOPHER ? 'o'
+           : p == PROTO_SPARTAN ? 's'
+                               : 'f';
 }
 
 /* Every distinct listening socket of every worker (duplicates of one
@@ -296,8 +299,11 @@ static int find_instance(const char *prefix, char *found, size_t size)
 
 static bool code_proto(char c, enum proto *p)
 {
-    *p = c == 'g' ? PROTO_GEMINI : c == 'o' ? PROTO_GOPHER : PROTO_FINGER;
-    return c == 'g' || c == 'o' || c == 'f';
+    *p = c == 'g'   ? PROTO_GEMINI
+         : c == 'o' ? PROTO_GOPHER
+         : c == 's' ? PROTO_SPARTAN
+                    : PROTO_FINGER;
+    return c == 'g' || c == 'o' || c == 'f' || c == 's';
 }
 
 /* One message: appends its sockets; 1 when it was the last, 0 when more

@@ -319,13 +319,24 @@ static char *clean_lang(const char *lang)
     return buf_detach(&b);
 }
 
-static void add_gemtext(struct site *s, const char *path, struct buf *body)
+/* Where a gemtext route table is filled: the table, the success header
+ * of a gemtext page, how pages are rendered (the dialect), and the
+ * protocol's success status for the other types. */
+struct gemtext_routes {
+    struct route_table *t;
+    const char *header;
+    const struct render_opts *o;
+    int success;
+};
+
+static void add_gemtext(const struct gemtext_routes *g, const char *path,
+                        struct buf *body)
 {
     struct buf b = {0};
-    buf_puts(&b, s->gemtext_header);
+    buf_puts(&b, g->header);
     buf_put(&b, body->data ? body->data : "", body->len);
     buf_clear(body);
-    route_add(&s->gemini, path, &b);
+    route_add(g->t, path, &b);
 }
 
 static void add_typed(struct route_table *t, const char *path,
@@ -338,60 +349,97 @@ static void add_typed(struct route_table *t, const char *path,
     route_add(t, path, &b);
 }
 
-/* A gemini route of another type than gemtext: its success header with
- * the MIME type META, then the body. */
-static void add_gemini_typed(struct site *s, const char *path,
-                             const char *meta, const char *body, size_t len)
+/* A route of another type than gemtext: its success header with the MIME
+ * type META, then the body. */
+static void add_other_type(const struct gemtext_routes *g, const char *path,
+                           const char *meta, const char *body, size_t len)
 {
     struct buf header = {0};
-    buf_printf(&header, "%d %s\r\n", GEMINI_SUCCESS, meta);
-    add_typed(&s->gemini, path, header.data, body, len);
+    buf_printf(&header, "%d %s\r\n", g->success, meta);
+    add_typed(g->t, path, header.data, body, len);
     buf_free(&header);
 }
 
-static void build_gemini_routes(struct site *s)
+static void add_news_pages(const struct gemtext_routes *g,
+                           const struct site_content *c)
 {
-    const struct site_content *c = &s->content;
-    const struct cfg_site *cs = &s->cfg->site;
     struct buf body = {0}, path = {0};
-    render_gemtext_home(&c->doc, &c->opts, &body);
-    add_gemtext(s, PATH_HOME, &body);
     /* Added before the sections: when the news section's slug is "news",
      * /news/ stays the feed that clients subscribe to (the first route added
      * for a path wins); its items are on /news/N/. */
-    render_gemsub(&c->doc, &c->opts, &body);
-    add_gemtext(s, PATH_NEWS, &body);
+    render_gemsub(&c->doc, g->o, &body);
+    add_gemtext(g, PATH_NEWS, &body);
     for (size_t i = 0; i < c->news.n; i++) {
-        render_gemtext_news_item(&c->doc, &c->opts, &c->news.items[i],
-                                 &body);
+        render_gemtext_news_item(&c->doc, g->o, &c->news.items[i], &body);
         buf_clear(&path);
         path_news_item(&path, c->news.items[i].number);
-        add_gemtext(s, path.data, &body);
+        add_gemtext(g, path.data, &body);
     }
+    buf_free(&body);
+    buf_free(&path);
+}
+
+static void add_metadata(const struct gemtext_routes *g, const struct site *s)
+{
+    const struct site_content *c = &s->content;
+    const struct cfg_site *cs = &s->cfg->site;
+    const char *robots = cs->robots ? cs->robots : "";
+    add_other_type(g, PATH_ROBOTS, "text/plain; charset=utf-8", robots,
+                   strlen(robots));
+    if (cs->favicon && *cs->favicon)
+        add_other_type(g, PATH_FAVICON, "text/plain; charset=utf-8",
+                       cs->favicon, strlen(cs->favicon));
+    if (cs->serve_source && c->page.source)
+        add_other_type(g, PATH_SOURCE, "text/markdown; charset=utf-8",
+                       c->page.source, c->page.source_len);
+}
+
+/* The gemtext pages and what goes with them, in one dialect: Gemini's
+ * table, and Spartan's. */
+static void build_gemtext_routes(const struct gemtext_routes *g,
+                                 const struct site *s)
+{
+    const struct site_content *c = &s->content;
+    struct buf body = {0}, path = {0};
+    render_gemtext_home(&c->doc, g->o, &body);
+    add_gemtext(g, PATH_HOME, &body);
+    add_news_pages(g, c);
     for (size_t i = 0; i < c->doc.n_sections; i++) {
         const struct section *sec = &c->doc.sections[i];
         if (!path_slug_is_safe(sec->slug))
             continue; /* never linked either: see path_section */
-        render_gemtext_section(&c->doc, i, &c->opts, &body);
+        render_gemtext_section(&c->doc, i, g->o, &body);
         buf_clear(&path);
         path_section_page(&path, sec->slug);
-        add_gemtext(s, path.data, &body);
+        add_gemtext(g, path.data, &body);
     }
-    render_atom(&c->doc, &c->opts, &body);
-    add_gemini_typed(s, PATH_ATOM, "application/atom+xml", body.data,
-                     body.len);
-    const char *robots = cs->robots ? cs->robots : "";
-    add_gemini_typed(s, PATH_ROBOTS, "text/plain; charset=utf-8", robots,
-                     strlen(robots));
-    if (cs->favicon && *cs->favicon)
-        add_gemini_typed(s, PATH_FAVICON, "text/plain; charset=utf-8",
-                         cs->favicon, strlen(cs->favicon));
-    if (cs->serve_source && c->page.source)
-        add_gemini_typed(s, PATH_SOURCE, "text/markdown; charset=utf-8",
-                         c->page.source, c->page.source_len);
-    route_seal(&s->gemini);
+    render_atom(&c->doc, g->o, &body);
+    add_other_type(g, PATH_ATOM, "application/atom+xml", body.data, body.len);
+    add_metadata(g, s);
     buf_free(&body);
     buf_free(&path);
+}
+
+static void build_gemini_routes(struct site *s)
+{
+    struct gemtext_routes g = {&s->gemini, s->gemtext_header,
+                               &s->content.opts, GEMINI_SUCCESS};
+    build_gemtext_routes(&g, s);
+    route_seal(&s->gemini);
+}
+
+/* The same pages in the Spartan dialect, under the Spartan success
+ * header, plus the search page a request without data gets. */
+static void build_spartan_routes(struct site *s)
+{
+    struct gemtext_routes g = {&s->spartan, s->spartan_header,
+                               &s->spartan_opts, SPARTAN_SUCCESS};
+    build_gemtext_routes(&g, s);
+    struct buf body = {0};
+    render_gemtext_search_prompt(&s->spartan_opts, &body);
+    add_gemtext(&g, PATH_SEARCH, &body);
+    buf_free(&body);
+    route_seal(&s->spartan);
 }
 
 static void build_gopher_routes(struct site *s)
@@ -554,6 +602,34 @@ static void add_redirect(struct site *s, const char *html, const char *path)
     route_add(&s->gemini, html, &b);
 }
 
+/* One page rendered whole in a gemtext dialect (O as the site's, for
+ * this page), with a link home, into G's table at PATH. */
+static void add_gemtext_page(const struct gemtext_routes *g,
+                             const struct doc *doc, struct page *page,
+                             const char *path)
+{
+    struct render_opts o = *g->o;
+    o.page = page;
+    o.news = NULL;
+    o.card = NULL;
+    struct gemtext_routes own = *g;
+    own.o = &o;
+    struct buf body = {0};
+    render_gemtext_all(doc, &o, &body);
+    buf_puts(&body, "\n=> " PATH_HOME " Home\n");
+    add_gemtext(&own, path, &body);
+    buf_free(&body);
+}
+
+/* Spartan's redirect of a page's .html form: "3 PATH". */
+static void add_spartan_redirect(struct site *s, const char *html,
+                                 const char *path)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%d %s\r\n", SPARTAN_REDIRECT, path);
+    route_add(&s->spartan, html, &b);
+}
+
 /* One page: loaded with the site's values for Liquid, its model built,
  * rendered whole under its title, with a link home. */
 static void add_jekyll_page(struct site *s, const struct config *view,
@@ -578,11 +654,18 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     o.news = NULL;
     o.card = NULL;
     struct buf body = {0};
-    render_gemtext_all(&doc, &o, &body);
-    buf_puts(&body, "\n=> " PATH_HOME " Home\n");
-    add_gemtext(s, path, &body);
+    struct gemtext_routes g = {&s->gemini, s->gemtext_header,
+                               &s->content.opts, GEMINI_SUCCESS};
+    add_gemtext_page(&g, &doc, &page, path);
     if (html)
         add_redirect(s, html, path);
+    if (s->spartan_header) {
+        struct gemtext_routes sg = {&s->spartan, s->spartan_header,
+                                    &s->spartan_opts, SPARTAN_SUCCESS};
+        add_gemtext_page(&sg, &doc, &page, path);
+        if (html)
+            add_spartan_redirect(s, html, path);
+    }
     if (with_gopher) {
         render_gophermap_all(&doc, &o, &body);
         add_typed(&s->gopher, path, NULL, body.data, body.len);
@@ -619,6 +702,32 @@ static void build_jekyll_pages(struct site *s, bool with_gopher,
     value_release(view.site.vars);
 }
 
+/* "STATUS text/gemini; charset=utf-8[; lang=LANG]" CRLF. */
+static char *gemtext_header(int status, const char *lang)
+{
+    struct buf h = {0};
+    buf_printf(&h, "%d text/gemini; charset=utf-8", status);
+    if (lang)
+        buf_printf(&h, "; lang=%s", lang);
+    buf_puts(&h, "\r\n");
+    return buf_detach(&h);
+}
+
+/* The content's options in the Spartan dialect: the default host is
+ * spartan.host, a virtual host its own name. */
+static struct render_opts spartan_opts(const struct config *cfg,
+                                       size_t host_index,
+                                       const struct render_opts *gemini)
+{
+    struct render_opts o = *gemini;
+    o.dialect = GEMTEXT_SPARTAN;
+    o.spartan_host = host_index == 0 && cfg->spartan.host && *cfg->spartan.host
+                         ? cfg->spartan.host
+                         : gemini->gemini_host;
+    o.spartan_port = cfg->spartan.port;
+    return o;
+}
+
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags)
 {
@@ -632,14 +741,15 @@ struct site *site_build(const struct config *cfg, size_t host_index,
     s->lang = clean_lang(s->content.page.lang);
     if (!s->lang)
         s->lang = clean_lang(cfg->site.lang);
-    struct buf h = {0};
-    buf_printf(&h, "%d text/gemini; charset=utf-8", GEMINI_SUCCESS);
-    if (s->lang)
-        buf_printf(&h, "; lang=%s", s->lang);
-    buf_puts(&h, "\r\n");
-    s->gemtext_header = buf_detach(&h);
+    s->gemtext_header = gemtext_header(GEMINI_SUCCESS, s->lang);
+    if (cfg->spartan.enabled) {
+        s->spartan_header = gemtext_header(SPARTAN_SUCCESS, s->lang);
+        s->spartan_opts = spartan_opts(cfg, host_index, &s->content.opts);
+    }
     build_jekyll_pages(s, with_gopher, diags);
     build_gemini_routes(s);
+    if (cfg->spartan.enabled)
+        build_spartan_routes(s);
     if (with_gopher)
         build_gopher_routes(s);
     if (with_gopher && cfg->finger.enabled)
@@ -655,6 +765,8 @@ void site_free(struct site *s)
     route_table_free(&s->gemini);
     route_table_free(&s->gopher);
     route_table_free(&s->finger);
+    route_table_free(&s->spartan);
+    free(s->spartan_header);
     site_content_free(&s->content);
     free(s->lang);
     free(s->gemtext_header);
@@ -669,7 +781,8 @@ void site_search_gemini(const struct site *s, const char *query,
 {
     struct search hits;
     search_run(&s->content.doc, query, &hits);
-    render_gemtext_search(&s->content.doc, query, &hits, out);
+    render_gemtext_search(&s->content.doc, &s->content.opts, query, &hits,
+                          out);
     search_free(&hits);
 }
 
@@ -680,5 +793,15 @@ void site_search_gopher(const struct site *s, const char *query,
     search_run(&s->content.doc, query, &hits);
     render_gophermap_search(&s->content.doc, &s->content.opts, query, &hits,
                             out);
+    search_free(&hits);
+}
+
+void site_search_spartan(const struct site *s, const char *query,
+                         struct buf *out)
+{
+    struct search hits;
+    search_run(&s->content.doc, query, &hits);
+    render_gemtext_search(&s->content.doc, &s->spartan_opts, query, &hits,
+                          out);
     search_free(&hits);
 }

@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-all_targets="gemini gopher finger page gemtext gophermap config yaml bibtex proxy"
+all_targets="gemini gopher finger spartan page gemtext gophermap config yaml bibtex proxy"
 [ $# -ge 1 ] || { echo "usage: $0 SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1
 shift
@@ -53,7 +53,7 @@ ninja -C "$build" $exes >/dev/null
 # config for the targets that read those formats.
 seeds_of() {
     case $1 in
-    gemini | gopher | finger | proxy) echo "tests/fuzz/corpus/$1" ;;
+    gemini | gopher | finger | spartan | proxy) echo "tests/fuzz/corpus/$1" ;;
     page | gemtext | gophermap)
         echo "tests/fuzz/corpus/markdown capsule ${FUZZ_MARKDOWN_SEEDS:-}" ;;
     config) echo "tests/fuzz/corpus/config capsule" ;;
@@ -63,7 +63,7 @@ seeds_of() {
 }
 dict_of() {
     case $1 in
-    gemini | gopher | finger | proxy) echo "tests/fuzz/$1.dict" ;;
+    gemini | gopher | finger | spartan | proxy) echo "tests/fuzz/$1.dict" ;;
     page | gemtext | gophermap) echo "tests/fuzz/markdown.dict" ;;
     config | yaml) echo "tests/fuzz/yaml.dict" ;;
     bibtex) echo "tests/fuzz/bibtex.dict" ;;

@@ -111,6 +111,40 @@ def finger(port, query, host="127.0.0.1", timeout=5, raw=None):
     return b"".join(chunks)
 
 
+def spartan_section(spartan):
+    """The spartan: section of capsule.yaml for write_config's spartan."""
+    if spartan is None:
+        return ""
+    keys = dict(spartan) if isinstance(spartan, dict) else {"port": spartan}
+    port = keys.pop("port")
+    text = ('spartan:\n  enabled: true\n  port: %d\n'
+            '  listen: ["127.0.0.1:%d", "[::1]:%d"]\n' % (port, port, port))
+    for k, v in keys.items():
+        text += "  %s: %s\n" % (k, v)
+    return text
+
+
+def spartan(port, path="/", data=b"", host="127.0.0.1", name="localhost",
+            timeout=5, raw=None):
+    """The whole response to one Spartan request ("NAME PATH LENGTH" CRLF,
+    then data; raw bytes as they are when given): what came before a reset
+    when the server resets the connection."""
+    if raw is None:
+        raw = ("%s %s %d\r\n" % (name, path, len(data))).encode() + data
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        chunks = []
+        try:
+            s.sendall(raw)
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+        except ConnectionResetError:
+            pass
+    return b"".join(chunks)
+
+
 class Capsule:
     """A temporary copy of the default capsule with its own capsule.yaml."""
 
@@ -130,12 +164,13 @@ class Capsule:
     def write_config(self, deadline=2, max_connections=64, workers=2,
                      extra_server="", gemini=None, extra_top="",
                      access_log="-", anonymize=False, max_per_client=None,
-                     finger=None):
+                     finger=None, spartan=None):
         """max_per_client: None leaves the server's default (64); tests
         that open more connections at once from 127.0.0.1 set it (0 = no
         per-client cap). finger: None leaves finger off; a port enables it
         on 127.0.0.1 and ::1 there (a dict adds other finger keys, e.g.
-        {"port": p, "ascii": "true"})."""
+        {"port": p, "ascii": "true"}). spartan: the same for spartan
+        (the port is also spartan.port)."""
         if gemini is None:
             gemini = """gemini:
   host: localhost
@@ -162,6 +197,7 @@ robots: |
   Disallow: /search
 %(extra_top)s
 %(finger)s
+%(spartan)s
 %(gemini)s
 gopher:
   host: localhost
@@ -183,6 +219,7 @@ server:
        "  max_per_client: %d\n" % max_per_client,
        "extra_server": extra_server, "extra_top": extra_top,
        "finger": finger_section(finger),
+       "spartan": spartan_section(spartan),
        "log": yaml_str(access_log), "anon": "true" if anonymize else "false"}
         path = os.path.join(self.capsule, "capsule.yaml")
         with open(path, "w", encoding="utf-8") as f:

@@ -211,7 +211,8 @@ static inline bool fx_load(const char *dir, struct loaded *l)
         return false;
     }
     l->o = (struct render_opts){&l->cfg, &l->page, "localhost", 1965,
-                                "localhost", 7070, 70, &l->news, NULL};
+                                "localhost", 7070, 70, &l->news, NULL,
+                                GEMTEXT_GEMINI, "localhost", 300};
     return true;
 }
 

@@ -102,6 +102,10 @@ static void test_defaults(void)
     CHECK(!cfg.finger.enabled && !cfg.finger.ascii);
     CHECK(cfg.finger.n_listen == 2 && cfg.finger.listen[1].port == 7979);
     CHECK_STR(cfg.finger.listen[1].addr, "::1");
+    CHECK(!cfg.spartan.enabled && cfg.spartan.port == 3000);
+    CHECK(cfg.spartan.n_listen == 2 && cfg.spartan.listen[0].port == 3000);
+    CHECK_STR(cfg.spartan.listen[0].addr, "127.0.0.1");
+    CHECK_STR(cfg.spartan.host, "localhost");
     CHECK(cfg.site.favicon == NULL);
     CHECK_STR(cfg.server.user, "nobody");
     CHECK_STR(cfg.server.access_log, "-");
@@ -144,6 +148,10 @@ static void test_values(void)
                     "  listen: ['*:79']\n"
                     "  ascii: yes\n"
                     "  proxy_protocol: yes\n"
+                    "spartan:\n"
+                    "  enabled: true\n"
+                    "  host: Spartan.Example.org\n"
+                    "  port: 300\n"
                     "server:\n"
                     "  deadline: 2.5\n"
                     "  max_per_client: 0\n"
@@ -175,6 +183,9 @@ static void test_values(void)
     CHECK(cfg.gopher.width == 20);
     CHECK(cfg.finger.enabled && cfg.finger.ascii);
     CHECK(cfg.finger.n_listen == 1 && cfg.finger.listen[0].port == 79);
+    CHECK(cfg.spartan.enabled && cfg.spartan.port == 300);
+    CHECK(cfg.spartan.n_listen == 2 && cfg.spartan.listen[1].port == 300);
+    CHECK_STR(cfg.spartan.host, "spartan.example.org");
     CHECK(cfg.server.deadline_ms == 2500 && cfg.server.chroot);
     CHECK(cfg.server.max_per_client == 0);
     CHECK(!cfg.gemini.proxy_protocol && cfg.gopher.proxy_protocol &&
@@ -205,6 +216,10 @@ static void test_errors(void)
     expect_error("gemini:\n  port: 70000\n", ":2: error: gemini.port:");
     expect_error("finger:\n  ascii: maybe\n",
                  ":2: error: finger.ascii: ");
+    expect_error("spartan:\n  port: 0\n",
+                 ":2: error: spartan.port: expected an integer from 1 to 65535, got '0'");
+    expect_error("spartan:\n  host: \"a b\"\n",
+                 ":2: error: spartan.host: expected a host name");
     expect_error("gopher:\n  width: 5\n",
                  ":2: error: gopher.width: expected an integer from 20 to 1000, got '5'");
     expect_error("gemini:\n  listen: [\"127.0.0.1:1965\", \"nowhere:1965\"]\n",

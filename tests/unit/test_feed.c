@@ -303,11 +303,35 @@ static void check_capsule(const char *name, struct loaded *l)
     buf_free(&out);
 }
 
+/* The Spartan dialect: relative gemsub links, spartan:// in Atom. */
+static void test_spartan_dialect(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    news_profile(&f);
+    f.o.dialect = GEMTEXT_SPARTAN;
+    f.o.spartan_host = "example.org";
+    f.o.spartan_port = 3000;
+    struct buf out = {0};
+    render_gemsub(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\n=> /news/3/ 2025-10-01 Paper <accepted>");
+    CHECK(strstr(out.data, "://") == NULL);
+    buf_clear(&out);
+    render_atom(&f.d, &f.o, &out);
+    CHECK(xml_well_formed(out.data));
+    CHECK_CONTAINS(out.data, "<id>spartan://example.org:3000/</id>");
+    CHECK_CONTAINS(out.data, "<id>spartan://example.org:3000/news/3/</id>");
+    CHECK(strstr(out.data, "gemini://") == NULL);
+    buf_free(&out);
+    fx_free(&f);
+}
+
 int main(void)
 {
     int capsules = fx_each_capsule(check_capsule);
     CHECK(capsules >= 1);
     test_gemsub();
     test_atom();
+    test_spartan_dialect();
     return test_done();
 }

@@ -82,6 +82,15 @@ static void test_links(void)
     path_gemini_url(&b, NULL, 0, "/");
     CHECK_STR(got(), "gemini://localhost/");
     buf_clear(&b);
+    path_spartan_url(&b, "example.org", 300, "/news/1/");
+    CHECK_STR(got(), "spartan://example.org/news/1/");
+    buf_clear(&b);
+    path_spartan_url(&b, "::1", 3000, "/a b/");
+    CHECK_STR(got(), "spartan://[::1]:3000/a%20b/");
+    buf_clear(&b);
+    path_spartan_url(&b, "", -1, "/");
+    CHECK_STR(got(), "spartan://localhost/");
+    buf_clear(&b);
     path_gopher_url(&b, "gopher.example.org", 70, '1', "/research/");
     CHECK_STR(got(), "gopher://gopher.example.org:70/1/research/");
     buf_clear(&b);
