@@ -31,13 +31,18 @@ static char *S_setting(const struct value *scholar, const char *key,
 }
 
 /* "./_bibliography" and "_bibliography/" name the same folder. */
-static void S_trim_folder(char *dir)
+static char *S_folder(const struct value *scholar)
 {
+    const char *dir = value_text(value_hash_get(scholar, "source"));
+    if (!dir || !*dir)
+        dir = "_bibliography";
     if (dir[0] == '.' && dir[1] == '/')
-        memmove(dir, dir + 2, strlen(dir + 2) + 1);
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        dir[--n] = '\0';
+        dir += 2;
+    char *out = xstrdup(dir);
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+    return out;
 }
 
 struct scholar *scholar_new(const char *root, const struct value *site,
@@ -46,8 +51,7 @@ struct scholar *scholar_new(const char *root, const struct value *site,
     const struct value *conf = value_hash_get(site, "scholar");
     struct scholar *s = xcalloc(1, sizeof *s);
     s->root = xstrdup(root ? root : ".");
-    s->source = S_setting(conf, "source", "./_bibliography");
-    S_trim_folder(s->source);
+    s->source = S_folder(conf);
     s->default_file = S_setting(conf, "bibliography", "references.bib");
     s->query = S_setting(conf, "query", "@*");
     s->sort_by = S_setting(conf, "sort_by", "none");
