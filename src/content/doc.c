@@ -212,6 +212,16 @@ static void walk_root(struct walker *w, cmark_node *root)
     doc_finish_block(w);
 }
 
+/* cmark's tree of the Markdown as kramdown reads it (doc_kramdown.c): the
+ * rewritten source, which the tree's positions refer to, stays in k. */
+static cmark_node *parse(const char *md, size_t len, struct kd_source *k)
+{
+    doc_kramdown_prepare(md, len, k);
+    cmark_node *root = cmark_parse_document(k->text, k->len, CMARK_OPTIONS);
+    doc_kramdown_join(k, root);
+    return root;
+}
+
 /* Walks Markdown inside the page (a markdown="1" HTML block) with its own
  * source and line numbers; the walker's ops reach it from doc_html.c. */
 static void S_walk_markdown(struct walker *w, const char *md, size_t len,
@@ -223,9 +233,13 @@ static void S_walk_markdown(struct walker *w, const char *md, size_t len,
                                 .line_base = line_base, .line = outer.line,
                                 .nest = outer.nest + 1};
     w->md.heading = 0;
-    cmark_node *root = cmark_parse_document(md, len, CMARK_OPTIONS);
+    struct kd_source k;
+    cmark_node *root = parse(md, len, &k);
+    w->src.text = k.text;
+    w->src.len = k.len;
     walk_root(w, root);
     cmark_node_free(root);
+    doc_kramdown_free(&k);
     free(w->src.line_starts);
     w->src = outer;
     w->md.heading = heading;
@@ -256,8 +270,10 @@ static void build(const char *md, size_t len, const char *base_url,
                 .line_base = line_base},
         .out = {.doc = out},
     };
-    cmark_node *root =
-        cmark_parse_document(w.src.text, w.src.len, CMARK_OPTIONS);
+    struct kd_source k;
+    cmark_node *root = parse(w.src.text, w.src.len, &k);
+    w.src.text = k.text;
+    w.src.len = k.len;
     walk_root(&w, root);
     cmark_node_free(root);
     if (w.comment.open)
@@ -271,6 +287,7 @@ static void build(const char *md, size_t len, const char *base_url,
     w.out.n_pending = 0;
     doc_build_sections(&w);
     walker_free(&w);
+    doc_kramdown_free(&k);
 }
 
 void doc_build(const struct page *page, const struct config *cfg,

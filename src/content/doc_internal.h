@@ -299,6 +299,29 @@ void doc_html_free(struct html_state *h);
 /* doc_inline.c: inline nodes */
 void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
+/* doc_kramdown.c: kramdown's block rules around cmark's parse. The page
+ * rewritten line for line (formulas kept as text), and the lines of each
+ * top-level HTML element, which doc_kramdown_join makes one HTML block. */
+struct kd_lines {
+    int first, last; /* 1-based, as cmark counts */
+};
+
+struct kd_source {
+    char *text;
+    size_t len;
+    struct kd_lines *html;
+    size_t n_html, cap_html;
+};
+
+void doc_kramdown_prepare(const char *md, size_t len, struct kd_source *k);
+void doc_kramdown_join(const struct kd_source *k, cmark_node *root);
+void doc_kramdown_free(struct kd_source *k);
+/* Where the element name, whose start tag ends just before s, closes: the
+ * offset of its matching end tag in s, or len. */
+size_t doc_kramdown_element_end(const char *s, size_t len, const char *name);
+/* kramdown's content model of an element: 'b' block, 's' span, 'r' raw. */
+char doc_kramdown_content_model(const char *name);
+
 /* doc_table.c: pipe tables */
 bool doc_try_table(struct walker *w, cmark_node *para);
 

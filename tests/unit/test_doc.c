@@ -400,6 +400,109 @@ static void test_kramdown(void)
     CHECK(diags.n == 0);
 }
 
+/* kramdown's block HTML: an element runs to its matching close tag, blank
+ * and indented lines inside it are HTML (never a code block), and it ends
+ * at the end of the page when it never closes. */
+static void test_kramdown_block_html(void)
+{
+    build("<div class=\"pubs\">\n\n    <p>First paper</p>\n\n"
+          "\t<div>\n\t\t<p>Second paper</p>\n\t</div>\n\n</div>\n\n"
+          "After **it**.\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(0)->text, "First paper");
+    CHECK(block(0)->type == BLOCK_PARA && block(0)->line == 12);
+    CHECK_STR(block(1)->text, "Second paper");
+    CHECK(block(1)->type == BLOCK_PARA);
+    CHECK_STR(block(2)->text, "After it.");
+    CHECK(block(2)->line == 20);
+
+    /* Raw content stays HTML: no Markdown read inside it. */
+    build("<div>\n\n**stars** stay\n\n    # not code\n\n</div>\n");
+    CHECK(d.n_blocks == 1 && block(0)->type == BLOCK_PARA);
+    CHECK_STR(block(0)->text, "**stars** stay # not code");
+
+    /* Never closed: the rest of the page is the element's. */
+    build("Lead.\n\n<section>\nopen\n\n# Heading text\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(1)->text, "open # Heading text");
+    CHECK(block(1)->type == BLOCK_PARA);
+
+    /* Span elements start paragraphs; fenced code is not looked into. */
+    build("<span>a</span>\n\n```\n<div>\n\n    x\n```\n");
+    CHECK_STR(block(0)->text, "a");
+    CHECK(block(1)->type == BLOCK_PRE);
+    CHECK_STR(block(1)->text, "<div>\n\n    x");
+
+    /* A close tag of the same name nests. */
+    build("<div>\n<div>\ninner\n</div>\n\n    still html\n</div>\n\n    code\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(1)->text, "still html");
+    CHECK(block(2)->type == BLOCK_PRE);
+}
+
+/* markdown="1" reads an element's content as kramdown's content model of
+ * the element says (div: blocks, p: one paragraph, ul: raw), "block" and
+ * "span" as named, "0" as raw HTML; only up to its own close tag. */
+static void test_kramdown_markdown_attr(void)
+{
+    build("<div markdown=\"1\">\n**Bold** news\n\n- one\n- two\n</div>\n\n"
+          "    code after\n");
+    CHECK(d.n_blocks == 4);
+    CHECK_STR(block(0)->text, "Bold news");
+    CHECK(block(1)->type == BLOCK_ITEM);
+    CHECK_STR(block(2)->text, "two");
+    CHECK(block(3)->type == BLOCK_PRE);
+
+    build("<div markdown=\"span\">\n**Span**\n\n    not code\n</div>\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "Span");
+    CHECK_STR(block(1)->text, "not code");
+    CHECK(block(1)->type == BLOCK_PARA);
+
+    build("<p markdown=\"1\">A **strong** one</p>\n\n"
+          "<ul markdown=\"1\">\n<li>**raw**</li>\n</ul>\n\n"
+          "<div markdown=\"0\">\n*zero*\n</div>\n");
+    CHECK_STR(block(0)->text, "A strong one");
+    CHECK_STR(block(1)->text, "**raw**");
+    CHECK(block(1)->type == BLOCK_ITEM);
+    CHECK_STR(block(2)->text, "*zero*");
+
+    /* Inside raw HTML, markdown="1" on a child still counts, and the raw
+     * HTML after it stays HTML. */
+    build("<section>\n<div markdown=\"1\">\n*Nested*\n</div>\n\n"
+          "    raw line\n</section>\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "Nested");
+    CHECK_STR(block(1)->text, "raw line");
+    CHECK(block(1)->type == BLOCK_PARA);
+}
+
+/* kramdown's math: "$$…$$" as a block is a preformatted block of its
+ * source, inline a code span of it; no '*' or '_' in it is emphasis. */
+static void test_kramdown_math(void)
+{
+    build("Inline $$a*b*c$$ and $$x_1 * y_1$$ here.\n\n"
+          "$$\n\\sum_i a_i*b_i < c\n$$\n\n$$ E = m*c^2*k $$\n\n"
+          "Then *em*.\n");
+    CHECK(d.n_blocks == 4);
+    CHECK_STR(block(0)->text, "Inline $$a*b*c$$ and $$x_1 * y_1$$ here.");
+    CHECK(block(1)->type == BLOCK_PRE);
+    CHECK_STR(block(1)->text, "\\sum_i a_i*b_i < c");
+    CHECK(block(1)->line == 12);
+    CHECK(block(2)->type == BLOCK_PRE);
+    CHECK_STR(block(2)->text, "E = m*c^2*k");
+    CHECK_STR(block(3)->text, "Then em.");
+    CHECK(block(3)->line == 18);
+
+    /* Not a block: text follows the closing "$$", or no blank line
+     * before; in code it is code. */
+    build("$$a*b$$ then text\n\nlead\n$$\nx\n$$\n\n`$$c*d*e$$`\n");
+    CHECK_STR(block(0)->text, "$$a*b$$ then text");
+    CHECK(block(0)->type == BLOCK_PARA);
+    CHECK(block(1)->type == BLOCK_PARA);
+    CHECK_STR(block(2)->text, "$$c*d*e$$");
+}
+
 static void test_tables(void)
 {
     build("| Name | Score | Link |\n|:-----|------:|:----:|\n"
@@ -746,6 +849,9 @@ int main(void)
     test_markdown_reentry();
     test_html_prose();
     test_kramdown();
+    test_kramdown_block_html();
+    test_kramdown_markdown_attr();
+    test_kramdown_math();
     test_tables();
     test_sections();
     test_unsafe_ids();
