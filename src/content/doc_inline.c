@@ -3,7 +3,77 @@
  * (doc_html.c), links and images. */
 #include "doc_internal.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* kramdown's inline link whose destination holds spaces, which CommonMark
+ * leaves as text: "[label](dest)" starting at s (s[0] == '['), the label
+ * without brackets or markup. Returns its length, 0 when s is no such
+ * link. */
+static size_t spaced_link(const char *s, size_t len, struct span *label,
+                          struct span *dest)
+{
+    /* Each scan stops at the next bracket or parenthesis, so a text of
+     * many '[' stays linear. */
+    size_t i = 1;
+    while (i < len && s[i] != '[' && s[i] != ']')
+        i++;
+    if (i + 1 >= len || s[i] != ']' || s[i + 1] != '(')
+        return 0;
+    size_t d = i + 2, j = d;
+    while (j < len && s[j] != ')' && s[j] != '(' && s[j] != '\n')
+        j++;
+    if (j == len || s[j] != ')')
+        return 0;
+    *label = (struct span){s + 1, i - 1};
+    *dest = doc_trim_span(s + d, j - d);
+    if (!memchr(dest->s, ' ', dest->len))
+        return 0; /* cmark would have made it a link: not this rule's */
+    return j + 1;
+}
+
+/* Whether a destination is a URL a reader can follow: a scheme ("https:")
+ * or a site path ("/files/my paper.pdf"); "to be appear in CVPR2022" is
+ * not, and stays the label alone. */
+static bool followable(struct span d)
+{
+    if (d.len && d.s[0] == '/')
+        return true;
+    size_t i = 0;
+    while (i < d.len && (isalnum((unsigned char)d.s[i]) || d.s[i] == '+' ||
+                         d.s[i] == '-' || d.s[i] == '.'))
+        i++;
+    return i > 0 && i < d.len && d.s[i] == ':' &&
+           isalpha((unsigned char)d.s[0]);
+}
+
+/* Prose of a text node, its kramdown links made: a followable one is a
+ * link of its label, any other only its label. */
+static void put_prose_links(struct walker *w, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        struct span label, dest;
+        size_t n = s[i] == '[' ? spaced_link(s + i, len - i, &label, &dest)
+                               : 0;
+        if (!n)
+            continue;
+        doc_put_prose(w, s + from, i - from);
+        bool link = followable(dest);
+        if (link) {
+            char *url = xstrndup(dest.s, dest.len);
+            doc_push_capture(w, url, false, false);
+            free(url);
+        }
+        doc_put_prose(w, label.s, label.len);
+        if (link)
+            doc_pop_capture(w);
+        i += n - 1;
+        from = i + 1;
+    }
+    doc_put_prose(w, s + from, len - from);
+}
 
 /* A text node: cmark left "<!--" as text when the comment was not valid
  * CommonMark (it holds "--"), but the author meant a comment. */
@@ -14,7 +84,7 @@ static void put_text_node(struct walker *w, const char *s, size_t len)
             return;
         const char *open = memmem(s, len, "<!--", 4);
         size_t upto = open ? (size_t)(open - s) : len;
-        doc_put_prose(w, s, upto);
+        put_prose_links(w, s, upto);
         if (!open)
             return;
         doc_comment_open(w, true);

@@ -503,6 +503,26 @@ static void test_kramdown_math(void)
     CHECK_STR(block(2)->text, "$$c*d*e$$");
 }
 
+/* kramdown's inline links with spaces in the destination, which CommonMark
+ * leaves as text: the label shows; a URL (a scheme, or a site path) gives
+ * a link, anything else ("to be appear in CVPR2022") none. */
+static void test_kramdown_spaced_links(void)
+{
+    build("[Few-Shot Head Swapping](to be appear in CVPR2022), "
+          "[slides](https://x.org/my slides.pdf) and "
+          "[cv](/files/my cv.pdf).\n");
+    CHECK_STR(block(0)->text, "Few-Shot Head Swapping, slides and cv.");
+    CHECK(block(0)->n_links == 2);
+    CHECK_STR(link_url(0, 0), "https://x.org/my%20slides.pdf");
+    CHECK_STR(link_label(0, 0), "slides");
+    CHECK_STR(link_url(0, 1), "https://example.org/files/my%20cv.pdf");
+
+    /* Not this rule: brackets without a destination, code, a line break. */
+    build("[a] (b c) and `[x](y z)` and [p](q\nr s)\n");
+    CHECK_STR(block(0)->text, "[a] (b c) and [x](y z) and [p](q r s)");
+    CHECK(block(0)->n_links == 0);
+}
+
 static void test_tables(void)
 {
     build("| Name | Score | Link |\n|:-----|------:|:----:|\n"
@@ -852,6 +872,7 @@ int main(void)
     test_kramdown_block_html();
     test_kramdown_markdown_attr();
     test_kramdown_math();
+    test_kramdown_spaced_links();
     test_tables();
     test_sections();
     test_unsafe_ids();
