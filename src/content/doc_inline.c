@@ -7,6 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Prose with kramdown's guillemets: "<<" and ">>" become « and »
+ * (cmark's smart punctuation has the dashes and quotes). */
+static void put_typographic(struct walker *w, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if ((s[i] != '<' && s[i] != '>') || s[i + 1] != s[i])
+            continue;
+        doc_put_prose(w, s + from, i - from);
+        doc_put_prose(w, s[i] == '<' ? "\u00ab" : "\u00bb", 2);
+        from = ++i + 1;
+    }
+    doc_put_prose(w, s + from, len - from);
+}
+
 /* kramdown's inline link whose destination holds spaces, which CommonMark
  * leaves as text: "[label](dest)" starting at s (s[0] == '['), the label
  * without brackets or markup. Returns its length, 0 when s is no such
@@ -59,20 +74,20 @@ static void put_prose_links(struct walker *w, const char *s, size_t len)
                                : 0;
         if (!n)
             continue;
-        doc_put_prose(w, s + from, i - from);
+        put_typographic(w, s + from, i - from);
         bool link = followable(dest);
         if (link) {
             char *url = xstrndup(dest.s, dest.len);
             doc_push_capture(w, url, false, false);
             free(url);
         }
-        doc_put_prose(w, label.s, label.len);
+        put_typographic(w, label.s, label.len);
         if (link)
             doc_pop_capture(w);
         i += n - 1;
         from = i + 1;
     }
-    doc_put_prose(w, s + from, len - from);
+    put_typographic(w, s + from, len - from);
 }
 
 /* A text node: cmark left "<!--" as text when the comment was not valid
@@ -93,13 +108,47 @@ static void put_text_node(struct walker *w, const char *s, size_t len)
     }
 }
 
+#define EN_DASH "\u2013"
+#define EM_DASH "\u2014"
+
+/* Smart punctuation made the dashes of a comment cmark did not take for
+ * one ("<!-- a -- b -->" is text to CommonMark) into en and em dashes: a
+ * text node that opens or is inside a comment gets its "<!--" and "-->"
+ * back. */
+static char *S_comment_dashes(const struct walker *w, const char *s)
+{
+    if (!w->comment.open && !strstr(s, "<!" EN_DASH) &&
+        !strstr(s, "<!" EM_DASH))
+        return NULL;
+    static const char *const from[] = {"<!" EN_DASH, "<!" EM_DASH,
+                                       EN_DASH ">", EM_DASH ">"};
+    static const char *const to[] = {"<!--", "<!---", "-->", "--->"};
+    struct buf out = {0};
+    while (*s) {
+        size_t k = 0;
+        while (k < 4 && strncmp(s, from[k], strlen(from[k])))
+            k++;
+        if (k < 4) {
+            buf_puts(&out, to[k]);
+            s += strlen(from[k]);
+        } else {
+            buf_putc(&out, *s++);
+        }
+    }
+    return out.data ? buf_detach(&out) : xstrdup("");
+}
+
 void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
 {
     bool enter = ev == CMARK_EVENT_ENTER;
     switch (cmark_node_get_type(n)) {
     case CMARK_NODE_TEXT: {
         const char *lit = cmark_node_get_literal(n);
+        char *fixed = lit ? S_comment_dashes(w, lit) : NULL;
+        if (fixed)
+            lit = fixed;
         put_text_node(w, lit, lit ? strlen(lit) : 0);
+        free(fixed);
         break;
     }
     case CMARK_NODE_CODE: {

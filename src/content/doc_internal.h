@@ -31,7 +31,12 @@
  * dropped on the way in, so it cannot be confused with content. */
 #define HARD_BREAK '\x01'
 
-#define CMARK_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+/* CMARK_OPT_SMART: kramdown's typography as Jekyll shows it, which cmark's
+ * smart punctuation matches ("--" en dash, "---" em dash, "..." ellipsis,
+ * curly quotes and apostrophes, none in code); kramdown's << and >>
+ * guillemets are doc_inline.c's. */
+#define CMARK_OPTIONS \
+    (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_SMART)
 
 /* ---------------------------------------------------------------- arrays */
 

@@ -523,6 +523,29 @@ static void test_kramdown_spaced_links(void)
     CHECK(block(0)->n_links == 0);
 }
 
+/* kramdown's typography as Jekyll shows it: dashes, ellipsis, curly quotes
+ * and apostrophes, guillemets; never in code, and a comment CommonMark
+ * left as text still hides what it holds. */
+static void test_kramdown_typography(void)
+{
+    build("\"Double\" and 'single', it's -- en --- em ... << g >> "
+          "`code -- \"q\"`\n\n## A \"quoted\" heading\n\n"
+          "    code -- 'x'\n\n[a \"label\"](https://x.org) 2019--2020\n");
+    CHECK_STR(block(0)->text,
+              "\xe2\x80\x9c" "Double\xe2\x80\x9d and \xe2\x80\x98single"
+              "\xe2\x80\x99, it\xe2\x80\x99s \xe2\x80\x93 en \xe2\x80\x94 em "
+              "\xe2\x80\xa6 \xc2\xab g \xc2\xbb code -- \"q\"");
+    CHECK_STR(block(1)->text, "A \xe2\x80\x9cquoted\xe2\x80\x9d heading");
+    CHECK_STR(block(2)->text, "code -- 'x'");
+    CHECK_STR(link_label(3, 0), "a \xe2\x80\x9clabel\xe2\x80\x9d");
+    CHECK_STR(block(3)->text, "a \xe2\x80\x9clabel\xe2\x80\x9d 2019\xe2\x80\x93"
+                              "2020");
+
+    build("Text <!-- a -- b --> shown -- here.\n\n<div>\n\"raw\" -- html\n</div>\n");
+    CHECK_STR(block(0)->text, "Text shown \xe2\x80\x93 here.");
+    CHECK_STR(block(1)->text, "\"raw\" -- html");
+}
+
 static void test_tables(void)
 {
     build("| Name | Score | Link |\n|:-----|------:|:----:|\n"
@@ -873,6 +896,7 @@ int main(void)
     test_kramdown_markdown_attr();
     test_kramdown_math();
     test_kramdown_spaced_links();
+    test_kramdown_typography();
     test_tables();
     test_sections();
     test_unsafe_ids();
