@@ -7,19 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Prose with kramdown's guillemets: "<<" and ">>" become « and »
- * (cmark's smart punctuation has the dashes and quotes). */
-static void put_typographic(struct walker *w, const char *s, size_t len)
+/* Prose with kramdown's typography (doc_typo.c); text without any of
+ * the characters it changes goes straight on. */
+static void put_typographic(struct walker *w, const char *s, size_t len,
+                            int prev, enum typo_next next)
 {
-    size_t from = 0;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if ((s[i] != '<' && s[i] != '>') || s[i + 1] != s[i])
-            continue;
-        doc_put_prose(w, s + from, i - from);
-        doc_put_prose(w, s[i] == '<' ? "\u00ab" : "\u00bb", 2);
-        from = ++i + 1;
+    if (!doc_typography_needed(s, len)) {
+        doc_put_prose(w, s, len);
+        return;
     }
-    doc_put_prose(w, s + from, len - from);
+    struct buf out = {0};
+    doc_typography(&out, s, len, prev, next);
+    doc_put_prose(w, out.data ? out.data : "", out.len);
+    buf_free(&out);
 }
 
 /* kramdown's inline link whose destination holds spaces, which CommonMark
@@ -65,7 +65,8 @@ static bool followable(struct span d)
 
 /* Prose of a text node, its kramdown links made: a followable one is a
  * link of its label, any other only its label. */
-static void put_prose_links(struct walker *w, const char *s, size_t len)
+static void put_prose_links(struct walker *w, const char *s, size_t len,
+                            int prev, enum typo_next next)
 {
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
@@ -74,68 +75,79 @@ static void put_prose_links(struct walker *w, const char *s, size_t len)
                                : 0;
         if (!n)
             continue;
-        put_typographic(w, s + from, i - from);
+        put_typographic(w, s + from, i - from, prev, TYPO_NEXT_OTHER);
         bool link = followable(dest);
         if (link) {
             char *url = xstrndup(dest.s, dest.len);
             doc_push_capture(w, url, false, false);
             free(url);
         }
-        put_typographic(w, label.s, label.len);
+        put_typographic(w, label.s, label.len, 0, TYPO_NEXT_END);
         if (link)
             doc_pop_capture(w);
         i += n - 1;
         from = i + 1;
+        prev = 0; /* after an element */
     }
-    put_typographic(w, s + from, len - from);
+    put_typographic(w, s + from, len - from, prev, next);
 }
 
 /* A text node: cmark left "<!--" as text when the comment was not valid
  * CommonMark (it holds "--"), but the author meant a comment. */
-static void put_text_node(struct walker *w, const char *s, size_t len)
+static void put_text_node(struct walker *w, const char *s, size_t len,
+                          int prev, enum typo_next next)
 {
     while (len) {
         if (!doc_comment_skip(w, &s, &len))
             return;
         const char *open = memmem(s, len, "<!--", 4);
         size_t upto = open ? (size_t)(open - s) : len;
-        put_prose_links(w, s, upto);
+        put_prose_links(w, s, upto, prev, open ? TYPO_NEXT_OTHER : next);
         if (!open)
             return;
         doc_comment_open(w, true);
         len -= upto + 4;
         s = open + 4;
+        prev = 0;
     }
 }
 
-#define EN_DASH "\u2013"
-#define EM_DASH "\u2014"
-
-/* Smart punctuation made the dashes of a comment cmark did not take for
- * one ("<!-- a -- b -->" is text to CommonMark) into en and em dashes: a
- * text node that opens or is inside a comment gets its "<!--" and "-->"
- * back. */
-static char *S_comment_dashes(const struct walker *w, const char *s)
+/* What kramdown sees around a text node: a line break is a newline, and
+ * the text of an autolink (<https://a--b.org>) is the URL, not prose. */
+static int text_prev(cmark_node *n)
 {
-    if (!w->comment.open && !strstr(s, "<!" EN_DASH) &&
-        !strstr(s, "<!" EM_DASH))
-        return NULL;
-    static const char *const from[] = {"<!" EN_DASH, "<!" EM_DASH,
-                                       EN_DASH ">", EM_DASH ">"};
-    static const char *const to[] = {"<!--", "<!---", "-->", "--->"};
-    struct buf out = {0};
-    while (*s) {
-        size_t k = 0;
-        while (k < 4 && strncmp(s, from[k], strlen(from[k])))
-            k++;
-        if (k < 4) {
-            buf_puts(&out, to[k]);
-            s += strlen(from[k]);
-        } else {
-            buf_putc(&out, *s++);
-        }
+    cmark_node *p = cmark_node_previous(n);
+    cmark_node_type t = p ? cmark_node_get_type(p) : CMARK_NODE_NONE;
+    return t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK ? '\n' : 0;
+}
+
+static enum typo_next text_next(cmark_node *n)
+{
+    cmark_node *x = cmark_node_next(n);
+    switch (x ? cmark_node_get_type(x) : CMARK_NODE_NONE) {
+    case CMARK_NODE_NONE:
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+        return TYPO_NEXT_END;
+    case CMARK_NODE_EMPH:
+    case CMARK_NODE_STRONG:
+        return TYPO_NEXT_EMPH;
+    default:
+        return TYPO_NEXT_OTHER;
     }
-    return out.data ? buf_detach(&out) : xstrdup("");
+}
+
+static bool autolink_text(cmark_node *n, const char *lit)
+{
+    cmark_node *p = cmark_node_parent(n);
+    const char *url = p && cmark_node_get_type(p) == CMARK_NODE_LINK
+                          ? cmark_node_get_url(p)
+                          : NULL;
+    if (!url)
+        return false;
+    if (!strncmp(url, "mailto:", 7) && !strcmp(url + 7, lit))
+        return true;
+    return !strcmp(url, lit);
 }
 
 void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
@@ -144,11 +156,12 @@ void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev)
     switch (cmark_node_get_type(n)) {
     case CMARK_NODE_TEXT: {
         const char *lit = cmark_node_get_literal(n);
-        char *fixed = lit ? S_comment_dashes(w, lit) : NULL;
-        if (fixed)
-            lit = fixed;
-        put_text_node(w, lit, lit ? strlen(lit) : 0);
-        free(fixed);
+        if (!lit)
+            break;
+        if (autolink_text(n, lit))
+            doc_put_prose(w, lit, strlen(lit));
+        else
+            put_text_node(w, lit, strlen(lit), text_prev(n), text_next(n));
         break;
     }
     case CMARK_NODE_CODE: {

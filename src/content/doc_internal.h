@@ -11,7 +11,8 @@
  *   doc_prose.c     text on its way into the open block; comments
  *   doc_block.c     the block being built, and the links it captures
  *   doc_links.c     link targets and labels
- *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c: leaves
+ *   doc_kramdown.c  kramdown's block rules around cmark's parse
+ *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c, doc_typo.c: leaves
  *
  * The one recursion the format needs, markdown="1" HTML walked again as
  * Markdown, goes up through struct walk_ops, which doc.c fills. Nothing
@@ -31,12 +32,7 @@
  * dropped on the way in, so it cannot be confused with content. */
 #define HARD_BREAK '\x01'
 
-/* CMARK_OPT_SMART: kramdown's typography as Jekyll shows it, which cmark's
- * smart punctuation matches ("--" en dash, "---" em dash, "..." ellipsis,
- * curly quotes and apostrophes, none in code); kramdown's << and >>
- * guillemets are doc_inline.c's. */
-#define CMARK_OPTIONS \
-    (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_SMART)
+#define CMARK_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
 
 /* ---------------------------------------------------------------- arrays */
 
@@ -326,6 +322,19 @@ void doc_kramdown_free(struct kd_source *k);
 size_t doc_kramdown_element_end(const char *s, size_t len, const char *name);
 /* kramdown's content model of an element: 'b' block, 's' span, 'r' raw. */
 char doc_kramdown_content_model(const char *name);
+
+/* doc_typo.c: kramdown's typography over the text of one text node. prev:
+ * the character before it ('\n' after a line break), or 0 when an element
+ * or the block's start comes before it; next: what comes after it. */
+enum typo_next {
+    TYPO_NEXT_END,   /* the block's end or a line break */
+    TYPO_NEXT_EMPH,  /* emphasis: "*" and a word, to kramdown */
+    TYPO_NEXT_OTHER, /* another element: a link, code, HTML */
+};
+void doc_typography(struct buf *out, const char *s, size_t len, int prev,
+                    enum typo_next next);
+/* Whether s holds a character doc_typography may change. */
+bool doc_typography_needed(const char *s, size_t len);
 
 /* doc_table.c: pipe tables */
 bool doc_try_table(struct walker *w, cmark_node *para);

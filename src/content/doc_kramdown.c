@@ -85,9 +85,11 @@ static void lines_init(struct lines *l, const char *s, size_t len)
     size_t cap = 0;
     *l = (struct lines){.s = s, .len = len};
     *PUSH(l->start, l->n, cap) = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '\n' && i + 1 < len)
-            *PUSH(l->start, l->n, cap) = i + 1;
+    for (const char *nl = s; (nl = memchr(nl, '\n', len - (size_t)(nl - s)));)
+        if (++nl < s + len)
+            *PUSH(l->start, l->n, cap) = (size_t)(nl - s);
+        else
+            break;
     *PUSH(l->start, l->n, cap) = len;
     l->n--; /* the sentinel is not a line */
 }
@@ -253,6 +255,12 @@ static void put_math_block(struct buf *out, const struct lines *l,
 static void put_prose_line(struct buf *out, struct span s, const char *stop)
 {
     size_t i = 0;
+    const char *d = s.s;
+    while ((d = memchr(d, '$', s.len - (size_t)(d - s.s))) &&
+           (d + 1 == s.s + s.len || d[1] != '$'))
+        d++;
+    if (!d) /* most lines, without "$$": copied whole */
+        i = s.len, buf_put(out, s.s, s.len);
     while (i < s.len) {
         if (s.s[i] == '`') { /* a code span: copied as it is */
             size_t n = 0;
@@ -283,7 +291,11 @@ static void put_prose_line(struct buf *out, struct span s, const char *stop)
                 continue;
             }
         }
-        buf_putc(out, s.s[i++]);
+        size_t run = 1; /* up to the next '`' or '$', in one piece */
+        while (i + run < s.len && s.s[i + run] != '`' && s.s[i + run] != '$')
+            run++;
+        buf_put(out, s.s + i, run);
+        i += run;
     }
     buf_put(out, s.s + s.len, (size_t)(stop - (s.s + s.len)));
 }
@@ -314,12 +326,14 @@ void doc_kramdown_prepare(const char *md, size_t len, struct kd_source *k)
     char fch = 0;
     size_t flen = 0;       /* the open fence, or 0 */
     size_t after = 0;      /* the line after the last formula or element */
+    bool prev_blank = false;
     for (size_t i = 0; i < l.n; i++) {
         struct span s = line_at(&l, i);
         const char *stop = l.s + l.start[i + 1];
         char ch = 0;
         size_t n = fence(s, &ch);
-        bool boundary = i == 0 || i == after || blank(line_at(&l, i - 1));
+        bool boundary = i == 0 || i == after || prev_blank;
+        prev_blank = blank(s);
         struct html_token t;
         size_t last;
         if (flen) {
