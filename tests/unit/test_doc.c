@@ -541,6 +541,22 @@ static void test_kramdown_typography(void)
     CHECK_STR(block(3)->text, "a \xe2\x80\x9clabel\xe2\x80\x9d 2019\xe2\x80\x93"
                               "2020");
 
+    /* kramdown's harder cases, as Jekyll 4.3 shows them. */
+    build("The '80s, \"*em*\" and *his*'s, rock 'n' roll, 'tis.\n\n"
+          "He said, \"'Quoted' words.\" (\"paren\") \"x\"y\"z\n\n"
+          "a----b wait.... <https://a--b.org/x...y> \"end\nof\" line\n");
+    CHECK_STR(block(0)->text,
+              "The \xe2\x80\x99" "80s, \xe2\x80\x9c" "em\xe2\x80\x9d and "
+              "his\xe2\x80\x99s, rock \xe2\x80\x98n\xe2\x80\x99 roll, "
+              "\xe2\x80\x98tis.");
+    CHECK_STR(block(1)->text,
+              "He said, \xe2\x80\x9c\xe2\x80\x98Quoted\xe2\x80\x99 words."
+              "\xe2\x80\x9d (\xe2\x80\x9cparen\xe2\x80\x9d) \xe2\x80\x9cx"
+              "\xe2\x80\x9dy\xe2\x80\x9dz");
+    CHECK_STR(block(2)->text,
+              "a\xe2\x80\x94-b wait\xe2\x80\xa6. https://a--b.org/x...y "
+              "\xe2\x80\x9c" "end of\xe2\x80\x9d line");
+
     build("Text <!-- a -- b --> shown -- here.\n\n<div>\n\"raw\" -- html\n</div>\n");
     CHECK_STR(block(0)->text, "Text shown \xe2\x80\x93 here.");
     CHECK_STR(block(1)->text, "\"raw\" -- html");
