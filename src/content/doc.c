@@ -139,7 +139,7 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
     cmark_node_type type = cmark_node_get_type(n);
     if (type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK &&
         enter && type != CMARK_NODE_DOCUMENT)
-        w->src.line = w->src.line_base + cmark_node_get_start_line(n) - 1;
+        w->src.line = w->src.line_base + doc_node_line(n) - 1;
     switch (type) {
     case CMARK_NODE_BLOCK_QUOTE:
         doc_finish_block(w);

@@ -27,6 +27,7 @@
 #include <cmark.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Marks a hard break in a block's raw text; input control characters are
  * dropped on the way in, so it cannot be confused with content. */
@@ -313,6 +314,20 @@ struct kd_source {
     struct kd_lines *html;
     size_t n_html, cap_html;
 };
+
+/* A node's first and last page lines: nodes doc_kramdown_join made or
+ * parsed apart carry their offset in cmark's user data. */
+static inline int doc_node_line(cmark_node *n)
+{
+    return cmark_node_get_start_line(n) +
+           (int)(intptr_t)cmark_node_get_user_data(n);
+}
+
+static inline int doc_node_end_line(cmark_node *n)
+{
+    return cmark_node_get_end_line(n) +
+           (int)(intptr_t)cmark_node_get_user_data(n);
+}
 
 void doc_kramdown_prepare(const char *md, size_t len, struct kd_source *k);
 void doc_kramdown_join(const struct kd_source *k, cmark_node *root);

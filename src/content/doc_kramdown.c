@@ -12,13 +12,16 @@
  *
  * The source is rewritten line for line (the same number of lines, so
  * every line number still names the page's line), and after the parse the
- * top-level nodes an HTML element spans are joined into one HTML block.
+ * top-level nodes an HTML element spans are replaced by one HTML block;
+ * what cmark ran on past its close tag is parsed again as Markdown.
  * Fenced code is left alone. A leaf of the doc modules: only cmark and
  * html.c below it. */
 #include "doc_internal.h"
 
 #include "capsuled/html.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,7 +144,13 @@ static bool html_block_open(struct span s, struct html_token *t)
     const char *p = block_start(s);
     if (!p || p == s.s + s.len || *p != '<')
         return false;
-    size_t rest = s.len - (size_t)(p - s.s);
+    size_t rest = s.len - (size_t)(p - s.s), n = 1;
+    while (n < rest && (isalnum((unsigned char)p[n]) || p[n] == '-'))
+        n++;
+    /* a tag name ends at a space, '>' or '/': "<https://x>" is no tag */
+    if (!isalpha((unsigned char)p[1]) ||
+        (n < rest && !strchr(" \t>/", p[n])))
+        return false;
     html_next_token(p, rest, t);
     return t->type == HTML_START && t->name[0] && !t->self_closing &&
            !html_is_void(t->name) && !is_span_element(t->name);
@@ -374,26 +383,74 @@ static const struct kd_lines *span_at(const struct kd_source *k, int line,
                : NULL;
 }
 
-/* One top-level HTML block from the span's first node up to the last node
- * starting inside the span: its literal is the source of their lines. */
-static cmark_node *join_span(const struct kd_source *k, struct lines *l,
-                             cmark_node *first, const struct kd_lines *r)
+/* Lines first..last (1-based) of the rewritten page. */
+static char *lines_text(const struct kd_source *k, const struct lines *l,
+                        int first, int last)
 {
-    int end = cmark_node_get_end_line(first);
+    size_t a = (size_t)first - 1, b = (size_t)last;
+    if (b > l->n)
+        b = l->n;
+    return xstrndup(k->text + l->start[a], l->start[b] - l->start[a]);
+}
+
+/* Marks the nodes of a subtree parsed apart as lying offset lines further
+ * down the page (doc_node_line adds it). */
+static void shift_lines(cmark_node *root, int offset)
+{
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
+        if (ev == CMARK_EVENT_ENTER)
+            cmark_node_set_user_data(cmark_iter_get_node(it),
+                                     (void *)(intptr_t)offset);
+    cmark_iter_free(it);
+}
+
+/* What cmark ran on past the element's close tag (up to a blank line) is a
+ * new block to kramdown: parsed on its own and put after the element.
+ * Returns the first node put, or NULL. */
+static cmark_node *put_rest(const struct kd_source *k, const struct lines *l,
+                            cmark_node *after, int first, int last)
+{
+    char *rest = lines_text(k, l, first, last);
+    cmark_node *sub = cmark_parse_document(rest, strlen(rest), CMARK_OPTIONS);
+    free(rest);
+    cmark_node *c, *put = NULL;
+    while ((c = cmark_node_first_child(sub))) {
+        cmark_node_insert_after(after, c);
+        shift_lines(c, first - 1);
+        put = put ? put : c;
+        after = c;
+    }
+    cmark_node_free(sub);
+    return put;
+}
+
+/* The element's lines become one top-level HTML block, in place of the
+ * nodes cmark made of them; returns the node to go on with. */
+static cmark_node *rebuild_span(const struct kd_source *k,
+                                const struct lines *l, cmark_node *first,
+                                const struct kd_lines *r)
+{
+    int end = doc_node_end_line(first);
     cmark_node *next = cmark_node_next(first);
-    while (next && cmark_node_get_start_line(next) <= r->last) {
+    while (next && doc_node_line(next) <= r->last) {
         cmark_node *after = cmark_node_next(next);
-        if (cmark_node_get_end_line(next) > end)
-            end = cmark_node_get_end_line(next);
+        if (doc_node_end_line(next) > end)
+            end = doc_node_end_line(next);
         cmark_node_free(next);
         next = after;
     }
-    size_t a = (size_t)cmark_node_get_start_line(first) - 1;
-    size_t b = (size_t)end - 1 < l->n ? (size_t)end - 1 : l->n - 1;
-    char *lit = xstrndup(k->text + l->start[a], l->start[b + 1] - l->start[a]);
-    cmark_node_set_literal(first, lit);
+    cmark_node *h = cmark_node_new(CMARK_NODE_HTML_BLOCK);
+    char *lit = lines_text(k, l, r->first, r->last);
+    cmark_node_set_literal(h, lit);
     free(lit);
-    return next;
+    cmark_node_set_user_data(h, (void *)(intptr_t)r->first); /* line 0 */
+    cmark_node_insert_before(first, h);
+    cmark_node_free(first);
+    cmark_node *put = end > r->last ? put_rest(k, l, h, r->last + 1, end)
+                                    : NULL;
+    return put ? put : next;
 }
 
 void doc_kramdown_join(const struct kd_source *k, cmark_node *root)
@@ -405,11 +462,10 @@ void doc_kramdown_join(const struct kd_source *k, cmark_node *root)
     size_t from = 0;
     cmark_node *n = cmark_node_first_child(root);
     while (n) {
-        const struct kd_lines *r =
-            span_at(k, cmark_node_get_start_line(n), &from);
-        if (r && cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK &&
-            cmark_node_get_end_line(n) < r->last)
-            n = join_span(k, &l, n, r);
+        const struct kd_lines *r = span_at(k, doc_node_line(n), &from);
+        if (r && (cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK ||
+                  doc_node_end_line(n) != r->last))
+            n = rebuild_span(k, &l, n, r);
         else
             n = cmark_node_next(n);
     }

@@ -433,6 +433,23 @@ static void test_kramdown_block_html(void)
     CHECK(block(1)->type == BLOCK_PRE);
     CHECK_STR(block(1)->text, "<div>\n\n    x");
 
+    /* After the close tag a new block starts, even without a blank line;
+     * a span-looking element that is not one of kramdown's span elements
+     * (font) starts block HTML where CommonMark starts a paragraph. */
+    build("<div>\n\n    intro\n\n</div>\n# Research\nText [x](https://x.org)\n\n"
+          "<font size=\"2\">Small\n\n    still font\n</font>\n\n"
+          "<https://auto.org/> <3\n");
+    CHECK(d.n_blocks == 5);
+    CHECK_STR(block(0)->text, "intro");
+    CHECK(block(1)->type == BLOCK_HEADING && block(1)->line == 15);
+    CHECK_STR(block(1)->text, "Research");
+    CHECK(block(2)->line == 16);
+    CHECK_STR(link_url(2, 0), "https://x.org");
+    CHECK_STR(block(3)->text, "Small still font");
+    CHECK(block(3)->type == BLOCK_PARA && block(3)->line == 18);
+    CHECK_STR(block(4)->text, "https://auto.org/ <3");
+    CHECK_STR(link_url(4, 0), "https://auto.org/");
+
     /* A close tag of the same name nests. */
     build("<div>\n<div>\ninner\n</div>\n\n    still html\n</div>\n\n    code\n");
     CHECK(d.n_blocks == 3);
