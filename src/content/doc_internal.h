@@ -27,7 +27,6 @@
 #include <cmark.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 /* Marks a hard break in a block's raw text; input control characters are
  * dropped on the way in, so it cannot be confused with content. */
@@ -308,29 +307,43 @@ struct kd_lines {
     int first, last; /* 1-based, as cmark counts */
 };
 
+/* Where a node lies on the page when cmark's own position is not it: a
+ * subtree parsed apart is offset lines further down; a node made by
+ * doc_kramdown_join has its lines given. Kept in cmark's user data. */
+struct kd_pos {
+    int offset;
+    int line, end;    /* given lines, or 0 */
+    bool placeholder; /* an empty node standing for an element's lines */
+    struct kd_pos *next_alloc;
+};
+
 struct kd_source {
     char *text;
     size_t len;
     struct kd_lines *html;
     size_t n_html, cap_html;
+    struct kd_pos *positions; /* every kd_pos made, to be freed */
 };
 
-/* A node's first and last page lines: nodes doc_kramdown_join made or
- * parsed apart carry their offset in cmark's user data. */
+/* A node's first and last page lines (see struct kd_pos). */
 static inline int doc_node_line(cmark_node *n)
 {
-    return cmark_node_get_start_line(n) +
-           (int)(intptr_t)cmark_node_get_user_data(n);
+    const struct kd_pos *p = cmark_node_get_user_data(n);
+    if (p && p->line)
+        return p->line;
+    return cmark_node_get_start_line(n) + (p ? p->offset : 0);
 }
 
 static inline int doc_node_end_line(cmark_node *n)
 {
-    return cmark_node_get_end_line(n) +
-           (int)(intptr_t)cmark_node_get_user_data(n);
+    const struct kd_pos *p = cmark_node_get_user_data(n);
+    if (p && p->line)
+        return p->end;
+    return cmark_node_get_end_line(n) + (p ? p->offset : 0);
 }
 
 void doc_kramdown_prepare(const char *md, size_t len, struct kd_source *k);
-void doc_kramdown_join(const struct kd_source *k, cmark_node *root);
+void doc_kramdown_join(struct kd_source *k, cmark_node *root);
 void doc_kramdown_free(struct kd_source *k);
 /* Where the element name, whose start tag ends just before s, closes: the
  * offset of its matching end tag in s, or len. */

@@ -21,7 +21,6 @@
 #include "capsuled/html.h"
 
 #include <ctype.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,44 +392,78 @@ static char *lines_text(const struct kd_source *k, const struct lines *l,
     return xstrndup(k->text + l->start[a], l->start[b] - l->start[a]);
 }
 
-/* Marks the nodes of a subtree parsed apart as lying offset lines further
- * down the page (doc_node_line adds it). */
-static void shift_lines(cmark_node *root, int offset)
+static struct kd_pos *new_pos(struct kd_source *k, int offset, int line,
+                              int end)
+{
+    struct kd_pos *p = xmalloc(sizeof *p);
+    *p = (struct kd_pos){offset, line, end, false, k->positions};
+    k->positions = p;
+    return p;
+}
+
+/* Marks the nodes of a subtree parsed apart with their position. */
+static void shift_lines(cmark_node *root, struct kd_pos *pos)
 {
     cmark_iter *it = cmark_iter_new(root);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
         if (ev == CMARK_EVENT_ENTER)
-            cmark_node_set_user_data(cmark_iter_get_node(it),
-                                     (void *)(intptr_t)offset);
+            cmark_node_set_user_data(cmark_iter_get_node(it), pos);
     cmark_iter_free(it);
 }
 
-/* What cmark ran on past the element's close tag (up to a blank line) is a
- * new block to kramdown: parsed on its own and put after the element.
- * Returns the first node put, or NULL. */
-static cmark_node *put_rest(const struct kd_source *k, const struct lines *l,
-                            cmark_node *after, int first, int last)
+/* The first span starting at or after line, or NULL. */
+static const struct kd_lines *span_from(const struct kd_source *k, int line,
+                                        size_t from)
 {
-    char *rest = lines_text(k, l, first, last);
-    cmark_node *sub = cmark_parse_document(rest, strlen(rest), CMARK_OPTIONS);
-    free(rest);
-    cmark_node *c, *put = NULL;
-    while ((c = cmark_node_first_child(sub))) {
-        cmark_node_insert_after(after, c);
-        shift_lines(c, first - 1);
-        put = put ? put : c;
-        after = c;
+    while (from < k->n_html && k->html[from].first < line)
+        from++;
+    return from < k->n_html ? &k->html[from] : NULL;
+}
+
+/* What cmark ran on past an element's close tag, lines first..last (up to
+ * a blank line), is new blocks to kramdown: parsed on their own and put
+ * after the element. Where another element starts in them, an empty node
+ * stands for it and its lines, for the join to rebuild next: parsing the
+ * rest again for every element of a chain would be quadratic. Returns the
+ * first node put, or NULL. */
+static cmark_node *put_rest(struct kd_source *k, const struct lines *l,
+                            cmark_node *after, int first, int last,
+                            size_t from)
+{
+    const struct kd_lines *s = span_from(k, first, from);
+    int md_last = s && s->first <= last ? s->first - 1 : last;
+    cmark_node *put = NULL;
+    if (md_last >= first) {
+        char *rest = lines_text(k, l, first, md_last);
+        cmark_node *sub =
+            cmark_parse_document(rest, strlen(rest), CMARK_OPTIONS);
+        free(rest);
+        struct kd_pos *pos = new_pos(k, first - 1, 0, 0);
+        cmark_node *c;
+        while ((c = cmark_node_first_child(sub))) {
+            cmark_node_insert_after(after, c);
+            shift_lines(c, pos);
+            put = put ? put : c;
+            after = c;
+        }
+        cmark_node_free(sub);
     }
-    cmark_node_free(sub);
+    if (md_last < last) {
+        cmark_node *p = cmark_node_new(CMARK_NODE_HTML_BLOCK);
+        struct kd_pos *pos = new_pos(k, 0, md_last + 1, last);
+        pos->placeholder = true;
+        cmark_node_set_user_data(p, pos);
+        cmark_node_insert_after(after, p);
+        put = put ? put : p;
+    }
     return put;
 }
 
 /* The element's lines become one top-level HTML block, in place of the
  * nodes cmark made of them; returns the node to go on with. */
-static cmark_node *rebuild_span(const struct kd_source *k,
-                                const struct lines *l, cmark_node *first,
-                                const struct kd_lines *r)
+static cmark_node *rebuild_span(struct kd_source *k, const struct lines *l,
+                                cmark_node *first, const struct kd_lines *r)
 {
     int end = doc_node_end_line(first);
     cmark_node *next = cmark_node_next(first);
@@ -445,15 +478,22 @@ static cmark_node *rebuild_span(const struct kd_source *k,
     char *lit = lines_text(k, l, r->first, r->last);
     cmark_node_set_literal(h, lit);
     free(lit);
-    cmark_node_set_user_data(h, (void *)(intptr_t)r->first); /* line 0 */
+    cmark_node_set_user_data(h, new_pos(k, 0, r->first, r->last));
     cmark_node_insert_before(first, h);
     cmark_node_free(first);
-    cmark_node *put = end > r->last ? put_rest(k, l, h, r->last + 1, end)
-                                    : NULL;
+    size_t from = (size_t)(r - k->html) + 1;
+    cmark_node *put =
+        end > r->last ? put_rest(k, l, h, r->last + 1, end, from) : NULL;
     return put ? put : next;
 }
 
-void doc_kramdown_join(const struct kd_source *k, cmark_node *root)
+static bool placeholder(cmark_node *n)
+{
+    const struct kd_pos *p = cmark_node_get_user_data(n);
+    return p && p->placeholder;
+}
+
+void doc_kramdown_join(struct kd_source *k, cmark_node *root)
 {
     if (!k->n_html)
         return;
@@ -464,7 +504,7 @@ void doc_kramdown_join(const struct kd_source *k, cmark_node *root)
     while (n) {
         const struct kd_lines *r = span_at(k, doc_node_line(n), &from);
         if (r && (cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK ||
-                  doc_node_end_line(n) != r->last))
+                  doc_node_end_line(n) != r->last || placeholder(n)))
             n = rebuild_span(k, &l, n, r);
         else
             n = cmark_node_next(n);
@@ -474,6 +514,11 @@ void doc_kramdown_join(const struct kd_source *k, cmark_node *root)
 
 void doc_kramdown_free(struct kd_source *k)
 {
+    while (k->positions) {
+        struct kd_pos *p = k->positions;
+        k->positions = p->next_alloc;
+        free(p);
+    }
     free(k->text);
     free(k->html);
     memset(k, 0, sizeof *k);

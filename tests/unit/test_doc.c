@@ -400,6 +400,13 @@ static void test_kramdown(void)
     CHECK(diags.n == 0);
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* kramdown's block HTML: an element runs to its matching close tag, blank
  * and indented lines inside it are HTML (never a code block), and it ends
  * at the end of the page when it never closes. */
@@ -449,6 +456,18 @@ static void test_kramdown_block_html(void)
     CHECK(block(3)->type == BLOCK_PARA && block(3)->line == 18);
     CHECK_STR(block(4)->text, "https://auto.org/ <3");
     CHECK_STR(link_url(4, 0), "https://auto.org/");
+
+    /* A chain of elements without blank lines between them: each its own
+     * block, in linear time (cmark sees one HTML block of them all). */
+    struct buf chain = {0};
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&chain, "<div>\nitem\n</div>\n");
+    double t0 = seconds();
+    build(chain.data);
+    buf_free(&chain);
+    CHECK(d.n_blocks == 20000);
+    CHECK(block(19999)->line == 10 + 3 * 19999);
+    CHECK(seconds() - t0 < 10);
 
     /* A close tag of the same name nests. */
     build("<div>\n<div>\ninner\n</div>\n\n    still html\n</div>\n\n    code\n");
@@ -825,12 +844,6 @@ static void test_corpus(void)
     CHECK(pages == 6);
 }
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void timed_build(const char *what, const char *md, size_t len)
 {
