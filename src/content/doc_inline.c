@@ -26,6 +26,17 @@ static void put_typographic(struct walker *w, const char *s, size_t len,
  * leaves as text: "[label](dest)" starting at s (s[0] == '['), the label
  * without brackets or markup. Returns its length, 0 when s is no such
  * link. */
+/* A destination without its title: "url "Title"" or "url 'Title'". */
+static struct span without_title(struct span d)
+{
+    if (d.len < 3 || (d.s[d.len - 1] != '"' && d.s[d.len - 1] != '\''))
+        return d;
+    for (size_t i = d.len - 1; i-- > 1;)
+        if (d.s[i] == d.s[d.len - 1] && d.s[i - 1] == ' ')
+            return doc_trim_span(d.s, i);
+    return d;
+}
+
 static size_t spaced_link(const char *s, size_t len, struct span *label,
                           struct span *dest)
 {
@@ -42,7 +53,7 @@ static size_t spaced_link(const char *s, size_t len, struct span *label,
     if (j == len || s[j] != ')')
         return 0;
     *label = (struct span){s + 1, i - 1};
-    *dest = doc_trim_span(s + d, j - d);
+    *dest = without_title(doc_trim_span(s + d, j - d));
     if (!memchr(dest->s, ' ', dest->len))
         return 0; /* cmark would have made it a link: not this rule's */
     return j + 1;

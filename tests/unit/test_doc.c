@@ -553,6 +553,14 @@ static void test_kramdown_spaced_links(void)
     CHECK_STR(link_label(0, 0), "slides");
     CHECK_STR(link_url(0, 1), "https://example.org/files/my%20cv.pdf");
 
+    /* A title after the destination is not part of it. */
+    build("[t1](https://x.org/a b \"Title one\") [t2](/my cv.pdf 'CV') "
+          "[t3](to appear \"T\")\n");
+    CHECK_STR(block(0)->text, "t1 t2 t3");
+    CHECK(block(0)->n_links == 2);
+    CHECK_STR(link_url(0, 0), "https://x.org/a%20b");
+    CHECK_STR(link_url(0, 1), "https://example.org/my%20cv.pdf");
+
     /* Not this rule: brackets without a destination, code, a line break. */
     build("[a] (b c) and `[x](y z)` and [p](q\nr s)\n");
     CHECK_STR(block(0)->text, "[a] (b c) and [x](y z) and [p](q r s)");
