@@ -41,7 +41,10 @@ struct link {
  * unknown anchors give no entry: their label stays plain text (a note or
  * warning goes to diags). Relative URLs are resolved against site.url
  * (RFC 3986); without one they are kept relative. Spaces, controls and
- * <>"\^`{|} in URLs are percent-encoded. */
+ * <>"\^`{|} in URLs are percent-encoded. kramdown's links with spaces in
+ * the destination ("[Title](to appear in X)", text to CommonMark) show their
+ * label; they give an entry only when the destination is a URL (a scheme or
+ * a path from the site's root). */
 
 struct block {
     enum block_type type;

@@ -140,7 +140,7 @@ static void walk_event(struct walker *w, cmark_iter *it, cmark_node *n,
     cmark_node_type type = cmark_node_get_type(n);
     if (type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK &&
         enter && type != CMARK_NODE_DOCUMENT)
-        w->src.line = w->src.line_base + cmark_node_get_start_line(n) - 1;
+        w->src.line = w->src.line_base + doc_node_line(n) - 1;
     switch (type) {
     case CMARK_NODE_BLOCK_QUOTE:
         doc_finish_block(w);
@@ -216,6 +216,16 @@ static void walk_root(struct walker *w, cmark_node *root)
     doc_finish_block(w);
 }
 
+/* cmark's tree of the Markdown as kramdown reads it (doc_kramdown.c): the
+ * rewritten source, which the tree's positions refer to, stays in k. */
+static cmark_node *parse(const char *md, size_t len, struct kd_source *k)
+{
+    doc_kdhtml_prepare(md, len, k);
+    cmark_node *root = cmark_parse_document(k->text, k->len, CMARK_OPTIONS);
+    doc_kdhtml_join(k, root);
+    return root;
+}
+
 /* Walks Markdown inside the page (a markdown="1" HTML block) with its own
  * source and line numbers; the walker's ops reach it from doc_html.c. */
 static void S_walk_markdown(struct walker *w, const char *md, size_t len,
@@ -227,9 +237,13 @@ static void S_walk_markdown(struct walker *w, const char *md, size_t len,
                                 .line_base = line_base, .line = outer.line,
                                 .nest = outer.nest + 1};
     w->md.heading = 0;
-    cmark_node *root = cmark_parse_document(md, len, CMARK_OPTIONS);
+    struct kd_source k;
+    cmark_node *root = parse(md, len, &k);
+    w->src.text = k.text;
+    w->src.len = k.len;
     walk_root(w, root);
     cmark_node_free(root);
+    doc_kdhtml_free(&k);
     free(w->src.line_starts);
     w->src = outer;
     w->md.heading = heading;
@@ -262,8 +276,10 @@ static void build(const char *md, size_t len, const char *base_url,
         .out = {.doc = out},
         .kd = &kd,
     };
-    cmark_node *root =
-        cmark_parse_document(w.src.text, w.src.len, CMARK_OPTIONS);
+    struct kd_source k;
+    cmark_node *root = parse(w.src.text, w.src.len, &k);
+    w.src.text = k.text;
+    w.src.len = k.len;
     walk_root(&w, root);
     cmark_node_free(root);
     doc_kramdown_notes(&w, INT_MAX);
@@ -279,6 +295,7 @@ static void build(const char *md, size_t len, const char *base_url,
     doc_build_sections(&w);
     walker_free(&w);
     doc_kramdown_free(&kd);
+    doc_kdhtml_free(&k);
 }
 
 void doc_build(const struct page *page, const struct config *cfg,

@@ -65,9 +65,55 @@ static void html_embed(struct walker *w, const struct html_token *t)
     buf_free(&label);
 }
 
-static bool markdown_attr(const struct html_token *t, struct buf *tmp)
+/* How kramdown reads an element's content by its markdown attribute: 'b'
+ * as Markdown blocks, 's' as one run of Markdown text, 'r' as HTML ("0",
+ * or "1" on an element whose content kramdown keeps raw, like ul or pre);
+ * 0 without the attribute. */
+static char markdown_mode(const struct html_token *t, struct buf *tmp)
 {
-    return attr(t, "markdown", tmp) && strcmp(tmp->data ? tmp->data : "", "0");
+    if (!attr(t, "markdown", tmp))
+        return 0;
+    const char *v = tmp->data ? tmp->data : "";
+    if (!strcmp(v, "1"))
+        return doc_kramdown_content_model(t->name);
+    if (!strcmp(v, "block"))
+        return 'b';
+    if (!strcmp(v, "span"))
+        return 's';
+    return 'r';
+}
+
+/* Span content: its lines without their indentation, so that none of them
+ * reads as a code block. */
+static char *S_unindent(const char *s, size_t len)
+{
+    struct buf out = {0};
+    bool line_start = true;
+    for (size_t i = 0; i < len; i++) {
+        if (line_start && (s[i] == ' ' || s[i] == '\t'))
+            continue;
+        line_start = s[i] == '\n';
+        buf_putc(&out, s[i]);
+    }
+    return out.data ? buf_detach(&out) : xstrdup("");
+}
+
+/* Walks an element's content as Markdown up to its end tag; returns the
+ * bytes taken (the end tag is left to the HTML walk). */
+static size_t S_markdown_content(struct walker *w, const struct html_token *t,
+                                 char mode, const char *rest, size_t len)
+{
+    size_t end = doc_kramdown_element_end(rest, len, t->name);
+    doc_finish_block(w);
+    if (mode == 's') {
+        char *flat = S_unindent(rest, end);
+        w->ops.walk_markdown(w, flat, strlen(flat), w->src.line);
+        free(flat);
+    } else {
+        w->ops.walk_markdown(w, rest, end, w->src.line);
+    }
+    w->src.line += (int)doc_count_lines(rest, end);
+    return end;
 }
 
 static void html_list_start(struct walker *w, const struct html_token *t)
@@ -207,35 +253,35 @@ static void element_start(struct walker *w, const struct html_token *t,
     }
 }
 
-/* Handles a start tag; returns true when it consumed the rest of the input
- * (a markdown="1" element, whose content is Markdown). */
-static bool html_start(struct walker *w, const struct html_token *t,
-                       bool block_mode, const char *rest, size_t rest_len)
+/* Handles a start tag; returns the bytes of the input after it that it
+ * took (the content of a markdown="1" element, walked as Markdown). */
+static size_t html_start(struct walker *w, const struct html_token *t,
+                         bool block_mode, const char *rest, size_t rest_len)
 {
     if (w->html.drop_depth) {
         if (!strcmp(t->name, w->html.drop_tag) && !t->self_closing)
             w->html.drop_depth++;
-        return false;
+        return 0;
     }
     if (attr(t, "id", &w->html.scratch) ||
         (!strcmp(t->name, "a") && attr(t, "name", &w->html.scratch)))
         doc_add_pending_id(w, w->html.scratch.data ? w->html.scratch.data : "",
                            w->html.scratch.len);
-    if (block_mode && w->src.nest < MAX_MARKDOWN_NESTING &&
-        markdown_attr(t, &w->html.scratch)) {
-        doc_finish_block(w);
-        w->ops.walk_markdown(w, rest, rest_len, w->src.line);
-        return true;
-    }
+    char mode = block_mode && w->src.nest < MAX_MARKDOWN_NESTING &&
+                        !t->self_closing
+                    ? markdown_mode(t, &w->html.scratch)
+                    : 0;
+    if (mode == 'b' || mode == 's')
+        return S_markdown_content(w, t, mode, rest, rest_len);
     enum html_kind kind = html_kind(t->name);
     if (!is_structural(kind)) {
         element_start(w, t, kind, block_mode);
-        return false;
+        return 0;
     }
     boundary(w, block_mode);
     if (block_mode)
         structure_start(w, t, kind);
-    return false;
+    return 0;
 }
 
 static void html_end(struct walker *w, const struct html_token *t,
@@ -329,9 +375,10 @@ static void html_feed(struct walker *w, const char *s, size_t len,
             html_text(w, t.raw, n);
             break;
         case HTML_START:
-            if (html_start(w, &t, block_mode, s + i + n, len - i - n))
-                return;
-            break;
+            w->src.line += (int)doc_count_lines(t.raw, n);
+            i += n;
+            i += html_start(w, &t, block_mode, s + i, len - i);
+            continue;
         case HTML_END:
             html_end(w, &t, block_mode);
             break;

@@ -12,7 +12,8 @@
  *   doc_prose.c     text on its way into the open block; comments
  *   doc_block.c     the block being built, and the links it captures
  *   doc_links.c     link targets and labels
- *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c: leaves
+ *   doc_kramdown_html.c  kramdown's block HTML and math around cmark's parse
+ *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c, doc_typo.c: leaves
  *
  * The one recursion the format needs, markdown="1" HTML walked again as
  * Markdown, goes up through struct walk_ops, which doc.c fills. Nothing
@@ -327,6 +328,70 @@ void doc_walk_inline(struct walker *w, cmark_node *n, cmark_event_type ev);
 
 /* doc_table.c: pipe tables */
 bool doc_try_table(struct walker *w, cmark_node *para);
+
+/* doc_kramdown_html.c: kramdown's block HTML and math around cmark's parse. The page
+ * rewritten line for line (formulas kept as text), and the lines of each
+ * top-level HTML element, which doc_kdhtml_join makes one HTML block. */
+struct kd_lines {
+    int first, last; /* 1-based, as cmark counts */
+};
+
+/* Where a node lies on the page when cmark's own position is not it: a
+ * subtree parsed apart is offset lines further down; a node made by
+ * doc_kdhtml_join has its lines given. Kept in cmark's user data. */
+struct kd_pos {
+    int offset;
+    int line, end;    /* given lines, or 0 */
+    bool placeholder; /* an empty node standing for an element's lines */
+    struct kd_pos *next_alloc;
+};
+
+struct kd_source {
+    char *text;
+    size_t len;
+    struct kd_lines *html;
+    size_t n_html, cap_html;
+    struct kd_pos *positions; /* every kd_pos made, to be freed */
+};
+
+/* A node's first and last page lines (see struct kd_pos). */
+static inline int doc_node_line(cmark_node *n)
+{
+    const struct kd_pos *p = cmark_node_get_user_data(n);
+    if (p && p->line)
+        return p->line;
+    return cmark_node_get_start_line(n) + (p ? p->offset : 0);
+}
+
+static inline int doc_node_end_line(cmark_node *n)
+{
+    const struct kd_pos *p = cmark_node_get_user_data(n);
+    if (p && p->line)
+        return p->end;
+    return cmark_node_get_end_line(n) + (p ? p->offset : 0);
+}
+
+void doc_kdhtml_prepare(const char *md, size_t len, struct kd_source *k);
+void doc_kdhtml_join(struct kd_source *k, cmark_node *root);
+void doc_kdhtml_free(struct kd_source *k);
+/* Where the element name, whose start tag ends just before s, closes: the
+ * offset of its matching end tag in s, or len. */
+size_t doc_kramdown_element_end(const char *s, size_t len, const char *name);
+/* kramdown's content model of an element: 'b' block, 's' span, 'r' raw. */
+char doc_kramdown_content_model(const char *name);
+
+/* doc_typo.c: kramdown's typography over the text of one text node. prev:
+ * the character before it ('\n' after a line break), or 0 when an element
+ * or the block's start comes before it; next: what comes after it. */
+enum typo_next {
+    TYPO_NEXT_END,   /* the block's end or a line break */
+    TYPO_NEXT_EMPH,  /* emphasis: "*" and a word, to kramdown */
+    TYPO_NEXT_OTHER, /* another element: a link, code, HTML */
+};
+void doc_typography(struct buf *out, const char *s, size_t len, int prev,
+                    enum typo_next next);
+/* Whether s holds a character doc_typography may change. */
+bool doc_typography_needed(const char *s, size_t len);
 
 /* doc_kramdown.c: kramdown's syntax before cmark, and the notes: those
  * first cited before page line before_line are walked (once) where the

@@ -192,8 +192,8 @@ static void layout_table(struct buf *out, char **cells, size_t rows,
  * Returns false when the paragraph is not one. */
 bool doc_try_table(struct walker *w, cmark_node *para)
 {
-    int first = cmark_node_get_start_line(para);
-    int last = cmark_node_get_end_line(para);
+    int first = doc_node_line(para);
+    int last = doc_node_end_line(para);
     int col = cmark_node_get_start_column(para);
     if (last <= first)
         return false;

@@ -53,22 +53,41 @@ def build_error(log):
     return "status not 0"
 
 
+# Markup a reader should never meet: Liquid, kramdown's {: …} lists, Markdown
+# link syntax, HTML tags (``` fences are fine: they hold code and tables).
+LEFTOVERS = [("Liquid", r"\{[{%]"), ("kramdown {:", r"\{:"),
+             ("Markdown ](", r"\]\("), ("HTML tag", r"</?[a-zA-Z][a-zA-Z0-9]*[\s>/]")]
+
+
+def report_leftovers(label, out):
+    """Reports (as a TAP comment, not a failure yet) the markup left in the
+    capsule's page."""
+    found = []
+    for what, rx in LEFTOVERS:
+        hits = re.findall(rx, out)
+        if hits:
+            found.append("%s %d" % (what, len(hits)))
+    print("# %s leftovers: %s" % (label, ", ".join(found) or "none"),
+          flush=True)
+
+
 def run_site(tap, root, name):
     src = os.path.join(root, name)
+    page = home_source(src)
+    if not page:
+        tap.skip(name, "no source file for /")
+        return
+    label = "%s (%s)" % (name, os.path.relpath(page, src))
+    report_leftovers(label, jt.capsuled_render(page, "gemtext"))
     try:
         built = jt.jekyll_build(name, src)
     except RuntimeError as e:
         tap.skip(name, "Jekyll cannot build it with plugins off: %s"
                  % build_error(str(e)))
         return
-    page = home_source(src)
-    if not page:
-        tap.skip(name, "no source file for /")
-        return
     with open(os.path.join(built, "index.html"), encoding="utf-8") as f:
         served = f.read()
-    jt.compare(tap, "%s (%s)" % (name, os.path.relpath(page, src)), served,
-               page, need=None)
+    jt.compare(tap, label, served, page, need=None)
 
 
 def main():

@@ -507,6 +507,212 @@ static void test_kramdown_extensions(void)
     }
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* kramdown's block HTML: an element runs to its matching close tag, blank
+ * and indented lines inside it are HTML (never a code block), and it ends
+ * at the end of the page when it never closes. */
+static void test_kramdown_block_html(void)
+{
+    build("<div class=\"pubs\">\n\n    <p>First paper</p>\n\n"
+          "\t<div>\n\t\t<p>Second paper</p>\n\t</div>\n\n</div>\n\n"
+          "After **it**.\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(0)->text, "First paper");
+    CHECK(block(0)->type == BLOCK_PARA && block(0)->line == 12);
+    CHECK_STR(block(1)->text, "Second paper");
+    CHECK(block(1)->type == BLOCK_PARA);
+    CHECK_STR(block(2)->text, "After it.");
+    CHECK(block(2)->line == 20);
+
+    /* Raw content stays HTML: no Markdown read inside it. */
+    build("<div>\n\n**stars** stay\n\n    # not code\n\n</div>\n");
+    CHECK(d.n_blocks == 1 && block(0)->type == BLOCK_PARA);
+    CHECK_STR(block(0)->text, "**stars** stay # not code");
+
+    /* Never closed: the rest of the page is the element's. */
+    build("Lead.\n\n<section>\nopen\n\n# Heading text\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(1)->text, "open # Heading text");
+    CHECK(block(1)->type == BLOCK_PARA);
+
+    /* Span elements start paragraphs; fenced code is not looked into. */
+    build("<span>a</span>\n\n```\n<div>\n\n    x\n```\n");
+    CHECK_STR(block(0)->text, "a");
+    CHECK(block(1)->type == BLOCK_PRE);
+    CHECK_STR(block(1)->text, "<div>\n\n    x");
+
+    /* After the close tag a new block starts, even without a blank line;
+     * a span-looking element that is not one of kramdown's span elements
+     * (font) starts block HTML where CommonMark starts a paragraph. */
+    build("<div>\n\n    intro\n\n</div>\n# Research\nText [x](https://x.org)\n\n"
+          "<font size=\"2\">Small\n\n    still font\n</font>\n\n"
+          "<https://auto.org/> <3\n");
+    CHECK(d.n_blocks == 5);
+    CHECK_STR(block(0)->text, "intro");
+    CHECK(block(1)->type == BLOCK_HEADING && block(1)->line == 15);
+    CHECK_STR(block(1)->text, "Research");
+    CHECK(block(2)->line == 16);
+    CHECK_STR(link_url(2, 0), "https://x.org");
+    CHECK_STR(block(3)->text, "Small still font");
+    CHECK(block(3)->type == BLOCK_PARA && block(3)->line == 18);
+    CHECK_STR(block(4)->text, "https://auto.org/ <3");
+    CHECK_STR(link_url(4, 0), "https://auto.org/");
+
+    /* A chain of elements without blank lines between them: each its own
+     * block, in linear time (cmark sees one HTML block of them all). */
+    struct buf chain = {0};
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&chain, "<div>\nitem\n</div>\n");
+    double t0 = seconds();
+    build(chain.data);
+    buf_free(&chain);
+    CHECK(d.n_blocks == 20000);
+    CHECK(block(19999)->line == 10 + 3 * 19999);
+    CHECK(seconds() - t0 < 10);
+
+    /* A close tag of the same name nests. */
+    build("<div>\n<div>\ninner\n</div>\n\n    still html\n</div>\n\n    code\n");
+    CHECK(d.n_blocks == 3);
+    CHECK_STR(block(1)->text, "still html");
+    CHECK(block(2)->type == BLOCK_PRE);
+}
+
+/* markdown="1" reads an element's content as kramdown's content model of
+ * the element says (div: blocks, p: one paragraph, ul: raw), "block" and
+ * "span" as named, "0" as raw HTML; only up to its own close tag. */
+static void test_kramdown_markdown_attr(void)
+{
+    build("<div markdown=\"1\">\n**Bold** news\n\n- one\n- two\n</div>\n\n"
+          "    code after\n");
+    CHECK(d.n_blocks == 4);
+    CHECK_STR(block(0)->text, "Bold news");
+    CHECK(block(1)->type == BLOCK_ITEM);
+    CHECK_STR(block(2)->text, "two");
+    CHECK(block(3)->type == BLOCK_PRE);
+
+    build("<div markdown=\"span\">\n**Span**\n\n    not code\n</div>\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "Span");
+    CHECK_STR(block(1)->text, "not code");
+    CHECK(block(1)->type == BLOCK_PARA);
+
+    build("<p markdown=\"1\">A **strong** one</p>\n\n"
+          "<ul markdown=\"1\">\n<li>**raw**</li>\n</ul>\n\n"
+          "<div markdown=\"0\">\n*zero*\n</div>\n");
+    CHECK_STR(block(0)->text, "A strong one");
+    CHECK_STR(block(1)->text, "**raw**");
+    CHECK(block(1)->type == BLOCK_ITEM);
+    CHECK_STR(block(2)->text, "*zero*");
+
+    /* Inside raw HTML, markdown="1" on a child still counts, and the raw
+     * HTML after it stays HTML. */
+    build("<section>\n<div markdown=\"1\">\n*Nested*\n</div>\n\n"
+          "    raw line\n</section>\n");
+    CHECK(d.n_blocks == 2);
+    CHECK_STR(block(0)->text, "Nested");
+    CHECK_STR(block(1)->text, "raw line");
+    CHECK(block(1)->type == BLOCK_PARA);
+}
+
+/* kramdown's math: "$$…$$" as a block is a preformatted block of its
+ * source, inline a code span of it; no '*' or '_' in it is emphasis. */
+static void test_kramdown_math(void)
+{
+    build("Inline $$a*b*c$$ and $$x_1 * y_1$$ here.\n\n"
+          "$$\n\\sum_i a_i*b_i < c\n$$\n\n$$ E = m*c^2*k $$\n\n"
+          "Then *em*.\n");
+    CHECK(d.n_blocks == 4);
+    CHECK_STR(block(0)->text, "Inline $$a*b*c$$ and $$x_1 * y_1$$ here.");
+    CHECK(block(1)->type == BLOCK_PRE);
+    CHECK_STR(block(1)->text, "\\sum_i a_i*b_i < c");
+    CHECK(block(1)->line == 12);
+    CHECK(block(2)->type == BLOCK_PRE);
+    CHECK_STR(block(2)->text, "E = m*c^2*k");
+    CHECK_STR(block(3)->text, "Then em.");
+    CHECK(block(3)->line == 18);
+
+    /* Not a block: text follows the closing "$$", or no blank line
+     * before; in code it is code. */
+    build("$$a*b$$ then text\n\nlead\n$$\nx\n$$\n\n`$$c*d*e$$`\n");
+    CHECK_STR(block(0)->text, "$$a*b$$ then text");
+    CHECK(block(0)->type == BLOCK_PARA);
+    CHECK(block(1)->type == BLOCK_PARA);
+    CHECK_STR(block(2)->text, "$$c*d*e$$");
+}
+
+/* kramdown's inline links with spaces in the destination, which CommonMark
+ * leaves as text: the label shows; a URL (a scheme, or a site path) gives
+ * a link, anything else ("to be appear in CVPR2022") none. */
+static void test_kramdown_spaced_links(void)
+{
+    build("[Few-Shot Head Swapping](to be appear in CVPR2022), "
+          "[slides](https://x.org/my slides.pdf) and "
+          "[cv](/files/my cv.pdf).\n");
+    CHECK_STR(block(0)->text, "Few-Shot Head Swapping, slides and cv.");
+    CHECK(block(0)->n_links == 2);
+    CHECK_STR(link_url(0, 0), "https://x.org/my%20slides.pdf");
+    CHECK_STR(link_label(0, 0), "slides");
+    CHECK_STR(link_url(0, 1), "https://example.org/files/my%20cv.pdf");
+
+    /* A title after the destination is not part of it. */
+    build("[t1](https://x.org/a b \"Title one\") [t2](/my cv.pdf 'CV') "
+          "[t3](to appear \"T\")\n");
+    CHECK_STR(block(0)->text, "t1 t2 t3");
+    CHECK(block(0)->n_links == 2);
+    CHECK_STR(link_url(0, 0), "https://x.org/a%20b");
+    CHECK_STR(link_url(0, 1), "https://example.org/my%20cv.pdf");
+
+    /* Not this rule: brackets without a destination, code, a line break. */
+    build("[a] (b c) and `[x](y z)` and [p](q\nr s)\n");
+    CHECK_STR(block(0)->text, "[a] (b c) and [x](y z) and [p](q r s)");
+    CHECK(block(0)->n_links == 0);
+}
+
+/* kramdown's typography as Jekyll shows it: dashes, ellipsis, curly quotes
+ * and apostrophes, guillemets; never in code, and a comment CommonMark
+ * left as text still hides what it holds. */
+static void test_kramdown_typography(void)
+{
+    build("\"Double\" and 'single', it's -- en --- em ... << g >> "
+          "`code -- \"q\"`\n\n## A \"quoted\" heading\n\n"
+          "    code -- 'x'\n\n[a \"label\"](https://x.org) 2019--2020\n");
+    CHECK_STR(block(0)->text,
+              "\xe2\x80\x9c" "Double\xe2\x80\x9d and \xe2\x80\x98single"
+              "\xe2\x80\x99, it\xe2\x80\x99s \xe2\x80\x93 en \xe2\x80\x94 em "
+              "\xe2\x80\xa6 \xc2\xab g \xc2\xbb code -- \"q\"");
+    CHECK_STR(block(1)->text, "A \xe2\x80\x9cquoted\xe2\x80\x9d heading");
+    CHECK_STR(block(2)->text, "code -- 'x'");
+    CHECK_STR(link_label(3, 0), "a \xe2\x80\x9clabel\xe2\x80\x9d");
+    CHECK_STR(block(3)->text, "a \xe2\x80\x9clabel\xe2\x80\x9d 2019\xe2\x80\x93"
+                              "2020");
+
+    /* kramdown's harder cases, as Jekyll 4.3 shows them. */
+    build("The '80s, \"*em*\" and *his*'s, rock 'n' roll, 'tis.\n\n"
+          "He said, \"'Quoted' words.\" (\"paren\") \"x\"y\"z\n\n"
+          "a----b wait.... <https://a--b.org/x...y> \"end\nof\" line\n");
+    CHECK_STR(block(0)->text,
+              "The \xe2\x80\x99" "80s, \xe2\x80\x9c" "em\xe2\x80\x9d and "
+              "his\xe2\x80\x99s, rock \xe2\x80\x98n\xe2\x80\x99 roll, "
+              "\xe2\x80\x98tis.");
+    CHECK_STR(block(1)->text,
+              "He said, \xe2\x80\x9c\xe2\x80\x98Quoted\xe2\x80\x99 words."
+              "\xe2\x80\x9d (\xe2\x80\x9cparen\xe2\x80\x9d) \xe2\x80\x9cx"
+              "\xe2\x80\x9dy\xe2\x80\x9dz");
+    CHECK_STR(block(2)->text,
+              "a\xe2\x80\x94-b wait\xe2\x80\xa6. https://a--b.org/x...y "
+              "\xe2\x80\x9c" "end of\xe2\x80\x9d line");
+
+    build("Text <!-- a -- b --> shown -- here.\n\n<div>\n\"raw\" -- html\n</div>\n");
+    CHECK_STR(block(0)->text, "Text shown \xe2\x80\x93 here.");
+    CHECK_STR(block(1)->text, "\"raw\" -- html");
+}
+
 static void test_tables(void)
 {
     build("| Name | Score | Link |\n|:-----|------:|:----:|\n"
@@ -753,12 +959,6 @@ static void test_corpus(void)
     CHECK(pages == 6);
 }
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void timed_build(const char *what, const char *md, size_t len)
 {
@@ -889,6 +1089,11 @@ int main(void)
     test_footnotes();
     test_definition_lists();
     test_kramdown_extensions();
+    test_kramdown_block_html();
+    test_kramdown_markdown_attr();
+    test_kramdown_math();
+    test_kramdown_spaced_links();
+    test_kramdown_typography();
     test_tables();
     test_sections();
     test_unsafe_ids();
