@@ -8,6 +8,7 @@
 #include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "layout.h"
+#include "capsuled/utf8.h"
 
 #include <string.h>
 
@@ -21,16 +22,43 @@ struct finger {
     struct buf line, scratch;
 };
 
-/* Every byte of a UTF-8 sequence but its lead is 10xxxxxx: one '?' per
- * character, so a folded line is never wider than the wrapped one. */
+/* The typography kramdown sets (curly quotes, dashes, guillemets, the
+ * ellipsis, no-break spaces) folds to the ASCII it came from; any other
+ * character to '?'. One ASCII byte per character either way, so a folded
+ * line is never wider than the wrapped one. */
+static char ascii_of(unsigned cp)
+{
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x2032:
+        return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x00AB: case 0x00BB:
+    case 0x2033:
+        return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
+    case 0x2212:
+        return '-';
+    case 0x00A0: case 0x2002: case 0x2003: case 0x2009: case 0x202F:
+        return ' ';
+    case 0x2026:
+        return '.';
+    default:
+        return '?';
+    }
+}
+
 static void put_ascii(struct buf *out, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80)
+        if (c < 0x80) {
             buf_putc(out, (char)c);
-        else if ((c & 0xc0) != 0x80)
-            buf_putc(out, '?');
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        buf_putc(out, ascii_of(n ? cp : 0));
+        i += n ? n : 1;
     }
 }
 

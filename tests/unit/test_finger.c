@@ -140,6 +140,15 @@ static void test_ascii(void)
     CHECK(ascii_only(get("")) && crlf_lines(text, 70));
 }
 
+/* kramdown's typography (curly quotes, dashes, the ellipsis) folds back to
+ * the ASCII it was typed as, not to '?'. */
+static void test_ascii_typography(void)
+{
+    const char *r = get("notes");
+    CHECK(ascii_only(r));
+    CHECK_CONTAINS(r, "It's \"quoted\" - and - dashes. done");
+}
+
 static struct capsule *load_with(const char *dir, const char *finger_yaml)
 {
     char yaml[sizeof FIXTURE_YAML + 128];
@@ -164,6 +173,15 @@ int main(void)
     CHECK(cap != NULL);
     if (cap) {
         test_ascii();
+        capsule_unref(cap);
+    }
+    fixture_write(dir, "about.md",
+                  "# About\n\nHi.\n\n# Notes\n\n"
+                  "It's \"quoted\" -- and --- dashes... done\n");
+    cap = load_with(dir, "finger:\n  enabled: true\n  ascii: true\n");
+    CHECK(cap != NULL);
+    if (cap) {
+        test_ascii_typography();
         capsule_unref(cap);
     }
     response_free(&resp);
