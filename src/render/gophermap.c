@@ -220,7 +220,7 @@ static void gmap_latest_news(struct gmap *g)
         return;
     gmap_heading(g, "Latest news");
     struct buf first = {0};
-    const struct news_item *it;
+    const struct news_entry *it;
     for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++) {
         buf_clear(&first);
         buf_printf(&first, "%s ", it->date);
@@ -295,12 +295,16 @@ void render_gophermap_news(const struct doc *d, const struct render_opts *o,
     struct buf line = {0};
     gophermap_info(out, "News", o);
     gophermap_info(out, "", o);
-    for (size_t i = 0; i < news->n; i++) {
+    for (size_t i = 0; i < news->n_feed; i++) {
+        const struct news_entry *e = &news->feed[i];
         buf_clear(&line);
-        buf_printf(&line, "%s  %s", news->items[i].date, news->items[i].title);
-        gophermap_info(out, line.data, o);
+        buf_printf(&line, "%s  %s", e->date, e->title);
+        if (e->gopher) /* a post: a menu of its own */
+            menu_item(out, o, '1', line.data, e->link);
+        else
+            gophermap_info(out, line.data, o);
     }
-    if (news->n == 0)
+    if (news->n_feed == 0)
         gophermap_info(out, "No news yet.", o);
     gophermap_info(out, "", o);
     if (news->n)
