@@ -384,7 +384,8 @@ static void S_feed_post(const struct news_post *p, struct news_entry *e)
 {
     memcpy(e->date, p->date, sizeof e->date);
     e->date[10] = '\0';
-    e->title = S_text_or(p->title, "News");
+    /* Cleaned as the section's titles are: no leading emoji or dashes. */
+    e->title = S_make_title(p->title ? p->title : "");
     e->link = xstrdup(p->link);
     e->summary = S_text_or(p->summary, e->title);
     e->item = NEWS_NONE;

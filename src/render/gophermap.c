@@ -288,6 +288,27 @@ static void section_item(struct buf *out, const struct doc *d,
     buf_free(&sel);
 }
 
+/* The news section from the news menu: a section whose page would be
+ * /news/ (the menu itself) is linked as its text. */
+static void news_section_item(struct buf *out, const struct doc *d,
+                              const struct render_opts *o,
+                              const struct section *sec)
+{
+    struct buf sel = {0}, label = {0};
+    path_section(&sel, d, sec->slug);
+    if (strcmp(sel.data, PATH_NEWS) != 0) {
+        buf_free(&sel);
+        section_item(out, d, o, sec);
+        return;
+    }
+    buf_clear(&sel);
+    path_section_text(&sel, sec->slug);
+    buf_printf(&label, "%s (text)", layout_section_label(sec));
+    menu_item(out, o, '0', label.data, sel.data);
+    buf_free(&sel);
+    buf_free(&label);
+}
+
 void render_gophermap_news(const struct doc *d, const struct render_opts *o,
                            struct buf *out)
 {
@@ -308,7 +329,7 @@ void render_gophermap_news(const struct doc *d, const struct render_opts *o,
         gophermap_info(out, "No news yet.", o);
     gophermap_info(out, "", o);
     if (news->n)
-        section_item(out, d, o, &d->sections[news->section]);
+        news_section_item(out, d, o, &d->sections[news->section]);
     menu_item(out, o, '1', "Home", PATH_HOME);
     gophermap_end(out);
     buf_free(&line);
