@@ -224,6 +224,11 @@ static void gmap_latest_news(struct gmap *g)
     for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++) {
         buf_clear(&first);
         buf_printf(&first, "%s ", it->date);
+        if (it->gopher) { /* a post: a menu of its own */
+            buf_puts(&first, it->title);
+            our_item(g, '1', first.data, it->link);
+            continue;
+        }
         layout_flow_wrapped(&g->flow, it->title, first.data,
                             "           "); /* under the title, past the date */
     }

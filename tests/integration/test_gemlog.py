@@ -135,6 +135,10 @@ def check_gopher(tap, cap):
     tap.ok("0News (text)\t/news.txt\t" in menu,
            "gopher /news/: the News section, whose menu it hides, linked "
            "as its text", menu)
+    home = ct.gopher(cap.gopher_port, "/")[0].decode("utf-8", "replace")
+    tap.ok("\r\n12024-03-01 Second post\t/blog/2024/03/01/second/\t" in home
+           and "\r\n12024-02-20 Talk at GemCon\t/news/talk/\t" in home,
+           "gopher /: the latest news link to the post and the item", home)
     sub = ct.gopher(cap.gopher_port, "/blog/2024/03/01/second/")[0]
     tap.ok(b"Below the fold of the second post." in sub,
            "gopher: the post's selector answers", sub)

@@ -374,6 +374,10 @@ static void test_posts(void)
     buf_clear(&out);
     render_gemtext_home(&f.d, &f.o, &out);
     CHECK_CONTAINS(out.data, "## Latest news\n=> /blog/2025/11/02/a-post/ 2025-11-02 A post");
+    buf_clear(&out);
+    render_gophermap_home(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\r\n12025-11-02 A post & <more>\t/blog/2025/11/02/a-post/\t");
+    CHECK_CONTAINS(out.data, "\r\ni2025-10-01 Paper");
     f.o.dialect = GEMTEXT_SPARTAN;
     buf_clear(&out);
     render_gemsub(&f.d, &f.o, &out);
