@@ -3,6 +3,10 @@
  * include/capsuled/news.h). Decided once per model; the gemtext and
  * gophermap pages, the feeds and the route table read the result.
  *
+ * The feed is the items newest first, each with its route and summary;
+ * news_merge_posts adds a site's posts to it (the site layer finds them),
+ * so every feed, the .plan and the latest news read one list.
+ *
  * Items are numbered from the oldest (the last one in page order is 1), so
  * adding an item on top, as people do, keeps every existing URL and feed
  * id where it was. */
@@ -327,6 +331,8 @@ void news_build(const struct doc *d, struct news *out)
 static char *S_link_path(const char *url)
 {
     const char *p = strstr(url, "://");
+    if (p && p != url + strcspn(url, ":/?#"))
+        p = NULL; /* "://" in the path or query, not after a scheme */
     if (p) {
         p = strchr(p + 3, '/');
         if (!p)
@@ -465,7 +471,6 @@ void news_merge_posts(struct news *n, const struct doc *d,
     free(order);
     free(all);
 }
-
 
 static int S_block_cmp(const void *key, const void *item)
 {

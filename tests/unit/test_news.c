@@ -267,6 +267,8 @@ static void test_repeats(void)
     CHECK(!repeats("/blog/2024/03/01/second-part/", "2024-03-01"));
     CHECK(!repeats("/blog/2024/03/01/", "2024-03-01"));
     CHECK(!repeats("relative/second/", "2024-03-01"));
+    CHECK(!repeats("/x?u=https://example.org/blog/2024/03/01/second/",
+                   "2024-03-01"));
     CHECK(!repeats("https://example.org", "2024-03-01"));
     CHECK(!repeats(NULL, "2024-03-01"));
 
