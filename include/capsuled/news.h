@@ -7,6 +7,7 @@
 
 #include "capsuled/doc.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The section of a page that has no news. */
@@ -22,6 +23,30 @@ struct news_item {
                        keeps every old URL and feed id */
 };
 
+/* A dated entry of the site besides the page's News section: a post of
+ * _posts or an item of a `news` collection, as the site layer found it. */
+struct news_post {
+    char date[11];       /* YYYY-MM-DD */
+    const char *title;   /* plain text; NULL or empty: "News" */
+    const char *link;    /* its route (a path of ours, decoded) */
+    const char *summary; /* plain text (its excerpt); NULL: the title */
+    bool gopher;         /* the route is a Gopher menu too */
+};
+
+/* One entry of the feeds (gemsub, Atom, the Gopher news menu, the .plan
+ * and the home page's latest news): an item of the News section or a
+ * post, with its date, title, route and summary. */
+struct news_entry {
+    char date[11];
+    char *title;   /* never empty */
+    char *link;    /* "/news/N/" for an item of the section; a post's own
+                      route ("/2024/01/02/x/") */
+    char *summary; /* plain text, for Atom */
+    size_t item;   /* index into news.items, NEWS_NONE for a post */
+    bool gopher;   /* link is a Gopher selector as well (a post served over
+                      Gopher; a section item's /news/N/ is Gemini's only) */
+};
+
 struct news {
     /* The first section named so ("news", "updates" in its slug or
      * title), else the first whose list items are mostly dated; NEWS_NONE
@@ -31,11 +56,23 @@ struct news {
     size_t n;
     size_t *by_date;         /* indexes into items, newest first; page
                                 order among equal dates */
+    /* The feed: the section's items in by_date order, with the site's
+     * posts merged in by news_merge_posts, newest first. */
+    struct news_entry *feed;
+    size_t n_feed;
 };
 
 /* Decides the news of a built model. It never fails: a page without news
  * gets section NEWS_NONE and no items. */
 void news_build(const struct doc *d, struct news *out);
+/* Adds the site's posts and news items to the feed of N, newest first
+ * (among equal dates posts before section items, then the order given).
+ * A section item with the same date as a post, and a link to the post's
+ * route (the path of one of its links, with or without ".html"), is the
+ * same news: it leaves the feed (its /news/N/ page stays). D is the model
+ * news_build decided N from. */
+void news_merge_posts(struct news *n, const struct doc *d,
+                      const struct news_post *posts, size_t n_posts);
 /* The item made of block index block, or NULL when that block is none. */
 const struct news_item *news_at_block(const struct news *n, size_t block);
 void news_free(struct news *n);

@@ -3,11 +3,17 @@
  * include/capsuled/news.h). Decided once per model; the gemtext and
  * gophermap pages, the feeds and the route table read the result.
  *
+ * The feed is the items newest first, each with its route and summary;
+ * news_merge_posts adds a site's posts to it (the site layer finds them),
+ * so every feed, the .plan and the latest news read one list.
+ *
  * Items are numbered from the oldest (the last one in page order is 1), so
  * adding an item on top, as people do, keeps every existing URL and feed
  * id where it was. */
 #include "capsuled/news.h"
 #include "capsuled/buf.h"
+#include "capsuled/paths.h"
+#include "capsuled/url.h"
 #include "capsuled/utf8.h"
 
 #include <stdbool.h>
@@ -280,6 +286,32 @@ static void S_order_by_date(struct news *n)
     free(order);
 }
 
+/* --- the feed --- */
+
+static void S_feed_item(const struct doc *d, struct news *n, size_t item,
+                        struct news_entry *e)
+{
+    const struct news_item *it = &n->items[item];
+    struct buf link = {0};
+    path_news_item(&link, it->number);
+    memcpy(e->date, it->date, sizeof e->date);
+    e->title = xstrdup(it->title);
+    e->link = buf_detach(&link);
+    const char *text = d->blocks[it->block].text;
+    e->summary = xstrdup(text && *text ? text : it->title);
+    e->item = item;
+    e->gopher = false;
+}
+
+/* The section's items, newest first: the feed of a page without posts. */
+static void S_feed_items(const struct doc *d, struct news *n)
+{
+    n->feed = xcalloc(n->n ? n->n : 1, sizeof *n->feed);
+    for (size_t i = 0; i < n->n; i++)
+        S_feed_item(d, n, n->by_date[i], &n->feed[i]);
+    n->n_feed = n->n;
+}
+
 void news_build(const struct doc *d, struct news *out)
 {
     memset(out, 0, sizeof *out);
@@ -289,6 +321,155 @@ void news_build(const struct doc *d, struct news *out)
     S_collect(d, &d->sections[out->section], out);
     if (out->n > 0)
         S_order_by_date(out);
+    S_feed_items(d, out);
+}
+
+/* --- posts merged in --- */
+
+/* The path of a link's URL: after "scheme://host" when it has one, before
+ * its query or fragment, percent-escapes decoded. NULL when none. */
+static char *S_link_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (p && p != url + strcspn(url, ":/?#"))
+        p = NULL; /* "://" in the path or query, not after a scheme */
+    if (p) {
+        p = strchr(p + 3, '/');
+        if (!p)
+            return xstrdup("/");
+    } else if (url[0] == '/') {
+        p = url;
+    } else {
+        return NULL;
+    }
+    size_t n = strcspn(p, "?#");
+    char *out = xmalloc(n + 1);
+    long len = url_decode(p, n, out, n + 1);
+    if (len < 0) {
+        free(out);
+        return NULL;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* PATH names ROUTE: the same, or its .html, index.html or slashless form
+ * (a route "/a/b/" or "/a/b", as the site serves them). */
+static bool S_names_route(const char *path, const char *route)
+{
+    size_t r = strlen(route), p = strlen(path);
+    if (r == 0)
+        return false;
+    if (p < r - (r > 1 && route[r - 1] == '/'))
+        return false;
+    if (strncmp(path, route, r) == 0)
+        return path[r] == '\0' || strcmp(path + r, ".html") == 0 ||
+               (route[r - 1] == '/' && strcmp(path + r, "index.html") == 0);
+    /* "/a/b" for the route "/a/b/" */
+    return route[r - 1] == '/' && p == r - 1 && strncmp(path, route, p) == 0;
+}
+
+static bool S_block_links_to(const struct block *b, const char *route)
+{
+    for (size_t i = 0; i < b->n_links; i++) {
+        char *path = b->links[i].url ? S_link_path(b->links[i].url) : NULL;
+        bool same = path && S_names_route(path, route);
+        free(path);
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+static char *S_text_or(const char *text, const char *fallback)
+{
+    return xstrdup(text && *text ? text : fallback);
+}
+
+static void S_feed_post(const struct news_post *p, struct news_entry *e)
+{
+    memcpy(e->date, p->date, sizeof e->date);
+    e->date[10] = '\0';
+    /* Cleaned as the section's titles are: no leading emoji or dashes. */
+    e->title = S_make_title(p->title ? p->title : "");
+    e->link = xstrdup(p->link);
+    e->summary = S_text_or(p->summary, e->title);
+    e->item = NEWS_NONE;
+    e->gopher = p->gopher;
+}
+
+/* Newer first; among equal dates posts first, then in the order given
+ * (entries hold their position in the list being sorted). */
+static int S_entry_newer_first(const void *a, const void *b)
+{
+    const struct news_entry *x = *(const struct news_entry *const *)a;
+    const struct news_entry *y = *(const struct news_entry *const *)b;
+    int c = strcmp(y->date, x->date);
+    if (c)
+        return c;
+    bool xp = x->item == NEWS_NONE, yp = y->item == NEWS_NONE;
+    if (xp != yp)
+        return xp ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+static void S_entry_free(struct news_entry *e)
+{
+    free(e->title);
+    free(e->link);
+    free(e->summary);
+}
+
+/* Whether the feed's entry E, an item of the section, repeats a post. */
+static bool S_repeats_post(const struct doc *d, const struct news *n,
+                           const struct news_entry *e,
+                           const struct news_post *posts, size_t n_posts)
+{
+    const struct block *b = &d->blocks[n->items[e->item].block];
+    for (size_t i = 0; i < n_posts; i++)
+        if (strncmp(posts[i].date, e->date, 10) == 0 && posts[i].link &&
+            S_block_links_to(b, posts[i].link))
+            return true;
+    return false;
+}
+
+/* The entries of the feed and the posts, in one array, repeats dropped. */
+static struct news_entry *S_gather(const struct doc *d, struct news *n,
+                                   const struct news_post *posts,
+                                   size_t n_posts, size_t *count)
+{
+    struct news_entry *all = xcalloc(n->n_feed + n_posts + 1, sizeof *all);
+    size_t k = 0;
+    for (size_t i = 0; i < n_posts; i++)
+        S_feed_post(&posts[i], &all[k++]);
+    for (size_t i = 0; i < n->n_feed; i++) {
+        if (S_repeats_post(d, n, &n->feed[i], posts, n_posts))
+            S_entry_free(&n->feed[i]);
+        else
+            all[k++] = n->feed[i];
+    }
+    *count = k;
+    return all;
+}
+
+void news_merge_posts(struct news *n, const struct doc *d,
+                      const struct news_post *posts, size_t n_posts)
+{
+    if (n_posts == 0)
+        return;
+    size_t count;
+    struct news_entry *all = S_gather(d, n, posts, n_posts, &count);
+    struct news_entry **order = xmalloc(count * sizeof *order);
+    for (size_t i = 0; i < count; i++)
+        order[i] = &all[i];
+    qsort(order, count, sizeof *order, S_entry_newer_first);
+    free(n->feed);
+    n->feed = xmalloc(count * sizeof *n->feed);
+    for (size_t i = 0; i < count; i++)
+        n->feed[i] = *order[i];
+    n->n_feed = count;
+    free(order);
+    free(all);
 }
 
 static int S_block_cmp(const void *key, const void *item)
@@ -310,6 +491,9 @@ void news_free(struct news *n)
 {
     for (size_t i = 0; i < n->n; i++)
         free(n->items[i].title);
+    for (size_t i = 0; i < n->n_feed; i++)
+        S_entry_free(&n->feed[i]);
+    free(n->feed);
     free(n->items);
     free(n->by_date);
     memset(n, 0, sizeof *n);

@@ -1,7 +1,8 @@
 /* News as a gemsub page (Gemini's subscription convention) and as an
  * Atom 1.0 feed. Which items are news, their dates, titles and numbers
  * were decided with the content (capsuled/news.h); this file only writes
- * them out. */
+ * them out, entry by entry of the merged feed (the News section's items
+ * and the site's posts, newest first). */
 #include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "capsuled/utf8.h"
@@ -22,33 +23,21 @@ static void put_own_url(struct buf *out, const struct render_opts *o,
         path_gemini_url(out, o->gemini_host, o->gemini_port, path);
 }
 
-static void put_item_url(struct buf *out, const struct render_opts *o,
-                         const struct news_item *it)
-{
-    struct buf path = {0};
-    path_news_item(&path, it->number);
-    put_own_url(out, o, path.data);
-    buf_free(&path);
-}
-
 /* A gemsub entry's link: absolute for Gemini, as subscribing clients
  * have always been given it; relative for Spartan, whose links name paths
  * on the server that sent the page. */
 static void put_entry_link(struct buf *out, const struct render_opts *o,
-                           const struct news_item *it)
+                           const struct news_entry *e)
 {
-    if (o->dialect != GEMTEXT_SPARTAN) {
-        put_item_url(out, o, it);
-        return;
-    }
-    struct buf path = {0};
-    path_news_item(&path, it->number);
-    path_put_link(out, path.data);
-    buf_free(&path);
+    if (o->dialect != GEMTEXT_SPARTAN)
+        put_own_url(out, o, e->link);
+    else
+        path_put_link(out, e->link);
 }
 
-/* One entry line per item, "=> URL YYYY-MM-DD title": the date followed by
- * a space is what subscribing clients (Lagrange) look for. */
+/* One entry line per entry of the feed (the News section's items and the
+ * site's posts, newest first), "=> URL YYYY-MM-DD title": the date
+ * followed by a space is what subscribing clients (Lagrange) look for. */
 void render_gemsub(const struct doc *d, const struct render_opts *o,
                    struct buf *out)
 {
@@ -58,12 +47,12 @@ void render_gemsub(const struct doc *d, const struct render_opts *o,
     buf_puts(out, "# ");
     layout_put_clean(out, title, strlen(title));
     buf_puts(out, " — News\n\n");
-    for (size_t i = 0; i < news->n; i++) {
-        const struct news_item *it = &news->items[i];
+    for (size_t i = 0; i < news->n_feed; i++) {
+        const struct news_entry *e = &news->feed[i];
         buf_puts(out, "=> ");
-        put_entry_link(out, o, it);
-        buf_printf(out, " %s ", it->date);
-        layout_put_clean(out, it->title, strlen(it->title));
+        put_entry_link(out, o, e);
+        buf_printf(out, " %s ", e->date);
+        layout_put_clean(out, e->title, strlen(e->title));
         buf_putc(out, '\n');
     }
     /* Undated links: a reader finds a way on, feed parsers skip them. */
@@ -130,8 +119,8 @@ static bool looks_like_iso_date(const char *s)
 static void feed_updated(const struct news *news, const struct render_opts *o,
                          char date[11])
 {
-    if (news->n > 0) {
-        memcpy(date, news->items[news->by_date[0]].date, 11);
+    if (news->n_feed > 0) {
+        memcpy(date, news->feed[0].date, 11);
     } else if (o->page && looks_like_iso_date(o->page->date)) {
         memcpy(date, o->page->date, 10);
         date[10] = '\0';
@@ -171,24 +160,21 @@ static void put_feed_head(const struct news *news,
     buf_free(&tmp);
 }
 
-static void put_entry(const struct doc *d, const struct news_item *it,
+static void put_entry(const struct news_entry *e,
                       const struct render_opts *o, struct buf *out)
 {
     struct buf url = {0};
-    put_item_url(&url, o, it);
+    put_own_url(&url, o, e->link);
     buf_puts(out, "  <entry>\n    <id>");
     put_xml(out, url.data);
     buf_puts(out, "</id>\n    <title>");
-    put_xml(out, it->title);
+    put_xml(out, e->title);
     buf_printf(out, "</title>\n    <updated>%sT00:00:00Z</updated>\n",
-               it->date);
+               e->date);
     buf_puts(out, "    <link rel=\"alternate\" href=\"");
     put_xml(out, url.data);
     buf_puts(out, "\"/>\n    <summary type=\"text\">");
-    if (it->block < d->n_blocks && d->blocks[it->block].text)
-        put_xml(out, d->blocks[it->block].text);
-    else
-        put_xml(out, it->title);
+    put_xml(out, e->summary);
     buf_puts(out, "</summary>\n  </entry>\n");
     buf_free(&url);
 }
@@ -196,9 +182,10 @@ static void put_entry(const struct doc *d, const struct news_item *it,
 void render_atom(const struct doc *d, const struct render_opts *o,
                  struct buf *out)
 {
+    (void)d;
     const struct news *news = layout_news(o);
     put_feed_head(news, o, out);
-    for (size_t i = 0; i < news->n; i++)
-        put_entry(d, &news->items[i], o, out);
+    for (size_t i = 0; i < news->n_feed; i++)
+        put_entry(&news->feed[i], o, out);
     buf_puts(out, "</feed>\n");
 }

@@ -173,7 +173,7 @@ void render_finger_plan(const struct doc *d, const struct render_opts *o,
     struct finger f;
     finger_start(&f, d, o, out);
     layout_flow_heading(&f.flow, "Plan", 1);
-    const struct news_item *it = layout_latest_news(o, 0);
+    const struct news_entry *it = layout_latest_news(o, 0);
     if (!it)
         layout_flow_wrapped(&f.flow, "No plan.", "", "");
     for (size_t i = 0; it; it = layout_latest_news(o, ++i)) {

@@ -231,15 +231,21 @@ static void put_block_body(struct gem *g, const struct block *b)
  * so, and the home page its latest ones; so the section reads as the list
  * it is and a client can subscribe to it too, whichever of the two /news/
  * pages (feed or section) a link leads to. */
+static void put_entry_line(struct buf *out, const char *path,
+                           const char *date, const char *title)
+{
+    put_own_link(out, path);
+    buf_printf(out, " %s ", date);
+    layout_put_clean(out, title, strlen(title));
+    buf_putc(out, '\n');
+}
+
 static void put_news_entry(struct buf *out, const struct news_item *it)
 {
     struct buf path = {0};
     path_news_item(&path, it->number);
-    put_own_link(out, path.data);
+    put_entry_line(out, path.data, it->date, it->title);
     buf_free(&path);
-    buf_printf(out, " %s ", it->date);
-    layout_put_clean(out, it->title, strlen(it->title));
-    buf_putc(out, '\n');
 }
 
 static void put_block(struct gem *g, size_t index)
@@ -327,9 +333,9 @@ static void put_latest_news(struct gem *g)
     if (!layout_latest_news(g->o, 0))
         return;
     buf_puts(g->out, "\n## Latest news\n");
-    const struct news_item *it;
-    for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++)
-        put_news_entry(g->out, it);
+    const struct news_entry *e;
+    for (size_t i = 0; (e = layout_latest_news(g->o, i)) != NULL; i++)
+        put_entry_line(g->out, e->link, e->date, e->title);
     buf_puts(g->out, "=> " PATH_NEWS " All news (subscribe)\n");
 }
 

@@ -220,10 +220,15 @@ static void gmap_latest_news(struct gmap *g)
         return;
     gmap_heading(g, "Latest news");
     struct buf first = {0};
-    const struct news_item *it;
+    const struct news_entry *it;
     for (size_t i = 0; (it = layout_latest_news(g->o, i)) != NULL; i++) {
         buf_clear(&first);
         buf_printf(&first, "%s ", it->date);
+        if (it->gopher) { /* a post: a menu of its own */
+            buf_puts(&first, it->title);
+            our_item(g, '1', first.data, it->link);
+            continue;
+        }
         layout_flow_wrapped(&g->flow, it->title, first.data,
                             "           "); /* under the title, past the date */
     }
@@ -288,6 +293,27 @@ static void section_item(struct buf *out, const struct doc *d,
     buf_free(&sel);
 }
 
+/* The news section from the news menu: a section whose page would be
+ * /news/ (the menu itself) is linked as its text. */
+static void news_section_item(struct buf *out, const struct doc *d,
+                              const struct render_opts *o,
+                              const struct section *sec)
+{
+    struct buf sel = {0}, label = {0};
+    path_section(&sel, d, sec->slug);
+    if (strcmp(sel.data, PATH_NEWS) != 0) {
+        buf_free(&sel);
+        section_item(out, d, o, sec);
+        return;
+    }
+    buf_clear(&sel);
+    path_section_text(&sel, sec->slug);
+    buf_printf(&label, "%s (text)", layout_section_label(sec));
+    menu_item(out, o, '0', label.data, sel.data);
+    buf_free(&sel);
+    buf_free(&label);
+}
+
 void render_gophermap_news(const struct doc *d, const struct render_opts *o,
                            struct buf *out)
 {
@@ -295,16 +321,20 @@ void render_gophermap_news(const struct doc *d, const struct render_opts *o,
     struct buf line = {0};
     gophermap_info(out, "News", o);
     gophermap_info(out, "", o);
-    for (size_t i = 0; i < news->n; i++) {
+    for (size_t i = 0; i < news->n_feed; i++) {
+        const struct news_entry *e = &news->feed[i];
         buf_clear(&line);
-        buf_printf(&line, "%s  %s", news->items[i].date, news->items[i].title);
-        gophermap_info(out, line.data, o);
+        buf_printf(&line, "%s  %s", e->date, e->title);
+        if (e->gopher) /* a post: a menu of its own */
+            menu_item(out, o, '1', line.data, e->link);
+        else
+            gophermap_info(out, line.data, o);
     }
-    if (news->n == 0)
+    if (news->n_feed == 0)
         gophermap_info(out, "No news yet.", o);
     gophermap_info(out, "", o);
     if (news->n)
-        section_item(out, d, o, &d->sections[news->section]);
+        news_section_item(out, d, o, &d->sections[news->section]);
     menu_item(out, o, '1', "Home", PATH_HOME);
     gophermap_end(out);
     buf_free(&line);

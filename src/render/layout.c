@@ -134,13 +134,13 @@ const struct news *layout_news(const struct render_opts *o)
     return o->news ? o->news : &none;
 }
 
-const struct news_item *layout_latest_news(const struct render_opts *o,
+const struct news_entry *layout_latest_news(const struct render_opts *o,
                                            size_t i)
 {
     const struct news *n = layout_news(o);
-    if (i >= n->n || i >= HOME_NEWS_COUNT)
+    if (i >= n->n_feed || i >= HOME_NEWS_COUNT)
         return NULL;
-    return &n->items[n->by_date[i]];
+    return &n->feed[i];
 }
 
 bool layout_link_has_target(const struct link *l)

@@ -51,7 +51,7 @@ bool layout_cite_link(struct buf *out, size_t n, const struct link *l);
 const struct news *layout_news(const struct render_opts *o);
 /* The i-th item of a home page's latest news (the newest first), or NULL
  * past the last one shown: the one count of both home pages. */
-const struct news_item *layout_latest_news(const struct render_opts *o,
+const struct news_entry *layout_latest_news(const struct render_opts *o,
                                            size_t i);
 
 bool layout_link_has_target(const struct link *l);

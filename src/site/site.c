@@ -2,6 +2,7 @@
  * sorted table, and answer the two things that stay dynamic (search and
  * lookups) without touching the model again. */
 #include "capsuled/site.h"
+#include "gemlog.h"
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
 #include "capsuled/search.h"
@@ -268,6 +269,8 @@ int site_content_load(const struct config *cfg, size_t host_index,
     }
     doc_build(&out->page, cfg, &out->doc, diags);
     news_build(&out->doc, &out->news);
+    if (out->jekyll) /* its posts and news items join the feed */
+        gemlog_merge(out->jekyll, &out->doc, &out->news);
     const char *host = host_index < cfg->gemini.n_hosts
                            ? cfg->gemini.hosts[host_index].name
                            : NULL;
@@ -449,6 +452,11 @@ static void build_gopher_routes(struct site *s)
     struct buf body = {0}, path = {0};
     render_gophermap_home(&c->doc, &c->opts, &body);
     add_typed(&s->gopher, PATH_HOME, NULL, body.data, body.len);
+    /* Before the sections, as over Gemini: a section whose slug is "news"
+     * stays readable as /news.txt, and /news/ is the news menu. */
+    buf_clear(&body);
+    render_gophermap_news(&c->doc, &c->opts, &body);
+    add_typed(&s->gopher, PATH_NEWS, NULL, body.data, body.len);
     for (size_t i = 0; i < c->doc.n_sections; i++) {
         const struct section *sec = &c->doc.sections[i];
         if (!path_slug_is_safe(sec->slug))
@@ -464,9 +472,6 @@ static void build_gopher_routes(struct site *s)
         path_section_text(&path, sec->slug);
         add_typed(&s->gopher, path.data, NULL, body.data, body.len);
     }
-    buf_clear(&body);
-    render_gophermap_news(&c->doc, &c->opts, &body);
-    add_typed(&s->gopher, PATH_NEWS, NULL, body.data, body.len);
     buf_clear(&body);
     render_gopher_caps(&c->opts, &body);
     add_typed(&s->gopher, PATH_CAPS, NULL, body.data, body.len);

@@ -183,8 +183,9 @@ def pages_served(tap, cap):
            "gemini serves a collection item at its URL", r.text)
     r = gem("/news/")
     tap.ok(r.status == "20" and "Subscribe" not in r.text and
-           "announcement" not in r.text,
-           "/news/ stays the gemsub feed", r.text)
+           "=> /atom.xml Atom feed" in r.text and
+           "/news/announcement_2/ " in r.text,
+           "/news/ stays the gemsub feed, the news items in it", r.text)
     tap.eq(gem("/hidden/").status, "51", "an unpublished page is not served")
     tap.eq(gem("/blog/2199/future/").status, "51",
            "a future post is not served")

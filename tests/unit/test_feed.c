@@ -326,6 +326,67 @@ static void test_spartan_dialect(void)
     fx_free(&f);
 }
 
+/* --- posts in every feed --- */
+
+static const struct news_post POSTS[] = {
+    {"2025-11-02", "A post & <more>", "/blog/2025/11/02/a-post/",
+     "Its excerpt, \"quoted\"", true},
+    {"2024-01-05", "An item", "/news/item/", NULL, true},
+};
+
+static void test_posts(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    news_profile(&f);
+    news_merge_posts(&f.news, &f.d, POSTS, 2);
+    struct buf out = {0};
+    render_gemsub(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\n\n=> gemini://example.org/blog/2025/11/02/a-post/ "
+                             "2025-11-02 A post & <more>\n"
+                             "=> gemini://example.org/news/3/ 2025-10-01 Paper");
+    CHECK_CONTAINS(out.data, "1,600 USD award\n"
+                             "=> gemini://example.org/news/1/ 2024-04-01 Bad");
+    CHECK_CONTAINS(out.data, "nonchar\n"
+                             "=> gemini://example.org/news/item/ 2024-01-05 An item\n\n");
+    size_t entries;
+    CHECK(gemsub_all_match(out.data, &entries) && entries == 5);
+    buf_clear(&out);
+    render_atom(&f.d, &f.o, &out);
+    CHECK(xml_well_formed(out.data));
+    CHECK(xmllint_ok(out.data) != 0);
+    CHECK_CONTAINS(out.data, "<updated>2025-11-02T00:00:00Z</updated>\n  <author>");
+    CHECK_CONTAINS(out.data, "<entry>\n    <id>gemini://example.org/blog/2025/11/02/a-post/</id>\n"
+                             "    <title>A post &amp; &lt;more&gt;</title>\n"
+                             "    <updated>2025-11-02T00:00:00Z</updated>\n"
+                             "    <link rel=\"alternate\" href=\"gemini://example.org/blog/2025/11/02/a-post/\"/>\n"
+                             "    <summary type=\"text\">Its excerpt, &quot;quoted&quot;</summary>");
+    CHECK_CONTAINS(out.data, "<summary type=\"text\">An item</summary>");
+    buf_clear(&out);
+    render_gophermap_news(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\r\n12025-11-02  A post & <more>\t/blog/2025/11/02/a-post/\t"
+                             "gopher.example.org\t7070\r\n"
+                             "i2025-10-01  Paper");
+    buf_clear(&out);
+    render_finger_plan(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "2025-11-02  A post & <more>\r\n2025-10-01  Paper");
+    CHECK(strstr(out.data, "An item") == NULL); /* three latest only */
+    buf_clear(&out);
+    render_gemtext_home(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "## Latest news\n=> /blog/2025/11/02/a-post/ 2025-11-02 A post");
+    buf_clear(&out);
+    render_gophermap_home(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\r\n12025-11-02 A post & <more>\t/blog/2025/11/02/a-post/\t");
+    CHECK_CONTAINS(out.data, "\r\ni2025-10-01 Paper");
+    f.o.dialect = GEMTEXT_SPARTAN;
+    buf_clear(&out);
+    render_gemsub(&f.d, &f.o, &out);
+    CHECK_CONTAINS(out.data, "\n=> /blog/2025/11/02/a-post/ 2025-11-02 A post");
+    CHECK(strstr(out.data, "://") == NULL);
+    buf_free(&out);
+    fx_free(&f);
+}
+
 int main(void)
 {
     int capsules = fx_each_capsule(check_capsule);
@@ -333,5 +394,6 @@ int main(void)
     test_gemsub();
     test_atom();
     test_spartan_dialect();
+    test_posts();
     return test_done();
 }

@@ -1,6 +1,7 @@
 /* News decided from the model (src/content/news.c): which section is the
  * news, which of its items are dated and how, their numbers, their order
- * by date, and the item a block is. */
+ * by date, and the item a block is; the feed, the site's posts merged
+ * into it, and the repeats it drops. */
 #include "render_fixture.h"
 #include "test.h"
 
@@ -152,6 +153,148 @@ static void test_order(void)
     fx_free(&f);
 }
 
+/* --- the feed, and posts merged into it --- */
+
+/* The feed as "date link title" lines, newest first. */
+static char *feed_lines(const struct news *n)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < n->n_feed; i++)
+        buf_printf(&b, "%s %s %s\n", n->feed[i].date, n->feed[i].link,
+                   n->feed[i].title);
+    return buf_detach(&b);
+}
+
+#define CHECK_FEED(news, want)                                               \
+    do {                                                                     \
+        char *got_f = feed_lines(news);                                      \
+        CHECK_STR(got_f, want);                                              \
+        free(got_f);                                                         \
+    } while (0)
+
+/* A News section of three items, the first linking to a post. */
+static void news_page(struct fixture *f, const char *first_link)
+{
+    fx_init(f);
+    fx_block(f, BLOCK_HEADING, 1, "News");
+    struct block *b = fx_item(f, 1, NULL, "2024-03-01: Second post is out");
+    if (first_link)
+        fx_link(b, first_link, NULL, "Second post");
+    fx_item(f, 1, NULL, "2024-02-10: Award");
+    fx_item(f, 1, NULL, "2023-12-05: Joined");
+    fx_sections(f);
+}
+
+static void test_feed_of_section(void)
+{
+    struct fixture f;
+    news_page(&f, NULL);
+    /* Without posts, the items newest first at their /news/N/, the item's
+     * whole text as the summary. */
+    CHECK_FEED(&f.news, "2024-03-01 /news/3/ Second post is out\n"
+                        "2024-02-10 /news/2/ Award\n"
+                        "2023-12-05 /news/1/ Joined\n");
+    CHECK(f.news.n_feed == 3 && f.news.feed[1].item == 1 &&
+          !f.news.feed[1].gopher);
+    CHECK(f.news.n_feed == 3 &&
+          strcmp(f.news.feed[2].summary, "2023-12-05: Joined") == 0);
+    news_merge_posts(&f.news, &f.d, NULL, 0); /* nothing to add */
+    CHECK(f.news.n_feed == 3);
+    fx_free(&f);
+    CHECK(f.news.feed == NULL && f.news.n_feed == 0);
+}
+
+static const struct news_post POSTS[] = {
+    {"2024-02-10", "Talk, same day as the award", "/news/talk/", NULL, true},
+    {"2024-03-01", "Second post", "/blog/2024/03/01/second/", "Its excerpt",
+     true},
+    {"2025-01-01", "\xF0\x9F\x8E\x89 \xE2\x80\x94 New year", "/news/ny/",
+     NULL, true},
+    {"2020-05-05", NULL, "/blog/2020/05/05/untitled/", NULL, false},
+};
+
+static void test_merge(void)
+{
+    struct fixture f;
+    news_page(&f, "https://example.org/blog/2024/03/01/second/");
+    news_merge_posts(&f.news, &f.d, POSTS, 4);
+    /* Newest first; on one date a post before a section item; the item
+     * repeating the post (same date, a link to it) once; titles cleaned
+     * as the section's are. */
+    CHECK_FEED(&f.news, "2025-01-01 /news/ny/ New year\n"
+                        "2024-03-01 /blog/2024/03/01/second/ Second post\n"
+                        "2024-02-10 /news/talk/ Talk, same day as the award\n"
+                        "2024-02-10 /news/2/ Award\n"
+                        "2023-12-05 /news/1/ Joined\n"
+                        "2020-05-05 /blog/2020/05/05/untitled/ News\n");
+    const struct news_entry *e = f.news.feed;
+    CHECK(f.news.n_feed == 6);
+    if (f.news.n_feed == 6) {
+        CHECK_STR(e[1].summary, "Its excerpt");
+        CHECK_STR(e[2].summary, "Talk, same day as the award");
+        CHECK(e[1].item == NEWS_NONE && e[1].gopher && !e[5].gopher);
+        CHECK(e[3].item == 1 && e[4].item == 2);
+    }
+    /* The section's items themselves are untouched: /news/3/ stays. */
+    CHECK(f.news.n == 3 && f.news.items[0].number == 3);
+    fx_free(&f);
+}
+
+/* Which links name the post's route, and which do not. */
+static bool repeats(const char *link, const char *date)
+{
+    struct fixture f;
+    news_page(&f, link);
+    struct news_post p = {"", "Second post", "/blog/2024/03/01/second/",
+                          NULL, true};
+    memcpy(p.date, date, 11);
+    news_merge_posts(&f.news, &f.d, &p, 1);
+    bool dropped = f.news.n_feed == 3;
+    fx_free(&f);
+    return dropped;
+}
+
+static void test_repeats(void)
+{
+    CHECK(repeats("/blog/2024/03/01/second/", "2024-03-01"));
+    CHECK(repeats("/blog/2024/03/01/second", "2024-03-01"));
+    CHECK(repeats("/blog/2024/03/01/second/index.html", "2024-03-01"));
+    CHECK(repeats("https://example.org/blog/2024/03/01/second/#top",
+                  "2024-03-01"));
+    CHECK(repeats("gemini://x/blog/2024/03/01/%73econd/?q", "2024-03-01"));
+    /* Not the same: another date, another page, no link. */
+    CHECK(!repeats("/blog/2024/03/01/second/", "2024-03-02"));
+    CHECK(!repeats("/blog/2024/03/01/second-part/", "2024-03-01"));
+    CHECK(!repeats("/blog/2024/03/01/", "2024-03-01"));
+    CHECK(!repeats("relative/second/", "2024-03-01"));
+    CHECK(!repeats("/x?u=https://example.org/blog/2024/03/01/second/",
+                   "2024-03-01"));
+    CHECK(!repeats("https://example.org", "2024-03-01"));
+    CHECK(!repeats(NULL, "2024-03-01"));
+
+    /* A .html route, as served without its suffix. */
+    struct fixture f;
+    news_page(&f, "/notes/second.html");
+    struct news_post p = {"2024-03-01", "Second", "/notes/second", NULL, true};
+    news_merge_posts(&f.news, &f.d, &p, 1);
+    CHECK(f.news.n_feed == 3);
+    fx_free(&f);
+}
+
+/* A page without a News section: the feed is the posts alone. */
+static void test_posts_only(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    fx_block(&f, BLOCK_PARA, 0, "No news here");
+    fx_sections(&f);
+    CHECK(f.news.section == NEWS_NONE && f.news.n_feed == 0);
+    news_merge_posts(&f.news, &f.d, POSTS, 2);
+    CHECK_FEED(&f.news, "2024-03-01 /blog/2024/03/01/second/ Second post\n"
+                        "2024-02-10 /news/talk/ Talk, same day as the award\n");
+    fx_free(&f);
+}
+
 /* The seed capsule: seven items, the newest on top of the page. */
 static void check_capsule(const char *name, struct loaded *l)
 {
@@ -179,5 +322,9 @@ int main(void)
     test_dates();
     test_sections();
     test_order();
+    test_feed_of_section();
+    test_merge();
+    test_repeats();
+    test_posts_only();
     return test_done();
 }
