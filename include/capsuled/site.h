@@ -52,6 +52,8 @@ struct route {
     char *path; /* normalised: "/", "/about-me/", "/atom.xml" */
     char *data;
     size_t len;
+    bool borrowed; /* data is held by the site (a static file's bytes,
+                      shared by the tables): not freed with the route */
 };
 
 struct route_table {
@@ -77,6 +79,9 @@ struct site {
                                     search prompt under /search */
     char *spartan_header;        /* "2 text/gemini; charset=utf-8; …" */
     struct render_opts spartan_opts; /* content.opts, Spartan dialect */
+    char **statics;              /* the static files' bytes the routes
+                                    borrow (static.c) */
+    size_t n_statics;
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
@@ -87,6 +92,16 @@ struct site {
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);
+
+/* A Jekyll site's static files (static.c), each at the route of its URL,
+ * in the Gemini table (and the Gopher one when WITH_GOPHER, the Spartan
+ * one when enabled): after the pages, so a page's URL wins. A file over
+ * server.max_file_bytes, or unreadable, is a warning. */
+void site_add_static(struct site *s, bool with_gopher, struct diags *diags);
+void site_static_free(struct site *s);
+/* The route a static file's URL is served at (decoded, normalised), or
+ * NULL for a URL capsuled keeps for itself (robots.txt, atom.xml, …). */
+char *site_static_route(const char *url);
 
 /* Search results pages, without header line (the rules: search.h). */
 void site_search_gemini(const struct site *s, const char *query,
