@@ -44,6 +44,22 @@ int site_content_load(const struct config *cfg, size_t host_index,
                       const char *page_path, struct site_content *out,
                       struct diags *diags);
 void site_content_free(struct site_content *sc);
+/* Documents of a Jekyll site by URL (select.c). Whether two URLs name
+ * one document ("/about.html", "/about/" and "/about" do). */
+bool site_url_same(const char *a, const char *b);
+/* The document at URL (the one Jekyll writes last there), or NULL. */
+const struct jekyll_doc *site_find_doc(const struct jekyll_site *js,
+                                       const char *url);
+/* Loads D as the server does (the site's values for Liquid) and builds
+ * its model; -1 (page freed) when it cannot be read. */
+int site_load_doc(const struct config *cfg, const struct jekyll_site *js,
+                  const struct jekyll_doc *d, struct page *page,
+                  struct doc *doc, struct diags *diags);
+/* Makes C (loaded from a Jekyll site) the page or item at URL, shown as
+ * the server shows it (no card, no news); the home page stays as loaded.
+ * -1 (an error in diags, C unchanged) when the site has none there. */
+int site_content_select(struct site_content *c, const struct config *cfg,
+                        const char *url, struct diags *diags);
 /* The page file of gemini host HOST_INDEX, resolved against the config dir. */
 char *site_page_path(const struct config *cfg, size_t host_index);
 
