@@ -134,6 +134,13 @@ void site_search_spartan(const struct site *s, const char *query,
 void site_check_served(const struct config *cfg, const struct site_content *c,
                        struct diags *diags);
 
+/* What `capsuled check` reports about a Jekyll site (check.c), from the
+ * default host's content: pages Jekyll does not publish and why, missing
+ * includes, sections Liquid left empty, links to pages of the site's URL
+ * that it does not have, static files too large to serve. */
+void site_check_jekyll(const struct config *cfg,
+                       const struct site_content *c, struct diags *diags);
+
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."
  * or "..") is kept as '/'. out (cap ≥ len + 2) gets a path starting '/'.

@@ -316,8 +316,10 @@ int cli_check(int argc, char **argv)
                       "%zu mis-decoded text span%s (UTF-8 read as Mac Roman "
                       "or Windows-1252) repaired",
                       c.page.repairs, c.page.repairs == 1 ? "" : "s");
-        if (i == 0) /* finger and spartan's default host */
+        if (i == 0) { /* finger and spartan's default host */
             site_check_served(cfg, &c, &diags);
+            site_check_jekyll(cfg, &c, &diags);
+        }
         site_content_free(&c);
     }
     for (size_t i = 0; i < n; i++)
