@@ -172,6 +172,19 @@ static bool document_dir(const struct checker *k, const char *name)
     return value_hash_get(colls, name + 1) != NULL;
 }
 
+/* For file systems whose listings do not say (DT_UNKNOWN); a symlink
+ * stays one, as Jekyll's --safe walk does not follow it out. */
+static unsigned char type_of(const struct checker *k, const char *rel)
+{
+    struct stat st;
+    char *full = joined(k->js->root, rel);
+    int rc = lstat(full, &st);
+    free(full);
+    return rc < 0 ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR
+                             : S_ISREG(st.st_mode)   ? DT_REG
+                                                     : DT_UNKNOWN;
+}
+
 static void walk(const struct checker *k, const char *rel, bool excluded,
                  int depth)
 {
@@ -183,13 +196,15 @@ static void walk(const struct checker *k, const char *rel, bool excluded,
         if (name[0] == '.')
             continue; /* ".git", ".github": nobody's pages */
         char *child = joined(rel, name);
-        bool is_dir = e->d_type == DT_DIR;
+        unsigned char type = e->d_type == DT_UNKNOWN ? type_of(k, child)
+                                                     : e->d_type;
+        bool is_dir = type == DT_DIR;
         bool out = excluded || jekyll_filtered(k->js->config, rel, name,
                                                is_dir);
         if (is_dir && !skipped_dir(name) &&
             (depth > 0 || name[0] != '_' || document_dir(k, name)))
             walk(k, child, out && name[0] != '_', depth + 1);
-        else if (e->d_type == DT_REG)
+        else if (type == DT_REG)
             note_left_out(k, child, out && name[0] != '_');
         free(child);
     }
