@@ -1,7 +1,7 @@
 """A Jekyll site's static files, against a real `capsuled serve` of the
 fixture tests/sites/static-files: the CV PDF, a PNG, a GIF, a BibTeX and a
 text file fetched over Gemini (with their MIME type) and over Gopher,
-byte-exact; a file over server.max_file_bytes and an excluded one refused
+byte-exact (two over Spartan); a file over server.max_file_bytes and an excluded one refused
 (and the first named by `check`); links to them reach them inside the
 capsule (TODO until internal links are rewritten). Then `capsuled export`
 (the tree it writes), `capsuled render --page`, and what `capsuled check`
@@ -33,6 +33,7 @@ def site_copy(cap):
     capsuled's own keys only."""
     site = os.path.join(cap.dir, "site")
     shutil.copytree(FIXTURE, site)
+    cap.spartan_port = ct.free_port()
     with open(os.path.join(site, "capsule.yaml"), "w") as f:
         f.write("""gemini:
   port: %(gp)d
@@ -42,10 +43,15 @@ def site_copy(cap):
 gopher:
   port: %(op)d
   listen: ["127.0.0.1:%(op)d"]
+spartan:
+  enabled: true
+  port: %(sp)d
+  listen: ["127.0.0.1:%(sp)d"]
 server:
   workers: 1
   max_file_bytes: %(cap)d
 """ % {"gp": cap.gemini_port, "op": cap.gopher_port, "cap": CAP,
+       "sp": cap.spartan_port,
        "crt": ct.yaml_str(os.path.join(cap.certs, "localhost.crt")),
        "key": ct.yaml_str(os.path.join(cap.certs, "localhost.key"))})
     return site
@@ -70,6 +76,14 @@ def gopher_files(tap, cap):
         body = ct.gopher(cap.gopher_port, path)[0]
         tap.ok(body == original(path), "gopher %s: the file's bytes, "
                "exactly" % path, body[:200])
+
+
+def spartan_files(tap, cap):
+    for path in ("/files/cv.pdf", "/images/me.png"):
+        got = ct.spartan(cap.spartan_port, path)
+        want = ("2 %s\r\n" % SERVED[path]).encode() + original(path)
+        tap.ok(got == want, "spartan %s: 2 with its type, the bytes "
+               "exactly" % path, got[:120])
 
 
 def refused(tap, cap, srv):
@@ -124,6 +138,7 @@ def serve(tap):
                "\n".join(srv.stderr()))
         gemini_files(tap, cap)
         gopher_files(tap, cap)
+        spartan_files(tap, cap)
         refused(tap, cap, srv)
         links_reach(tap, cap)
         srv.stop()
