@@ -5,13 +5,15 @@ byte-exact (two over Spartan); a file over server.max_file_bytes and an excluded
 (and the first named by `check`); links to them reach them inside the
 capsule (TODO until internal links are rewritten). Then `capsuled export`
 (the tree it writes), `capsuled render --page`, and what `capsuled check`
-reports on tests/sites/check-losses."""
+reports on tests/sites/check-losses. A static file replaced while serving
+is served anew."""
 
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
@@ -86,6 +88,27 @@ def spartan_files(tap, cap):
                "exactly" % path, got[:120])
 
 
+def replaced(tap, cap, site):
+    """A static file replaced while serving: the next requests get the
+    new bytes (they are read into the snapshot, which reload rebuilds)."""
+    new = original("/files/cv.pdf").replace(b"Count 0", b"Count 1")
+    tmp = os.path.join(site, "files", ".cv.pdf.tmp")
+    with open(tmp, "wb") as f:
+        f.write(new)
+    os.rename(tmp, os.path.join(site, "files", "cv.pdf"))
+    url = ct.gemini_url(cap.gemini_port, "/files/cv.pdf")
+    end = time.time() + 10
+    while True:
+        r = ct.gemini(cap.gemini_port, url)
+        if r.body == new or time.time() > end:
+            break
+        time.sleep(0.1)
+    tap.ok(r.body == new, "a replaced static file is served anew over "
+           "Gemini", r.body[:80])
+    tap.ok(ct.gopher(cap.gopher_port, "/files/cv.pdf")[0] == new,
+           "and over Gopher")
+
+
 def refused(tap, cap, srv):
     for path, why in (("/files/big.bin", "over server.max_file_bytes"),
                       ("/private/secret.txt", "excluded by _config.yml")):
@@ -141,6 +164,7 @@ def serve(tap):
         spartan_files(tap, cap)
         refused(tap, cap, srv)
         links_reach(tap, cap)
+        replaced(tap, cap, site)
         srv.stop()
         check_names_big(tap, site)
     finally:
