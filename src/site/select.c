@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* URL as a comparable path: decoded, normalised, no ".html", no '/' at
- * the end ("/about.html", "/about/", "about" are all "/about"). */
+/* URL as a comparable path: decoded, normalised, no "index.html" or
+ * ".html", no '/' at the end ("/about.html", "/about/", "about" are all
+ * "/about"; "/index.html" is "/"). */
 static char *url_key(const char *url)
 {
     size_t n = strlen(url);
@@ -27,7 +28,9 @@ static char *url_key(const char *url)
         return NULL;
     }
     size_t k = strlen(out);
-    if (k > 5 && strcmp(out + k - 5, ".html") == 0)
+    if (k >= 11 && strcmp(out + k - 11, "/index.html") == 0)
+        out[k -= 10] = '\0'; /* "/cv/index.html" is "/cv/" */
+    else if (k > 5 && strcmp(out + k - 5, ".html") == 0)
         out[k -= 5] = '\0';
     if (k > 1 && out[k - 1] == '/')
         out[--k] = '\0';
