@@ -44,17 +44,28 @@ static bool reserved(const char *path)
     return false;
 }
 
+/* Whether PATH can be a route as it is: absolute, a file (no '/' at the
+ * end), no empty, "." or ".." segment. Jekyll's URLs of static files are
+ * already so (jekyll_url sanitises them); one that is not would never be
+ * asked for by a request, which is normalised the same way. */
+static bool plain_path(const char *path)
+{
+    size_t n = strlen(path);
+    if (n < 2 || path[0] != '/' || path[n - 1] == '/' ||
+        strstr(path, "//") || strstr(path, "/./") || strstr(path, "/../"))
+        return false;
+    const char *last = strrchr(path, '/') + 1;
+    return strcmp(last, ".") != 0 && strcmp(last, "..") != 0;
+}
+
 char *site_static_route(const char *url)
 {
     size_t n = strlen(url);
-    char *decoded = xmalloc(n + 1), *out = xmalloc(n + 2);
-    long len = url_decode(url, n, decoded, n + 1);
-    bool ok = len > 0 && site_normalize_path(decoded, (size_t)len, out,
-                                             n + 2);
-    free(decoded);
-    if (ok && out[strlen(out) - 1] != '/' && !reserved(out))
-        return out;
-    free(out);
+    char *path = xmalloc(n + 1);
+    if (url_decode(url, n, path, n + 1) > 0 && plain_path(path) &&
+        !reserved(path))
+        return path;
+    free(path);
     return NULL;
 }
 
