@@ -185,31 +185,41 @@ static unsigned char type_of(const struct checker *k, const char *rel)
                                                      : DT_UNKNOWN;
 }
 
+/* One entry of the folder REL: a folder walked, a file looked at. */
+static void visit(const struct checker *k, const char *rel,
+                  const struct dirent *e, bool excluded, int depth);
+
+/* The folder REL in name order (so the notes come in a stable order). */
 static void walk(const struct checker *k, const char *rel, bool excluded,
                  int depth)
 {
     char *full = *rel ? joined(k->js->root, rel) : xstrdup(k->js->root);
-    DIR *dir = depth < 12 ? opendir(full) : NULL;
+    struct dirent **list = NULL;
+    int n = depth < 12 ? scandir(full, &list, NULL, alphasort) : -1;
     free(full);
-    for (struct dirent *e; dir && (e = readdir(dir));) {
-        const char *name = e->d_name;
-        if (name[0] == '.')
-            continue; /* ".git", ".github": nobody's pages */
-        char *child = joined(rel, name);
-        unsigned char type = e->d_type == DT_UNKNOWN ? type_of(k, child)
-                                                     : e->d_type;
-        bool is_dir = type == DT_DIR;
-        bool out = excluded || jekyll_filtered(k->js->config, rel, name,
-                                               is_dir);
-        if (is_dir && !skipped_dir(name) &&
-            (depth > 0 || name[0] != '_' || document_dir(k, name)))
-            walk(k, child, out && name[0] != '_', depth + 1);
-        else if (type == DT_REG)
-            note_left_out(k, child, out && name[0] != '_');
-        free(child);
+    for (int i = 0; i < n; i++) {
+        if (list[i]->d_name[0] != '.') /* ".git", ".github": no pages */
+            visit(k, rel, list[i], excluded, depth);
+        free(list[i]);
     }
-    if (dir)
-        closedir(dir);
+    free(list);
+}
+
+static void visit(const struct checker *k, const char *rel,
+                  const struct dirent *e, bool excluded, int depth)
+{
+    const char *name = e->d_name;
+    char *child = joined(rel, name);
+    unsigned char type = e->d_type == DT_UNKNOWN ? type_of(k, child)
+                                                 : e->d_type;
+    bool is_dir = type == DT_DIR;
+    bool out = excluded || jekyll_filtered(k->js->config, rel, name, is_dir);
+    if (is_dir && !skipped_dir(name) &&
+        (depth > 0 || name[0] != '_' || document_dir(k, name)))
+        walk(k, child, out && name[0] != '_', depth + 1);
+    else if (type == DT_REG)
+        note_left_out(k, child, out && name[0] != '_');
+    free(child);
 }
 
 /* --- includes, empty sections, links: each page's own source --- */
