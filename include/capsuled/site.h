@@ -44,6 +44,22 @@ int site_content_load(const struct config *cfg, size_t host_index,
                       const char *page_path, struct site_content *out,
                       struct diags *diags);
 void site_content_free(struct site_content *sc);
+/* Documents of a Jekyll site by URL (select.c). Whether two URLs name
+ * one document ("/about.html", "/about/" and "/about" do). */
+bool site_url_same(const char *a, const char *b);
+/* The document at URL (the one Jekyll writes last there), or NULL. */
+const struct jekyll_doc *site_find_doc(const struct jekyll_site *js,
+                                       const char *url);
+/* Loads D as the server does (the site's values for Liquid) and builds
+ * its model; -1 (page freed) when it cannot be read. */
+int site_load_doc(const struct config *cfg, const struct jekyll_site *js,
+                  const struct jekyll_doc *d, struct page *page,
+                  struct doc *doc, struct diags *diags);
+/* Makes C (loaded from a Jekyll site) the page or item at URL, shown as
+ * the server shows it (no card, no news); the home page stays as loaded.
+ * -1 (an error in diags, C unchanged) when the site has none there. */
+int site_content_select(struct site_content *c, const struct config *cfg,
+                        const char *url, struct diags *diags);
 /* The page file of gemini host HOST_INDEX, resolved against the config dir. */
 char *site_page_path(const struct config *cfg, size_t host_index);
 
@@ -52,6 +68,8 @@ struct route {
     char *path; /* normalised: "/", "/about-me/", "/atom.xml" */
     char *data;
     size_t len;
+    bool borrowed; /* data is held by the site (a static file's bytes,
+                      shared by the tables): not freed with the route */
 };
 
 struct route_table {
@@ -77,6 +95,9 @@ struct site {
                                     search prompt under /search */
     char *spartan_header;        /* "2 text/gemini; charset=utf-8; …" */
     struct render_opts spartan_opts; /* content.opts, Spartan dialect */
+    char **statics;              /* the static files' bytes the routes
+                                    borrow (static.c) */
+    size_t n_statics;
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
@@ -87,6 +108,16 @@ struct site {
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 void site_free(struct site *s);
+
+/* A Jekyll site's static files (static.c), each at the route of its URL,
+ * in the Gemini table (and the Gopher one when WITH_GOPHER, the Spartan
+ * one when enabled): after the pages, so a page's URL wins. A file over
+ * server.max_file_bytes, or unreadable, is a warning. */
+void site_add_static(struct site *s, bool with_gopher, struct diags *diags);
+void site_static_free(struct site *s);
+/* The route a static file's URL is served at (decoded, normalised), or
+ * NULL for a URL capsuled keeps for itself (robots.txt, atom.xml, …). */
+char *site_static_route(const char *url);
 
 /* Search results pages, without header line (the rules: search.h). */
 void site_search_gemini(const struct site *s, const char *query,
@@ -102,6 +133,13 @@ void site_search_spartan(const struct site *s, const char *query,
  * two protocols share. */
 void site_check_served(const struct config *cfg, const struct site_content *c,
                        struct diags *diags);
+
+/* What `capsuled check` reports about a Jekyll site (check.c), from the
+ * default host's content: pages Jekyll does not publish and why, missing
+ * includes, sections Liquid left empty, links to pages of the site's URL
+ * that it does not have, static files too large to serve. */
+void site_check_jekyll(const struct config *cfg,
+                       const struct site_content *c, struct diags *diags);
 
 /* Resolves dot segments of an already decoded path, never above the root;
  * empty segments collapse, "" becomes "/", a trailing '/' (or a final "."

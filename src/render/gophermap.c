@@ -3,6 +3,7 @@
  * menu ends with a lone ".". Text goes out as 'i' lines laid out like the
  * plain-text rendering; links become items after their block, the way
  * Geomyidae and Gophernicus menus look in lynx, sacc and bombadillo. */
+#include "capsuled/mime.h"
 #include "capsuled/paths.h"
 #include "capsuled/render.h"
 #include "capsuled/url.h"
@@ -131,8 +132,27 @@ static bool parse_gopher_url(const char *url, struct gopher_url *g)
     return true;
 }
 
+/* The item type of a path of this capsule: a menu for a page ("/cv/",
+ * "/about", "/about.html"), else what the file's extension says (a static
+ * file of the site: '9', 'I', 'g' or '0'). */
+static char own_path_type(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash : path, '.');
+    if (!dot || strcmp(dot, ".html") == 0)
+        return '1';
+    return mime_gopher_type(mime_type(path));
+}
+
 static void external_item(struct gmap *g, const char *label, const char *url)
 {
+    if (url[0] == '/' && url[1] != '/') { /* a path of this capsule */
+        struct buf path = {0};
+        url_decode_loose(&path, url, strcspn(url, "?#"));
+        our_item(g, own_path_type(path.data), label, path.data);
+        buf_free(&path);
+        return;
+    }
     struct gopher_url gu;
     if (parse_gopher_url(url, &gu)) {
         gophermap_item(g->out, gu.type, label, gu.selector, gu.host, gu.port);

@@ -41,6 +41,7 @@ static bool file_exists(const char *path)
 struct render_args {
     const char *to;
     const char *section;
+    const char *page; /* --page URL: a page or item of a Jekyll site */
     const char *target;
 };
 
@@ -67,6 +68,8 @@ static int parse_render_args(int argc, char **argv, struct render_args *a)
             a->to = v;
         else if ((v = option_value(argc, argv, &i, "--section")))
             a->section = v;
+        else if ((v = option_value(argc, argv, &i, "--page")))
+            a->page = v;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "capsuled render: unknown or incomplete option "
                             "'%s'\n", argv[i]);
@@ -90,7 +93,8 @@ static int parse_render_args(int argc, char **argv, struct render_args *a)
     }
     if (!a->target) {
         fprintf(stderr, "usage: capsuled render [--to gemtext|gophermap|text|"
-                        "gemsub|atom] [--section SLUG] FILE-or-CAPSULE-DIR\n");
+                        "gemsub|atom] [--section SLUG] [--page URL] "
+                        "FILE-or-CAPSULE-DIR\n");
         return -1;
     }
     return 0;
@@ -162,6 +166,19 @@ static void render_format(const struct site_content *c, const char *to,
         render_gemtext_all(d, o, out);
 }
 
+/* --page URL: only a Jekyll site has pages by URL. */
+static int select_page(struct site_content *c, const struct config *cfg,
+                       const char *url, struct diags *diags)
+{
+    if (!c->jekyll) {
+        diags_add(diags, DIAG_ERROR, c->page_path, 0,
+                  "--page needs a Jekyll site (a directory with "
+                  "_config.yml)");
+        return -1;
+    }
+    return site_content_select(c, cfg, url, diags);
+}
+
 int cli_render(int argc, char **argv)
 {
     struct render_args a;
@@ -175,6 +192,11 @@ int cli_render(int argc, char **argv)
     if (load_config_for(a.target, &cfg, &page, &diags) < 0 ||
         site_content_load(&cfg, 0, page, &c, &diags) < 0) {
         print_diags(&diags, stderr);
+        goto out;
+    }
+    if (a.page && select_page(&c, &cfg, a.page, &diags) < 0) {
+        print_diags(&diags, stderr);
+        site_content_free(&c);
         goto out;
     }
     long section = -1;
@@ -294,8 +316,10 @@ int cli_check(int argc, char **argv)
                       "%zu mis-decoded text span%s (UTF-8 read as Mac Roman "
                       "or Windows-1252) repaired",
                       c.page.repairs, c.page.repairs == 1 ? "" : "s");
-        if (i == 0) /* finger and spartan's default host */
+        if (i == 0) { /* finger and spartan's default host */
             site_check_served(cfg, &c, &diags);
+            site_check_jekyll(cfg, &c, &diags);
+        }
         site_content_free(&c);
     }
     for (size_t i = 0; i < n; i++)
@@ -362,6 +386,29 @@ static char *export_path(const char *outdir, const char *route,
     return buf_detach(&p);
 }
 
+/* A Gemini redirect ("31 gemini://host/about\r\n", a page's .html
+ * form) exported as a gemtext page linking where it leads, by path, so
+ * the tree works wherever it is served. False for other routes. */
+static bool redirect_page(const struct route *r, struct buf *out)
+{
+    if (r->len < 4 || r->data[0] != '3' || r->data[2] != ' ')
+        return false;
+    const char *target = r->data + 3;
+    const char *end = strstr(target, "\r\n");
+    size_t n = end ? (size_t)(end - target) : strlen(target);
+    const char *scheme = strstr(target, "://");
+    if (scheme && scheme < target + n) {
+        const char *path = memchr(scheme + 3, '/',
+                                  (size_t)(target + n - scheme - 3));
+        n -= path ? (size_t)(path - target) : n;
+        target = path ? path : target;
+    }
+    buf_puts(out, "=> ");
+    buf_put(out, target, n);
+    buf_puts(out, " Moved here\n");
+    return true;
+}
+
 static int export_table(const struct route_table *t, const char *outdir,
                         const char *index, bool strip_header,
                         const struct route_table *skip, size_t *written)
@@ -370,7 +417,11 @@ static int export_table(const struct route_table *t, const char *outdir,
         const struct route *r = &t->items[i];
         const char *body = r->data;
         size_t len = r->len;
-        if (strip_header) {
+        struct buf moved = {0};
+        if (strip_header && redirect_page(r, &moved)) {
+            body = moved.data;
+            len = moved.len;
+        } else if (strip_header) {
             const char *crlf = strstr(body, "\r\n");
             size_t skip = crlf ? (size_t)(crlf - body) + 2 : 0;
             body += skip;
@@ -383,6 +434,7 @@ static int export_table(const struct route_table *t, const char *outdir,
         int rc = write_file(path, body, len);
         *written += rc == 0;
         free(path);
+        buf_free(&moved);
         if (rc < 0)
             return -1;
     }
@@ -448,14 +500,17 @@ static const struct command_help commands[] = {
      "$XDG_STATE_HOME/capsuled or ~/.local/state/capsuled).\n"},
     {"render",
      "capsuled render [--to gemtext|gophermap|text|gemsub|atom] "
-     "[--section SLUG] FILE-or-CAPSULE-DIR",
+     "[--section SLUG] [--page URL] FILE-or-CAPSULE-DIR",
      "Prints the page in one format to stdout (default gemtext); --section\n"
-     "prints one section only.\n"},
+     "prints one section only; --page picks another page or item of a\n"
+     "Jekyll site by its URL (as `capsuled list` prints it).\n"},
     {"check", "capsuled check CAPSULE-DIR",
      "Reports repairs, broken links and leftovers as file:line: level:\n"
      "message; exits 1 when there are errors.\n"},
     {"export", "capsuled export CAPSULE-DIR OUTDIR",
-     "Writes every page as static .gmi files and gophermaps under OUTDIR.\n"},
+     "Writes every page as static .gmi files and gophermaps under OUTDIR;\n"
+     "in a Jekyll site also its pages, items and static files at their\n"
+     "URLs, a page's .html form as a link to the page.\n"},
     {"list", "capsuled list SITE-DIR",
      "Prints every URL a Jekyll site has, with its kind (page, post, item,\n"
      "static) and source file; the home page is marked.\n"},

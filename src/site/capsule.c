@@ -134,8 +134,9 @@ static const struct config *host_config(struct capsule *c, size_t i,
 
 /* A Jekyll site's page is found by the walk, not named: the file read,
  * what else the site value came from (_config.yml, capsule.yaml, the data
- * files) and every page, post and item (each is served, and each is in
- * site.pages or a collection) are recorded once known. A file recorded
+ * files) and every page, post, item and static file (each is served,
+ * and each is in site.pages, a collection or site.static_files) are
+ * recorded once known. A file recorded
  * after it was read may show a change that came in between: a rebuild,
  * never a miss. Files added to the site are not watched for. */
 static void record_site_files(struct capsule *c,
@@ -149,8 +150,8 @@ static void record_site_files(struct capsule *c,
         record_file(c, js->files[i]);
     struct buf p = {0};
     for (size_t i = 0; i < js->n_docs; i++) {
-        if (js->docs[i].kind == JEKYLL_STATIC)
-            continue;
+        if (js->docs[i].kind == JEKYLL_STATIC && !js->docs[i].output)
+            continue; /* static files with output are served too */
         buf_clear(&p);
         buf_printf(&p, "%s/%s", js->root, js->docs[i].path);
         record_file(c, p.data);

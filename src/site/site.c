@@ -73,6 +73,7 @@ static void route_add(struct route_table *t, const char *path, struct buf *b)
     t->items[t->n].path = xstrdup(path);
     t->items[t->n].len = b->len;
     t->items[t->n].data = buf_detach(b);
+    t->items[t->n].borrowed = false;
     t->n++;
 }
 
@@ -101,7 +102,8 @@ static void route_seal(struct route_table *t)
     for (size_t i = 0; i < t->n; i++) {
         if (w > 0 && strcmp(t->items[w - 1].path, t->items[i].path) == 0) {
             free(t->items[i].path);
-            free(t->items[i].data);
+            if (!t->items[i].borrowed)
+                free(t->items[i].data);
             continue;
         }
         t->items[w++] = t->items[i];
@@ -121,7 +123,8 @@ static void route_table_free(struct route_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         free(t->items[i].path);
-        free(t->items[i].data);
+        if (!t->items[i].borrowed)
+            free(t->items[i].data);
     }
     free(t->items);
     *t = (struct route_table){0};
@@ -752,6 +755,7 @@ struct site *site_build(const struct config *cfg, size_t host_index,
         s->spartan_opts = spartan_opts(cfg, host_index, &s->content.opts);
     }
     build_jekyll_pages(s, with_gopher, diags);
+    site_add_static(s, with_gopher, diags);
     build_gemini_routes(s);
     if (cfg->spartan.enabled)
         build_spartan_routes(s);
@@ -771,6 +775,7 @@ void site_free(struct site *s)
     route_table_free(&s->gopher);
     route_table_free(&s->finger);
     route_table_free(&s->spartan);
+    site_static_free(s);
     free(s->spartan_header);
     site_content_free(&s->content);
     free(s->lang);

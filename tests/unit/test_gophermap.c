@@ -266,9 +266,34 @@ static void test_markdown(void)
     doc_free(&f.d);
 }
 
+/* A link to a path of the capsule (a site's static file or page, kept
+ * relative) is one of our items, typed by what it leads to. */
+static void test_own_paths(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    const char *md = "# T\n\n[cv](/files/cv.pdf) [me](/img/me.png) "
+                     "[a](/a.gif) [n](/notes.txt) [p](/cv/) [h](/about.html) "
+                     "[s](/my%20cv.pdf?x=1)\n";
+    doc_build_markdown(md, strlen(md), &f.d);
+    struct buf out = {0};
+    render_gophermap_all(&f.d, &f.o, &out);
+    CHECK(gophermap_problem(out.data) == 0);
+    CHECK_CONTAINS(out.data, "\r\n9cv\t/files/cv.pdf\tgopher.example.org\t");
+    CHECK_CONTAINS(out.data, "\r\nIme\t/img/me.png\t");
+    CHECK_CONTAINS(out.data, "\r\nga\t/a.gif\t");
+    CHECK_CONTAINS(out.data, "\r\n0n\t/notes.txt\t");
+    CHECK_CONTAINS(out.data, "\r\n1p\t/cv/\t");
+    CHECK_CONTAINS(out.data, "\r\n1h\t/about.html\t");
+    CHECK_CONTAINS(out.data, "\r\n9s\t/my cv.pdf\t");
+    buf_free(&out);
+    doc_free(&f.d);
+}
+
 int main(void)
 {
     test_markdown();
+    test_own_paths();
     int capsules = fx_each_capsule(check_capsule);
     CHECK(capsules >= 1);
     test_lines();

@@ -175,9 +175,36 @@ static void test_default_capsule(void)
     capsule_unref(c);
 }
 
+/* The route a static file is served at, and URLs naming one document. */
+static void test_static_urls(void)
+{
+    char *r = site_static_route("/files/cv.pdf");
+    CHECK_STR(r, "/files/cv.pdf");
+    free(r);
+    r = site_static_route("/files/my%20cv.pdf");
+    CHECK_STR(r, "/files/my cv.pdf"); /* routes hold decoded paths */
+    free(r);
+    /* Never asked for by a request, which is normalised first. */
+    CHECK(site_static_route("/a/../b.png") == NULL);
+    CHECK(site_static_route("/a//b.png") == NULL);
+    CHECK(site_static_route("/a/..") == NULL);
+    CHECK(site_static_route("/robots.txt") == NULL); /* capsuled's own */
+    CHECK(site_static_route("/atom.xml") == NULL);
+    CHECK(site_static_route("/dir/") == NULL);
+    CHECK(site_static_route("") == NULL);
+    CHECK(site_url_same("/about.html", "/about"));
+    CHECK(site_url_same("/about/", "/about"));
+    CHECK(site_url_same("about", "/about/"));
+    CHECK(site_url_same("/a%20b/", "/a b"));
+    CHECK(site_url_same("/", "/index.html"));
+    CHECK(site_url_same("/cv/index.html", "/cv/"));
+    CHECK(!site_url_same("/about/", "/about-me/"));
+}
+
 int main(void)
 {
     test_normalize();
+    test_static_urls();
     test_load_failures();
     test_snapshot();
     test_no_config();
