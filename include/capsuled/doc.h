@@ -101,6 +101,10 @@ struct doc {
      * empty page has one home section of no blocks. */
     struct section *sections;
     size_t n_sections;
+    /* The route the document is served at, its sections beneath it
+     * (paths.h): NULL for the home page, whose sections are /SLUG/; a
+     * page of a Jekyll site sets its own ("/cv/"), owned by the doc. */
+    char *base;
 };
 
 /* Builds the model from a loaded page. Unconvertible leftovers and links to

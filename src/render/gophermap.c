@@ -204,7 +204,7 @@ static void gmap_section_items(struct gmap *g)
         path_section(&sel, g->d, s->slug);
         our_item(g, '1', title, sel.data);
         buf_clear(&sel);
-        path_section_text(&sel, s->slug);
+        path_section_text_of(&sel, g->d, s->slug);
         buf_clear(&label);
         buf_puts(&label, title);
         buf_puts(&label, " (text)");
@@ -256,7 +256,7 @@ void render_gophermap_section(const struct doc *d, size_t section,
         layout_flow_section(&g.flow, d, section);
         info_line(out, "", 0);
         struct buf sel = {0};
-        path_section_text(&sel, d->sections[section].slug);
+        path_section_text_of(&sel, d, d->sections[section].slug);
         our_item(&g, '0', "This section as text", sel.data);
         buf_free(&sel);
     }
