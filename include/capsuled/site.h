@@ -77,6 +77,8 @@ struct site {
                                     search prompt under /search */
     char *spartan_header;        /* "2 text/gemini; charset=utf-8; …" */
     struct render_opts spartan_opts; /* content.opts, Spartan dialect */
+    struct nav_link *nav;        /* a Jekyll site's navigation */
+    size_t n_nav;
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };

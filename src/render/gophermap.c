@@ -214,6 +214,16 @@ static void gmap_section_items(struct gmap *g)
     buf_free(&label);
 }
 
+/* The site's navigation: its pages and collections. */
+static void gmap_nav(struct gmap *g)
+{
+    if (g->o->n_nav == 0)
+        return;
+    gmap_heading(g, "Pages");
+    for (size_t i = 0; i < g->o->n_nav; i++)
+        our_item(g, '1', g->o->nav[i].label, g->o->nav[i].path);
+}
+
 static void gmap_latest_news(struct gmap *g)
 {
     if (!layout_latest_news(g->o, 0))
@@ -241,6 +251,7 @@ void render_gophermap_home(const struct doc *d, const struct render_opts *o,
     layout_flow_section(&g.flow, d, 0);
     g.flow.state.demote_h1 = false;
     gmap_section_items(&g);
+    gmap_nav(&g);
     gmap_latest_news(&g);
     info_line(out, "", 0);
     our_item(&g, '7', "Search the profile", PATH_SEARCH);

@@ -572,6 +572,7 @@ struct site *site_build(const struct config *cfg, size_t host_index,
         s->spartan_opts = spartan_opts(cfg, host_index, &s->content.opts);
     }
     site_build_pages(s, with_gopher, diags);
+    site_build_nav(s, with_gopher);
     build_gemini_routes(s);
     if (cfg->spartan.enabled)
         build_spartan_routes(s);
@@ -593,6 +594,7 @@ void site_free(struct site *s)
     route_table_free(&s->spartan);
     free(s->spartan_header);
     site_content_free(&s->content);
+    site_nav_free(s);
     free(s->lang);
     free(s->gemtext_header);
     free(s->http_reply);

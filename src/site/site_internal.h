@@ -37,4 +37,13 @@ struct value *jekyll_site_vars(const struct config *cfg,
  * own routes: the site's URLs win over the home page's section paths. */
 void site_build_pages(struct site *s, bool with_gopher, struct diags *diags);
 
+/* The site's navigation and its collections' indexes (nav.c), once the
+ * pages are added: s->nav, and the home page's options pointing at it. */
+void site_build_nav(struct site *s, bool with_gopher);
+void site_nav_free(struct site *s);
+/* The route of the capsule a link of the site leads to ("/publications/",
+ * "/#-news", the site's url or baseurl in front): a page's route, a
+ * section of the home page, or NULL when the capsule has none. */
+char *site_local_route(const struct site *s, const char *url);
+
 #endif
