@@ -36,6 +36,10 @@ struct link {
                       the URL, or the section's title */
     bool image;    /* from an image: label is the alt text (an image inside
                       a link only lends its alt text to the outer link) */
+    char *route;   /* a route of the capsule (paths.h) the link leads to,
+                      set by the site once its routes are known (a link of
+                      a Jekyll site to one of its pages); renderers prefer
+                      it to url, which stays the web URL. NULL: none */
 };
 /* Links with an empty or "#" URL, javascript:/data: links and links to
  * unknown anchors give no entry: their label stays plain text (a note or

@@ -67,7 +67,9 @@ static void put_link_line(struct gem *g, const struct link *l)
 {
     if (!layout_link_has_target(l))
         return;
-    if (nonempty(l->url)) {
+    if (nonempty(l->route)) {
+        put_own_link(g->out, l->route);
+    } else if (nonempty(l->url)) {
         buf_puts(g->out, "=> ");
         url_escape(g->out, l->url, strlen(l->url)); /* one field */
     } else {

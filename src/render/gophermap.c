@@ -155,6 +155,10 @@ static void link_item(const struct link *l, void *ctx)
     const char *label = nonempty(l->label) ? l->label
                         : nonempty(l->url) ? l->url
                                            : l->section;
+    if (nonempty(l->route)) {
+        our_item(g, '1', label, l->route);
+        return;
+    }
     if (nonempty(l->url)) {
         external_item(g, label, l->url);
         return;

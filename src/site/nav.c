@@ -25,6 +25,9 @@ static bool has_route(const struct site *s, const char *path)
     for (size_t i = 0; i < s->gemini.n; i++)
         if (strcmp(s->gemini.items[i].path, path) == 0)
             return true;
+    for (size_t i = 0; i < s->n_known; i++)
+        if (strcmp(s->known[i], path) == 0)
+            return true;
     const struct doc *d = &s->content.doc;
     struct buf p = {0};
     bool found = false;
@@ -100,6 +103,79 @@ char *site_local_route(const struct site *s, const char *url)
         return path;
     free(path);
     return NULL;
+}
+
+/* --- links of the site --- */
+
+static bool has_scheme(const char *url)
+{
+    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    return n > 0 && url[n] == ':';
+}
+
+/* A relative URL against the page's own URL (its directory), as a
+ * browser reads it on the site. */
+static char *against_page(const char *url, const char *page_url)
+{
+    struct buf b = {0};
+    const char *slash = page_url ? strrchr(page_url, '/') : NULL;
+    if (slash)
+        buf_put(&b, page_url, (size_t)(slash - page_url) + 1);
+    else
+        buf_putc(&b, '/');
+    buf_puts(&b, url);
+    return buf_detach(&b);
+}
+
+/* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
+ * the site names no `url`. */
+static char *web_url(const struct jekyll_site *js, const char *path)
+{
+    const char *site = value_text(value_hash_get(js->config, "url"));
+    const char *base = value_text(value_hash_get(js->config, "baseurl"));
+    if (!site || !*site)
+        return NULL;
+    struct buf b = {0};
+    buf_puts(&b, site);
+    while (b.len && b.data[b.len - 1] == '/')
+        b.len--;
+    if (base && *base && base[0] == '/')
+        buf_puts(&b, base);
+    while (b.len && b.data[b.len - 1] == '/')
+        b.len--;
+    buf_puts(&b, path);
+    return buf_detach(&b);
+}
+
+/* One link: to our route when there is one; else, when it names a path
+ * of the site, to the site's web URL, or nowhere without one (its label
+ * stays in the text): never to a route the capsule does not have. */
+static void route_link(const struct site *s, struct link *l,
+                       const char *page_url)
+{
+    if (!l->url || !*l->url)
+        return;
+    bool relative = !has_scheme(l->url) && l->url[0] != '/' &&
+                    l->url[0] != '#';
+    char *url = relative ? against_page(l->url, page_url) : xstrdup(l->url);
+    l->route = site_local_route(s, url);
+    if (!l->route && url[0] == '/' && !(url[1] == '/')) {
+        char *web = web_url(s->content.jekyll, url);
+        free(l->url);
+        l->url = web;
+    }
+    free(url);
+}
+
+void site_route_links(const struct site *s, struct doc *d,
+                      const char *page_url)
+{
+    if (!s->content.jekyll)
+        return;
+    for (size_t i = 0; i < d->n_blocks; i++)
+        for (size_t j = 0; j < d->blocks[i].n_links; j++)
+            route_link(s, &d->blocks[i].links[j], page_url);
 }
 
 /* --- the navigation --- */
@@ -343,6 +419,7 @@ void site_build_nav(struct site *s, bool with_gopher)
 {
     if (!s->content.jekyll)
         return;
+    site_route_links(s, &s->content.doc, PATH_HOME);
     if (!nav_from_data(s) && !nav_from_pages(s, true))
         nav_from_pages(s, false);
     add_indexes(s, with_gopher);

@@ -321,6 +321,7 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     if (page_load_in(js->root, d->path, shown, view, &page, diags) == 0) {
         doc_build(&page, s->cfg, &doc, diags);
         doc.base = xstrdup(path);
+        site_route_links(s, &doc, d->url);
         struct one_page p = {s, &doc, &page, path, later};
         add_page_routes(&p, html, with_gopher);
         doc_free(&doc);
@@ -328,6 +329,32 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     page_free(&page);
     free(html);
     free(shown);
+}
+
+/* The routes every page will have, before any is rendered. */
+static void know_routes(struct site *s)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    s->known = xcalloc(js->n_docs + 1, sizeof *s->known);
+    for (size_t k = 0; k < js->n_docs; k++) {
+        const struct jekyll_doc *d = &js->docs[k];
+        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        char *html = NULL;
+        if (path)
+            split_html(path, &html);
+        free(html);
+        if (path)
+            s->known[s->n_known++] = path;
+    }
+}
+
+static void forget_routes(struct site *s)
+{
+    for (size_t i = 0; i < s->n_known; i++)
+        free(s->known[i]);
+    free(s->known);
+    s->known = NULL;
+    s->n_known = 0;
 }
 
 /* Every page and collection item with output, at its URL (Gemini) and
@@ -344,6 +371,7 @@ void site_build_pages(struct site *s, bool with_gopher,
     view.site.vars = jekyll_site_vars(s->cfg, js);
     /* Backwards: of documents sharing a URL, Jekyll keeps the one it
      * writes last, and the first route added wins. */
+    know_routes(s);
     struct later later = {0};
     for (size_t k = js->n_docs; k-- > 0;) {
         const struct jekyll_doc *d = &js->docs[k];
@@ -355,6 +383,7 @@ void site_build_pages(struct site *s, bool with_gopher,
     append_routes(&s->gemini, &later.gemini);
     append_routes(&s->spartan, &later.spartan);
     append_routes(&s->gopher, &later.gopher);
+    forget_routes(s);
     value_release(view.site.vars);
 }
 
