@@ -124,5 +124,10 @@ void doc_free(struct doc *d);
 /* Slug of a heading text: lower case, letters and digits kept (any script),
  * runs of anything else become one '-', no leading or trailing '-'. */
 char *doc_slugify(const char *text);
+/* The id kramdown's GFM parser (Jekyll's default input) gives a heading of
+ * that text, before its "-N" for repeats: lower case; letters, digits,
+ * '_' and '-' kept; spaces and tabs as '-'; the rest (emoji, symbols,
+ * punctuation) left out: "🔥 News" is "-news". */
+char *doc_gfm_id(const char *text);
 
 #endif
