@@ -16,21 +16,13 @@
 
 /* --- which routes exist --- */
 
-/* Whether PATH is a route already added (the tables are not sealed yet,
- * so a plain scan), or one of the home page's. */
-static bool has_route(const struct site *s, const char *path)
+/* Whether PATH is one of the home page's own: itself or a section of it,
+ * which its Sections menu lists already. */
+static bool home_route(const struct site *s, const char *path)
 {
-    if (strcmp(path, PATH_HOME) == 0 || strcmp(path, PATH_NEWS) == 0)
-        return true;
-    for (size_t i = 0; i < s->gemini.n; i++)
-        if (strcmp(s->gemini.items[i].path, path) == 0)
-            return true;
-    for (size_t i = 0; i < s->n_known; i++)
-        if (strcmp(s->known[i], path) == 0)
-            return true;
     const struct doc *d = &s->content.doc;
     struct buf p = {0};
-    bool found = false;
+    bool found = strcmp(path, PATH_HOME) == 0;
     for (size_t i = 0; i < d->n_sections && !found; i++) {
         buf_clear(&p);
         path_section(&p, d, d->sections[i].slug);
@@ -38,6 +30,21 @@ static bool has_route(const struct site *s, const char *path)
     }
     buf_free(&p);
     return found;
+}
+
+/* Whether PATH is a route already added (the tables are not sealed yet,
+ * so a plain scan), one of the pages' to come, or the home page's. */
+static bool has_route(const struct site *s, const char *path)
+{
+    if (home_route(s, path) || strcmp(path, PATH_NEWS) == 0)
+        return true;
+    for (size_t i = 0; i < s->gemini.n; i++)
+        if (strcmp(s->gemini.items[i].path, path) == 0)
+            return true;
+    for (size_t i = 0; i < s->n_known; i++)
+        if (strcmp(s->known[i], path) == 0)
+            return true;
+    return false;
 }
 
 /* The section of the home page an anchor names: its slug, or one of the
@@ -191,12 +198,13 @@ static void nav_add(struct site *s, const char *label, const char *path)
     s->nav[s->n_nav++] = (struct nav_link){xstrdup(label), xstrdup(path)};
 }
 
-/* A link of the site to LABEL at URL, where the capsule has a route. */
+/* A link of the site to LABEL at URL, where the capsule has a route
+ * other than the home page's own (an AcadHomepage's navigation is all
+ * "/#-news" anchors: the Sections menu has them). */
 static void nav_add_url(struct site *s, const char *label, const char *url)
 {
     char *path = url ? site_local_route(s, url) : NULL;
-    /* The home page links itself nowhere: it is where the list is. */
-    if (path && strcmp(path, PATH_HOME) != 0)
+    if (path && !home_route(s, path))
         nav_add(s, label, path);
     free(path);
 }
