@@ -135,9 +135,7 @@ static char *against_page(const char *url, const char *page_url)
     return buf_detach(&b);
 }
 
-/* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
- * the site names no `url`. */
-static char *web_url(const struct jekyll_site *js, const char *path)
+char *site_web_url(const struct jekyll_site *js, const char *path)
 {
     const char *site = value_text(value_hash_get(js->config, "url"));
     const char *base = value_text(value_hash_get(js->config, "baseurl"));
@@ -168,7 +166,7 @@ static void route_link(const struct site *s, struct link *l,
     char *url = relative ? against_page(l->url, page_url) : xstrdup(l->url);
     l->route = site_local_route(s, url);
     if (!l->route && url[0] == '/' && !(url[1] == '/')) {
-        char *web = web_url(s->content.jekyll, url);
+        char *web = site_web_url(s->content.jekyll, url);
         free(l->url);
         l->url = web;
     }

@@ -319,7 +319,14 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     struct page page;
     struct doc doc;
     if (page_load_in(js->root, d->path, shown, view, &page, diags) == 0) {
-        doc_build(&page, s->cfg, &doc, diags);
+        /* Its relative links are read against its own web URL, as a
+         * browser reads them there. */
+        struct config here = *s->cfg;
+        char *web = site_web_url(js, d->url);
+        if (web)
+            here.site.url = web;
+        doc_build(&page, &here, &doc, diags);
+        free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);
         struct one_page p = {s, &doc, &page, path, later};

@@ -45,6 +45,9 @@ void site_nav_free(struct site *s);
  * "/#-news", the site's url or baseurl in front): a page's route, a
  * section of the home page, or NULL when the capsule has none. */
 char *site_local_route(const struct site *s, const char *url);
+/* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
+ * the site names no `url`. */
+char *site_web_url(const struct jekyll_site *js, const char *path);
 /* Every link of D (a document of the site at PAGE_URL, Jekyll's URL) to
  * a route of the capsule where it has one (link.route), else to the
  * site's web URL; a relative link is read against PAGE_URL. */

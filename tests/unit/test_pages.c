@@ -28,6 +28,8 @@ static const char *const FILES[][2] = {
      "---\ntitle: Publications\npermalink: /publications/\n---\nPapers.\n"},
     {"_talks/a.md", "---\ntitle: Old talk\ndate: 2020-01-02\n---\nOld.\n"},
     {"_talks/b.md", "---\ntitle: New talk\ndate: 2024-05-06\n---\nNew.\n"},
+    {"notes/deep.md",
+     "---\ntitle: Deep\n---\nBack to [the CV](../cv/), see [a picture](pic.png).\n"},
     {"_publications/p.md", "---\ntitle: A paper\n---\nPaper.\n"},
 };
 enum { N_FILES = sizeof FILES / sizeof FILES[0] };
@@ -40,8 +42,8 @@ static void make_site(void)
 {
     fixture_make(dir);
     char path[512];
-    const char *subs[] = {"_talks", "_publications"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *subs[] = {"_talks", "_publications", "notes"};
+    for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, subs[i]);
         mkdir(path, 0755);
     }
@@ -56,8 +58,8 @@ static void remove_site(void)
         snprintf(path, sizeof path, "%s/%s", dir, FILES[i][0]);
         unlink(path);
     }
-    const char *subs[] = {"_talks", "_publications"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *subs[] = {"_talks", "_publications", "notes"};
+    for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, subs[i]);
         rmdir(path);
     }
@@ -129,6 +131,9 @@ static void test_nav_and_links(const struct site *s)
     HAS(g, "/", "=> https://example.org/me/missing/ nothing\n");
     HAS(g, "/one", "=> /cv/ CV\n"); /* relative to the page's URL */
     HAS(g, "/cv/talks/", "=> / home\n");
+    /* Relative links read against the page's own web URL. */
+    HAS(g, "/notes/deep", "=> /cv/ the CV\n");
+    HAS(g, "/notes/deep", "=> https://example.org/me/notes/pic.png a picture\n");
     HAS(&s->gopher, "/", "1my CV\t/cv/\t");
 }
 
