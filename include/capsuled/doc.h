@@ -36,6 +36,10 @@ struct link {
                       the URL, or the section's title */
     bool image;    /* from an image: label is the alt text (an image inside
                       a link only lends its alt text to the outer link) */
+    char *route;   /* a route of the capsule (paths.h) the link leads to,
+                      set by the site once its routes are known (a link of
+                      a Jekyll site to one of its pages); renderers prefer
+                      it to url, which stays the web URL. NULL: none */
 };
 /* Links with an empty or "#" URL, javascript:/data: links and links to
  * unknown anchors give no entry: their label stays plain text (a note or
@@ -104,6 +108,10 @@ struct doc {
      * empty page has one home section of no blocks. */
     struct section *sections;
     size_t n_sections;
+    /* The route the document is served at, its sections beneath it
+     * (paths.h): NULL for the home page, whose sections are /SLUG/; a
+     * page of a Jekyll site sets its own ("/cv/"), owned by the doc. */
+    char *base;
 };
 
 /* Builds the model from a loaded page. Unconvertible leftovers and links to
@@ -119,5 +127,10 @@ void doc_free(struct doc *d);
 /* Slug of a heading text: lower case, letters and digits kept (any script),
  * runs of anything else become one '-', no leading or trailing '-'. */
 char *doc_slugify(const char *text);
+/* The id kramdown's GFM parser (Jekyll's default input) gives a heading of
+ * that text, before its "-N" for repeats: lower case; letters, digits,
+ * '_' and '-' kept; spaces and tabs as '-'; the rest (emoji, symbols,
+ * punctuation) left out: "🔥 News" is "-news". */
+char *doc_gfm_id(const char *text);
 
 #endif

@@ -6,6 +6,8 @@
  *
  *   /            home             /SLUG/       a section (a menu in gopher)
  *   /SLUG.txt    a section as text (gopher type 0)
+ *   /URL/        a page or item of a Jekyll site at its URL; its sections
+ *                at /URL/SLUG/ and /URL/SLUG.txt, as the home page's
  *   /news/       gemsub feed      /news/N/     one news item (N from 1)
  *   /atom.xml    Atom feed        /search      search (gopher type 7)
  *   /robots.txt, /favicon.txt, /source.md, /caps.txt (gopher)
@@ -43,10 +45,18 @@ enum { PATH_SLUG_MAX = 200 };
  * all safe (doc.h); other strings are not served. */
 bool path_slug_is_safe(const char *slug);
 
-/* Where a link to the section named slug leads: "/" for the home section
- * (sections[0], shown on the home page) or a slug that is not safe, else
- * the section's page. */
+/* Where a link to the section named slug leads: the document's own route
+ * (d->base, "/" for the home page) for its first section (sections[0],
+ * shown on that route) or a slug that is not safe, else the section's
+ * page beneath it: "/SLUG/" on the home page, "/cv/SLUG/" on the page
+ * served at "/cv/". */
 void path_section(struct buf *out, const struct doc *d, const char *slug);
+/* The document's own route: d->base, "/" when it has none. */
+const char *path_doc_base(const struct doc *d);
+/* A section of the document as plain text (gopher type 0): "/SLUG.txt" on
+ * the home page, "/cv/SLUG.txt" beneath a page. */
+void path_section_text_of(struct buf *out, const struct doc *d,
+                          const char *slug);
 /* The route of a section's own page: "/SLUG/" (the home section has one
  * too). */
 void path_section_page(struct buf *out, const char *slug);

@@ -19,6 +19,13 @@
  * and the URLs that must be absolute (gemini:// or spartan://). */
 enum gemtext_dialect { GEMTEXT_GEMINI, GEMTEXT_SPARTAN };
 
+/* A link of the site's navigation, shown on the home page: the label and
+ * a route of the capsule (paths.h). */
+struct nav_link {
+    char *label;
+    char *path;
+};
+
 /* What the renderers read besides the model: the config and page, the
  * news decided from the model, and where the capsule lives, for the links
  * they write (the paths themselves are capsuled/paths.h's, the same in
@@ -38,6 +45,11 @@ struct render_opts {
     enum gemtext_dialect dialect; /* gemtext, gemsub and Atom links */
     const char *spartan_host;     /* for absolute spartan URLs */
     int spartan_port;             /* 300 is left out of URLs */
+    /* The site's pages and collections as its navigation lists them
+     * (a Jekyll site's; none when n_nav is 0), under "Pages" on the home
+     * page. */
+    const struct nav_link *nav;
+    size_t n_nav;
 };
 
 /* The person's card: name, title, bio (front matter, then config). */

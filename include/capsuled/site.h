@@ -98,6 +98,12 @@ struct site {
     char **statics;              /* the static files' bytes the routes
                                     borrow (static.c) */
     size_t n_statics;
+    struct nav_link *nav;        /* a Jekyll site's navigation */
+    size_t n_nav;
+    /* While the site is built: the routes of its pages, known before
+     * they are rendered so that links between them resolve. */
+    char **known;
+    size_t n_known;
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };

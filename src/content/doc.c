@@ -325,5 +325,6 @@ void doc_free(struct doc *d)
         free(s->anchors);
     }
     free(d->sections);
+    free(d->base);
     memset(d, 0, sizeof *d);
 }

@@ -183,6 +183,7 @@ void doc_free_block(struct block *b)
         free(b->links[i].url);
         free(b->links[i].section);
         free(b->links[i].label);
+        free(b->links[i].route);
     }
     free(b->links);
 }

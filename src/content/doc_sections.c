@@ -242,6 +242,36 @@ static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
     doc_strmap_put(ids, copy, s);
 }
 
+/* The ids Jekyll's kramdown gives the headings without one of their own
+ * ("🔥 News" → "-news", a repeat "-news-1"), so that the site's own
+ * links to them ("/#-news") find their section. */
+static void add_gfm_ids(struct walker *w, struct strmap *ids, size_t *of)
+{
+    struct doc *d = w->out.doc;
+    char **seen = xcalloc(d->n_blocks + 1, sizeof *seen);
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_blocks; i++) {
+        if (d->blocks[i].type != BLOCK_HEADING || w->out.explicit_ids[i])
+            continue;
+        char *id = doc_gfm_id(d->blocks[i].text);
+        size_t repeats = 0;
+        for (size_t j = 0; j < n; j++)
+            repeats += strcmp(seen[j], id) == 0;
+        seen[n++] = id;
+        if (repeats == 0) {
+            add_section_anchor(d, ids, of[i], id);
+            continue;
+        }
+        struct buf b = {0};
+        buf_printf(&b, "%s-%zu", id, repeats);
+        add_section_anchor(d, ids, of[i], b.data);
+        buf_free(&b);
+    }
+    for (size_t j = 0; j < n; j++)
+        free(seen[j]);
+    free(seen);
+}
+
 /* Every id a link may name: section slugs, then ids met in the text and
  * given to headings, then the slugs of H2/H3 sub-headings. */
 static void collect_anchors(struct walker *w, int top, struct strmap *ids)
@@ -268,6 +298,7 @@ static void collect_anchors(struct walker *w, int top, struct strmap *ids)
             }
         }
     }
+    add_gfm_ids(w, ids, of);
     free(of);
 }
 

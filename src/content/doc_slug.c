@@ -97,6 +97,20 @@ char *doc_slugify(const char *text)
     return buf_detach(&out);
 }
 
+char *doc_gfm_id(const char *text)
+{
+    struct buf out = {0};
+    size_t len = strlen(text), i = 0;
+    while (i < len) {
+        unsigned cp = next_cp(text, len, &i);
+        if (cp == ' ' || cp == '\t' || cp == '-')
+            buf_putc(&out, '-');
+        else if (cp == '_' || is_word_cp(cp))
+            put_cp(&out, fold_case(cp));
+    }
+    return buf_detach(&out);
+}
+
 /* The title without emoji and symbols, spaces collapsed and trimmed. */
 char *doc_plain_title(const char *title)
 {

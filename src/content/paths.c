@@ -30,12 +30,36 @@ static bool is_home_section(const struct doc *d, const char *slug)
            strcmp(d->sections[0].slug, slug) == 0;
 }
 
+const char *path_doc_base(const struct doc *d)
+{
+    return d->base && *d->base ? d->base : PATH_HOME;
+}
+
+/* The document's route with a '/' after it, so that a slug can follow. */
+static void put_base_dir(struct buf *out, const struct doc *d)
+{
+    const char *base = path_doc_base(d);
+    buf_puts(out, base);
+    if (base[strlen(base) - 1] != '/')
+        buf_putc(out, '/');
+}
+
 void path_section(struct buf *out, const struct doc *d, const char *slug)
 {
-    if (is_home_section(d, slug) || !path_slug_is_safe(slug))
-        buf_puts(out, PATH_HOME); /* the home section lives on the home page */
-    else
-        path_section_page(out, slug);
+    if (is_home_section(d, slug) || !path_slug_is_safe(slug)) {
+        /* the first section lives on the document's own route */
+        buf_puts(out, path_doc_base(d));
+        return;
+    }
+    put_base_dir(out, d);
+    buf_printf(out, "%s/", slug);
+}
+
+void path_section_text_of(struct buf *out, const struct doc *d,
+                          const char *slug)
+{
+    put_base_dir(out, d);
+    buf_printf(out, "%s.txt", slug);
 }
 
 void path_section_page(struct buf *out, const char *slug)

@@ -67,7 +67,9 @@ static void put_link_line(struct gem *g, const struct link *l)
 {
     if (!layout_link_has_target(l))
         return;
-    if (nonempty(l->url)) {
+    if (nonempty(l->route)) {
+        put_own_link(g->out, l->route);
+    } else if (nonempty(l->url)) {
         buf_puts(g->out, "=> ");
         url_escape(g->out, l->url, strlen(l->url)); /* one field */
     } else {
@@ -328,6 +330,21 @@ static void put_section_link(struct gem *g, size_t i, const char *before,
     buf_free(&path);
 }
 
+/* The site's navigation: its pages and collections. */
+static void put_nav(struct gem *g)
+{
+    if (g->o->n_nav == 0)
+        return;
+    buf_puts(g->out, "\n## Pages\n");
+    for (size_t i = 0; i < g->o->n_nav; i++) {
+        const struct nav_link *l = &g->o->nav[i];
+        put_own_link(g->out, l->path);
+        buf_putc(g->out, ' ');
+        layout_put_clean(g->out, l->label, strlen(l->label));
+        buf_putc(g->out, '\n');
+    }
+}
+
 static void put_latest_news(struct gem *g)
 {
     if (!layout_latest_news(g->o, 0))
@@ -352,6 +369,7 @@ void render_gemtext_home(const struct doc *d, const struct render_opts *o,
         for (size_t i = 1; i < d->n_sections; i++)
             put_section_link(&g, i, "", "");
     }
+    put_nav(&g);
     put_latest_news(&g);
     buf_putc(out, '\n');
     put_search_link(out, o, "Search");

@@ -175,6 +175,10 @@ static void link_item(const struct link *l, void *ctx)
     const char *label = nonempty(l->label) ? l->label
                         : nonempty(l->url) ? l->url
                                            : l->section;
+    if (nonempty(l->route)) {
+        our_item(g, own_path_type(l->route), label, l->route);
+        return;
+    }
     if (nonempty(l->url)) {
         external_item(g, label, l->url);
         return;
@@ -224,7 +228,7 @@ static void gmap_section_items(struct gmap *g)
         path_section(&sel, g->d, s->slug);
         our_item(g, '1', title, sel.data);
         buf_clear(&sel);
-        path_section_text(&sel, s->slug);
+        path_section_text_of(&sel, g->d, s->slug);
         buf_clear(&label);
         buf_puts(&label, title);
         buf_puts(&label, " (text)");
@@ -232,6 +236,16 @@ static void gmap_section_items(struct gmap *g)
     }
     buf_free(&sel);
     buf_free(&label);
+}
+
+/* The site's navigation: its pages and collections. */
+static void gmap_nav(struct gmap *g)
+{
+    if (g->o->n_nav == 0)
+        return;
+    gmap_heading(g, "Pages");
+    for (size_t i = 0; i < g->o->n_nav; i++)
+        our_item(g, '1', g->o->nav[i].label, g->o->nav[i].path);
 }
 
 static void gmap_latest_news(struct gmap *g)
@@ -266,6 +280,7 @@ void render_gophermap_home(const struct doc *d, const struct render_opts *o,
     layout_flow_section(&g.flow, d, 0);
     g.flow.state.demote_h1 = false;
     gmap_section_items(&g);
+    gmap_nav(&g);
     gmap_latest_news(&g);
     info_line(out, "", 0);
     our_item(&g, '7', "Search the profile", PATH_SEARCH);
@@ -281,7 +296,7 @@ void render_gophermap_section(const struct doc *d, size_t section,
         layout_flow_section(&g.flow, d, section);
         info_line(out, "", 0);
         struct buf sel = {0};
-        path_section_text(&sel, d->sections[section].slug);
+        path_section_text_of(&sel, d, d->sections[section].slug);
         our_item(&g, '0', "This section as text", sel.data);
         buf_free(&sel);
     }

@@ -145,7 +145,8 @@ const struct news_entry *layout_latest_news(const struct render_opts *o,
 
 bool layout_link_has_target(const struct link *l)
 {
-    return S_nonempty(l->url) || S_nonempty(l->section);
+    return S_nonempty(l->url) || S_nonempty(l->section) ||
+           S_nonempty(l->route);
 }
 
 static size_t S_block_targets(const struct block *b)

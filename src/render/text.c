@@ -38,6 +38,17 @@ static void text_finish(struct text *t)
     buf_free(&t->scratch);
 }
 
+/* A route of ours as a URL in the protocol the text is read in. */
+static void put_route_url(struct text *t, const char *path)
+{
+    const struct render_opts *o = t->o;
+    if (t->for_gopher)
+        path_gopher_url(&t->scratch, o->gopher_host, o->gopher_port, '1',
+                        path);
+    else
+        path_gemini_url(&t->scratch, o->gemini_host, o->gemini_port, path);
+}
+
 /* Where a link to a section of this page leads, in the protocol the text is
  * read in. */
 static void put_section_url(struct text *t, const char *slug)
@@ -57,8 +68,14 @@ static void put_section_url(struct text *t, const char *slug)
 static void text_link(const struct link *l, void *ctx)
 {
     struct text *t = ctx;
-    if (layout_cite_link(&t->scratch, ++t->n_links, l))
+    if (l->route && *l->route) {
+        struct link own = *l;
+        own.url = NULL; /* cited by its route of ours */
+        layout_cite_link(&t->scratch, ++t->n_links, &own);
+        put_route_url(t, l->route);
+    } else if (layout_cite_link(&t->scratch, ++t->n_links, l)) {
         put_section_url(t, l->section);
+    }
     text_line(t->scratch.data, t->scratch.len, t);
 }
 

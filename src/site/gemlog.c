@@ -30,7 +30,7 @@ static bool is_html_path(const char *path)
 }
 
 /* A post or news item the capsule serves at its URL (the documents
- * site.c's build_jekyll_pages serves). */
+ * pages.c serves). */
 static bool is_gemlog_doc(const struct jekyll_doc *d)
 {
     bool dated = d->kind == JEKYLL_POST ||

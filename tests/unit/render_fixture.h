@@ -212,7 +212,7 @@ static inline bool fx_load(const char *dir, struct loaded *l)
     }
     l->o = (struct render_opts){&l->cfg, &l->page, "localhost", 1965,
                                 "localhost", 7070, 70, &l->news, NULL,
-                                GEMTEXT_GEMINI, "localhost", 300};
+                                GEMTEXT_GEMINI, "localhost", 300, NULL, 0};
     return true;
 }
 

@@ -751,9 +751,13 @@ static void test_sections(void)
     CHECK_STR(d.sections[1].title, "\xe2\x8c\x9b Research Interests");
     CHECK_STR(d.sections[2].slug, "talks");
     CHECK_STR(d.sections[3].slug, "talks-2");
-    CHECK(d.sections[3].n_anchors == 1);
+    /* Its sub-heading's slug, and the id Jekyll gives a repeated
+     * heading (test_gfm_ids). */
+    CHECK(d.sections[3].n_anchors == 2);
     CHECK_STR(d.sections[3].n_anchors ? d.sections[3].anchors[0] : "",
               "sub-part");
+    CHECK_STR(d.sections[3].n_anchors > 1 ? d.sections[3].anchors[1] : "",
+              "talks-1");
     CHECK(doc_find_section(&d, "empty") == NULL);
     CHECK(doc_find_section(&d, "talks-2") == &d.sections[3]);
     for (size_t i = 0; i < d.n_blocks; i++)
@@ -826,6 +830,39 @@ static void test_slugify(void)
         CHECK_STR(s, cases[i][1]);
         free(s);
     }
+}
+
+/* The ids real Jekyll 4.3 (kramdown 2.4, GFM input) gives these headings,
+ * read from its _site/index.html. */
+static void test_gfm_ids(void)
+{
+    const char *cases[][2] = {
+        {"\xf0\x9f\x94\xa5 News", "-news"},
+        {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb About Me", "-about-me"},
+        {"Sub_part: A.B (c) \xe2\x80\x94 Ünïcode 中文",
+         "sub_part-ab-c--ünïcode-中文"},
+        {"Tab\there", "tab-here"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *s = doc_gfm_id(cases[i][0]);
+        CHECK_STR(s, cases[i][1]);
+        free(s);
+    }
+    /* A repeat gets "-1", counted over every heading; a heading with an
+     * id of its own gets none; each id finds its section. */
+    build("# \xf0\x9f\x94\xa5 News\n\na\n\n# News\n\nb\n\n"
+          "# \xf0\x9f\x94\xa5 News\n\nc\n\n# Own {#mine}\n\nd\n");
+    CHECK(d.n_sections == 4);
+    const char *want[] = {"-news", NULL, "-news-1", NULL};
+    for (size_t s = 0; s < 4 && s < d.n_sections; s++) {
+        bool found = false;
+        for (size_t j = 0; want[s] && j < d.sections[s].n_anchors; j++)
+            found |= strcmp(d.sections[s].anchors[j], want[s]) == 0;
+        CHECK(!want[s] || found);
+    }
+    build("Go to [news](#-news-1).\n\n# \xf0\x9f\x94\xa5 News\n\na\n\n"
+          "# \xf0\x9f\x94\xa5 News\n\nb\n");
+    CHECK(diags.n == 0);
 }
 
 static void test_diagnostics(void)
@@ -1098,6 +1135,7 @@ int main(void)
     test_sections();
     test_unsafe_ids();
     test_slugify();
+    test_gfm_ids();
     test_diagnostics();
     test_seed();
     test_corpus();

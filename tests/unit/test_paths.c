@@ -58,6 +58,28 @@ static void test_routes(void)
     path_section_text(&b, "about-me");
     CHECK_STR(got(), "/about-me.txt");
     buf_clear(&b);
+    path_section_text_of(&b, &d, "about-me");
+    CHECK_STR(got(), "/about-me.txt");
+    /* A page's sections live beneath its own route. */
+    d.base = "/cv/";
+    buf_clear(&b);
+    path_section(&b, &d, "home");
+    CHECK_STR(got(), "/cv/");
+    buf_clear(&b);
+    path_section(&b, &d, "about-me");
+    CHECK_STR(got(), "/cv/about-me/");
+    buf_clear(&b);
+    path_section(&b, &d, "a/b");
+    CHECK_STR(got(), "/cv/");
+    buf_clear(&b);
+    path_section_text_of(&b, &d, "about-me");
+    CHECK_STR(got(), "/cv/about-me.txt");
+    d.base = "/notes/page"; /* an .html permalink served without it */
+    buf_clear(&b);
+    path_section(&b, &d, "about-me");
+    CHECK_STR(got(), "/notes/page/about-me/");
+    d.base = NULL;
+    buf_clear(&b);
     path_news_item(&b, 12);
     CHECK_STR(got(), "/news/12/");
     CHECK_STR(PATH_NEWS, "/news/");

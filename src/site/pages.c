@@ -1,0 +1,396 @@
+/* A Jekyll site's other pages as a reader browses them: every page and
+ * collection item with output, at its URL over Gemini, Spartan and Gopher,
+ * with a link home. The home page and capsuled's own routes are site.c's. */
+#include "capsuled/paths.h"
+#include "capsuled/proto.h"
+#include "capsuled/url.h"
+#include "site_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Paths capsuled serves itself: a page of the site there would hide the
+ * feed, the search or the metadata. */
+static bool reserved_path(const char *path)
+{
+    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
+                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
+                                      PATH_SOURCE, PATH_CAPS};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (strcmp(path, own[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether DOC is a page or item whose text capsuled can show: one with
+ * output, written as Markdown or HTML, other than the home page. */
+static bool servable(const struct site_content *c, const struct jekyll_doc *d)
+{
+    const char *ext = strrchr(d->path, '.');
+    bool html = ext && (strcmp(ext, ".html") == 0 || strcmp(ext, ".htm") == 0);
+    char *full = path_join(c->jekyll->root, d->path);
+    bool home = strcmp(full, c->page_path) == 0;
+    free(full);
+    return d->kind != JEKYLL_STATIC && d->output && !home &&
+           (d->markdown || html);
+}
+
+/* The route of a URL: decoded, normalised; NULL when it is not one. */
+static char *route_of(const char *url)
+{
+    size_t n = strlen(url);
+    char *decoded = xmalloc(n + 1), *out = xmalloc(n + 2);
+    long len = url_decode(url, n, decoded, n + 1);
+    bool ok = len >= 0 &&
+              site_normalize_path(decoded, (size_t)len, out, n + 2);
+    free(decoded);
+    if (ok && !reserved_path(out))
+        return out;
+    free(out);
+    return NULL;
+}
+
+/* A Jekyll URL ending in ".html" is served without the suffix: *html
+ * gets the .html form (which redirects there over Gemini), PATH loses it. */
+static void split_html(char *path, char **html)
+{
+    size_t n = strlen(path);
+    *html = NULL;
+    if (n > 6 && strcmp(path + n - 5, ".html") == 0 && path[n - 6] != '/') {
+        *html = xstrdup(path);
+        path[n - 5] = '\0';
+    }
+}
+
+/* 31 to PATH at the site's Gemini URL, for its .html form HTML. */
+static void add_redirect(struct site *s, const char *html, const char *path)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%d ", GEMINI_REDIRECT_PERMANENT);
+    path_gemini_url(&b, s->content.opts.gemini_host,
+                    s->content.opts.gemini_port, path);
+    buf_puts(&b, "\r\n");
+    route_add(&s->gemini, html, &b);
+}
+
+/* Routes of a page's sections, added once every page is: a page of the
+ * site at "/cv/talks/" wins over the section "talks" of "/cv/" (the
+ * first route added for a path wins). */
+struct later {
+    struct route_table gemini, spartan, gopher;
+};
+
+/* Moves FROM's routes to the end of TO. */
+static void append_routes(struct route_table *to, struct route_table *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        struct buf b = {.data = from->items[i].data,
+                        .len = from->items[i].len,
+                        .cap = from->items[i].len};
+        route_add(to, from->items[i].path, &b);
+        buf_free(&b);
+        free(from->items[i].path);
+    }
+    free(from->items);
+    *from = (struct route_table){0};
+}
+
+/* One page of the site being added: its model, where it is served, and
+ * the options to render it with (the site's, without card or news). */
+struct one_page {
+    struct site *s;
+    const struct doc *doc;
+    struct page *page;
+    const char *path;
+    struct later *later;
+};
+
+static struct render_opts page_opts(const struct render_opts *site,
+                                    struct page *page)
+{
+    struct render_opts o = *site;
+    o.page = page;
+    o.news = NULL;
+    o.card = NULL;
+    return o;
+}
+
+/* The page's title as its menus and links name it. */
+static const char *page_title(const struct one_page *p)
+{
+    const char *t = p->page->title;
+    return t && *t ? t : p->path;
+}
+
+/* "## Sections" and a link to each section after the first. */
+static void gemtext_section_menu(const struct doc *doc, struct buf *body)
+{
+    struct buf path = {0};
+    buf_puts(body, "\n## Sections\n");
+    for (size_t i = 1; i < doc->n_sections; i++) {
+        const struct section *sec = &doc->sections[i];
+        buf_clear(&path);
+        path_section(&path, doc, sec->slug);
+        buf_puts(body, "=> ");
+        path_put_link(body, path.data);
+        buf_printf(body, " %s\n", sec->title && *sec->title ? sec->title
+                                                              : sec->slug);
+    }
+    buf_free(&path);
+}
+
+/* The page's own route: whole when it has one section, else its title,
+ * its first section and the menu of the others, as the home page is. */
+static void gemtext_page(const struct one_page *p,
+                         const struct render_opts *o, struct buf *body)
+{
+    const struct doc *doc = p->doc;
+    if (doc->n_sections < 2) {
+        render_gemtext_all(doc, o, body);
+    } else {
+        buf_printf(body, "# %s\n\n", page_title(p));
+        render_gemtext_blocks(doc, doc->sections[0].first,
+                              doc->sections[0].count, o, body);
+        gemtext_section_menu(doc, body);
+    }
+    buf_puts(body, "\n=> " PATH_HOME " Home\n");
+}
+
+/* The page in one gemtext dialect into G's table (its sections into
+ * LATER), with the .html form's redirect REDIRECT when there is one. */
+static void add_gemtext_page(const struct one_page *p,
+                             const struct gemtext_routes *g,
+                             struct route_table *later)
+{
+    struct render_opts o = page_opts(g->o, p->page);
+    struct gemtext_routes own = *g, sections = *g;
+    own.o = sections.o = &o;
+    sections.t = later;
+    struct buf body = {0}, path = {0};
+    gemtext_page(p, &o, &body);
+    add_gemtext(&own, p->path, &body);
+    for (size_t i = 1; i < p->doc->n_sections; i++) {
+        if (!path_slug_is_safe(p->doc->sections[i].slug))
+            continue; /* never linked either: see path_section */
+        render_gemtext_section(p->doc, i, &o, &body);
+        buf_puts(&body, "=> ");
+        path_put_link(&body, p->path);
+        buf_printf(&body, " Up: %s\n", page_title(p));
+        buf_clear(&path);
+        path_section(&path, p->doc, p->doc->sections[i].slug);
+        add_gemtext(&sections, path.data, &body);
+    }
+    buf_free(&body);
+    buf_free(&path);
+}
+
+/* A rendered gophermap without its final ".\r\n", to add items to. */
+static void gophermap_reopen(struct buf *menu)
+{
+    if (menu->len >= 3 && memcmp(menu->data + menu->len - 3, ".\r\n", 3) == 0)
+        menu->len -= 3;
+}
+
+static void gopher_item(struct buf *out, const struct render_opts *o,
+                        char type, const char *label, const char *selector)
+{
+    gophermap_item(out, type, label, selector, o->gopher_host,
+                   o->gopher_port);
+}
+
+/* The page's menu: whole when it has one section, else its first
+ * section (as a section's menu is) and an item for each of the others. */
+static void gopher_page(const struct one_page *p, const struct render_opts *o,
+                        struct buf *out)
+{
+    const struct doc *doc = p->doc;
+    if (doc->n_sections < 2) {
+        render_gophermap_all(doc, o, out);
+        gophermap_reopen(out);
+        gophermap_info(out, "", o);
+        gopher_item(out, o, '1', "Home", PATH_HOME);
+        gophermap_end(out);
+        return;
+    }
+    gophermap_info(out, page_title(p), o);
+    gophermap_info(out, "", o);
+    render_gophermap_section(doc, 0, o, out);
+    gophermap_reopen(out);
+    gophermap_info(out, "", o);
+    gophermap_info(out, "Sections", o);
+    struct buf sel = {0};
+    for (size_t i = 1; i < doc->n_sections; i++) {
+        const struct section *sec = &doc->sections[i];
+        buf_clear(&sel);
+        path_section(&sel, doc, sec->slug);
+        gopher_item(out, o, '1', sec->title && *sec->title ? sec->title
+                                                            : sec->slug,
+                    sel.data);
+    }
+    buf_free(&sel);
+    gophermap_end(out);
+}
+
+/* Each section's menu (with a link up to the page) and text. */
+static void add_gopher_sections(const struct one_page *p,
+                                const struct render_opts *o)
+{
+    const struct doc *doc = p->doc;
+    struct buf body = {0}, path = {0};
+    for (size_t i = 0; doc->n_sections > 1 && i < doc->n_sections; i++) {
+        const struct section *sec = &doc->sections[i];
+        if (!path_slug_is_safe(sec->slug))
+            continue;
+        if (i > 0) {
+            render_gophermap_section(doc, i, o, &body);
+            gophermap_reopen(&body);
+            gopher_item(&body, o, '1', page_title(p), p->path);
+            gophermap_end(&body);
+            buf_clear(&path);
+            path_section(&path, doc, sec->slug);
+            add_typed(&p->later->gopher, path.data, NULL, body.data,
+                      body.len);
+            buf_clear(&body);
+        }
+        render_text_section(doc, i, o, 1, &body);
+        buf_clear(&path);
+        path_section_text_of(&path, doc, sec->slug);
+        add_typed(&p->later->gopher, path.data, NULL, body.data, body.len);
+        buf_clear(&body);
+    }
+    buf_free(&body);
+    buf_free(&path);
+}
+
+static void add_gopher_page(const struct one_page *p, const char *html)
+{
+    struct render_opts o = page_opts(&p->s->content.opts, p->page);
+    struct buf body = {0};
+    gopher_page(p, &o, &body);
+    add_typed(&p->s->gopher, p->path, NULL, body.data, body.len);
+    if (html)
+        add_typed(&p->s->gopher, html, NULL, body.data, body.len);
+    buf_free(&body);
+    add_gopher_sections(p, &o);
+}
+
+/* Spartan's redirect of a page's .html form: "3 PATH". */
+static void add_spartan_redirect(struct site *s, const char *html,
+                                 const char *path)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%d %s\r\n", SPARTAN_REDIRECT, path);
+    route_add(&s->spartan, html, &b);
+}
+
+/* The page on every protocol: its route, its sections' routes (into
+ * LATER), and its .html form's redirect. */
+static void add_page_routes(const struct one_page *p, const char *html,
+                            bool with_gopher)
+{
+    struct site *s = p->s;
+    struct gemtext_routes g = {&s->gemini, s->gemtext_header,
+                               &s->content.opts, GEMINI_SUCCESS};
+    add_gemtext_page(p, &g, &p->later->gemini);
+    if (html)
+        add_redirect(s, html, p->path);
+    if (s->spartan_header) {
+        struct gemtext_routes sg = {&s->spartan, s->spartan_header,
+                                    &s->spartan_opts, SPARTAN_SUCCESS};
+        add_gemtext_page(p, &sg, &p->later->spartan);
+        if (html)
+            add_spartan_redirect(s, html, p->path);
+    }
+    if (with_gopher)
+        add_gopher_page(p, html);
+}
+
+/* One page: loaded with the site's values for Liquid, its model built
+ * with its route as the base of its sections' routes. */
+static void add_jekyll_page(struct site *s, const struct config *view,
+                            const struct jekyll_doc *d, char *path,
+                            struct later *later, bool with_gopher,
+                            struct diags *diags)
+{
+    char *html;
+    split_html(path, &html);
+    const struct jekyll_site *js = s->content.jekyll;
+    char *shown = path_join(js->root, d->path);
+    struct page page;
+    struct doc doc;
+    if (page_load_in(js->root, d->path, shown, view, &page, diags) == 0) {
+        /* Its relative links are read against its own web URL, as a
+         * browser reads them there. */
+        struct config here = *s->cfg;
+        char *web = site_web_url(js, d->url);
+        if (web)
+            here.site.url = web;
+        doc_build(&page, &here, &doc, diags);
+        free(web);
+        doc.base = xstrdup(path);
+        site_route_links(s, &doc, d->url);
+        struct one_page p = {s, &doc, &page, path, later};
+        add_page_routes(&p, html, with_gopher);
+        doc_free(&doc);
+    }
+    page_free(&page);
+    free(html);
+    free(shown);
+}
+
+/* The routes every page will have, before any is rendered. */
+static void know_routes(struct site *s)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    s->known = xcalloc(js->n_docs + 1, sizeof *s->known);
+    for (size_t k = 0; k < js->n_docs; k++) {
+        const struct jekyll_doc *d = &js->docs[k];
+        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        char *html = NULL;
+        if (path)
+            split_html(path, &html);
+        free(html);
+        if (path)
+            s->known[s->n_known++] = path;
+    }
+}
+
+static void forget_routes(struct site *s)
+{
+    for (size_t i = 0; i < s->n_known; i++)
+        free(s->known[i]);
+    free(s->known);
+    s->known = NULL;
+    s->n_known = 0;
+}
+
+/* Every page and collection item with output, at its URL (Gemini) and
+ * selector (Gopher), split into sections as the home page is; each page's
+ * sections after every page. Added before capsuled's own routes: the site's URLs
+ * win over the home page's section paths (the first route added wins). */
+void site_build_pages(struct site *s, bool with_gopher,
+                      struct diags *diags)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    if (!js)
+        return;
+    struct config view = *s->cfg;
+    view.site.vars = jekyll_site_vars(s->cfg, js);
+    /* Backwards: of documents sharing a URL, Jekyll keeps the one it
+     * writes last, and the first route added wins. */
+    know_routes(s);
+    struct later later = {0};
+    for (size_t k = js->n_docs; k-- > 0;) {
+        const struct jekyll_doc *d = &js->docs[k];
+        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        if (path)
+            add_jekyll_page(s, &view, d, path, &later, with_gopher, diags);
+        free(path);
+    }
+    append_routes(&s->gemini, &later.gemini);
+    append_routes(&s->spartan, &later.spartan);
+    append_routes(&s->gopher, &later.gopher);
+    forget_routes(s);
+    value_release(view.site.vars);
+}
+

@@ -1,0 +1,57 @@
+/* What site.c shares with the other files of src/site that fill its route
+ * tables (pages.c: a Jekyll site's pages, items and indexes). Not a
+ * public interface: the site's own is capsuled/site.h. */
+#ifndef CAPSULED_SITE_INTERNAL_H
+#define CAPSULED_SITE_INTERNAL_H
+
+#include "capsuled/site.h"
+
+/* Where a gemtext route table is filled: the table, the success header
+ * of a gemtext page, how pages are rendered (the dialect), and the
+ * protocol's success status for the other types. */
+struct gemtext_routes {
+    struct route_table *t;
+    const char *header;
+    const struct render_opts *o;
+    int success;
+};
+
+/* Adds PATH with B's bytes (taken; B is left empty). The first route added
+ * for a path wins once the table is sealed. */
+void route_add(struct route_table *t, const char *path, struct buf *b);
+/* A gemtext page: G's header, then BODY (emptied). */
+void add_gemtext(const struct gemtext_routes *g, const char *path,
+                 struct buf *body);
+/* HEADER (may be NULL) and the body, as they are. */
+void add_typed(struct route_table *t, const char *path, const char *header,
+               const char *body, size_t len);
+/* "A/B", one '/' between them. */
+char *path_join(const char *a, const char *b);
+/* Liquid's `site` in a Jekyll site: the configuration's values with the
+ * site's over them. */
+struct value *jekyll_site_vars(const struct config *cfg,
+                               const struct jekyll_site *js);
+
+/* Every page and collection item of the content's Jekyll site (none when
+ * it is not one) into the tables (pages.c). Called before site.c adds its
+ * own routes: the site's URLs win over the home page's section paths. */
+void site_build_pages(struct site *s, bool with_gopher, struct diags *diags);
+
+/* The site's navigation and its collections' indexes (nav.c), once the
+ * pages are added: s->nav, and the home page's options pointing at it. */
+void site_build_nav(struct site *s, bool with_gopher);
+void site_nav_free(struct site *s);
+/* The route of the capsule a link of the site leads to ("/publications/",
+ * "/#-news", the site's url or baseurl in front): a page's route, a
+ * section of the home page, or NULL when the capsule has none. */
+char *site_local_route(const struct site *s, const char *url);
+/* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
+ * the site names no `url`. */
+char *site_web_url(const struct jekyll_site *js, const char *path);
+/* Every link of D (a document of the site at PAGE_URL, Jekyll's URL) to
+ * a route of the capsule where it has one (link.route), else to the
+ * site's web URL; a relative link is read against PAGE_URL. */
+void site_route_links(const struct site *s, struct doc *d,
+                      const char *page_url);
+
+#endif
