@@ -119,6 +119,11 @@ struct doc {
  * it never fails. */
 void doc_build(const struct page *page, const struct config *cfg,
                struct doc *out, struct diags *diags);
+/* The same for a page served at ROUTE: on any page but the root one, a
+ * link to "/#x" (or the site's root with a fragment) names a section of
+ * the home page, not one of its own. */
+void doc_build_at(const struct page *page, const struct config *cfg,
+                  const char *route, struct doc *out, struct diags *diags);
 /* For tests: Markdown text straight to the model, default config. */
 void doc_build_markdown(const char *markdown, size_t len, struct doc *out);
 const struct section *doc_find_section(const struct doc *d, const char *slug);

@@ -261,8 +261,8 @@ static void walker_free(struct walker *w)
 }
 
 static void build(const char *md, size_t len, const char *base_url,
-                  const char *file, int line_base, struct doc *out,
-                  struct diags *diags)
+                  bool elsewhere, const char *file, int line_base,
+                  struct doc *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
     struct kramdown kd;
@@ -270,6 +270,7 @@ static void build(const char *md, size_t len, const char *base_url,
     struct walker w = {
         .ops = {.walk_markdown = S_walk_markdown},
         .base_url = base_url,
+        .elsewhere = elsewhere,
         .file = file,
         .diags = diags,
         .src = {.text = kd.text, .len = kd.len, .line_base = line_base},
@@ -298,16 +299,23 @@ static void build(const char *md, size_t len, const char *base_url,
     doc_kdhtml_free(&k);
 }
 
+void doc_build_at(const struct page *page, const struct config *cfg,
+                  const char *route, struct doc *out, struct diags *diags)
+{
+    bool elsewhere = route && strcmp(route, "/") != 0;
+    build(page->body, page->body_len, cfg ? cfg->site.url : NULL, elsewhere,
+          page->path, page->body_line > 0 ? page->body_line : 1, out, diags);
+}
+
 void doc_build(const struct page *page, const struct config *cfg,
                struct doc *out, struct diags *diags)
 {
-    build(page->body, page->body_len, cfg ? cfg->site.url : NULL, page->path,
-          page->body_line > 0 ? page->body_line : 1, out, diags);
+    doc_build_at(page, cfg, NULL, out, diags);
 }
 
 void doc_build_markdown(const char *markdown, size_t len, struct doc *out)
 {
-    build(markdown, len, NULL, NULL, 1, out, NULL);
+    build(markdown, len, NULL, false, NULL, 1, out, NULL);
 }
 
 void doc_free(struct doc *d)

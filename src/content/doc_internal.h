@@ -270,6 +270,8 @@ struct walk_ops {
 struct walker {
     struct walk_ops ops;
     const char *base_url;  /* site.url: relative links resolve against it */
+    bool elsewhere;        /* the page is not the site's root page: "/#x"
+                              names a section of the home page, not its own */
     bool warned_no_base;   /* doc_links.c said it once */
     const char *file;      /* the page, for diagnostics */
     struct diags *diags;

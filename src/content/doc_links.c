@@ -70,7 +70,7 @@ static char *own_fragment(const struct walker *w, const char *abs)
     char *root = url_document(w->base_url, true);
     char *target = url_document(abs, false);
     char *fragment = NULL;
-    if (!strcmp(target, here) || !strcmp(target, root))
+    if (!strcmp(target, here) || (!w->elsewhere && !strcmp(target, root)))
         fragment = xstrdup(abs + a.frag_off);
     free(here);
     free(root);
@@ -87,7 +87,7 @@ static char *classify_url(struct walker *w, const char *url, char **fragment)
         *fragment = xstrdup(url + 1);
         return NULL;
     }
-    if (url[0] == '/' && url[1] == '#') {
+    if (url[0] == '/' && url[1] == '#' && !w->elsewhere) {
         *fragment = xstrdup(url + 2);
         return NULL;
     }

@@ -325,7 +325,7 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         char *web = site_web_url(js, d->url);
         if (web)
             here.site.url = web;
-        doc_build(&page, &here, &doc, diags);
+        doc_build_at(&page, &here, path, &doc, diags);
         free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);

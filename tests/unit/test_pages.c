@@ -22,7 +22,8 @@ static const char *const FILES[][2] = {
      "# \xf0\x9f\x8e\x93 Teaching Notes\n\nNotes.\n\n# Other\n\nMore.\n"},
     {"cv.md",
      "---\ntitle: CV\npermalink: /cv/\n---\nIntro of the CV.\n\n"
-     "# Education\n\nA school.\n\n# Talks\n\nSome talks, [home](/).\n"},
+     "# Education\n\nA school.\n\n# Talks\n\nSome talks, [home](/), "
+     "[my teaching](/#-teaching-notes).\n"},
     {"one.md", "---\ntitle: One\n---\nJust one [CV](../cv/) section.\n"},
     {"publications.md",
      "---\ntitle: Publications\npermalink: /publications/\n---\nPapers.\n"},
@@ -85,6 +86,8 @@ static void test_sections(const struct site *s)
     HAS(g, "/cv/", "=> /cv/talks/ Talks\n");
     HASNT(g, "/cv/", "A school.");
     HAS(g, "/cv/education/", "A school.");
+    /* "/#id" on another page names the home page's section. */
+    HAS(g, "/cv/talks/", "=> /teaching-notes/ my teaching\n");
     HAS(g, "/cv/education/", "=> / Home\n");
     HAS(g, "/cv/education/", "=> /cv/ Up: CV\n");
     HAS(g, "/cv/talks/", "=> /cv/education/ Previous: Education\n");
