@@ -65,6 +65,10 @@ struct value *buf_value(struct buf *b);
 size_t utf8_chars(const char *s, size_t len);
 /* The byte offset of character n (clamped to len). */
 size_t utf8_offset(const char *s, size_t len, size_t n);
+/* Simple case mapping of the letters Ruby maps one to one (ASCII,
+ * Latin-1, Latin Extended-A, Greek, Cyrillic); others stay. */
+unsigned unicode_upper(unsigned cp);
+unsigned unicode_lower(unsigned cp);
 /* Jekyll's item_property: a hash's property (dotted paths followed),
  * numeric strings read as numbers ("2" 2, "1.5" 1.5). A new reference. */
 struct value *item_property(const struct value *item, const struct value *prop);
@@ -98,18 +102,19 @@ DECLARE_FILTER(number_of_words);
 DECLARE_FILTER(escape);
 DECLARE_FILTER(escape_once);
 DECLARE_FILTER(strip_html);
+DECLARE_FILTER(xml_escape);
+DECLARE_FILTER(markdownify);
+DECLARE_FILTER(smartify);
+DECLARE_FILTER(jsonify);
+DECLARE_FILTER(inspect);
+/* filters_url.c */
 DECLARE_FILTER(url_encode);
 DECLARE_FILTER(url_decode);
-DECLARE_FILTER(xml_escape);
 DECLARE_FILTER(cgi_escape);
 DECLARE_FILTER(uri_escape);
 DECLARE_FILTER(relative_url);
 DECLARE_FILTER(absolute_url);
 DECLARE_FILTER(slugify);
-DECLARE_FILTER(markdownify);
-DECLARE_FILTER(smartify);
-DECLARE_FILTER(jsonify);
-DECLARE_FILTER(inspect);
 /* filters_math.c */
 DECLARE_FILTER(plus);
 DECLARE_FILTER(minus);

@@ -32,38 +32,6 @@ struct value *filter_prepend(FILTER_PARAMS)
     return buf_value(&b);
 }
 
-/* Simple case mapping of the letters Ruby maps one to one: ASCII, Latin-1,
- * Latin Extended-A (pairs), Greek and Cyrillic. */
-static unsigned to_upper(unsigned c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 0xe0 && c <= 0xfe && c != 0xf7) ||
-        (c >= 0x3b1 && c <= 0x3c9 && c != 0x3c2) || (c >= 0x430 && c <= 0x44f))
-        return c - 0x20;
-    if (c >= 0x450 && c <= 0x45f)
-        return c - 0x50;
-    if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x131 && c != 0x138 &&
-        !(c >= 0x139 && c <= 0x148) && !(c >= 0x179) && (c & 1))
-        return c - 1;
-    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) && !(c & 1))
-        return c - 1;
-    return c;
-}
-
-static unsigned to_lower(unsigned c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
-        (c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
-        return c + 0x20;
-    if (c >= 0x400 && c <= 0x40f)
-        return c + 0x50;
-    if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x131 && c != 0x138 &&
-        !(c >= 0x139 && c <= 0x148) && !(c >= 0x179) && !(c & 1))
-        return c + 1;
-    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) && (c & 1))
-        return c + 1;
-    return c;
-}
-
 enum case_mode { CASE_DOWN, CASE_UP, CASE_CAPITAL };
 
 static struct value *map_case(const struct value *in, enum case_mode mode)
@@ -79,7 +47,7 @@ static struct value *map_case(const struct value *in, enum case_mode mode)
         }
         bool up = mode == CASE_UP || (mode == CASE_CAPITAL && i == 0);
         char enc[4];
-        buf_put(&out, enc, utf8_encode(up ? to_upper(cp) : to_lower(cp), enc));
+        buf_put(&out, enc, utf8_encode(up ? unicode_upper(cp) : unicode_lower(cp), enc));
         i += k;
     }
     buf_free(&src);

@@ -286,6 +286,38 @@ size_t utf8_offset(const char *s, size_t len, size_t n)
     return i;
 }
 
+/* Simple case mapping of the letters Ruby maps one to one: ASCII, Latin-1,
+ * Latin Extended-A (pairs), Greek and Cyrillic. */
+unsigned unicode_upper(unsigned c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 0xe0 && c <= 0xfe && c != 0xf7) ||
+        (c >= 0x3b1 && c <= 0x3c9 && c != 0x3c2) || (c >= 0x430 && c <= 0x44f))
+        return c - 0x20;
+    if (c >= 0x450 && c <= 0x45f)
+        return c - 0x50;
+    if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x131 && c != 0x138 &&
+        !(c >= 0x139 && c <= 0x148) && !(c >= 0x179) && (c & 1))
+        return c - 1;
+    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) && !(c & 1))
+        return c - 1;
+    return c;
+}
+
+unsigned unicode_lower(unsigned c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
+        (c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40f)
+        return c + 0x50;
+    if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x131 && c != 0x138 &&
+        !(c >= 0x139 && c <= 0x148) && !(c >= 0x179) && !(c & 1))
+        return c + 1;
+    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) && (c & 1))
+        return c + 1;
+    return c;
+}
+
 /* Jekyll's parse_sort_input: "12" and " -3 " are integers, "1.5", "2."
  * and ".5" floats, anything else stays as it was. */
 static struct value *parse_sort_input(const struct value *v)
