@@ -448,7 +448,7 @@ static const char *composite(char c)
 static struct spec read_spec(const char *fmt, size_t len, size_t *i)
 {
     struct spec sp = {0};
-    for (; *i < len && strchr("-0^#_:", fmt[*i]); (*i)++) {
+    for (; *i < len && fmt[*i] && strchr("-0^#_:", fmt[*i]); (*i)++) {
         char f = fmt[*i];
         if (f == '-') sp.pad = '-';
         else if (f == '0') sp.pad = '0';

@@ -17,24 +17,25 @@ static struct buf text_of(const struct value *v)
     return b;
 }
 
-/* CGI.escapeHTML's entities, or NULL for a byte that stays. */
-static const char *html_entity(char c, bool apostrophe)
+/* CGI.escapeHTML's entities (xml: Ruby's XML attribute encoding, which
+ * writes &apos;), or NULL for a byte that stays. */
+static const char *html_entity(char c, bool xml)
 {
     switch (c) {
     case '&': return "&amp;";
     case '<': return "&lt;";
     case '>': return "&gt;";
     case '"': return "&quot;";
-    case '\'': return apostrophe ? "&#39;" : NULL;
+    case '\'': return xml ? "&apos;" : "&#39;";
     default: return NULL;
     }
 }
 
-static void escape_html(const char *s, size_t len, bool apostrophe,
+static void escape_html(const char *s, size_t len, bool xml,
                         struct buf *out)
 {
     for (size_t i = 0; i < len; i++) {
-        const char *e = html_entity(s[i], apostrophe);
+        const char *e = html_entity(s[i], xml);
         if (e)
             buf_puts(out, e);
         else
@@ -48,7 +49,7 @@ struct value *filter_escape(FILTER_PARAMS)
     if (is_nil(in))
         return value_nil();
     struct buf s = text_of(in), out = {0};
-    escape_html(s.data, s.len, true, &out);
+    escape_html(s.data, s.len, false, &out);
     buf_free(&s);
     return buf_value(&out);
 }
@@ -78,7 +79,7 @@ struct value *filter_escape_once(FILTER_PARAMS)
             buf_put(&out, s.data + i, keep);
             i += keep - 1;
         } else {
-            const char *e = html_entity(s.data[i], true);
+            const char *e = html_entity(s.data[i], false);
             e ? buf_puts(&out, e) : buf_putc(&out, s.data[i]);
         }
     }
@@ -127,7 +128,7 @@ struct value *filter_xml_escape(FILTER_PARAMS)
 {
     (void)args, (void)n_args, (void)env;
     struct buf s = text_of(in), out = {0};
-    escape_html(s.data, s.len, false, &out);
+    escape_html(s.data, s.len, true, &out);
     buf_free(&s);
     return buf_value(&out);
 }
@@ -137,7 +138,7 @@ struct value *filter_inspect(FILTER_PARAMS)
     (void)args, (void)n_args, (void)env;
     struct buf s = {0}, out = {0};
     ruby_inspect(in, &s);
-    escape_html(s.data ? s.data : "", s.len, false, &out);
+    escape_html(s.data ? s.data : "", s.len, true, &out);
     buf_free(&s);
     return buf_value(&out);
 }
@@ -162,7 +163,7 @@ static bool opens_after(const struct buf *out)
     if (out->len == 0)
         return true;
     unsigned char p = (unsigned char)out->data[out->len - 1];
-    return isspace(p) || strchr("([{-", p) ||
+    return isspace(p) || (p && strchr("([{-", p)) ||
            (out->len >= 3 && memcmp(out->data + out->len - 3, "\xe2\x80", 2) == 0);
 }
 

@@ -69,7 +69,8 @@ size_t utf8_offset(const char *s, size_t len, size_t n);
  * Latin-1, Latin Extended-A, Greek, Cyrillic); others stay. */
 unsigned unicode_upper(unsigned cp);
 unsigned unicode_lower(unsigned cp);
-/* Jekyll's item_property: a hash's property (dotted paths followed),
+/* Jekyll's item_property: a hash's property, a dotted path followed step
+ * by step (a step below nil gives false, as Ruby's `x && x[key]` does),
  * numeric strings read as numbers ("2" 2, "1.5" 1.5). A new reference. */
 struct value *item_property(const struct value *item, const struct value *prop);
 

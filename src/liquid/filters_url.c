@@ -19,7 +19,7 @@ static void cgi_escape(const struct value *in, struct buf *out)
     ruby_to_s(in, &s);
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.data[i];
-        if (isalnum(c) || strchr("_.-~", c))
+        if (isalnum(c) || (c && strchr("_.-~", c)))
             buf_putc(out, (char)c);
         else if (c == ' ')
             buf_putc(out, '+');
@@ -89,7 +89,7 @@ static void normalize_component(const char *s, size_t len, struct buf *out)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (isalnum(c) || strchr("-._~:/?#[]@!$&'()*+,;=%", c))
+        if (isalnum(c) || (c && strchr("-._~:/?#[]@!$&'()*+,;=%", c)))
             buf_putc(out, (char)c);
         else
             buf_putc(out, '%'), buf_putc(out, hex[c >> 4]), buf_putc(out, hex[c & 15]);
@@ -113,7 +113,7 @@ static bool is_absolute(const char *s)
     if (!isalpha((unsigned char)s[0]))
         return false;
     size_t i = 1;
-    while (isalnum((unsigned char)s[i]) || strchr("+-.", s[i]))
+    while (isalnum((unsigned char)s[i]) || (s[i] && strchr("+-.", s[i])))
         i++;
     return s[i] == ':' && s[i] != '\0';
 }
@@ -222,7 +222,7 @@ static bool slug_keeps(unsigned c, enum slug_mode mode)
     case SLUG_RAW:
         return !(c < 0x80 && (c == ' ' || (c >= '\t' && c <= '\r')));
     case SLUG_PRETTY:
-        return letter_or_digit(c) || (c < 0x80 && strchr("._~!$&'()+,;=@", (int)c) && c);
+        return letter_or_digit(c) || (c && c < 0x80 && strchr("._~!$&'()+,;=@", (int)c));
     case SLUG_ASCII:
         return c < 0x80 && isalnum((int)c);
     default:

@@ -66,7 +66,7 @@ static void inspect_string(const char *s, size_t len, struct buf *out)
         const char *esc = named_escape(c);
         if (esc)
             buf_puts(out, esc);
-        else if (c == '#' && i + 1 < len && strchr("{$@", s[i + 1]))
+        else if (c == '#' && i + 1 < len && s[i + 1] && strchr("{$@", s[i + 1]))
             buf_puts(out, "\\#");
         else if (c < 0x20)
             buf_printf(out, "\\u%04X", c);
@@ -350,20 +350,49 @@ static struct value *string_index(const struct value *s, const char *key)
     return strstr(value_text(s), key) ? value_cstring(key) : value_nil();
 }
 
+/* One step of Jekyll's read_liquid_attribute: data[key] where data
+ * responds to [] (a hash's key, a string's substring), else false. */
+static struct value *attribute_step(struct value *data, const char *key,
+                                    size_t len)
+{
+    struct value *next;
+    if (is_hash(data))
+        next = value_retain(value_hash_getn(data, key, len));
+    else if (is_string(data)) {
+        char *k = xstrndup(key, len);
+        next = string_index(data, k);
+        free(k);
+    } else if (is_nil(data) || value_kind(data) == VALUE_BOOL)
+        next = value_bool(false);
+    else
+        next = value_nil();
+    value_release(data);
+    return next ? next : value_nil();
+}
+
 struct value *item_property(const struct value *item, const struct value *prop)
 {
     struct buf key = {0};
     ruby_to_s(prop, &key);
     const char *k = key.data ? key.data : "";
-    const struct value *found = NULL;
-    struct value *owned = NULL;
-    if (is_hash(item))
-        found = strchr(k, '.') ? value_path_get(item, k)
-                               : value_hash_getn(item, k, key.len);
-    else if (is_string(item))
-        owned = string_index(item, k);
-    struct value *out = parse_sort_input(owned ? owned : found);
-    value_release(owned);
+    struct value *v = value_retain(item);
+    if (!is_hash(item) && !is_string(item)) {
+        value_release(v);
+        v = value_nil();
+    } else if (!strchr(k, '.')) {
+        v = attribute_step(v, k, key.len);
+    } else {
+        for (const char *p = k;; p++) {
+            const char *dot = strchr(p, '.');
+            size_t n = dot ? (size_t)(dot - p) : strlen(p);
+            v = attribute_step(v, p, n);
+            if (!dot)
+                break;
+            p = dot;
+        }
+    }
+    struct value *out = parse_sort_input(v);
+    value_release(v);
     buf_free(&key);
     return out;
 }
