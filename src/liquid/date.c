@@ -424,6 +424,7 @@ static bool put_number_conv(struct buf *out, const struct liquid_time *t,
     case 'u': put_num(out, b->wday ? b->wday : 7, sp, '0', 1); break;
     case 'w': put_num(out, b->wday, sp, '0', 1); break;
     case 's': put_num(out, t->epoch, sp, '0', 1); break;
+    case 'Q': put_num(out, t->epoch * 1000 + t->nsec / 1000000, sp, '0', 1); break;
     default: return false;
     }
     return true;

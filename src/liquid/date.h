@@ -34,7 +34,7 @@ bool liquid_time_of(const struct value *v, int64_t now, struct liquid_time *t);
 
 /* Appends t formatted by Ruby's Time#strftime (flags - 0 ^ _ #, widths,
  * %Y %C %y %m %d %e %j %H %k %I %l %M %S %L %N %p %P %A %a %B %b %h %u %w
- * %Z %z %:z %s %D %F %T %R %r %c %x %X %n %t %%). */
+ * %Z %z %:z %s %Q %D %F %T %R %r %c %x %X %n %t %%). */
 void liquid_strftime(const struct liquid_time *t, const char *fmt, size_t len,
                      struct buf *out);
 

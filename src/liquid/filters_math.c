@@ -1,25 +1,127 @@
 /* Liquid's arithmetic filters with Ruby's number semantics: integers stay
  * integers (division and modulo floor), a float or a decimal string on
  * either side makes a float, dividing by integer 0 is the error "divided
- * by 0". Liquid computes with BigDecimal, so 0.1 + 0.2 is 0.3: sums,
- * differences, products and remainders are rounded to 15 significant
- * digits, which gives the decimal answer for the inputs sites write. */
+ * by 0". Liquid computes floats as BigDecimals of their printed digits, so
+ * 0.1 + 0.2 is 0.3 and 0.6 / 0.2 is 3.0: floats are read as the shortest
+ * decimal that prints them and computed exactly in 128-bit decimals (a
+ * quotient to 20 digits), then rounded once to a double. */
 #include "filters_impl.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum op { OP_PLUS, OP_MINUS, OP_TIMES, OP_DIV, OP_MOD };
 
-/* The decimal a BigDecimal computation would give for x. */
-static double decimal(double x)
+/* A decimal number, m * 10^-e: what BigDecimal computes with. */
+struct dec {
+    __int128 m;
+    int e;
+};
+
+#define DEC_LIMIT ((__int128)1000000000000000000 * 1000000000000000000)
+
+/* The shortest decimal that reads back as x (Ruby's Float#to_s digits),
+ * as mantissa and exponent; false for infinities, NaN and huge values. */
+static bool dec_of_double(double x, struct dec *d)
 {
-    if (!isfinite(x))
-        return x;
     char text[40];
-    snprintf(text, sizeof text, "%.15g", x);
+    if (!isfinite(x) || fabs(x) >= 1e17)
+        return false;
+    for (int p = 1; p <= 17; p++) {
+        snprintf(text, sizeof text, "%.*e", p - 1, x);
+        if (strtod(text, NULL) == x)
+            break;
+    }
+    char *exp = strchr(text, 'e');
+    int e10 = atoi(exp + 1), digits = 0;
+    __int128 m = 0;
+    for (char *c = text; c < exp; c++)
+        if (*c >= '0' && *c <= '9')
+            m = m * 10 + (*c - '0'), digits++;
+    d->m = text[0] == '-' ? -m : m;
+    d->e = digits - 1 - e10;
+    while (d->e < 0)
+        d->m *= 10, d->e++;
+    return true;
+}
+
+static bool dec_of_num(struct num n, struct dec *d)
+{
+    if (!n.is_float) {
+        *d = (struct dec){n.i, 0};
+        return true;
+    }
+    return dec_of_double(n.d, d);
+}
+
+/* Multiplies d's mantissa by 10 until its exponent is e; false on
+ * overflow. */
+static bool dec_align(struct dec *d, int e)
+{
+    while (d->e < e) {
+        if (d->m > DEC_LIMIT || d->m < -DEC_LIMIT)
+            return false;
+        d->m *= 10, d->e++;
+    }
+    return true;
+}
+
+/* The double nearest m * 10^-e, as strtod rounds it. */
+static double dec_to_double(__int128 m, int e)
+{
+    char digits[64], *p = digits + sizeof digits - 1;
+    bool neg = m < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)m : (unsigned __int128)m;
+    *p = '\0';
+    do
+        *--p = (char)('0' + (int)(u % 10)), u /= 10;
+    while (u);
+    char text[96];
+    snprintf(text, sizeof text, "%s%se%d", neg ? "-" : "", p, -e);
     return strtod(text, NULL);
+}
+
+/* Truncates the quotient of a / b to about 20 significant digits, as
+ * BigDecimal's division does, and rounds it to a double. */
+static double dec_divide(struct dec a, struct dec b)
+{
+    int k = 0;
+    while (a.m < DEC_LIMIT / 10 && a.m > -DEC_LIMIT / 10 && k < 40)
+        a.m *= 10, k++;
+    return dec_to_double(a.m / b.m, a.e + k - b.e);
+}
+
+static __int128 floor_mod128(__int128 a, __int128 b)
+{
+    __int128 r = a % b;
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+/* The operation in decimals; false when they would overflow (the double
+ * answer is then the closest we give). */
+static bool decimal_op(enum op op, struct num x, struct num y, double *r)
+{
+    struct dec a, b;
+    if (!dec_of_num(x, &a) || !dec_of_num(y, &b) || b.m == 0 ||
+        a.m > DEC_LIMIT || b.m > DEC_LIMIT || a.m < -DEC_LIMIT || b.m < -DEC_LIMIT)
+        return false;
+    if (op == OP_TIMES) {
+        *r = dec_to_double(a.m * b.m, a.e + b.e);
+        return true;
+    }
+    if (op == OP_DIV) {
+        *r = dec_divide(a, b);
+        return true;
+    }
+    int e = a.e > b.e ? a.e : b.e;
+    if (!dec_align(&a, e) || !dec_align(&b, e))
+        return false;
+    __int128 m = op == OP_PLUS ? a.m + b.m : op == OP_MINUS ? a.m - b.m
+                                                            : floor_mod128(a.m, b.m);
+    *r = dec_to_double(m, e);
+    return true;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -52,16 +154,21 @@ static bool int_op(enum op op, int64_t a, int64_t b, int64_t *r)
     return false;
 }
 
-static double float_op(enum op op, double a, double b)
+static double float_op(enum op op, struct num x, struct num y)
 {
+    double a = num_double(x), b = num_double(y), r;
+    if (op != OP_PLUS && op != OP_MINUS && b == 0)
+        return op == OP_MOD ? NAN : a / b;
+    if (decimal_op(op, x, y, &r))
+        return r;
     switch (op) {
-    case OP_PLUS: return decimal(a + b);
-    case OP_MINUS: return decimal(a - b);
-    case OP_TIMES: return decimal(a * b);
+    case OP_PLUS: return a + b;
+    case OP_MINUS: return a - b;
+    case OP_TIMES: return a * b;
     case OP_DIV: return a / b;
     case OP_MOD: {
-        double r = fmod(a, b);
-        return decimal((r != 0 && ((r < 0) != (b < 0))) ? r + b : r);
+        double m = fmod(a, b);
+        return (m != 0 && ((m < 0) != (b < 0))) ? m + b : m;
     }
     }
     return 0;
@@ -80,7 +187,7 @@ static struct value *apply(const struct value *in, const struct value *arg,
     int64_t r;
     if (!a.is_float && !b.is_float && int_op(op, a.i, b.i, &r))
         return value_int(r);
-    return value_float(float_op(op, num_double(a), num_double(b)));
+    return value_float(float_op(op, a, b));
 }
 
 struct value *filter_plus(FILTER_PARAMS)
@@ -124,20 +231,22 @@ static struct value *float_to_int(double x, struct liquid_filter_env *env)
     return value_int((int64_t)x);
 }
 
-/* BigDecimal's round: half away from zero, at `digits` decimals. */
+/* BigDecimal's round: half away from zero, at `digits` decimals (tens,
+ * hundreds… when negative). */
 static double round_half_up(double x, int64_t digits)
 {
-    if (digits > 15 || digits < -15)
-        return digits > 0 ? x : 0;
-    char text[64];
-    if (digits >= 0) {
-        snprintf(text, sizeof text, "%.*f", (int)digits + 2, x);
-        double p = pow(10, (double)digits);
-        double scaled = strtod(text, NULL) * p;
-        return decimal(round(decimal(scaled)) / p);
-    }
-    double p = pow(10, (double)-digits);
-    return round(x / p) * p;
+    struct dec a;
+    if (digits > 30 || !dec_of_double(x, &a) || a.e <= digits)
+        return x;
+    if (digits < -30)
+        return 0;
+    __int128 p = 1;
+    for (int64_t i = digits; i < a.e; i++)
+        p *= 10;
+    __int128 q = a.m / p, r = a.m % p;
+    if ((r < 0 ? -r : r) * 2 >= p)
+        q += a.m < 0 ? -1 : 1;
+    return dec_to_double(q, (int)digits);
 }
 
 struct value *filter_round(FILTER_PARAMS)
