@@ -148,7 +148,8 @@ struct value *filter_markdownify(FILTER_PARAMS)
     (void)args, (void)n_args, (void)env;
     struct buf s = text_of(in);
     char *html = cmark_markdown_to_html(s.data, s.len, CMARK_OPT_UNSAFE);
-    struct value *v = value_cstring(html);
+    /* kramdown ends even an empty document with a newline. */
+    struct value *v = value_cstring(*html ? html : "\n");
     free(html);
     buf_free(&s);
     return v;
@@ -187,6 +188,10 @@ static const char *typographic(const char *s, size_t len, size_t *n)
 static void smart_quote(struct buf *out, const char *s, size_t i, size_t len)
 {
     bool dbl = s[i] == '"';
+    if (!dbl && i + 1 < len && isdigit((unsigned char)s[i + 1])) {
+        buf_puts(out, "\xe2\x80\x99"); /* '90s: an apostrophe */
+        return;
+    }
     bool next_word = i + 1 < len && !isspace((unsigned char)s[i + 1]) &&
                      !ispunct((unsigned char)s[i + 1]);
     bool open = opens_after(out) && (next_word || (i + 1 < len && ispunct((unsigned char)s[i + 1])));

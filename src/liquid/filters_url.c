@@ -126,6 +126,40 @@ static void put_with_slash(struct buf *out, const char *part, size_t len)
     buf_put(out, part, len);
 }
 
+/* RFC 3986's remove_dot_segments on the path of url (up to '?' or '#'),
+ * as Addressable's normalize does. */
+static void remove_dot_segments(struct buf *url)
+{
+    if (url->len == 0)
+        return;
+    size_t end = strcspn(url->data, "?#");
+    struct buf out = {0};
+    for (size_t i = 0; i < end;) {
+        const char *p = url->data + i;
+        size_t seg = 1 + strcspn(p + 1, "/?#");
+        if (i + seg > end)
+            seg = end - i;
+        bool dot = seg == 2 && p[0] == '/' && p[1] == '.';
+        bool dotdot = seg == 3 && p[0] == '/' && p[1] == '.' && p[2] == '.';
+        if (dotdot) {
+            while (out.len && out.data[out.len - 1] != '/')
+                out.len--;
+            if (out.len)
+                out.len--;
+        }
+        if (dot || dotdot) {
+            if (i + seg == end)
+                buf_putc(&out, '/');
+        } else {
+            buf_put(&out, p, seg);
+        }
+        i += seg;
+    }
+    buf_put(&out, url->data + end, url->len - end);
+    buf_free(url);
+    *url = out;
+}
+
 /* Jekyll's compute_relative_url: baseurl (without its trailing '/') and
  * input, each with a leading '/', normalized. */
 static void relative_url(const struct value *in, const struct value *site,
@@ -138,6 +172,7 @@ static void relative_url(const struct value *in, const struct value *site,
         base.len--;
     put_with_slash(&joined, base.data, base.len);
     put_with_slash(&joined, s.data, s.len);
+    remove_dot_segments(&joined);
     normalize_component(joined.data ? joined.data : "", joined.len, out);
     buf_free(&s), buf_free(&base), buf_free(&joined);
 }
