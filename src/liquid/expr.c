@@ -652,6 +652,8 @@ static bool compare(struct lctx *c, const struct lexpr *e)
 
 bool expr_truthy(struct lctx *c, const struct lexpr *e)
 {
+    if (!e)
+        return false;
     switch (e->kind) {
     case LE_CMP:
         return compare(c, e);
@@ -673,6 +675,8 @@ bool expr_truthy(struct lctx *c, const struct lexpr *e)
 
 struct value *expr_eval(struct lctx *c, const struct lexpr *e)
 {
+    if (!e)
+        return NULL;
     switch (e->kind) {
     case LE_LIT:
         return value_retain(e->lit);

@@ -468,8 +468,8 @@ static void parse_params(struct parser *p, struct xscan *x, struct lnode *n)
         if (x->p < x->end && (*x->p == '"' || *x->p == '\'')) {
             struct lexpr *v = expr_parse_value(x);
             pr->text = v->lit;
-        } else {
-            pr->var = expr_parse_value(x);
+        } else if (!(pr->var = expr_parse_value(x))) {
+            continue;
         }
         *tail = pr;
         tail = &pr->next;
