@@ -630,6 +630,15 @@ static bool contains(const struct value *l, const struct value *r)
     return liquid_contains(l, r);
 }
 
+/* empty and blank are no values to Ruby: only `"text" contains empty`
+ * holds (a string includes ""); orderings with them are false. */
+static bool method_literal_other(const struct lexpr *e, const struct value *l)
+{
+    bool lit_left = e->lhs->kind == LE_EMPTY || e->lhs->kind == LE_BLANK;
+    return e->op == CMP_CONTAINS && !lit_left &&
+           value_kind(l) == VALUE_STRING;
+}
+
 static bool compare(struct lctx *c, const struct lexpr *e)
 {
     if (e->op == CMP_UNKNOWN) {
@@ -638,8 +647,12 @@ static bool compare(struct lctx *c, const struct lexpr *e)
         return false;
     }
     struct value *l = expr_eval(c, e->lhs), *r = expr_eval(c, e->rhs);
+    bool lit = e->lhs->kind == LE_EMPTY || e->lhs->kind == LE_BLANK ||
+               e->rhs->kind == LE_EMPTY || e->rhs->kind == LE_BLANK;
     bool res;
-    if (e->op == CMP_EQ || e->op == CMP_NE)
+    if (lit && e->op != CMP_EQ && e->op != CMP_NE)
+        res = method_literal_other(e, l);
+    else if (e->op == CMP_EQ || e->op == CMP_NE)
         res = equal(e, l, r) == (e->op == CMP_EQ);
     else if (e->op == CMP_CONTAINS)
         res = contains(l, r);

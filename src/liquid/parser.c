@@ -299,7 +299,7 @@ static struct lnode *parse_case(struct parser *p, const struct ltok *t,
 }
 
 /* limit: n, offset: n (or continue), cols: n anywhere after the
- * collection. */
+ * collection (and `reversed`, which counts only right after it). */
 static void parse_for_attributes(struct xscan *x,
                                  struct lnode *n)
 {
@@ -308,10 +308,6 @@ static void parse_for_attributes(struct xscan *x,
         const char *w = xscan_word(x, &len);
         if (!w) {
             x->p++;
-            continue;
-        }
-        if (len == 8 && memcmp(w, "reversed", 8) == 0) {
-            n->reversed = true;
             continue;
         }
         if (!xscan_accept(x, ":"))
@@ -346,6 +342,7 @@ static struct lnode *parse_for(struct parser *p, const struct ltok *t,
     /* the loop's name for offset:continue: "var-collection" */
     n->text = coll;
     n->len = (size_t)(x.p - coll);
+    n->reversed = xscan_accept(&x, "reversed");
     parse_for_attributes(&x, n);
     n->body = parse_nodes(p, end, for_stops, kind == LN_FOR ? 1 : 0);
     if (p->i < end) {

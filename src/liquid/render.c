@@ -202,26 +202,39 @@ static void render_if(struct lctx *c, const struct lnode *n)
     }
 }
 
-static bool when_matches(struct lctx *c, const struct lbranch *b,
-                         const struct value *subject)
+static bool is_method_literal(const struct lexpr *e)
 {
-    for (size_t i = 0; i < b->n_whens; i++) {
+    return e && (e->kind == LE_EMPTY || e->kind == LE_BLANK);
+}
+
+/* `when empty` asks the subject's empty?; nothing answers blank? (plain
+ * Ruby). */
+static bool literal_equal(const struct lexpr *lit, const struct value *v)
+{
+    if (lit->kind == LE_BLANK)
+        return false;
+    enum value_kind k = value_kind(v);
+    return (k == VALUE_STRING || k == VALUE_ARRAY || k == VALUE_HASH) &&
+           value_len(v) == 0;
+}
+
+/* How many of a when's values equal the subject: Liquid makes one block
+ * of each value, all sharing the body, so `when a, b` renders twice when
+ * both match. Jekyll makes a subject written `empty` or `blank` an object
+ * no value equals. */
+static size_t when_matches(struct lctx *c, const struct lnode *n,
+                           const struct lbranch *b,
+                           const struct value *subject)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < b->n_whens && !is_method_literal(n->expr); i++) {
         const struct lexpr *w = b->whens[i];
         struct value *v = expr_eval(c, w);
-        bool eq;
-        if (w->kind == LE_EMPTY || w->kind == LE_BLANK)
-            eq = w->kind == LE_EMPTY &&
-                 (value_kind(subject) == VALUE_STRING ||
-                  value_kind(subject) == VALUE_ARRAY ||
-                  value_kind(subject) == VALUE_HASH) &&
-                 value_len(subject) == 0;
-        else
-            eq = liquid_equal(subject, v);
+        count += is_method_literal(w) ? literal_equal(w, subject)
+                                      : liquid_equal(subject, v);
         value_release(v);
-        if (eq)
-            return true;
     }
-    return false;
+    return count;
 }
 
 /* Every matching when renders; else only when none before it did. */
@@ -233,9 +246,11 @@ static void render_case(struct lctx *c, const struct lnode *n)
         if (b->is_else) {
             if (!matched)
                 render_body(c, b->body);
-        } else if (when_matches(c, b, subject)) {
-            matched = true;
-            render_body(c, b->body);
+        } else {
+            for (size_t k = when_matches(c, n, b, subject); k > 0; k--) {
+                matched = true;
+                render_body(c, b->body);
+            }
         }
     }
     value_release(subject);
@@ -306,6 +321,7 @@ static void collect_segment(struct lctx *c, const struct lnode *n,
                        ? value_int_of(value_hash_getn(c->registers, key.data, key.len))
                        : opt_integer(c, n->offset, &has_from);
     int64_t limit = opt_integer(c, n->limit, &has_limit), total;
+    bool one_string = false;
     if (n->expr && n->expr->kind == LE_RANGE) {
         struct value *lo = expr_eval(c, n->expr->lhs), *hi = expr_eval(c, n->expr->rhs);
         s->lo = liquid_to_integer(lo);
@@ -315,12 +331,18 @@ static void collect_segment(struct lctx *c, const struct lnode *n,
         total = h >= s->lo ? h - s->lo + 1 : 0;
     } else {
         struct value *v = n->expr ? expr_eval(c, n->expr) : NULL;
+        one_string = value_kind(v) == VALUE_STRING || value_kind(v) == VALUE_DATE;
         s->array = as_array(v);
         value_release(v);
         total = (int64_t)value_len(s->array);
     }
     if (from < 0)
         from = 0;
+    /* a string is one item, whatever the offset and limit */
+    if (one_string) {
+        from = 0;
+        has_limit = false;
+    }
     int64_t to = has_limit ? (limit > INT64_MAX - from ? INT64_MAX : from + limit)
                            : total;
     if (to > total)
