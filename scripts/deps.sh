@@ -5,7 +5,7 @@ set -eu
 
 build_pkgs="build-essential meson ninja-build pkg-config libssl-dev libyaml-dev libcmark-dev openssl"
 # Real clients the integration tests drive, and tools the tests use.
-test_pkgs="python3 tmux amfora lynx curl sacc bombadillo libxml2-utils clang libclang-rt-14-dev jekyll systemd man-db haproxy finger iproute2"
+test_pkgs="python3 tmux amfora lynx curl sacc bombadillo libxml2-utils clang libclang-rt-14-dev jekyll systemd man-db haproxy finger iproute2 ruby-liquid"
 
 want="$build_pkgs"
 [ "${1:-build}" = test ] && want="$want $test_pkgs"

@@ -262,6 +262,7 @@ static void walker_free(struct walker *w)
 
 static void build(const char *md, size_t len, const char *base_url,
                   bool elsewhere, const char *file, int line_base,
+                  const struct page *page,
                   struct doc *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
@@ -272,6 +273,7 @@ static void build(const char *md, size_t len, const char *base_url,
         .base_url = base_url,
         .elsewhere = elsewhere,
         .file = file,
+        .page = page,
         .diags = diags,
         .src = {.text = kd.text, .len = kd.len, .line_base = line_base},
         .out = {.doc = out},
@@ -304,7 +306,8 @@ void doc_build_at(const struct page *page, const struct config *cfg,
 {
     bool elsewhere = route && strcmp(route, "/") != 0;
     build(page->body, page->body_len, cfg ? cfg->site.url : NULL, elsewhere,
-          page->path, page->body_line > 0 ? page->body_line : 1, out, diags);
+          page->path, page->body_line > 0 ? page->body_line : 1, page, out,
+          diags);
 }
 
 void doc_build(const struct page *page, const struct config *cfg,
@@ -315,7 +318,7 @@ void doc_build(const struct page *page, const struct config *cfg,
 
 void doc_build_markdown(const char *markdown, size_t len, struct doc *out)
 {
-    build(markdown, len, NULL, false, NULL, 1, out, NULL);
+    build(markdown, len, NULL, false, NULL, 1, NULL, out, NULL);
 }
 
 void doc_free(struct doc *d)

@@ -274,6 +274,7 @@ struct walker {
                               names a section of the home page, not its own */
     bool warned_no_base;   /* doc_links.c said it once */
     const char *file;      /* the page, for diagnostics */
+    const struct page *page; /* its Liquid line map, or NULL */
     struct diags *diags;
     struct md_source src;
     struct md_context md;

@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-all_targets="gemini gopher finger spartan page gemtext gophermap config yaml bibtex proxy"
+all_targets="gemini gopher finger spartan page gemtext gophermap config yaml bibtex proxy liquid"
 [ $# -ge 1 ] || { echo "usage: $0 SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1
 shift
@@ -59,6 +59,7 @@ seeds_of() {
     config) echo "tests/fuzz/corpus/config capsule" ;;
     yaml) echo "tests/fuzz/corpus/yaml tests/fuzz/corpus/config" ;;
     bibtex) echo "tests/fuzz/corpus/bibtex" ;;
+    liquid) echo "tests/fuzz/corpus/liquid tests/liquid/cases capsule" ;;
     esac
 }
 dict_of() {
@@ -67,6 +68,7 @@ dict_of() {
     page | gemtext | gophermap) echo "tests/fuzz/markdown.dict" ;;
     config | yaml) echo "tests/fuzz/yaml.dict" ;;
     bibtex) echo "tests/fuzz/bibtex.dict" ;;
+    liquid) echo "tests/fuzz/liquid.dict" ;;
     esac
 }
 # The YAML loaders run within the memory the issue allows a YAML document

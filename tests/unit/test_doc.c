@@ -976,7 +976,9 @@ static void test_corpus(void)
         doc_free(&d);
         doc_build(&p, &cfg, &d, &cd);
         pages++;
-        CHECK(d.n_sections >= 1 && d.n_blocks > 5);
+        /* Read alone, without its site, a page's loops over site data
+         * render nothing (al-folio's news table): 5 blocks remain. */
+        CHECK(d.n_sections >= 1 && d.n_blocks >= 5);
         size_t leaks = 0;
         for (size_t i = 0; i < d.n_blocks; i++)
             if (d.blocks[i].type != BLOCK_PRE &&

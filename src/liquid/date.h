@@ -1,0 +1,41 @@
+/* Dates and times as Liquid's `date` filter and Jekyll's date filters read
+ * and print them: parsing what YAML, Jekyll and Ruby's Time.parse accept,
+ * and Ruby's strftime. Internal to src/liquid/. */
+#ifndef CAPSULED_LIQUID_DATE_H
+#define CAPSULED_LIQUID_DATE_H
+
+#include "capsuled/buf.h"
+#include "capsuled/value.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One instant and the zone it is shown in. */
+struct liquid_time {
+    int64_t epoch;  /* seconds since 1970-01-01 00:00:00 UTC */
+    long nsec;      /* fraction of the second */
+    int32_t offset; /* seconds east of UTC that it prints in */
+    bool utc;       /* a UTC time: %Z prints "UTC" */
+    bool is_date;   /* a YAML date (Ruby's Date): %Z prints "+00:00" */
+};
+
+/* Parses an ISO 8601 or YAML date or time ("2024-01-02",
+ * "2024-01-02 10:00:00 +0100", "2024-01-02T10:00:00Z"), "2024/01/02",
+ * "Jan 5, 2024", "5 January 2024", "March 2024", RFC 2822 ("Tue, 02 Jan 2024
+ * 10:00:00 +0000"). A time without a zone is UTC (the machine Jekyll
+ * builds on, Ruby's local time, is taken to be UTC). False when the text
+ * is none of these. */
+bool liquid_time_parse(const char *s, size_t len, struct liquid_time *t);
+
+/* Liquid's Utils.to_date: a date value or date text as parsed, "now" and
+ * "today" (any case) as now, an integer or a string of digits as seconds
+ * since the epoch. False (Liquid's nil) for anything else. */
+bool liquid_time_of(const struct value *v, int64_t now, struct liquid_time *t);
+
+/* Appends t formatted by Ruby's Time#strftime (flags - 0 ^ _ #, widths,
+ * %Y %C %y %m %d %e %j %H %k %I %l %M %S %L %N %p %P %A %a %B %b %h %u %w
+ * %Z %z %:z %s %Q %D %F %T %R %r %c %x %X %n %t %%). */
+void liquid_strftime(const struct liquid_time *t, const char *fmt, size_t len,
+                     struct buf *out);
+
+#endif
