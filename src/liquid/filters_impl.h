@@ -116,6 +116,13 @@ DECLARE_FILTER(uri_escape);
 DECLARE_FILTER(relative_url);
 DECLARE_FILTER(absolute_url);
 DECLARE_FILTER(slugify);
+/* filters_encode.c */
+DECLARE_FILTER(base64_encode);
+DECLARE_FILTER(base64_decode);
+DECLARE_FILTER(base64_url_safe_encode);
+DECLARE_FILTER(base64_url_safe_decode);
+DECLARE_FILTER(strip_index);
+DECLARE_FILTER(to_integer);
 /* filters_math.c */
 DECLARE_FILTER(plus);
 DECLARE_FILTER(minus);

@@ -311,6 +311,22 @@ static void test_markup(void)
     F0("jsonify", "nil", "null");
 }
 
+static void test_encodings(void)
+{
+    F0("base64_encode", "s:hello", "aGVsbG8=");
+    F0("base64_decode", "s:aGVsbG8=", "hello");
+    F0("base64_decode", "s:aGVsbG8", "");
+    CHECK(last_error && strstr(last_error, "base64_decode"));
+    F0("base64_url_safe_encode", "s:ab?>", "YWI_Pg==");
+    F0("base64_url_safe_decode", "s:YWI_Pg", "ab?>");
+    F0("strip_index", "s:/a/index.html", "/a/");
+    F0("strip_index", "s:/a/index.htm", "/a/");
+    F0("strip_index", "s:/a/index.html5", "/a/index.html5");
+    F0("to_integer", "t", "1");
+    F0("to_integer", "f:-2.5", "-2");
+    F0("to_integer", "s:12abc", "12");
+}
+
 static void test_urls(void)
 {
     F0("relative_url", "s:/about/", "/blog/about/");
@@ -380,7 +396,9 @@ static void test_errors_and_nil_args(void)
         "sort_natural", "split", "strip", "strip_html", "strip_newlines",
         "times", "truncate", "truncatewords", "uniq", "unshift",
         "uri_escape", "url_decode", "url_encode", "where", "where_exp",
-        "xml_escape"};
+        "xml_escape", "base64_encode", "base64_decode", "base64_url_safe_encode",
+        "base64_url_safe_decode", "strip_index", "to_integer", "replace_last",
+        "remove_last", "h"};
     int missing = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!liquid_filter_find(names[i], strlen(names[i])))
@@ -408,6 +426,7 @@ int main(void)
     test_arrays();
     test_properties();
     test_markup();
+    test_encodings();
     test_urls();
     test_dates();
     test_errors_and_nil_args();
