@@ -105,22 +105,28 @@ static struct value *key_of(const struct value *item, const struct value *prop)
     return prop ? property_of(item, prop) : value_retain(item);
 }
 
+/* Ruby's uniq keeps the first of the items whose keys are eql? (1 and 1.0
+ * differ, as their inspect texts do): a hash indexed by that text finds a
+ * repeat in constant time. */
 struct value *filter_uniq(FILTER_PARAMS)
 {
     (void)env;
     const struct value *prop = filter_arg(args, n_args, 0);
     struct value *list = input_list(in), *out = value_array(),
-                 *seen = value_array();
+                 *seen = value_hash();
+    struct buf text = {0};
     for (size_t i = 0; i < value_len(list); i++) {
         const struct value *item = value_array_at(list, i);
         struct value *key = key_of(item, prop);
-        if (liquid_contains(seen, key)) {
-            value_release(key);
+        buf_clear(&text);
+        ruby_inspect(key, &text);
+        value_release(key);
+        if (value_hash_getn(seen, text.data, text.len))
             continue;
-        }
-        value_array_push(seen, key);
+        value_hash_set(seen, text.data, text.len, value_bool(true));
         value_array_push(out, value_retain(item));
     }
+    buf_free(&text);
     value_release(seen);
     value_release(list);
     return out;
@@ -301,17 +307,37 @@ static int by_value(const struct value *a, const struct value *b, void *ctx)
     return c;
 }
 
+/* Items sorted by a property carry it along: each item's property is
+ * read once, not at every comparison. */
 static int by_property(const struct value *a, const struct value *b, void *ctx)
 {
     struct sort_ctx *s = ctx;
-    struct value *pa = item_property(a, s->prop), *pb = item_property(b, s->prop);
-    int c;
+    const struct value *pa = value_array_at(a, 0), *pb = value_array_at(b, 0);
     if (is_nil(pa) != is_nil(pb))
-        c = is_nil(pa) ? s->nil_order : -s->nil_order;
-    else
-        c = compare_or_text(pa, pb);
-    value_release(pa), value_release(pb);
-    return c;
+        return is_nil(pa) ? s->nil_order : -s->nil_order;
+    return compare_or_text(pa, pb);
+}
+
+/* [[property, item], …] for the items of in. */
+static struct value *decorated(const struct value *in, const struct value *prop)
+{
+    struct value *pairs = value_array();
+    for (size_t i = 0; i < value_len(in); i++) {
+        struct value *pair = value_array();
+        value_array_push(pair, item_property(value_array_at(in, i), prop));
+        value_array_push(pair, value_retain(value_array_at(in, i)));
+        value_array_push(pairs, pair);
+    }
+    return pairs;
+}
+
+static struct value *undecorated(struct value *pairs)
+{
+    struct value *out = value_array();
+    for (size_t i = 0; i < value_len(pairs); i++)
+        value_array_push(out, value_retain(value_array_at(value_array_at(pairs, i), 1)));
+    value_release(pairs);
+    return out;
 }
 
 struct value *filter_sort(FILTER_PARAMS)
@@ -330,7 +356,14 @@ struct value *filter_sort(FILTER_PARAMS)
     }
     if (!is_array(in))
         return value_retain(in);
-    struct value *out = sorted(in, ctx.prop ? by_property : by_value, &ctx);
+    struct value *out;
+    if (ctx.prop) {
+        struct value *pairs = decorated(in, ctx.prop);
+        out = undecorated(sorted(pairs, by_property, &ctx));
+        value_release(pairs);
+    } else {
+        out = sorted(in, by_value, &ctx);
+    }
     if (ctx.failed) {
         env->error = "comparison of values of different types failed";
         value_release(out);
