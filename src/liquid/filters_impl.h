@@ -28,7 +28,8 @@ const struct value *filter_kwarg(const struct liquid_filter_env *env,
 /* --- Ruby's conversions (filters_util.c) --- */
 
 /* Appends Ruby's to_s: a scalar's text, "" for nil, an array or hash
- * inspected (Array#to_s is #inspect). */
+ * inspected (Array#to_s is #inspect). out->data is allocated afterwards,
+ * even when nothing was appended. */
 void ruby_to_s(const struct value *v, struct buf *out);
 /* Appends Ruby's inspect: nil, "quoted strings", [1, 2], {"a"=>1}. */
 void ruby_inspect(const struct value *v, struct buf *out);

@@ -32,6 +32,8 @@ bool is_hash(const struct value *v) { return value_kind(v) == VALUE_HASH; }
 
 void ruby_to_s(const struct value *v, struct buf *out)
 {
+    buf_reserve(out, 1); /* out->data is never NULL afterwards */
+    out->data[out->len] = '\0';
     if (is_array(v) || is_hash(v))
         ruby_inspect(v, out);
     else if (value_text(v))
