@@ -369,12 +369,39 @@ static void test_dates(void)
     F0("date_to_xmlschema", "s:", "");
     F0("date_to_xmlschema", "s:junk", "junk");
     struct liquid_time t;
-    CHECK(liquid_time_parse("2024-02-29 12:00:00 +05:30", 26, &t) &&
+    CHECK(liquid_time_parse("2024-02-29 12:00:00 +05:30", 26, NULL, &t) &&
           t.epoch == 1709188200 && t.offset == 19800);
-    CHECK(!liquid_time_parse("2024-02-29 12:00:00 +", 21, &t));
-    CHECK(!liquid_time_parse("", 0, &t));
-    CHECK(liquid_time_parse("Tue, 02 Jan 2024 10:00:00 EST", 29, &t) &&
+    CHECK(!liquid_time_parse("2024-02-29 12:00:00 +", 21, NULL, &t));
+    CHECK(!liquid_time_parse("", 0, NULL, &t));
+    CHECK(liquid_time_parse("Tue, 02 Jan 2024 10:00:00 EST", 29, NULL, &t) &&
           t.offset == -5 * 3600);
+}
+
+/* site.timezone, when the system's zone database is installed (tzdata). */
+static void test_timezones(void)
+{
+    FILE *f = fopen("/usr/share/zoneinfo/Europe/Zurich", "rb");
+    if (!f) {
+        printf("# no zone database: time zone checks skipped\n");
+        return;
+    }
+    fclose(f);
+    value_hash_set(site, "timezone", 8, value_cstring("Asia/Kolkata"));
+    F1("date", "d:2024-01-02 10:00:00", "s:%H:%M %z %Z", "15:30 +0530 IST");
+    F1("date", "s:2024-01-02 10:00", "s:%H:%M %z %Z", "10:00 +0530 IST");
+    F1("date", "d:2024-01-02", "s:%F %H %z", "2024-01-02 00 +0000");
+    F1("date", "i:0", "s:%F %H:%M %Z", "1970-01-01 05:30 IST");
+    F0("date_to_xmlschema", "d:2024-01-02", "2024-01-02T00:00:00+05:30");
+    F0("date_to_xmlschema", "d:2024-01-02 10:00:00 +01:00", "2024-01-02T14:30:00+05:30");
+    value_hash_set(site, "timezone", 8, value_cstring("Europe/Zurich"));
+    F0("date_to_rfc822", "s:2024-07-01 12:00", "Mon, 01 Jul 2024 12:00:00 +0200");
+    F0("date_to_rfc822", "s:2024-01-01 12:00", "Mon, 01 Jan 2024 12:00:00 +0100");
+    F0("date_to_string", "d:2023-12-31 23:30:00", "01 Jan 2024");
+    value_hash_set(site, "timezone", 8, value_cstring("No/Such_Zone"));
+    F0("date_to_xmlschema", "d:2024-01-02", "2024-01-02T00:00:00+00:00");
+    value_hash_set(site, "timezone", 8, value_cstring("../../etc/passwd"));
+    F1("date", "s:2024-01-02 10:00", "s:%z", "+0000");
+    value_hash_set(site, "timezone", 8, value_nil());
 }
 
 static void test_errors_and_nil_args(void)
@@ -429,6 +456,7 @@ int main(void)
     test_encodings();
     test_urls();
     test_dates();
+    test_timezones();
     test_errors_and_nil_args();
     value_release(site);
     return test_done();
