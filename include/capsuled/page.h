@@ -1,10 +1,11 @@
 /* A profile page: front matter, then the Markdown body made ready for cmark
- * (encoding repaired, Liquid resolved or removed). */
+ * (encoding repaired, Liquid rendered). */
 #ifndef CAPSULED_PAGE_H
 #define CAPSULED_PAGE_H
 
 #include "capsuled/config.h"
 #include "capsuled/diag.h"
+#include "capsuled/liquid.h"
 #include "capsuled/value.h"
 
 #include <stddef.h>
@@ -23,15 +24,22 @@ struct page {
     const char *permalink;
     char *body;         /* Markdown for cmark: valid UTF-8, LF line ends */
     size_t body_len;
-    int body_line;      /* source line of the body's first line: body line
-                           k (1-based) is source line body_line + k - 1, since
-                           every stage keeps the line structure */
+    int body_line;      /* source line of the body's first line */
+    /* Liquid's line map: body line k (1-based) came from source line
+     * body_lines[k-1] (loops and includes change the line structure);
+     * see page_source_line. NULL: body line k is body_line + k - 1. */
+    int *body_lines;
+    size_t n_body_lines;
     char *source;       /* the file's bytes as read (for /source.md) */
     size_t source_len;
     size_t repairs;     /* mojibake spans repaired */
 };
 
-/* Builds a page from a file's bytes. Never fails on content: problems go to
+/* The source line that body line K (1-based) came from. */
+int page_source_line(const struct page *p, int k);
+
+/* Builds a page from a file's bytes, its Liquid rendered without includes
+ * (page_load_in and page_load_file read them). Never fails on content: problems go to
  * diags (unterminated front matter: error, with the line it opened on) and
  * the page is built as far as possible. Returns -1 only for front matter
  * YAML errors (syntax, or too large once its aliases are expanded), after
@@ -62,14 +70,5 @@ void page_free(struct page *p);
 char *encoding_repair(const char *in, size_t len, size_t *out_len,
                       size_t *repairs);
 
-/* Liquid: {% raw %}…{% endraw %} keeps its contents; every other {% … %}
- * tag (one or many lines, if/for/assign/include/…) is removed, the body of
- * blocks that cannot be evaluated too; {{ var }} is resolved by its path in
- * scope, a hash such as {page: …, site: …} (a scalar's text; filters other
- * than append, prepend and default ignored), or removed. Every newline of
- * the input is kept, so line numbers stay true; a line left holding only
- * removed tags becomes empty. */
-char *liquid_render(const char *in, size_t len, const struct value *scope,
-                    size_t *out_len);
 
 #endif

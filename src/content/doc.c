@@ -243,14 +243,15 @@ static void walker_free(struct walker *w)
 }
 
 static void build(const char *md, size_t len, const char *base_url,
-                  const char *file, int line_base, struct doc *out,
-                  struct diags *diags)
+                  const char *file, int line_base, const struct page *page,
+                  struct doc *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
     struct walker w = {
         .ops = {.walk_markdown = S_walk_markdown},
         .base_url = base_url,
         .file = file,
+        .page = page,
         .diags = diags,
         .src = {.text = md ? md : "", .len = md ? len : 0,
                 .line_base = line_base},
@@ -277,12 +278,12 @@ void doc_build(const struct page *page, const struct config *cfg,
                struct doc *out, struct diags *diags)
 {
     build(page->body, page->body_len, cfg ? cfg->site.url : NULL, page->path,
-          page->body_line > 0 ? page->body_line : 1, out, diags);
+          page->body_line > 0 ? page->body_line : 1, page, out, diags);
 }
 
 void doc_build_markdown(const char *markdown, size_t len, struct doc *out)
 {
-    build(markdown, len, NULL, NULL, 1, out, NULL);
+    build(markdown, len, NULL, NULL, 1, NULL, out, NULL);
 }
 
 void doc_free(struct doc *d)

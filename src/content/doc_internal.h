@@ -246,6 +246,7 @@ struct walker {
     const char *base_url;  /* site.url: relative links resolve against it */
     bool warned_no_base;   /* doc_links.c said it once */
     const char *file;      /* the page, for diagnostics */
+    const struct page *page; /* its Liquid line map, or NULL */
     struct diags *diags;
     struct md_source src;
     struct md_context md;

@@ -1,5 +1,7 @@
 /* Diagnostics of the document model: every doc_*.c module reports through
- * here, with the page's file name, and calls nothing back. */
+ * here, with the page's file name, and calls nothing back. Lines are
+ * counted in the body Liquid produced; its line map turns them back into
+ * the page's source lines. */
 #include "doc_internal.h"
 
 #include <stdarg.h>
@@ -14,6 +16,8 @@ void doc_report(struct walker *w, enum diag_level level, int line,
     va_start(ap, fmt);
     buf_vprintf(&msg, fmt, ap);
     va_end(ap);
+    if (w->page && w->page->body_lines)
+        line = page_source_line(w->page, line - w->page->body_line + 1);
     diags_add(w->diags, level, w->file, line, "%s", msg.data ? msg.data : "");
     buf_free(&msg);
 }

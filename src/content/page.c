@@ -195,8 +195,43 @@ const char *page_var(const struct page *p, const char *key)
     return value_text(value_path_get(p->vars, key));
 }
 
-int page_load(const char *path, const char *data, size_t len,
-              const struct config *cfg, struct page *out, struct diags *diags)
+/* Where a page's includes come from: the site directory and the page's
+ * directory below it. */
+struct page_site {
+    const char *root;
+    const char *dir;
+};
+
+static void render_body(struct page *p, const struct front_matter *fm,
+                        const struct config *cfg,
+                        const struct page_site *site, struct diags *diags)
+{
+    struct value *scope = liquid_scope(p, cfg);
+    struct liquid_env env = {
+        .root = site ? site->root : NULL, .dir = site ? site->dir : NULL,
+        .file = p->path, .first_line = fm->body_line, .diags = diags,
+        .max_file_bytes = cfg ? cfg->server.max_file_bytes : 0};
+    struct liquid_output out;
+    liquid_render_env(fm->body, fm->body_len, scope, &env, &out);
+    value_release(scope);
+    p->body = out.text;
+    p->body_len = out.len;
+    p->body_lines = out.lines;
+    p->n_body_lines = out.n_lines;
+}
+
+int page_source_line(const struct page *p, int k)
+{
+    if (!p->body_lines)
+        return p->body_line + k - 1;
+    struct liquid_output out = {.lines = p->body_lines,
+                                .n_lines = p->n_body_lines};
+    return liquid_output_line(&out, k);
+}
+
+static int load_page(const char *path, const char *data, size_t len,
+                     const struct config *cfg, const struct page_site *site,
+                     struct page *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
     out->path = xstrdup(path ? path : "");
@@ -218,19 +253,23 @@ int page_load(const char *path, const char *data, size_t len,
     else if (fm.present)
         rc = parse_front_matter(out, &fm, diags);
     out->body_line = fm.body_line;
-
-    struct value *scope = liquid_scope(out, cfg);
-    out->body = liquid_render(fm.body, fm.body_len, scope, &out->body_len);
-    value_release(scope);
+    render_body(out, &fm, cfg, site, diags);
     free(text);
     return rc;
+}
+
+int page_load(const char *path, const char *data, size_t len,
+              const struct config *cfg, struct page *out, struct diags *diags)
+{
+    return load_page(path, data, len, cfg, NULL, out, diags);
 }
 
 /* Every page is read through file_read: see capsuled/file.h for what is
  * refused (files outside the capsule, FIFOs, devices, oversized files). */
 static int load_through(const char *root, const char *name,
                         enum file_mode mode, const char *shown,
-                        const struct config *cfg, struct page *out,
+                        const struct config *cfg,
+                        const struct page_site *site, struct page *out,
                         struct diags *diags)
 {
     memset(out, 0, sizeof *out);
@@ -240,23 +279,42 @@ static int load_through(const char *root, const char *name,
         file_report(&fc, shown, cap, diags);
         return -1;
     }
-    int rc = page_load(shown, fc.data, fc.len, cfg, out, diags);
+    int rc = load_page(shown, fc.data, fc.len, cfg, site, out, diags);
     file_content_free(&fc);
     return rc;
+}
+
+/* A page's directory: NAME up to its last slash ("" for none). */
+static char *dir_of(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return xstrndup(name, slash ? (size_t)(slash - name) : 0);
 }
 
 int page_load_in(const char *root, const char *name, const char *shown,
                  const struct config *cfg, struct page *out,
                  struct diags *diags)
 {
-    return load_through(root, name, file_mode_of(name), shown, cfg, out,
-                        diags);
+    char *dir = dir_of(name);
+    struct page_site site = {root && *root ? root : ".", dir};
+    int rc = load_through(root, name, file_mode_of(name), shown, cfg, &site,
+                          out, diags);
+    free(dir);
+    return rc;
 }
 
+/* A page named on the command line: its includes come from the
+ * configuration's directory, or else from the page's own. */
 int page_load_file(const char *path, const struct config *cfg,
                    struct page *out, struct diags *diags)
 {
-    return load_through(NULL, path, FILE_GIVEN, path, cfg, out, diags);
+    char *dir = dir_of(path);
+    bool cfg_dir = cfg && cfg->dir && *cfg->dir;
+    struct page_site site = {cfg_dir ? cfg->dir : *dir ? dir : ".", ""};
+    int rc = load_through(NULL, path, FILE_GIVEN, path, cfg, &site, out,
+                          diags);
+    free(dir);
+    return rc;
 }
 
 void page_free(struct page *p)
@@ -267,6 +325,7 @@ void page_free(struct page *p)
     value_release(p->settings);
     free(p->path);
     free(p->body);
+    free(p->body_lines);
     free(p->source);
     memset(p, 0, sizeof *p);
 }

@@ -37,14 +37,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static size_t count_byte(const char *s, size_t len, char c)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += s[i] == c;
-    return n;
-}
-
 static void check_clean_text(const char *what, const char *s, size_t len)
 {
     if (!s || s[len] != '\0')
@@ -67,8 +59,8 @@ static void fuzz_liquid(const char *in, size_t len)
     char *out = liquid_render(in, len, liquid_scope, &out_len);
     if (!out || out[out_len] != '\0')
         fuzz_fail("liquid_render: unterminated output", "", 0);
-    if (count_byte(out, out_len, '\n') != count_byte(in, len, '\n'))
-        fuzz_fail("liquid_render changed the number of lines", out, out_len);
+    if (out_len > LIQUID_MAX_OUTPUT)
+        fuzz_fail("liquid_render: output over its cap", out, out_len);
     free(out);
 }
 

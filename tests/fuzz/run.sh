@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-all_targets="gemini gopher finger page gemtext gophermap config yaml filters"
+all_targets="gemini gopher finger page gemtext gophermap config yaml liquid filters"
 [ $# -ge 1 ] || { echo "usage: $0 SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1
 shift
@@ -58,6 +58,7 @@ seeds_of() {
         echo "tests/fuzz/corpus/markdown capsule ${FUZZ_MARKDOWN_SEEDS:-}" ;;
     config) echo "tests/fuzz/corpus/config capsule" ;;
     yaml) echo "tests/fuzz/corpus/yaml tests/fuzz/corpus/config" ;;
+    liquid) echo "tests/fuzz/corpus/liquid tests/liquid/cases capsule" ;;
     filters) echo "tests/fuzz/corpus/filters" ;;
     esac
 }
@@ -66,6 +67,7 @@ dict_of() {
     gemini | gopher | finger) echo "tests/fuzz/$1.dict" ;;
     page | gemtext | gophermap) echo "tests/fuzz/markdown.dict" ;;
     config | yaml) echo "tests/fuzz/yaml.dict" ;;
+    liquid) echo "tests/fuzz/liquid.dict" ;;
     filters) echo "tests/fuzz/filters.dict" ;;
     esac
 }
