@@ -2,7 +2,11 @@
 and site_tz/ (site.timezone set; one .html page per case, no layout) are
 built once each by `jekyll build --safe` on a machine in UTC; filter_eval
 renders each page with its site's _config.yml as `site`; each output must
-equal Jekyll's. TAP, one point per page."""
+equal Jekyll's. With a second driver, liquid_run (the interpreter), each
+page is rendered through it too, with {page: front matter, site: config}
+as its variables. TAP, one point per page and driver.
+
+Usage: diff_jekyll.py FILTER_EVAL [LIQUID_RUN]"""
 
 import glob
 import os
@@ -33,8 +37,32 @@ def text_of(html):
     return re.sub(r"\s+", " ", html).strip()
 
 
-def compare(tap, driver, site, dest):
-    """One test point per page of site; returns their number."""
+def indented(text):
+    return "".join("  " + line + "\n" for line in text.splitlines())
+
+
+def through_interpreter(liquid_run, page, config, tmp):
+    """The page's body rendered by liquid_run, its front matter as `page`
+    and the site's config as `site`."""
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    stop = text.index("\n---\n", 4)
+    with open(config, encoding="utf-8") as f:
+        site = f.read()
+    template = os.path.join(tmp, "page.liquid")
+    data = os.path.join(tmp, "page.yml")
+    with open(template, "w", encoding="utf-8") as f:
+        f.write(text[stop + 5:])
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("page:\n" + indented(text[4:stop]) + "site:\n" + indented(site))
+    return subprocess.run([liquid_run, template, data, "--root", tmp],
+                          capture_output=True,
+                          check=True).stdout.decode("utf-8", "replace")
+
+
+def compare(tap, drivers, site, dest):
+    """One test point per page of site and driver; returns the pages."""
+    driver, liquid_run = drivers
     pages = sorted(glob.glob(os.path.join(site, "*.html")))
     config = os.path.join(site, "_config.yml")
     for page in pages:
@@ -42,19 +70,23 @@ def compare(tap, driver, site, dest):
         with open(os.path.join(dest, name), encoding="utf-8",
                   newline="") as f:
             want = f.read()
-        got = subprocess.run([driver, "--site", config, page],
-                             capture_output=True,
-                             check=True).stdout.decode("utf-8", "replace")
-        if name.startswith("markdownify"):
-            got, want = text_of(got), text_of(want)
-        tap.ok(got == want, name[:-5],
-               "jekyll:   %r\ncapsuled: %r" % (want, got))
+        outputs = [("", subprocess.run(
+            [driver, "--site", config, page], capture_output=True,
+            check=True).stdout.decode("utf-8", "replace"))]
+        if liquid_run:
+            outputs.append((" (interpreter)", through_interpreter(
+                liquid_run, page, config, dest)))
+        for label, got in outputs:
+            if name.startswith("markdownify"):
+                got, want = text_of(got), text_of(want)
+            tap.ok(got == want, name[:-5] + label,
+                   "jekyll:   %r\ncapsuled: %r" % (want, got))
     return len(pages)
 
 
 def main():
     tap = Tap()
-    driver = sys.argv[1]
+    drivers = (sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
     if shutil.which("jekyll") is None:
         print("1..0 # SKIP jekyll is not installed")
         return
@@ -64,7 +96,7 @@ def main():
         for site in SITES:
             dest = os.path.join(tmp, os.path.basename(site))
             build(site, dest)
-            total += compare(tap, driver, site, dest)
+            total += compare(tap, drivers, site, dest)
         tap.ok(total >= 30, "at least 30 Jekyll filter cases (%d)" % total)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
