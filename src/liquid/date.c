@@ -281,6 +281,8 @@ static bool all_digits(const char *s, size_t len)
     return len > 0;
 }
 
+#define EPOCH_LIMIT ((int64_t)3000000000000000) /* seconds */
+
 /* A YAML time without an offset ("2024-01-02 10:00:00"): Psych reads it
  * as UTC. */
 static bool yaml_time_without_zone(const char *s, size_t len)
@@ -300,6 +302,10 @@ bool liquid_time_of(const struct value *v, int64_t now, const char *zone,
     if (k == VALUE_INT || ((k == VALUE_STRING || k == VALUE_DATE) &&
                            all_digits(s, len) && len < 19)) {
         t->epoch = k == VALUE_INT ? value_int_of(v) : strtoll(s, NULL, 10);
+        /* Beyond a hundred million years the calendar arithmetic would
+         * overflow: no date. */
+        if (t->epoch > EPOCH_LIMIT || t->epoch < -EPOCH_LIMIT)
+            return false;
         liquid_time_localize(t, zone);
         return true;
     }
@@ -363,7 +369,9 @@ static void put_num(struct buf *out, int64_t n, const struct spec *sp,
     char p = sp->pad ? sp->pad : pad;
     if (sp->pad == '-')
         w = 0;
-    int len = snprintf(text, sizeof text, "%lld", (long long)(n < 0 ? -n : n));
+    unsigned long long mag = n < 0 ? 0ULL - (unsigned long long)n
+                                    : (unsigned long long)n;
+    int len = snprintf(text, sizeof text, "%llu", mag);
     if (n < 0)
         buf_putc(out, '-'), w--;
     for (int i = len; i < w; i++)

@@ -126,12 +126,12 @@ static enum index_result ruby_index(const struct value *item,
     if (k == VALUE_STRING && (pk == VALUE_INT || pk == VALUE_FLOAT)) {
         value_release(*out);
         *out = char_at(item, pk == VALUE_INT ? value_int_of(prop)
-                                             : (int64_t)value_float_of(prop));
+                                             : double_to_int64(value_float_of(prop)));
         return INDEX_OK;
     }
     if (k == VALUE_INT && (pk == VALUE_INT || pk == VALUE_FLOAT)) {
         int64_t bit = pk == VALUE_INT ? value_int_of(prop)
-                                      : (int64_t)value_float_of(prop);
+                                      : double_to_int64(value_float_of(prop));
         int64_t n = value_int_of(item);
         value_release(*out);
         *out = value_int(bit < 0 ? 0 : bit > 63 ? n < 0 : (n >> bit) & 1);

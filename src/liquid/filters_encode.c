@@ -142,5 +142,5 @@ struct value *filter_to_integer(FILTER_PARAMS)
         return isfinite(d) && fabs(d) < 9.2e18 ? value_int((int64_t)d) : value_int(0);
     }
     struct num n = to_number(is_string(in) || value_kind(in) == VALUE_INT ? in : NULL);
-    return value_int(n.is_float ? (int64_t)n.d : n.i);
+    return value_int(n.is_float ? double_to_int64(n.d) : n.i);
 }

@@ -50,6 +50,8 @@ struct num {
 struct num to_number(const struct value *v);
 struct value *num_value(struct num n);
 double num_double(struct num n);
+/* A float truncated to an integer, saturating (NaN is 0). */
+int64_t double_to_int64(double d);
 /* Liquid's Utils.to_integer: an integer, or a string Integer() accepts;
  * false (and env->error "invalid integer") for anything else. */
 bool to_integer(const struct value *v, int64_t *out,

@@ -260,7 +260,7 @@ struct value *filter_round(FILTER_PARAMS)
 {
     struct num x = to_number(in);
     struct num n = to_number(filter_arg(args, n_args, 0));
-    int64_t digits = n.is_float ? (int64_t)n.d : n.i;
+    int64_t digits = n.is_float ? double_to_int64(n.d) : n.i;
     if (!x.is_float) {
         if (digits >= 0)
             return value_int(x.i);

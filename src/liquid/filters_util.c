@@ -191,6 +191,13 @@ struct num to_number(const struct value *v)
 
 double num_double(struct num n) { return n.is_float ? n.d : (double)n.i; }
 
+int64_t double_to_int64(double d)
+{
+    if (d != d)
+        return 0;
+    return d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
+}
+
 struct value *num_value(struct num n)
 {
     return n.is_float ? value_float(n.d) : value_int(n.i);
