@@ -466,21 +466,29 @@ struct value *filter_sort(FILTER_PARAMS)
     return out;
 }
 
-/* Ruby's casecmp: bytes compared with ASCII letters folded. */
-static int casecmp_text(const struct value *a, const struct value *b)
+/* Ruby's casecmp of two texts: bytes compared with ASCII letters folded. */
+static int casecmp_bytes(const char *x, size_t xl, const char *y, size_t yl)
 {
-    struct buf x = {0}, y = {0};
-    ruby_to_s(a, &x), ruby_to_s(b, &y);
-    size_t n = x.len < y.len ? x.len : y.len;
-    int c = 0;
-    for (size_t i = 0; i < n && !c; i++) {
-        unsigned char p = (unsigned char)x.data[i], q = (unsigned char)y.data[i];
+    size_t n = xl < yl ? xl : yl;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char p = (unsigned char)x[i], q = (unsigned char)y[i];
         p = (p >= 'A' && p <= 'Z') ? p + 32 : p;
         q = (q >= 'A' && q <= 'Z') ? q + 32 : q;
-        c = (p > q) - (p < q);
+        if (p != q)
+            return p < q ? -1 : 1;
     }
-    if (!c)
-        c = (x.len > y.len) - (x.len < y.len);
+    return (xl > yl) - (xl < yl);
+}
+
+/* casecmp on to_s: strings read in place, anything else printed first. */
+static int casecmp_text(const struct value *a, const struct value *b)
+{
+    if (is_string(a) && is_string(b))
+        return casecmp_bytes(value_text(a), value_len(a), value_text(b),
+                             value_len(b));
+    struct buf x = {0}, y = {0};
+    ruby_to_s(a, &x), ruby_to_s(b, &y);
+    int c = casecmp_bytes(x.data, x.len, y.data, y.len);
     buf_free(&x), buf_free(&y);
     return c;
 }
