@@ -248,7 +248,8 @@ static bool scan_fields(struct scan *sc, struct fields *f)
     return sc->i == sc->len;
 }
 
-bool liquid_time_parse(const char *s, size_t len, struct liquid_time *t)
+bool liquid_time_parse(const char *s, size_t len, const char *zone,
+                       struct liquid_time *t)
 {
     struct fields f = {0};
     struct scan sc = {s, len, 0};
@@ -258,7 +259,17 @@ bool liquid_time_parse(const char *s, size_t len, struct liquid_time *t)
     int64_t local = days_from_civil(f.year, f.month, f.day) * 86400 +
                     f.hour * 3600 + f.min * 60 + f.sec;
     *t = (struct liquid_time){.epoch = local - f.offset, .nsec = f.nsec,
-                              .offset = f.offset, .utc = !f.has_zone || f.utc};
+                              .offset = f.offset, .utc = f.utc};
+    if (!f.has_zone) {
+        int32_t off = 0;
+        char abbr[8] = "UTC";
+        if (!zone || !liquid_zone_local(zone, local, &off, abbr))
+            off = 0, memcpy(abbr, "UTC", 4);
+        t->epoch = local - off;
+        t->offset = off;
+        t->utc = strcmp(abbr, "UTC") == 0;
+        memcpy(t->zone, abbr, sizeof t->zone);
+    }
     return true;
 }
 
@@ -270,14 +281,32 @@ static bool all_digits(const char *s, size_t len)
     return len > 0;
 }
 
-bool liquid_time_of(const struct value *v, int64_t now, struct liquid_time *t)
+#define EPOCH_LIMIT ((int64_t)3000000000000000) /* seconds */
+
+/* A YAML time without an offset ("2024-01-02 10:00:00"): Psych reads it
+ * as UTC. */
+static bool yaml_time_without_zone(const char *s, size_t len)
+{
+    struct fields f = {0};
+    struct scan sc = {s, len, 0};
+    return len > 10 && scan_fields(&sc, &f) && !f.has_zone;
+}
+
+bool liquid_time_of(const struct value *v, int64_t now, const char *zone,
+                    struct liquid_time *t)
 {
     enum value_kind k = value_kind(v);
     const char *s = value_text(v);
     size_t len = value_len(v);
     *t = (struct liquid_time){.utc = true};
-    if (k == VALUE_INT) {
-        t->epoch = value_int_of(v);
+    if (k == VALUE_INT || ((k == VALUE_STRING || k == VALUE_DATE) &&
+                           all_digits(s, len) && len < 19)) {
+        t->epoch = k == VALUE_INT ? value_int_of(v) : strtoll(s, NULL, 10);
+        /* Beyond a hundred million years the calendar arithmetic would
+         * overflow: no date. */
+        if (t->epoch > EPOCH_LIMIT || t->epoch < -EPOCH_LIMIT)
+            return false;
+        liquid_time_localize(t, zone);
         return true;
     }
     if (k != VALUE_STRING && k != VALUE_DATE)
@@ -285,17 +314,22 @@ bool liquid_time_of(const struct value *v, int64_t now, struct liquid_time *t)
     if ((len == 3 && strncasecmp(s, "now", 3) == 0) ||
         (len == 5 && strncasecmp(s, "today", 5) == 0)) {
         t->epoch = now;
+        liquid_time_localize(t, zone);
         return true;
     }
-    if (all_digits(s, len) && len < 19) {
-        t->epoch = strtoll(s, NULL, 10);
-        return true;
-    }
-    if (!liquid_time_parse(s, len, t))
+    /* YAML's dates and zoneless times are read in UTC, Ruby's Time.parse
+     * reads a string's zoneless wall time in the local zone. */
+    bool utc_instant = k == VALUE_DATE && yaml_time_without_zone(s, len);
+    bool yaml_date = k == VALUE_DATE && len == 10;
+    if (!liquid_time_parse(s, len, utc_instant || yaml_date ? NULL : zone, t))
         return false;
-    /* A YAML date without a time is Ruby's Date, which prints its zone as
-     * "+00:00". */
-    t->is_date = k == VALUE_DATE && len == 10;
+    if (utc_instant)
+        liquid_time_localize(t, zone);
+    /* A YAML date without a time is Ruby's Date, which has no zone and
+     * prints it as "+00:00". */
+    t->is_date = yaml_date;
+    if (t->is_date)
+        t->offset = 0, t->utc = false;
     return true;
 }
 
@@ -335,7 +369,9 @@ static void put_num(struct buf *out, int64_t n, const struct spec *sp,
     char p = sp->pad ? sp->pad : pad;
     if (sp->pad == '-')
         w = 0;
-    int len = snprintf(text, sizeof text, "%lld", (long long)(n < 0 ? -n : n));
+    unsigned long long mag = n < 0 ? 0ULL - (unsigned long long)n
+                                    : (unsigned long long)n;
+    int len = snprintf(text, sizeof text, "%llu", mag);
     if (n < 0)
         buf_putc(out, '-'), w--;
     for (int i = len; i < w; i++)
@@ -391,7 +427,7 @@ static bool put_name(struct buf *out, const struct liquid_time *t,
     case 'p': s = b->hour < 12 ? "AM" : "PM", n = 2; break;
     case 'P': s = b->hour < 12 ? "am" : "pm", n = 2; break;
     case 'Z':
-        s = t->is_date ? "+00:00" : t->utc ? "UTC" : "";
+        s = t->is_date ? "+00:00" : t->utc ? "UTC" : t->zone;
         n = strlen(s);
         break;
     default: return false;

@@ -4,6 +4,7 @@
  * one item); Jekyll's work on the array as it is. */
 #include "filters_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,63 +82,157 @@ struct value *filter_reverse(FILTER_PARAMS)
     return out;
 }
 
-/* item[property] as Liquid's filters read it: a hash's key; a string's
- * substring (String#[]); nil for the rest. A new reference. */
-static struct value *property_of(const struct value *item,
-                                 const struct value *prop)
+/* What Ruby's item[property] does: answer, have no [] at all (nil, true,
+ * floats), or raise TypeError (an integer's bits or an array's items
+ * indexed by a string). */
+enum index_result { INDEX_OK, INDEX_NO_METHOD, INDEX_TYPE_ERROR };
+
+/* A string's character at index i (negative from the end), or nil. */
+static struct value *char_at(const struct value *s, int64_t i)
 {
-    struct buf key = {0};
-    ruby_to_s(prop, &key);
-    struct value *v;
-    if (is_hash(item))
-        v = value_retain(value_hash_getn(item, key.data ? key.data : "", key.len));
-    else if (is_string(item) && key.len && strstr(value_text(item), key.data))
-        v = value_string(key.data, key.len);
-    else
-        v = value_nil();
-    buf_free(&key);
-    return v;
+    size_t n = utf8_chars(value_text(s), value_len(s));
+    if (i < 0)
+        i += (int64_t)n;
+    if (i < 0 || (size_t)i >= n)
+        return value_nil();
+    size_t from = utf8_offset(value_text(s), value_len(s), (size_t)i);
+    size_t len = utf8_offset(value_text(s) + from, value_len(s) - from, 1);
+    return value_string(value_text(s) + from, len);
 }
 
-/* The key uniq and compact judge an item by: itself, or its property. */
-static struct value *key_of(const struct value *item, const struct value *prop)
+/* item[property] as Liquid's filters read it: a hash's key, a string's
+ * substring or character, an integer's bit. *out gets a new reference. */
+static enum index_result ruby_index(const struct value *item,
+                                    const struct value *prop,
+                                    struct value **out)
 {
-    return prop ? property_of(item, prop) : value_retain(item);
+    enum value_kind k = value_kind(item), pk = value_kind(prop);
+    *out = value_nil();
+    if (k == VALUE_HASH) {
+        value_release(*out);
+        *out = value_retain(pk == VALUE_STRING ? value_hash_getn(item,
+                            value_text(prop), value_len(prop)) : NULL);
+        if (!*out)
+            *out = value_nil();
+        return INDEX_OK;
+    }
+    if (k == VALUE_STRING && pk == VALUE_STRING) {
+        if (strstr(value_text(item), value_text(prop))) {
+            value_release(*out);
+            *out = value_retain(prop);
+        }
+        return INDEX_OK;
+    }
+    if (k == VALUE_STRING && (pk == VALUE_INT || pk == VALUE_FLOAT)) {
+        value_release(*out);
+        *out = char_at(item, pk == VALUE_INT ? value_int_of(prop)
+                                             : double_to_int64(value_float_of(prop)));
+        return INDEX_OK;
+    }
+    if (k == VALUE_INT && (pk == VALUE_INT || pk == VALUE_FLOAT)) {
+        int64_t bit = pk == VALUE_INT ? value_int_of(prop)
+                                      : double_to_int64(value_float_of(prop));
+        int64_t n = value_int_of(item);
+        value_release(*out);
+        *out = value_int(bit < 0 ? 0 : bit > 63 ? n < 0 : (n >> bit) & 1);
+        return INDEX_OK;
+    }
+    if (k == VALUE_INT || k == VALUE_STRING || k == VALUE_ARRAY)
+        return INDEX_TYPE_ERROR;
+    return INDEX_NO_METHOD;
+}
+
+/* Liquid's "cannot select the property 'x'", in storage that lasts until
+ * this thread's next such error. */
+static const char *property_error(const struct value *prop)
+{
+    static _Thread_local char message[160];
+    struct buf name = {0};
+    ruby_to_s(prop, &name);
+    snprintf(message, sizeof message, "cannot select the property '%.100s'",
+             name.data);
+    buf_free(&name);
+    return message;
+}
+
+/* The keys uniq and compact judge the items by: the items themselves, or
+ * their properties. NULL when Liquid answers nil for the whole filter (an
+ * item without []) or fails (env->error). */
+static struct value *keys_of(const struct value *list, const struct value *prop,
+                             struct liquid_filter_env *env)
+{
+    struct value *keys = value_array();
+    for (size_t i = 0; i < value_len(list); i++) {
+        struct value *key;
+        if (!prop) {
+            value_array_push(keys, value_retain(value_array_at(list, i)));
+            continue;
+        }
+        enum index_result r = ruby_index(value_array_at(list, i), prop, &key);
+        if (r != INDEX_OK) {
+            if (r == INDEX_TYPE_ERROR)
+                env->error = property_error(prop);
+            value_release(key);
+            value_release(keys);
+            return NULL;
+        }
+        value_array_push(keys, key);
+    }
+    return keys;
+}
+
+/* Ruby's uniq keeps the first of the items whose keys are eql? (1 and 1.0
+ * differ, as their inspect texts do): a hash indexed by that text finds a
+ * repeat in constant time. */
+/* A property argument; nil is none, as Liquid's property.nil? says. */
+static const struct value *property_arg(const struct value *const *args,
+                                        size_t n_args)
+{
+    const struct value *prop = filter_arg(args, n_args, 0);
+    return is_nil(prop) ? NULL : prop;
 }
 
 struct value *filter_uniq(FILTER_PARAMS)
 {
-    (void)env;
-    const struct value *prop = filter_arg(args, n_args, 0);
-    struct value *list = input_list(in), *out = value_array(),
-                 *seen = value_array();
-    for (size_t i = 0; i < value_len(list); i++) {
-        const struct value *item = value_array_at(list, i);
-        struct value *key = key_of(item, prop);
-        if (liquid_contains(seen, key)) {
-            value_release(key);
-            continue;
-        }
-        value_array_push(seen, key);
-        value_array_push(out, value_retain(item));
+    const struct value *prop = property_arg(args, n_args);
+    struct value *list = input_list(in);
+    /* Ruby never asks a lone item for its key. */
+    struct value *keys = keys_of(list, value_len(list) > 1 ? prop : NULL, env);
+    if (!keys) {
+        value_release(list);
+        return value_nil();
     }
+    struct value *out = value_array(), *seen = value_hash();
+    struct buf text = {0};
+    for (size_t i = 0; i < value_len(list); i++) {
+        buf_clear(&text);
+        ruby_inspect(value_array_at(keys, i), &text);
+        if (value_hash_getn(seen, text.data, text.len))
+            continue;
+        value_hash_set(seen, text.data, text.len, value_bool(true));
+        value_array_push(out, value_retain(value_array_at(list, i)));
+    }
+    buf_free(&text);
     value_release(seen);
+    value_release(keys);
     value_release(list);
     return out;
 }
 
 struct value *filter_compact(FILTER_PARAMS)
 {
-    (void)env;
-    const struct value *prop = filter_arg(args, n_args, 0);
-    struct value *list = input_list(in), *out = value_array();
-    for (size_t i = 0; i < value_len(list); i++) {
-        const struct value *item = value_array_at(list, i);
-        struct value *key = key_of(item, prop);
-        if (!is_nil(key))
-            value_array_push(out, value_retain(item));
-        value_release(key);
+    const struct value *prop = property_arg(args, n_args);
+    struct value *list = input_list(in);
+    struct value *keys = keys_of(list, prop, env);
+    if (!keys) {
+        value_release(list);
+        return value_nil();
     }
+    struct value *out = value_array();
+    for (size_t i = 0; i < value_len(list); i++)
+        if (!is_nil(value_array_at(keys, i)))
+            value_array_push(out, value_retain(value_array_at(list, i)));
+    value_release(keys);
     value_release(list);
     return out;
 }
@@ -157,18 +252,23 @@ struct value *filter_concat(FILTER_PARAMS)
 
 struct value *filter_map(FILTER_PARAMS)
 {
-    (void)env;
     const struct value *prop = filter_arg(args, n_args, 0);
     const char *name = value_text(prop);
     struct value *list = input_list(in), *out = value_array();
-    for (size_t i = 0; i < value_len(list); i++) {
+    for (size_t i = 0; i < value_len(list) && !env->error; i++) {
         const struct value *item = value_array_at(list, i);
-        if (name && strcmp(name, "to_liquid") == 0)
-            value_array_push(out, value_retain(item));
-        else
-            value_array_push(out, property_of(item, prop));
+        struct value *v;
+        if (is_string(prop) && strcmp(name, "to_liquid") == 0)
+            v = value_retain(item);
+        else if (ruby_index(item, prop, &v) == INDEX_TYPE_ERROR)
+            env->error = property_error(prop);
+        value_array_push(out, v);
     }
     value_release(list);
+    if (env->error) {
+        value_release(out);
+        return value_nil();
+    }
     return out;
 }
 
@@ -301,22 +401,42 @@ static int by_value(const struct value *a, const struct value *b, void *ctx)
     return c;
 }
 
+/* Items sorted by a property carry it along: each item's property is
+ * read once, not at every comparison. */
 static int by_property(const struct value *a, const struct value *b, void *ctx)
 {
     struct sort_ctx *s = ctx;
-    struct value *pa = item_property(a, s->prop), *pb = item_property(b, s->prop);
-    int c;
+    const struct value *pa = value_array_at(a, 0), *pb = value_array_at(b, 0);
     if (is_nil(pa) != is_nil(pb))
-        c = is_nil(pa) ? s->nil_order : -s->nil_order;
-    else
-        c = compare_or_text(pa, pb);
-    value_release(pa), value_release(pb);
-    return c;
+        return is_nil(pa) ? s->nil_order : -s->nil_order;
+    return compare_or_text(pa, pb);
+}
+
+/* [[property, item], …] for the items of in. */
+static struct value *decorated(const struct value *in, const struct value *prop)
+{
+    struct value *pairs = value_array();
+    for (size_t i = 0; i < value_len(in); i++) {
+        struct value *pair = value_array();
+        value_array_push(pair, item_property(value_array_at(in, i), prop));
+        value_array_push(pair, value_retain(value_array_at(in, i)));
+        value_array_push(pairs, pair);
+    }
+    return pairs;
+}
+
+static struct value *undecorated(struct value *pairs)
+{
+    struct value *out = value_array();
+    for (size_t i = 0; i < value_len(pairs); i++)
+        value_array_push(out, value_retain(value_array_at(value_array_at(pairs, i), 1)));
+    value_release(pairs);
+    return out;
 }
 
 struct value *filter_sort(FILTER_PARAMS)
 {
-    struct sort_ctx ctx = {filter_arg(args, n_args, 0), -1, false};
+    struct sort_ctx ctx = {property_arg(args, n_args), -1, false};
     const char *nils = value_text(filter_arg(args, n_args, 1));
     if (is_nil(in)) {
         env->error = "Cannot sort a null object.";
@@ -330,7 +450,14 @@ struct value *filter_sort(FILTER_PARAMS)
     }
     if (!is_array(in))
         return value_retain(in);
-    struct value *out = sorted(in, ctx.prop ? by_property : by_value, &ctx);
+    struct value *out;
+    if (ctx.prop) {
+        struct value *pairs = decorated(in, ctx.prop);
+        out = undecorated(sorted(pairs, by_property, &ctx));
+        value_release(pairs);
+    } else {
+        out = sorted(in, by_value, &ctx);
+    }
     if (ctx.failed) {
         env->error = "comparison of values of different types failed";
         value_release(out);
@@ -339,47 +466,79 @@ struct value *filter_sort(FILTER_PARAMS)
     return out;
 }
 
-/* Ruby's casecmp: bytes compared with ASCII letters folded. */
-static int casecmp_text(const struct value *a, const struct value *b)
+/* Ruby's casecmp of two texts: bytes compared with ASCII letters folded. */
+static int casecmp_bytes(const char *x, size_t xl, const char *y, size_t yl)
 {
-    struct buf x = {0}, y = {0};
-    ruby_to_s(a, &x), ruby_to_s(b, &y);
-    size_t n = x.len < y.len ? x.len : y.len;
-    int c = 0;
-    for (size_t i = 0; i < n && !c; i++) {
-        unsigned char p = (unsigned char)x.data[i], q = (unsigned char)y.data[i];
+    size_t n = xl < yl ? xl : yl;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char p = (unsigned char)x[i], q = (unsigned char)y[i];
         p = (p >= 'A' && p <= 'Z') ? p + 32 : p;
         q = (q >= 'A' && q <= 'Z') ? q + 32 : q;
-        c = (p > q) - (p < q);
+        if (p != q)
+            return p < q ? -1 : 1;
     }
-    if (!c)
-        c = (x.len > y.len) - (x.len < y.len);
+    return (xl > yl) - (xl < yl);
+}
+
+/* casecmp on to_s: strings read in place, anything else printed first. */
+static int casecmp_text(const struct value *a, const struct value *b)
+{
+    if (is_string(a) && is_string(b))
+        return casecmp_bytes(value_text(a), value_len(a), value_text(b),
+                             value_len(b));
+    struct buf x = {0}, y = {0};
+    ruby_to_s(a, &x), ruby_to_s(b, &y);
+    int c = casecmp_bytes(x.data, x.len, y.data, y.len);
     buf_free(&x), buf_free(&y);
     return c;
 }
 
-/* Liquid's nil_safe_casecmp: nils after everything else. */
+/* Liquid's nil_safe_casecmp: nils after everything else. Items carry
+ * their keys along ([key, item]). */
 static int natural(const struct value *a, const struct value *b, void *ctx)
 {
-    struct sort_ctx *s = ctx;
-    struct value *pa = s->prop ? property_of(a, s->prop) : value_retain(a);
-    struct value *pb = s->prop ? property_of(b, s->prop) : value_retain(b);
-    int c;
+    (void)ctx;
+    const struct value *pa = value_array_at(a, 0), *pb = value_array_at(b, 0);
     if (is_nil(pa) || is_nil(pb))
-        c = is_nil(pa) ? 1 : -1;
-    else
-        c = casecmp_text(pa, pb);
-    value_release(pa), value_release(pb);
-    return c;
+        return is_nil(pa) ? 1 : -1;
+    return casecmp_text(pa, pb);
+}
+
+/* Whether every item has [] (Liquid's sort_natural answers nil if not). */
+static bool all_indexable(const struct value *list)
+{
+    for (size_t i = 0; i < value_len(list); i++) {
+        enum value_kind k = value_kind(value_array_at(list, i));
+        if (k != VALUE_HASH && k != VALUE_STRING && k != VALUE_INT &&
+            k != VALUE_ARRAY)
+            return false;
+    }
+    return true;
 }
 
 struct value *filter_sort_natural(FILTER_PARAMS)
 {
-    (void)env;
-    struct sort_ctx ctx = {filter_arg(args, n_args, 0), 1, false};
+    const struct value *prop = property_arg(args, n_args);
     struct value *list = input_list(in);
-    struct value *out = sorted(list, natural, &ctx);
-    value_release(list);
+    if (prop && !all_indexable(list)) {
+        value_release(list);
+        return value_nil();
+    }
+    /* Ruby never compares a lone item. */
+    struct value *keys = keys_of(list, value_len(list) > 1 ? prop : NULL, env);
+    if (!keys) {
+        value_release(list);
+        return value_nil();
+    }
+    struct value *pairs = value_array();
+    for (size_t i = 0; i < value_len(list); i++) {
+        struct value *pair = value_array();
+        value_array_push(pair, value_retain(value_array_at(keys, i)));
+        value_array_push(pair, value_retain(value_array_at(list, i)));
+        value_array_push(pairs, pair);
+    }
+    struct value *out = undecorated(sorted(pairs, natural, NULL));
+    value_release(pairs), value_release(keys), value_release(list);
     return out;
 }
 

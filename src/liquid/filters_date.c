@@ -1,8 +1,10 @@
 /* Liquid's `date` filter and Jekyll's date_to_string, date_to_long_string
  * (ordinal and US variants), date_to_xmlschema and date_to_rfc822. Jekyll
- * shows its dates in the local zone of the machine that builds the site;
- * capsuled takes that zone to be UTC (site.timezone is not applied), while
- * `date` keeps a time's own offset, as Liquid does. */
+ * sets TZ to site.timezone, so Ruby's local time is that zone: wall times
+ * without an offset are read there, and Jekyll's date filters show every
+ * time there; `date` keeps a time's own offset, as Liquid does. Without
+ * site.timezone (or with a zone the system does not know) the local zone
+ * is UTC, the zone of the machines that build sites. */
 #include "filters_impl.h"
 
 #include "date.h"
@@ -10,13 +12,20 @@
 #include <string.h>
 #include <time.h>
 
+/* site.timezone, or NULL. */
+static const char *zone_of(const struct liquid_filter_env *env)
+{
+    const struct value *tz = value_hash_get(env->site, "timezone");
+    return value_kind(tz) == VALUE_STRING ? value_text(tz) : NULL;
+}
+
 struct value *filter_date(FILTER_PARAMS)
 {
-    (void)env;
     struct buf fmt = {0}, out = {0};
     struct liquid_time t;
     ruby_to_s(filter_arg(args, n_args, 0), &fmt);
-    if (fmt.len == 0 || !liquid_time_of(in, (int64_t)time(NULL), &t)) {
+    if (fmt.len == 0 ||
+        !liquid_time_of(in, (int64_t)time(NULL), zone_of(env), &t)) {
         buf_free(&fmt);
         return value_retain(in);
     }
@@ -25,16 +34,15 @@ struct value *filter_date(FILTER_PARAMS)
     return buf_value(&out);
 }
 
-/* Jekyll's time(): the date in the builder's zone (UTC here). False when
- * the input is no date (Jekyll stops with "Invalid Date"; capsuled passes
- * the input on). */
-static bool jekyll_time(const struct value *in, struct liquid_time *t)
+/* Jekyll's time(): the date shown in the local zone. False when the input
+ * is no date (Jekyll stops with "Invalid Date"; capsuled passes the input
+ * on). */
+static bool jekyll_time(const struct value *in, const char *zone,
+                        struct liquid_time *t)
 {
-    if (!liquid_time_of(in, (int64_t)time(NULL), t))
+    if (!liquid_time_of(in, (int64_t)time(NULL), zone, t))
         return false;
-    t->offset = 0;
-    t->utc = true;
-    t->is_date = false;
+    liquid_time_localize(t, zone);
     return true;
 }
 
@@ -48,10 +56,11 @@ static bool empty_input(const struct value *in)
     return empty;
 }
 
-static struct value *formatted(const struct value *in, const char *fmt)
+static struct value *formatted(const struct value *in, const char *fmt,
+                               const char *zone)
 {
     struct liquid_time t;
-    if (empty_input(in) || !jekyll_time(in, &t))
+    if (empty_input(in) || !jekyll_time(in, zone, &t))
         return value_retain(in);
     struct buf out = {0};
     liquid_strftime(&t, fmt, strlen(fmt), &out);
@@ -74,10 +83,10 @@ static const char *ordinal(int day)
  * %Y" (style "US": "MONTH 2nd, %Y"). */
 static struct value *stringify(const struct value *in, const char *month,
                                const struct value *type,
-                               const struct value *style)
+                               const struct value *style, const char *zone)
 {
     struct liquid_time t;
-    if (empty_input(in) || !jekyll_time(in, &t))
+    if (empty_input(in) || !jekyll_time(in, zone, &t))
         return value_retain(in);
     struct buf fmt = {0}, day = {0}, out = {0};
     const char *ty = value_text(type), *st = value_text(style);
@@ -100,26 +109,24 @@ static struct value *stringify(const struct value *in, const char *month,
 
 struct value *filter_date_to_string(FILTER_PARAMS)
 {
-    (void)env;
     return stringify(in, "%b", filter_arg(args, n_args, 0),
-                     filter_arg(args, n_args, 1));
+                     filter_arg(args, n_args, 1), zone_of(env));
 }
 
 struct value *filter_date_to_long_string(FILTER_PARAMS)
 {
-    (void)env;
     return stringify(in, "%B", filter_arg(args, n_args, 0),
-                     filter_arg(args, n_args, 1));
+                     filter_arg(args, n_args, 1), zone_of(env));
 }
 
 struct value *filter_date_to_xmlschema(FILTER_PARAMS)
 {
-    (void)args, (void)n_args, (void)env;
-    return formatted(in, "%Y-%m-%dT%H:%M:%S%:z");
+    (void)args, (void)n_args;
+    return formatted(in, "%Y-%m-%dT%H:%M:%S%:z", zone_of(env));
 }
 
 struct value *filter_date_to_rfc822(FILTER_PARAMS)
 {
-    (void)args, (void)n_args, (void)env;
-    return formatted(in, "%a, %d %b %Y %H:%M:%S %z");
+    (void)args, (void)n_args;
+    return formatted(in, "%a, %d %b %Y %H:%M:%S %z", zone_of(env));
 }

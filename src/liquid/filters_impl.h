@@ -28,7 +28,8 @@ const struct value *filter_kwarg(const struct liquid_filter_env *env,
 /* --- Ruby's conversions (filters_util.c) --- */
 
 /* Appends Ruby's to_s: a scalar's text, "" for nil, an array or hash
- * inspected (Array#to_s is #inspect). */
+ * inspected (Array#to_s is #inspect). out->data is allocated afterwards,
+ * even when nothing was appended. */
 void ruby_to_s(const struct value *v, struct buf *out);
 /* Appends Ruby's inspect: nil, "quoted strings", [1, 2], {"a"=>1}. */
 void ruby_inspect(const struct value *v, struct buf *out);
@@ -49,6 +50,8 @@ struct num {
 struct num to_number(const struct value *v);
 struct value *num_value(struct num n);
 double num_double(struct num n);
+/* A float truncated to an integer, saturating (NaN is 0). */
+int64_t double_to_int64(double d);
 /* Liquid's Utils.to_integer: an integer, or a string Integer() accepts;
  * false (and env->error "invalid integer") for anything else. */
 bool to_integer(const struct value *v, int64_t *out,
@@ -116,6 +119,13 @@ DECLARE_FILTER(uri_escape);
 DECLARE_FILTER(relative_url);
 DECLARE_FILTER(absolute_url);
 DECLARE_FILTER(slugify);
+/* filters_encode.c */
+DECLARE_FILTER(base64_encode);
+DECLARE_FILTER(base64_decode);
+DECLARE_FILTER(base64_url_safe_encode);
+DECLARE_FILTER(base64_url_safe_decode);
+DECLARE_FILTER(strip_index);
+DECLARE_FILTER(to_integer);
 /* filters_math.c */
 DECLARE_FILTER(plus);
 DECLARE_FILTER(minus);

@@ -109,10 +109,17 @@ static bool decimal_op(enum op op, struct num x, struct num y, double *r)
         return false;
     if (op == OP_TIMES) {
         *r = dec_to_double(a.m * b.m, a.e + b.e);
+        /* BigDecimal's zero keeps a sign: 0 * -2.5 is -0.0. */
+        if (*r == 0 && (x.is_float || y.is_float) &&
+            (signbit(num_double(x)) != signbit(num_double(y))))
+            *r = -0.0;
         return true;
     }
     if (op == OP_DIV) {
         *r = dec_divide(a, b);
+        if (*r == 0 && (x.is_float || y.is_float) &&
+            (signbit(num_double(x)) != signbit(num_double(y))))
+            *r = -0.0;
         return true;
     }
     int e = a.e > b.e ? a.e : b.e;
@@ -157,7 +164,7 @@ static bool int_op(enum op op, int64_t a, int64_t b, int64_t *r)
 static double float_op(enum op op, struct num x, struct num y)
 {
     double a = num_double(x), b = num_double(y), r;
-    if (op != OP_PLUS && op != OP_MINUS && b == 0)
+    if ((op == OP_DIV || op == OP_MOD) && b == 0)
         return op == OP_MOD ? NAN : a / b;
     if (decimal_op(op, x, y, &r))
         return r;
@@ -253,7 +260,7 @@ struct value *filter_round(FILTER_PARAMS)
 {
     struct num x = to_number(in);
     struct num n = to_number(filter_arg(args, n_args, 0));
-    int64_t digits = n.is_float ? (int64_t)n.d : n.i;
+    int64_t digits = n.is_float ? double_to_int64(n.d) : n.i;
     if (!x.is_float) {
         if (digits >= 0)
             return value_int(x.i);
@@ -261,7 +268,9 @@ struct value *filter_round(FILTER_PARAMS)
         return float_to_int(round((double)x.i / p) * p, env);
     }
     double r = round_half_up(x.d, digits);
-    if (digits <= 0 && !(n.is_float && n.d != 0))
+    /* BigDecimal#round gives an Integer at 0 digits or fewer (a digits
+     * argument of 0.1 counts as 0). */
+    if (digits <= 0)
         return float_to_int(r, env);
     return value_float(r);
 }

@@ -5,6 +5,8 @@
 
 #include "capsuled/utf8.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The input's to_s in a buffer the caller frees. */
@@ -46,9 +48,18 @@ static struct value *map_case(const struct value *in, enum case_mode mode)
             continue;
         }
         bool up = mode == CASE_UP || (mode == CASE_CAPITAL && i == 0);
+        i += k;
+        /* Ruby's full case mapping where one letter becomes two. */
+        if (up && cp == 0xdf) {
+            buf_puts(&out, i == k && mode == CASE_CAPITAL ? "Ss" : "SS");
+            continue;
+        }
+        if (!up && cp == 0x130) {
+            buf_puts(&out, "i\xcc\x87");
+            continue;
+        }
         char enc[4];
         buf_put(&out, enc, utf8_encode(up ? unicode_upper(cp) : unicode_lower(cp), enc));
-        i += k;
     }
     buf_free(&src);
     return buf_value(&out);
@@ -241,17 +252,21 @@ static struct value *split_words(const char *s, size_t len, size_t limit)
 {
     struct value *list = value_array();
     size_t i = 0;
+    while (i < len && ruby_space(s[i]))
+        i++;
     while (i < len) {
-        while (i < len && ruby_space(s[i]))
-            i++;
-        if (i == len)
-            break;
         size_t start = i;
-        if (limit && value_len(list) + 1 == limit)
-            i = len;
-        while (i < len && !ruby_space(s[i]))
+        /* The last field allowed keeps the rest, even when it is empty
+         * ("a ".split(" ", 2) is ["a", ""]). */
+        bool last = limit && value_len(list) + 1 == limit;
+        while (i < len && (last || !ruby_space(s[i])))
             i++;
         value_array_push(list, value_string(s + start, i - start));
+        while (i < len && ruby_space(s[i]))
+            i++;
+        if (i == len && start < len && ruby_space(s[len - 1]) && limit &&
+            value_len(list) + 1 == limit)
+            value_array_push(list, value_string("", 0));
     }
     return list;
 }
@@ -325,8 +340,13 @@ struct value *filter_truncatewords(FILTER_PARAMS)
         return value_nil();
     if (words <= 0)
         words = 1;
-    if (words > 1000000)
-        words = 1000000;
+    if (words >= INT32_MAX - 1) { /* Ruby's split takes an int limit */
+        static _Thread_local char message[80];
+        snprintf(message, sizeof message,
+                 "integer %lld too big for truncatewords", (long long)words);
+        env->error = message;
+        return value_nil();
+    }
     struct buf s = text_of(in);
     struct value *list = split_words(s.data, s.len, (size_t)words + 1);
     if (value_len(list) <= (size_t)words) {

@@ -337,6 +337,8 @@ static void slug_runs(const char *s, size_t len, enum slug_mode mode,
 
 static struct value *trim_hyphens(struct buf *b)
 {
+    buf_reserve(b, 1);
+    b->data[b->len] = '\0';
     size_t start = b->len && b->data[0] == '-' ? 1 : 0, end = b->len;
     if (end > start && b->data[end - 1] == '-')
         end--;

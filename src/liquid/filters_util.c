@@ -32,6 +32,8 @@ bool is_hash(const struct value *v) { return value_kind(v) == VALUE_HASH; }
 
 void ruby_to_s(const struct value *v, struct buf *out)
 {
+    buf_reserve(out, 1); /* out->data is never NULL afterwards */
+    out->data[out->len] = '\0';
     if (is_array(v) || is_hash(v))
         ruby_inspect(v, out);
     else if (value_text(v))
@@ -189,6 +191,13 @@ struct num to_number(const struct value *v)
 
 double num_double(struct num n) { return n.is_float ? n.d : (double)n.i; }
 
+int64_t double_to_int64(double d)
+{
+    if (d != d)
+        return 0;
+    return d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
+}
+
 struct value *num_value(struct num n)
 {
     return n.is_float ? value_float(n.d) : value_int(n.i);
@@ -322,26 +331,23 @@ unsigned unicode_lower(unsigned c)
  * and ".5" floats, anything else stays as it was. */
 static struct value *parse_sort_input(const struct value *v)
 {
-    if (is_array(v) || is_hash(v) || is_nil(v))
-        return value_retain(v);
-    struct buf b = {0};
-    ruby_to_s(v, &b);
-    const char *s = b.data ? b.data : "";
-    size_t len = b.len, i = 0, digits = 0, dots = 0;
+    enum value_kind k = value_kind(v);
+    if (k != VALUE_STRING && k != VALUE_DATE)
+        return value_retain(v); /* numbers read back as themselves */
+    const char *s = value_text(v);
+    size_t len = value_len(v), i = 0, digits = 0, dots = 0;
     trim(&s, &len);
     if (i < len && s[i] == '-')
         i++;
     for (; i < len && (isdigit((unsigned char)s[i]) || s[i] == '.'); i++)
         s[i] == '.' ? dots++ : digits++;
-    struct value *out;
     if (i != len || !digits || dots > 1)
-        out = value_retain(v);
-    else if (dots == 0)
-        out = value_int(string_to_i(s, len));
-    else
-        out = value_float(strtod(s, NULL));
-    buf_free(&b);
-    return out;
+        return value_retain(v);
+    if (dots == 0)
+        return value_int(string_to_i(s, len));
+    char text[64];
+    snprintf(text, sizeof text, "%.*s", (int)(len < 63 ? len : 63), s);
+    return value_float(strtod(text, NULL));
 }
 
 /* Ruby's String#[] with a string: the needle when it occurs, else nil. */
@@ -373,7 +379,10 @@ static struct value *attribute_step(struct value *data, const char *key,
 struct value *item_property(const struct value *item, const struct value *prop)
 {
     struct buf key = {0};
-    ruby_to_s(prop, &key);
+    if (is_string(prop)) /* the usual case: no copy */
+        key = (struct buf){(char *)value_text(prop), value_len(prop), 0};
+    else
+        ruby_to_s(prop, &key);
     const char *k = key.data ? key.data : "";
     struct value *v = value_retain(item);
     if (!is_hash(item) && !is_string(item)) {
@@ -393,6 +402,7 @@ struct value *item_property(const struct value *item, const struct value *prop)
     }
     struct value *out = parse_sort_input(v);
     value_release(v);
-    buf_free(&key);
+    if (!is_string(prop))
+        buf_free(&key);
     return out;
 }

@@ -5,8 +5,10 @@
  * filter differential tests can put the same page through Ruby and through
  * liquid_filter_find.
  *
- *   filter_eval [--site CONFIG.yml] PAGE
+ *   filter_eval [--site CONFIG.yml] PAGE [DATA.yml]
  *
+ * DATA.yml, when given, holds the variables instead of front matter (the
+ * tests/liquid/cases/NAME.liquid + NAME.yml layout).
  * Expressions: 'strings', "strings", integers, floats, true, false, nil,
  * variable paths (a.b, a[0]). where_exp, find_exp and group_by_exp get a
  * condition evaluator: operands joined by == != < > <= >= contains, and
@@ -323,7 +325,7 @@ int main(int argc, char **argv)
         i = 3;
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: filter_eval [--site CONFIG.yml] PAGE\n");
+        fprintf(stderr, "usage: filter_eval [--site CONFIG.yml] PAGE [DATA.yml]\n");
         return 2;
     }
     char *text = read_file(argv[i], &len);
@@ -337,6 +339,14 @@ int main(int argc, char **argv)
             value_hash_set(scope, "page", 4, fm);
             body = fm_end + 5;
         }
+    }
+    if (i + 1 < argc) {
+        size_t dlen;
+        char *data = read_file(argv[i + 1], &dlen);
+        struct value *vars = load_yaml(data, dlen);
+        value_hash_merge(scope, vars);
+        value_release(vars);
+        free(data);
     }
     value_hash_set(scope, "site", 4, value_retain(site));
     struct buf out = {0};

@@ -1,6 +1,6 @@
-# Renders each page given on the command line with Liquid 5.4 alone (no
-# Jekyll filters): its front matter as the variables, the rest as the
-# template. Prints one JSON object, page path to output.
+# Renders each tests/liquid/cases/NAME.liquid given on the command line
+# with Liquid 5.4 alone (no Jekyll filters), NAME.yml as its variables.
+# Prints one JSON object, template path to output.
 require 'json'
 require 'liquid'
 require 'yaml'
@@ -8,14 +8,14 @@ require 'date'
 
 out = {}
 ARGV.each do |path|
-  text = File.read(path, encoding: 'UTF-8')
+  data_path = path.sub(/\.liquid\z/, '.yml')
   data = {}
-  if text.start_with?("---\n") && (stop = text.index("\n---\n", 4))
-    data = YAML.safe_load(text[4...stop], permitted_classes: [Date, Time]) || {}
-    text = text[(stop + 5)..]
+  if File.exist?(data_path)
+    data = YAML.safe_load(File.read(data_path, encoding: 'UTF-8'),
+                          permitted_classes: [Date, Time]) || {}
   end
   begin
-    out[path] = Liquid::Template.parse(text).render(data)
+    out[path] = Liquid::Template.parse(File.read(path, encoding: 'UTF-8')).render(data)
   rescue StandardError => e
     out[path] = "Ruby raised: #{e.message}"
   end

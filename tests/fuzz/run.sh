@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-all_targets="gemini gopher finger spartan page gemtext gophermap config yaml bibtex proxy liquid"
+all_targets="gemini gopher finger spartan page gemtext gophermap config yaml bibtex proxy liquid filters"
 [ $# -ge 1 ] || { echo "usage: $0 SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1
 shift
@@ -60,6 +60,7 @@ seeds_of() {
     yaml) echo "tests/fuzz/corpus/yaml tests/fuzz/corpus/config" ;;
     bibtex) echo "tests/fuzz/corpus/bibtex" ;;
     liquid) echo "tests/fuzz/corpus/liquid tests/liquid/cases capsule" ;;
+    filters) echo "tests/fuzz/corpus/filters" ;;
     esac
 }
 dict_of() {
@@ -69,6 +70,7 @@ dict_of() {
     config | yaml) echo "tests/fuzz/yaml.dict" ;;
     bibtex) echo "tests/fuzz/bibtex.dict" ;;
     liquid) echo "tests/fuzz/liquid.dict" ;;
+    filters) echo "tests/fuzz/filters.dict" ;;
     esac
 }
 # The YAML loaders run within the memory the issue allows a YAML document
