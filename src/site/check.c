@@ -222,63 +222,8 @@ static void visit(const struct checker *k, const char *rel,
     free(child);
 }
 
-/* --- includes, empty sections, links: each page's own source --- */
-
-/* The include's file name after "include" or "include_relative" at P (a
- * NUL-terminated tag text), or NULL for a name built by Liquid. */
-static char *include_name(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t n = strcspn(p, " \t\r\n%}");
-    if (n == 0 || memchr(p, '{', n))
-        return NULL;
-    return xstrndup(p, n);
-}
-
-static bool file_in_site(const char *root, const char *rel)
-{
-    struct stat st;
-    char *full = joined(root, rel);
-    bool ok = stat(full, &st) == 0 && S_ISREG(st.st_mode);
-    free(full);
-    return ok;
-}
-
-/* {% include x %} (in includes_dir) and {% include_relative x %} (beside
- * the page) whose file the site does not have. */
-static void check_includes(const struct checker *k,
-                           const struct jekyll_doc *d, const char *src,
-                           const char *shown)
-{
-    const char *dir = config_text(k, "includes_dir", "_includes");
-    int line = 1;
-    for (const char *p = src; *p; p++) {
-        line += *p == '\n';
-        if (p[0] != '{' || p[1] != '%')
-            continue;
-        const char *t = p + 2 + (p[2] == '-');
-        t += strspn(t, " \t");
-        bool relative = strncmp(t, "include_relative", 16) == 0;
-        if (!relative && (strncmp(t, "include", 7) != 0 ||
-                          (t[7] != ' ' && t[7] != '\t')))
-            continue;
-        char *name = include_name(t + (relative ? 16 : 7));
-        if (!name)
-            continue;
-        char *page_dir = xstrdup(d->path);
-        char *slash = strrchr(page_dir, '/');
-        *(slash ? slash : page_dir) = '\0';
-        char *rel = joined(relative ? page_dir : dir, name);
-        if (!file_in_site(k->js->root, rel))
-            diags_add(k->diags, DIAG_WARNING, shown, line,
-                      "missing include: %s is not in the site, so what it "
-                      "shows is left out", rel);
-        free(rel);
-        free(page_dir);
-        free(name);
-    }
-}
+/* --- empty sections, links: each page's own source (a missing include
+ * is the Liquid interpreter's to report, as Jekyll's error) --- */
 
 /* The heading level of the line at P ("## News" is 2), 0 if none. */
 static int heading_level(const char *p)
@@ -398,7 +343,6 @@ static void check_doc(const struct checker *k, const struct site_content *c,
     struct file_content f;
     if (file_read(k->js->root, d->path, FILE_BENEATH,
                   k->cfg->server.max_file_bytes, &f) == 0) {
-        check_includes(k, d, f.data, shown);
         check_sections(k, d, f.data, shown);
     }
     file_content_free(&f);
