@@ -47,16 +47,46 @@ static void file_stat(struct capsule_file *f)
     f->ctim = st.st_ctim;
 }
 
+/* Files are recorded as they come, a name perhaps several times (a page
+ * both named and walked to); drop_duplicates keeps each name's first. */
 static void record_file(struct capsule *c, const char *path)
 {
-    for (size_t i = 0; i < c->n_files; i++)
-        if (strcmp(c->files[i].path, path) == 0)
-            return;
     c->files = xrealloc(c->files, (c->n_files + 1) * sizeof *c->files);
     struct capsule_file *f = &c->files[c->n_files++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
     file_stat(f);
+}
+
+struct file_at {
+    struct capsule_file f;
+    size_t at;
+};
+
+static int file_at_cmp(const void *a, const void *b)
+{
+    const struct file_at *x = a, *y = b;
+    int c = strcmp(x->f.path, y->f.path);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Each name once, with what stat said the first time: before it was read.
+ * Sorting, not a search per file, for a site of thousands. */
+static void drop_duplicates(struct capsule *c)
+{
+    struct file_at *tmp = xcalloc(c->n_files ? c->n_files : 1, sizeof *tmp);
+    for (size_t i = 0; i < c->n_files; i++)
+        tmp[i] = (struct file_at){c->files[i], i};
+    qsort(tmp, c->n_files, sizeof *tmp, file_at_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < c->n_files; i++) {
+        if (w > 0 && strcmp(c->files[w - 1].path, tmp[i].f.path) == 0)
+            free(tmp[i].f.path);
+        else
+            c->files[w++] = tmp[i].f;
+    }
+    c->n_files = w;
+    free(tmp);
 }
 
 /* The file config_load will read. Files are stat'ed before they are read:
@@ -264,6 +294,7 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
         c->sites[c->n_sites++] = s;
         record_site_files(c, &s->content, since);
     }
+    drop_duplicates(c);
     return c;
 }
 
