@@ -53,6 +53,7 @@ struct build {
     struct diags diags;
     long long started_ms;
     long long ended_ms;     /* set by the build's thread, read after join */
+    long long cpu_ms;       /* the build thread's CPU time, the same way */
     uint64_t files_before; /* the live snapshot's files' state at start */
     bool abandoned;        /* ran past build_timeout: result discarded */
     bool for_hup;          /* certificates are reloaded after it */
@@ -400,6 +401,10 @@ static void build_run(void *arg)
     struct build *b = arg;
     b->result = capsule_load_tracked(b->path, &b->diags, &b->host);
     b->ended_ms = mono_ms();
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0)
+        b->cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL +
+                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
 static void build_free(struct build *b)
@@ -559,8 +564,9 @@ static void swap_in(struct serve *s, struct build *b)
     s->cur = c;
     server_swap(&s->srv, capsule_ref(c), NULL);
     watch_sync(&s->watch, c);
-    log_msg("content reloaded (built in %lld ms, live %lld ms after it "
-            "began)", b->ended_ms - b->started_ms, mono_ms() - b->started_ms);
+    log_msg("content reloaded (built in %lld ms, %lld ms of CPU; live %lld "
+            "ms after it began)", b->ended_ms - b->started_ms, b->cpu_ms,
+            mono_ms() - b->started_ms);
 }
 
 /* SIGHUP: connections in flight keep the TLS contexts they were accepted
