@@ -130,6 +130,17 @@ def includes_and_data(tap, site):
            "an edit of a nested data file shows on the home page", r.text)
 
 
+def confined(tap, site):
+    """The reloads here happen inside the Landlock domain (where the
+    kernel has it): the rules cover the whole site, new folders too."""
+    log = site.srv.stderr()
+    if any("landlock: not available" in l for l in log):
+        tap.skip("reloads inside the Landlock domain", "no Landlock here")
+        return
+    tap.ok(any("landlock (ABI" in l for l in log),
+           "the site is served inside a Landlock domain", "\n".join(log[:10]))
+
+
 def new_folder(tap, site):
     write(site.path("talks/index.md"),
           "---\ntitle: Talks\n---\nWhere I spoke.\n")
@@ -205,6 +216,7 @@ def quiet_writes(tap, site):
 def main(tap):
     site = Site()
     try:
+        tap.run("confined", confined, tap, site)
         tap.run("new post", new_post, tap, site)
         tap.run("removed page", removed_page, tap, site)
         tap.run("includes and data", includes_and_data, tap, site)
