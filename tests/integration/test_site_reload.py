@@ -4,11 +4,14 @@ requests, a removed page is gone, an edit in _includes/ or a new file in
 _data/ rebuilds, a page added in a new folder is found, a broken new post
 is left out with its file:line in the log, a broken _config.yml keeps the
 last good snapshot, and what is written to _site/, .git/ or an excluded
-folder, or an editor's swap file, rebuilds nothing."""
+folder, or an editor's swap file, rebuilds nothing. Without inotify (the
+user's instances used up), stat polling of the site's directories finds
+a new post too."""
 
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 
@@ -46,11 +49,50 @@ def gemini_status_until(port, path, status, seconds=SECONDS):
         time.sleep(0.1)
 
 
+# A user of its own for the polling server, whose inotify instances a
+# helper holds (as test_reload.py does for a capsule).
+POLL_UID = 47814
+
+
+def hog_inotify():
+    """A child, as POLL_UID, holding every inotify instance that user may
+    have; its pid."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+            os.close(r)
+            os.setgroups([])
+            os.setgid(POLL_UID)
+            os.setuid(POLL_UID)
+            libc = ctypes.CDLL(None, use_errno=True)
+            while libc.inotify_init1(0) >= 0:
+                pass
+            os.write(w, b"1")
+            os.close(w)
+            time.sleep(3600)
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.read(r, 1)
+    os.close(r)
+    return pid
+
+
+def as_poll_user():
+    os.setgroups([])
+    os.setgid(POLL_UID)
+    os.setuid(POLL_UID)
+
+
 class Site:
     """The several-md fixture copied beside a capsule.yaml holding only
-    capsuled's own keys, served."""
+    capsuled's own keys, served (polling: as POLL_UID, without inotify)."""
 
-    def __init__(self):
+    def __init__(self, polling=False):
+        self.hog = None
+        self.how = " (stat polling)" if polling else ""
         self.cap = ct.Capsule()
         self.root = os.path.join(self.cap.dir, "site")
         shutil.copytree(os.path.join(FIXTURES, "several-md"), self.root)
@@ -71,7 +113,11 @@ server:
        "crt": ct.yaml_str(os.path.join(self.cap.certs, "localhost.crt")),
        "key": ct.yaml_str(os.path.join(self.cap.certs, "localhost.key"))})
         self.port = self.cap.gemini_port
-        self.srv = ct.Server(self.root)
+        if polling:
+            self.hog = hog_inotify()
+            os.chown(self.cap.dir, POLL_UID, POLL_UID)
+        self.srv = ct.Server(self.root,
+                             preexec_fn=as_poll_user if polling else None)
         if not self.srv.wait_ready():
             raise RuntimeError("capsuled did not start:\n" +
                                "\n".join(self.srv.stderr()[-20:]))
@@ -85,6 +131,9 @@ server:
 
     def close(self):
         self.srv.stop()
+        if self.hog:
+            os.kill(self.hog, signal.SIGKILL)
+            os.waitpid(self.hog, 0)
         self.cap.cleanup()
 
 
@@ -93,17 +142,19 @@ def new_post(tap, site):
           "---\ntitle: Fresh news\n---\nA post written while serving.\n")
     r = site.get("/blog/2023/fresh-news/", "A post written while serving.")
     tap.ok(r.status == "20" and "A post written while serving." in r.text,
-           "a new post file is served at its URL", (r.status, r.text))
+           "a new post file is served at its URL" + site.how,
+           (r.status, r.text))
     blog = site.get("/blog/2022/second/", "")
-    tap.eq(blog.status, "20", "the other posts are still served")
+    tap.eq(blog.status, "20", "the other posts are still served" + site.how)
 
 
 def removed_page(tap, site):
     tap.eq(ct.gemini(site.port, ct.gemini_url(site.port, "/cv/")).status,
-           "20", "the CV page is served before it is removed")
+           "20", "the CV page is served before it is removed" + site.how)
     os.unlink(site.path("_pages/cv.md"))
     r = gemini_status_until(site.port, "/cv/", "51")
-    tap.eq(r.status, "51", "a removed page is gone (51) without a restart")
+    tap.eq(r.status, "51", "a removed page is gone (51) without a restart" +
+           site.how)
 
 
 def includes_and_data(tap, site):
@@ -213,7 +264,22 @@ def quiet_writes(tap, site):
            "files rebuild nothing")
 
 
+def polled(tap):
+    if os.geteuid() != 0:
+        tap.skip("stat polling of the site", "needs root to switch users")
+        return
+    site = Site(polling=True)
+    try:
+        tap.ok(site.srv.wait_stderr("watching the capsule by polling", 2),
+               "without inotify the server polls, and says so")
+        new_post(tap, site)
+        removed_page(tap, site)
+    finally:
+        site.close()
+
+
 def main(tap):
+    tap.run("polled", polled, tap)
     site = Site()
     try:
         tap.run("confined", confined, tap, site)
