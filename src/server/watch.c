@@ -142,19 +142,39 @@ static struct watched *whole_by_name(struct watch *w, const char *dir)
     return NULL;
 }
 
+/* A directory of the snapshot removed since (a folder of pages deleted):
+ * its parent's event has asked for the build that forgets it, so it is
+ * passed over rather than costing inotify. */
+static bool vanished(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+static bool vanished_site_dir(const struct capsule *c, const char *dir)
+{
+    const char *p;
+    for (size_t i = 0; (p = capsule_dir_path(c, i)); i++)
+        if (strcmp(p, dir) == 0)
+            return vanished(dir);
+    return false;
+}
+
 /* Watches path's directory for path's name. */
-static int watch_name(struct watch *w, const char *path)
+static int watch_name(struct watch *w, const struct capsule *c,
+                      const char *path)
 {
     char *d_copy = xstrdup(path), *b_copy = xstrdup(path);
     const char *dir = dirname(d_copy), *name = basename(b_copy);
     struct watched *d = whole_by_name(w, dir);
+    bool skip = !d && vanished_site_dir(c, dir);
     /* The kernel may give a whole directory's descriptor for another
      * spelling of it: its names are those left out, never a file's. */
-    if (!d && (d = watch_dir(w, dir)) && !d->whole)
+    if (!d && !skip && (d = watch_dir(w, dir)) && !d->whole)
         add_name(d, name);
     free(d_copy);
     free(b_copy);
-    return d ? 0 : -1;
+    return d || skip ? 0 : -1;
 }
 
 /* Where a file of the snapshot really is, when that is elsewhere (a page
@@ -196,6 +216,8 @@ static int watch_whole_dirs(struct watch *w, const struct capsule *c)
 {
     const char *dir;
     for (size_t i = 0; (dir = capsule_dir_path(c, i)); i++) {
+        if (vanished(dir))
+            continue;
         struct watched *d = watch_dir(w, dir);
         if (!d)
             return -1;
@@ -228,11 +250,11 @@ void watch_sync(struct watch *w, const struct capsule *c)
     const char *path;
     int rc = watch_whole_dirs(w, c);
     for (size_t i = 0; rc == 0 && (path = capsule_file_path(c, i)); i++) {
-        rc = watch_name(w, path);
+        rc = watch_name(w, c, path);
         /* A page symlinked from elsewhere changes where it really is. */
         char *real = rc == 0 ? real_elsewhere(w, path) : NULL;
         if (real)
-            rc = watch_name(w, real);
+            rc = watch_name(w, c, real);
         free(real);
     }
     drop_unused(w, old, n_old);

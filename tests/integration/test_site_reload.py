@@ -203,6 +203,12 @@ def new_folder(tap, site):
     r = site.get("/talks/2024/", "This year's talks.")
     tap.ok(r.status == "20" and "This year's talks." in r.text,
            "a second page in that folder is served too", r.text)
+    shutil.rmtree(site.path("talks"))
+    r = gemini_status_until(site.port, "/talks/2024/", "51")
+    tap.eq(r.status, "51", "a folder of pages removed: its pages are gone")
+    tap.ok(not any("polling" in l for l in site.srv.stderr()),
+           "and the server keeps watching with inotify",
+           "\n".join(site.srv.stderr()[-5:]))
 
 
 def broken_post(tap, site):
