@@ -81,6 +81,17 @@ url=$("$BUILD/capsuled" list "$site" | awk -v p="$post" '$NF == p { print $1 }')
 url=${url%.html}
 python3 "$bench_dir/site-reload.py" 127.0.0.1 "$port" \
     "gemini://localhost:$port$url" "$site/$post" "$EDITS"
+# What the delay is made of: each reload's build, wall and CPU (the log's
+# "content reloaded (built in W ms, C ms of CPU; ...)"), medians.
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+builds=$(grep -o 'built in [0-9]* ms, [0-9]* ms of CPU' "$tmp/serve.log" || true)
+if [ -n "$builds" ]; then
+    printf 'builds n=%s median_wall_ms=%s median_cpu_ms=%s\n' \
+        "$(echo "$builds" | wc -l)" \
+        "$(echo "$builds" | awk '{ print $3 }' | median)" \
+        "$(echo "$builds" | awk '{ print $5 }' | median)"
+fi
 rss_kb=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 routes=$(find "$tmp/capsule-out" -type f | wc -l)
 printf 'memory rss_kb=%s routes=%s kb_per_route=%.1f\n' "$rss_kb" "$routes" \
