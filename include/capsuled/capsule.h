@@ -31,6 +31,16 @@ struct capsule {
      * capsule_changed() can tell cheaply whether a rebuild is due. */
     struct capsule_file *files;
     size_t n_files;
+    /* A Jekyll site's directories (capsuled/sitedirs.h), whose entries all
+     * matter: a file added or removed there changes the site. Their stat
+     * is recorded as the files' is; one changed while the site was read
+     * counts as changed. */
+    struct capsule_file *dirs;
+    size_t n_dirs;
+    /* Folders of those directories left out (_site, excluded ones): what
+     * is written there is no change. */
+    char **skipped;
+    size_t n_skipped;
 };
 
 /* Loads DIR (holding capsule.yaml and the profile Markdown) and pre-renders
@@ -43,9 +53,10 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
                                      atomic_size_t *building);
 struct capsule *capsule_ref(struct capsule *c);
 void capsule_unref(struct capsule *c);
-/* True when a file it was built from changed, appeared or vanished (stat
- * only: no reading, no rendering). On a snapshot just built: a file
- * changed while it was being read. */
+/* True when a file it was built from changed, appeared or vanished, or
+ * one of its directories gained or lost an entry (stat only: no reading,
+ * no rendering). On a snapshot just built: a file changed while it was
+ * being read. */
 bool capsule_changed(const struct capsule *c);
 /* A digest of what stat says now about the files it was built from
  * (existence, inode, size, times): the same digest one polling interval
@@ -57,5 +68,11 @@ bool capsule_unshared(const struct capsule *c);
 /* The path of the i-th file the snapshot was built from (i < n_files):
  * configuration files and pages, whether they exist or not. */
 const char *capsule_file_path(const struct capsule *c, size_t i);
+/* The path of the i-th directory whose every entry matters (i < n_dirs),
+ * NULL past the end. */
+const char *capsule_dir_path(const struct capsule *c, size_t i);
+/* The path of the i-th folder left out of those directories, NULL past the
+ * end. */
+const char *capsule_skipped_path(const struct capsule *c, size_t i);
 
 #endif

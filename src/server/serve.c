@@ -32,7 +32,9 @@
 
 enum {
     TICK_MS = 250,        /* longest wait for a signal; the stat polling pace */
-    SETTLE_MS = 100,      /* after an inotify event, before building */
+    SETTLE_MS = 25,       /* after an inotify event, before building: the
+                             events of one save (or checkout) come within
+                             it; more push it back */
     RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
     STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
 };
@@ -50,6 +52,8 @@ struct build {
     struct capsule *result; /* NULL: failed, the reasons in diags */
     struct diags diags;
     long long started_ms;
+    long long ended_ms;     /* set by the build's thread, read after join */
+    long long cpu_ms;       /* the build thread's CPU time, the same way */
     uint64_t files_before; /* the live snapshot's files' state at start */
     bool abandoned;        /* ran past build_timeout: result discarded */
     bool for_hup;          /* certificates are reloaded after it */
@@ -396,6 +400,11 @@ static void build_run(void *arg)
 {
     struct build *b = arg;
     b->result = capsule_load_tracked(b->path, &b->diags, &b->host);
+    b->ended_ms = mono_ms();
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0)
+        b->cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL +
+                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
 static void build_free(struct build *b)
@@ -555,7 +564,9 @@ static void swap_in(struct serve *s, struct build *b)
     s->cur = c;
     server_swap(&s->srv, capsule_ref(c), NULL);
     watch_sync(&s->watch, c);
-    log_msg("content reloaded");
+    log_msg("content reloaded (built in %lld ms, %lld ms of CPU; live %lld "
+            "ms after it began)", b->ended_ms - b->started_ms, b->cpu_ms,
+            mono_ms() - b->started_ms);
 }
 
 /* SIGHUP: connections in flight keep the TLS contexts they were accepted

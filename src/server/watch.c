@@ -8,10 +8,17 @@
  * whole, never the middle of a rewrite. The events are read without
  * blocking; SIGIO says there are some (the main thread waits for signals).
  *
+ * A Jekyll site's directories are watched whole (capsuled/sitedirs.h):
+ * any entry of theirs written, added or removed matters, but an editor's
+ * swap and backup files, so a new post or page is noticed with no stat
+ * of any file.
+ *
  * When inotify is not available (no instance or watch left under the
  * user's limits, a directory that cannot be watched), the caller polls the
  * files with stat instead. */
 #include "server.h"
+
+#include "capsuled/sitedirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +34,14 @@
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | \
      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-/* One watched directory and the names in it that matter. */
+/* One watched directory and the names in it that matter; when whole, all
+ * of them but editors' own and the folders NAMES lists (left out). */
 struct watched {
     int wd;
     char *dir;
     char **names;
     size_t n_names;
+    bool whole;
 };
 
 static void watched_free(struct watched *d)
@@ -103,28 +112,119 @@ static void add_name(struct watched *d, const char *name)
     d->names[d->n_names++] = xstrdup(name);
 }
 
-/* Watches path's directory for path's name. Two spellings of one directory
- * get the same descriptor from the kernel, and share an entry. */
-static int watch_name(struct watch *w, const char *path)
+/* Watches DIR: its entry, NULL when inotify was given up. Two spellings
+ * of one directory get the same descriptor from the kernel, and share an
+ * entry. */
+static struct watched *watch_dir(struct watch *w, const char *dir)
 {
-    char *d_copy = xstrdup(path), *b_copy = xstrdup(path);
-    const char *dir = dirname(d_copy), *name = basename(b_copy);
     int wd = inotify_add_watch(w->fd, dir, DIR_EVENTS);
     if (wd < 0) {
         int err = errno;
         give_up(w, dir, err);
-    } else {
-        struct watched *d = by_wd(w, wd);
-        if (!d) {
-            w->dirs = xrealloc(w->dirs, (w->n_dirs + 1) * sizeof *w->dirs);
-            d = &w->dirs[w->n_dirs++];
-            *d = (struct watched){.wd = wd, .dir = xstrdup(dir)};
-        }
-        add_name(d, name);
+        return NULL;
     }
+    struct watched *d = by_wd(w, wd);
+    if (!d) {
+        w->dirs = xrealloc(w->dirs, (w->n_dirs + 1) * sizeof *w->dirs);
+        d = &w->dirs[w->n_dirs++];
+        *d = (struct watched){.wd = wd, .dir = xstrdup(dir)};
+    }
+    return d;
+}
+
+/* The whole directory spelled DIR, when there is one: its files need no
+ * watch of their own. */
+static struct watched *whole_by_name(struct watch *w, const char *dir)
+{
+    for (size_t i = 0; i < w->n_dirs; i++)
+        if (w->dirs[i].whole && strcmp(w->dirs[i].dir, dir) == 0)
+            return &w->dirs[i];
+    return NULL;
+}
+
+/* A directory of the snapshot removed since (a folder of pages deleted):
+ * its parent's event has asked for the build that forgets it, so it is
+ * passed over rather than costing inotify. */
+static bool vanished(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+static bool vanished_site_dir(const struct capsule *c, const char *dir)
+{
+    const char *p;
+    for (size_t i = 0; (p = capsule_dir_path(c, i)); i++)
+        if (strcmp(p, dir) == 0)
+            return vanished(dir);
+    return false;
+}
+
+/* Watches path's directory for path's name. */
+static int watch_name(struct watch *w, const struct capsule *c,
+                      const char *path)
+{
+    char *d_copy = xstrdup(path), *b_copy = xstrdup(path);
+    const char *dir = dirname(d_copy), *name = basename(b_copy);
+    struct watched *d = whole_by_name(w, dir);
+    bool skip = !d && vanished_site_dir(c, dir);
+    /* The kernel may give a whole directory's descriptor for another
+     * spelling of it: its names are those left out, never a file's. */
+    if (!d && !skip && (d = watch_dir(w, dir)) && !d->whole)
+        add_name(d, name);
     free(d_copy);
     free(b_copy);
-    return wd < 0 ? -1 : 0;
+    return d || skip ? 0 : -1;
+}
+
+/* Where a file of the snapshot really is, when that is elsewhere (a page
+ * symlinked from another folder); NULL when it is where it is named. A
+ * file of a whole directory is elsewhere only when it is a symlink itself:
+ * one lstat instead of resolving each folder of its path. */
+static char *real_elsewhere(struct watch *w, const char *path)
+{
+    char *d_copy = xstrdup(path);
+    bool in_whole = whole_by_name(w, dirname(d_copy)) != NULL;
+    free(d_copy);
+    struct stat st;
+    if (in_whole && (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode)))
+        return NULL;
+    char *real = realpath(path, NULL);
+    if (real && strcmp(real, path) == 0) {
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* The folders left out of a whole directory: their names, which matter
+ * not, are its names. */
+static void note_skipped(struct watch *w, const struct capsule *c)
+{
+    const char *path;
+    for (size_t i = 0; (path = capsule_skipped_path(c, i)); i++) {
+        char *d_copy = xstrdup(path), *b_copy = xstrdup(path);
+        struct watched *d = whole_by_name(w, dirname(d_copy));
+        if (d)
+            add_name(d, basename(b_copy));
+        free(d_copy);
+        free(b_copy);
+    }
+}
+
+static int watch_whole_dirs(struct watch *w, const struct capsule *c)
+{
+    const char *dir;
+    for (size_t i = 0; (dir = capsule_dir_path(c, i)); i++) {
+        if (vanished(dir))
+            continue;
+        struct watched *d = watch_dir(w, dir);
+        if (!d)
+            return -1;
+        d->whole = true;
+    }
+    note_skipped(w, c);
+    return 0;
 }
 
 /* Directories watched before but needed no more. */
@@ -148,15 +248,14 @@ void watch_sync(struct watch *w, const struct capsule *c)
     w->n_dirs = 0;
     w->stale = false;
     const char *path;
-    for (size_t i = 0; (path = capsule_file_path(c, i)); i++) {
-        if (watch_name(w, path) < 0)
-            break;
+    int rc = watch_whole_dirs(w, c);
+    for (size_t i = 0; rc == 0 && (path = capsule_file_path(c, i)); i++) {
+        rc = watch_name(w, c, path);
         /* A page symlinked from elsewhere changes where it really is. */
-        char *real = realpath(path, NULL);
-        int rc = real && strcmp(real, path) ? watch_name(w, real) : 0;
+        char *real = rc == 0 ? real_elsewhere(w, path) : NULL;
+        if (real)
+            rc = watch_name(w, c, real);
         free(real);
-        if (rc < 0)
-            break;
     }
     drop_unused(w, old, n_old);
 }
@@ -190,9 +289,12 @@ static bool matters(struct watch *w, const struct inotify_event *ev,
     }
     if (!ev->len)
         return false;
-    bool known = any_name;
-    for (size_t i = 0; !known && i < d->n_names; i++)
-        known = strcmp(d->names[i], ev->name) == 0;
+    bool listed = false;
+    for (size_t i = 0; !listed && i < d->n_names; i++)
+        listed = strcmp(d->names[i], ev->name) == 0;
+    bool known = any_name || (d->whole ? !listed &&
+                                             !site_dirs_ignored_name(ev->name)
+                                       : listed);
     if (known && (ev->mask & IN_CREATE) && created_empty(d, ev->name))
         return false;
     return known;

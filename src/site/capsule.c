@@ -1,8 +1,10 @@
 /* The capsule snapshot: config plus one pre-rendered site per gemini host,
  * shared between threads by an atomic reference count, and the list of files
- * it came from so a change is noticed with stat() alone. */
+ * (and, for a Jekyll site, directories) it came from so a change is noticed
+ * with stat() alone. */
 #include "capsuled/capsule.h"
 #include "capsuled/site.h"
+#include "capsuled/sitedirs.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -10,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 struct capsule_file {
     char *path;
     bool exists;
+    bool raced; /* a directory changed while the site was being read */
     dev_t dev;
     ino_t ino;
     off_t size;
@@ -43,16 +47,46 @@ static void file_stat(struct capsule_file *f)
     f->ctim = st.st_ctim;
 }
 
+/* Files are recorded as they come, a name perhaps several times (a page
+ * both named and walked to); drop_duplicates keeps each name's first. */
 static void record_file(struct capsule *c, const char *path)
 {
-    for (size_t i = 0; i < c->n_files; i++)
-        if (strcmp(c->files[i].path, path) == 0)
-            return;
     c->files = xrealloc(c->files, (c->n_files + 1) * sizeof *c->files);
     struct capsule_file *f = &c->files[c->n_files++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
     file_stat(f);
+}
+
+struct file_at {
+    struct capsule_file f;
+    size_t at;
+};
+
+static int file_at_cmp(const void *a, const void *b)
+{
+    const struct file_at *x = a, *y = b;
+    int c = strcmp(x->f.path, y->f.path);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Each name once, with what stat said the first time: before it was read.
+ * Sorting, not a search per file, for a site of thousands. */
+static void drop_duplicates(struct capsule *c)
+{
+    struct file_at *tmp = xcalloc(c->n_files ? c->n_files : 1, sizeof *tmp);
+    for (size_t i = 0; i < c->n_files; i++)
+        tmp[i] = (struct file_at){c->files[i], i};
+    qsort(tmp, c->n_files, sizeof *tmp, file_at_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < c->n_files; i++) {
+        if (w > 0 && strcmp(c->files[w - 1].path, tmp[i].f.path) == 0)
+            free(tmp[i].f.path);
+        else
+            c->files[w++] = tmp[i].f;
+    }
+    c->n_files = w;
+    free(tmp);
 }
 
 /* The file config_load will read. Files are stat'ed before they are read:
@@ -81,6 +115,12 @@ static void capsule_free(struct capsule *c)
     for (size_t i = 0; i < c->n_files; i++)
         free(c->files[i].path);
     free(c->files);
+    for (size_t i = 0; i < c->n_dirs; i++)
+        free(c->dirs[i].path);
+    free(c->dirs);
+    for (size_t i = 0; i < c->n_skipped; i++)
+        free(c->skipped[i]);
+    free(c->skipped);
     config_free(&c->cfg);
     free(c);
 }
@@ -132,19 +172,77 @@ static const struct config *host_config(struct capsule *c, size_t i,
     return view;
 }
 
+/* What record_dir needs besides the directory: where to put it, and when
+ * the load began. */
+struct dir_record {
+    struct capsule *c;
+    struct timespec since;
+};
+
+static bool not_before(struct timespec t, struct timespec since)
+{
+    return t.tv_sec > since.tv_sec ||
+           (t.tv_sec == since.tv_sec && t.tv_nsec >= since.tv_nsec);
+}
+
+/* A directory is listed after the site was read, so its entries may have
+ * changed in between: one whose ctime is not older than the load marks the
+ * snapshot changed (a rebuild, never a miss). */
+static void record_dir(const char *path, bool watched, void *ctx)
+{
+    struct dir_record *r = ctx;
+    struct capsule *c = r->c;
+    if (!watched) {
+        c->skipped = xrealloc(c->skipped,
+                              (c->n_skipped + 1) * sizeof *c->skipped);
+        c->skipped[c->n_skipped++] = xstrdup(path);
+        return;
+    }
+    c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof *c->dirs);
+    struct capsule_file *f = &c->dirs[c->n_dirs++];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    file_stat(f);
+    /* A time ahead of the clock (a file server's own clock) is no race:
+     * it would mark every snapshot changed. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    now.tv_sec += 1;
+    f->raced = f->exists && not_before(f->ctim, r->since) &&
+               !not_before(f->ctim, now);
+}
+
+/* The moment a load begins, 10 ms early: file times come from a coarse
+ * clock, which lags the precise one by up to a tick. */
+static struct timespec load_start(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec -= 10 * 1000 * 1000;
+    if (t.tv_nsec < 0) {
+        t.tv_nsec += 1000 * 1000 * 1000;
+        t.tv_sec--;
+    }
+    return t;
+}
+
 /* A Jekyll site's page is found by the walk, not named: the file read,
  * what else the site value came from (_config.yml, capsule.yaml, the data
  * files) and every page, post, item and static file (each is served,
  * and each is in site.pages, a collection or site.static_files) are
  * recorded once known. A file recorded
  * after it was read may show a change that came in between: a rebuild,
- * never a miss. Files added to the site are not watched for. */
+ * never a miss. The site's directories are recorded too, so that a file
+ * added to the site is noticed. */
 static void record_site_files(struct capsule *c,
-                              const struct site_content *sc)
+                              const struct site_content *sc,
+                              struct timespec since)
 {
     const struct jekyll_site *js = sc->jekyll;
     if (!js)
         return;
+    struct dir_record r = {c, since};
+    site_dirs(js, record_dir, &r);
     record_file(c, sc->page_path);
     for (size_t i = 0; i < js->n_files; i++)
         record_file(c, js->files[i]);
@@ -169,6 +267,7 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
 {
     struct capsule *c = xcalloc(1, sizeof *c);
     atomic_init(refs_of(c), 1);
+    struct timespec since = load_start();
     char *cfg_file = config_path(dir);
     record_file(c, cfg_file);
     free(cfg_file);
@@ -200,8 +299,9 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
             return NULL;
         }
         c->sites[c->n_sites++] = s;
-        record_site_files(c, &s->content);
+        record_site_files(c, &s->content, since);
     }
+    drop_duplicates(c);
     return c;
 }
 
@@ -226,20 +326,26 @@ static bool same_time(struct timespec a, struct timespec b)
     return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
+static bool file_changed(const struct capsule_file *was)
+{
+    struct capsule_file now = {.path = was->path};
+    file_stat(&now);
+    if (now.exists != was->exists || was->raced)
+        return true;
+    return now.exists &&
+           (now.dev != was->dev || now.ino != was->ino ||
+            now.size != was->size || !same_time(now.mtim, was->mtim) ||
+            !same_time(now.ctim, was->ctim));
+}
+
 bool capsule_changed(const struct capsule *c)
 {
-    for (size_t i = 0; i < c->n_files; i++) {
-        const struct capsule_file *was = &c->files[i];
-        struct capsule_file now = {.path = was->path};
-        file_stat(&now);
-        if (now.exists != was->exists)
+    for (size_t i = 0; i < c->n_files; i++)
+        if (file_changed(&c->files[i]))
             return true;
-        if (now.exists &&
-            (now.dev != was->dev || now.ino != was->ino ||
-             now.size != was->size || !same_time(now.mtim, was->mtim) ||
-             !same_time(now.ctim, was->ctim)))
+    for (size_t i = 0; i < c->n_dirs; i++)
+        if (file_changed(&c->dirs[i]))
             return true;
-    }
     return false;
 }
 
@@ -252,21 +358,27 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+static uint64_t mix_state(uint64_t h, const char *path)
+{
+    struct capsule_file now = {.path = (char *)path};
+    file_stat(&now);
+    h = mix(h, &now.exists, sizeof now.exists);
+    if (!now.exists)
+        return h;
+    h = mix(h, &now.dev, sizeof now.dev);
+    h = mix(h, &now.ino, sizeof now.ino);
+    h = mix(h, &now.size, sizeof now.size);
+    h = mix(h, &now.mtim, sizeof now.mtim);
+    return mix(h, &now.ctim, sizeof now.ctim);
+}
+
 uint64_t capsule_files_state(const struct capsule *c)
 {
     uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < c->n_files; i++) {
-        struct capsule_file now = {.path = c->files[i].path};
-        file_stat(&now);
-        h = mix(h, &now.exists, sizeof now.exists);
-        if (!now.exists)
-            continue;
-        h = mix(h, &now.dev, sizeof now.dev);
-        h = mix(h, &now.ino, sizeof now.ino);
-        h = mix(h, &now.size, sizeof now.size);
-        h = mix(h, &now.mtim, sizeof now.mtim);
-        h = mix(h, &now.ctim, sizeof now.ctim);
-    }
+    for (size_t i = 0; i < c->n_files; i++)
+        h = mix_state(h, c->files[i].path);
+    for (size_t i = 0; i < c->n_dirs; i++)
+        h = mix_state(h, c->dirs[i].path);
     return h;
 }
 
@@ -278,4 +390,14 @@ bool capsule_unshared(const struct capsule *c)
 const char *capsule_file_path(const struct capsule *c, size_t i)
 {
     return i < c->n_files ? c->files[i].path : NULL;
+}
+
+const char *capsule_dir_path(const struct capsule *c, size_t i)
+{
+    return i < c->n_dirs ? c->dirs[i].path : NULL;
+}
+
+const char *capsule_skipped_path(const struct capsule *c, size_t i)
+{
+    return i < c->n_skipped ? c->skipped[i] : NULL;
 }

@@ -84,32 +84,41 @@ static int route_cmp(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
+/* A route and the order it was added in, so that sorting keeps the first
+ * of equal paths first. */
+struct route_at {
+    struct route r;
+    size_t at;
+};
+
+static int route_at_cmp(const void *a, const void *b)
+{
+    const struct route_at *x = a, *y = b;
+    int c = strcmp(x->r.path, y->r.path);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
 /* Sorts the table and drops later duplicates (two sections with one slug):
- * the first route added for a path wins. */
+ * the first route added for a path wins. A site has thousands of routes:
+ * qsort, with the order added as the tie-break, not an insertion sort. */
 static void route_seal(struct route_table *t)
 {
-    /* Insertion sort keeps equal paths in insertion order; tables hold a few
-     * dozen to a few hundred routes, built once per snapshot. */
-    for (size_t i = 1; i < t->n; i++) {
-        struct route r = t->items[i];
-        size_t j = i;
-        while (j > 0 && strcmp(t->items[j - 1].path, r.path) > 0) {
-            t->items[j] = t->items[j - 1];
-            j--;
-        }
-        t->items[j] = r;
-    }
+    struct route_at *tmp = xcalloc(t->n ? t->n : 1, sizeof *tmp);
+    for (size_t i = 0; i < t->n; i++)
+        tmp[i] = (struct route_at){t->items[i], i};
+    qsort(tmp, t->n, sizeof *tmp, route_at_cmp);
     size_t w = 0;
     for (size_t i = 0; i < t->n; i++) {
-        if (w > 0 && strcmp(t->items[w - 1].path, t->items[i].path) == 0) {
-            free(t->items[i].path);
-            if (!t->items[i].borrowed)
-                free(t->items[i].data);
+        if (w > 0 && strcmp(t->items[w - 1].path, tmp[i].r.path) == 0) {
+            free(tmp[i].r.path);
+            if (!tmp[i].r.borrowed)
+                free(tmp[i].r.data);
             continue;
         }
-        t->items[w++] = t->items[i];
+        t->items[w++] = tmp[i].r;
     }
     t->n = w;
+    free(tmp);
 }
 
 const struct route *route_find(const struct route_table *t, const char *path)
