@@ -5,6 +5,7 @@
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
 #include "capsuled/search.h"
+#include "capsuled/theme.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -239,6 +240,9 @@ static int load_page(const struct config *cfg, size_t host_index,
     card_build(view.site.vars, &out->card);
     int rc = page_load_in(root, name, out->page_path, &view, &out->page,
                           diags);
+    if (rc == 0)
+        theme_apply(&out->page, view.site.vars, root,
+                    cfg->server.max_file_bytes, diags);
     value_release(view.site.vars);
     return rc;
 }

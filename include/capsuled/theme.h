@@ -1,0 +1,46 @@
+/* What a theme's layout adds to the visible content of a page, from
+ * knowledge of the themes rather than by evaluating the layout's Liquid:
+ * capsuled carries the layout's content, never its HTML chrome
+ * (navigation, footers, scripts).
+ *
+ * al-folio's `about` layout (the home page of al-folio sites) adds, from
+ * front matter flags: the subtitle and the profile (image, more_info or
+ * address) above the content; news (`news: true`), latest posts
+ * (`latest_posts: true`), selected papers (`selected_papers: true`,
+ * jekyll-scholar's `{% bibliography -f papers -q @*[selected=true]* %}`)
+ * and the social links with `contact_note` (`social: true`) below it.
+ * The social links are the card's (capsuled/card.h): they stay in the card
+ * and only the note is added. AcadHomepage and academicpages
+ * (minimal-mistakes) layouts add the author sidebar, which is the card,
+ * and chrome. */
+#ifndef CAPSULED_THEME_H
+#define CAPSULED_THEME_H
+
+#include "capsuled/buf.h"
+#include "capsuled/diag.h"
+#include "capsuled/page.h"
+#include "capsuled/value.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Adds to PAGE's body (Markdown with HTML, after Liquid) what its layout
+ * adds around the content: text before it (page->body_line moves back by
+ * its lines, so diagnostics keep naming the file's lines) and sections
+ * after it, headed at the page's top heading level. SITE is Liquid's
+ * `site`; ROOT the site directory the bibliography is read beneath, each
+ * file within max_bytes. A page of another layout is left as it is.
+ * Returns whether anything was added. */
+bool theme_apply(struct page *page, const struct value *site,
+                 const char *root, size_t max_bytes, struct diags *diags);
+
+/* --- stages, exposed for tests --- */
+
+/* al-folio's about layout: what goes before the content and after it. */
+void theme_about_before(const struct value *page, struct buf *out);
+void theme_about_after(const struct value *page, const struct value *site,
+                       const char *heading, const char *root,
+                       size_t max_bytes, struct diags *diags,
+                       struct buf *out);
+
+#endif

@@ -1,0 +1,267 @@
+/* What a theme's layout adds to a page's content (see capsuled/theme.h):
+ * al-folio's about layout written out as the Markdown and HTML its
+ * includes produce, so the page's usual model (doc, news, renderers) reads
+ * it as it reads the rest of the page. */
+#include "capsuled/theme.h"
+
+#include "capsuled/scholar.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *S_text(const struct value *v)
+{
+    const char *t = value_kind(v) == VALUE_STRING ? value_text(v) : NULL;
+    return t && *t ? t : NULL;
+}
+
+/* HTML or Markdown text on one line: the layout's values (a multi-line
+ * subtitle, more_info's address lines) stay inside one block. */
+static void S_put_oneline(struct buf *out, const char *s)
+{
+    for (; *s; s++)
+        buf_putc(out, *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
+static bool S_flag(const struct value *page, const char *key)
+{
+    return value_truthy(value_hash_get(page, key));
+}
+
+/* --- before the content --- */
+
+/* An attribute value, quoted: what would end it is escaped. */
+static void S_put_attr(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '"': buf_puts(out, "&quot;"); break;
+        case '&': buf_puts(out, "&amp;"); break;
+        case '<': buf_puts(out, "&lt;"); break;
+        case '>': buf_puts(out, "&gt;"); break;
+        case '\n': buf_putc(out, ' '); break;
+        default: buf_putc(out, *s);
+        }
+    }
+}
+
+/* The layout's figure: the image under assets/img/, its file name as alt
+ * text (al-folio's `alt=page.profile.image`). */
+static void S_put_image(struct buf *out, const char *image)
+{
+    buf_puts(out, "<img src=\"/assets/img/");
+    S_put_attr(out, image);
+    buf_puts(out, "\" alt=\"");
+    S_put_attr(out, image);
+    buf_puts(out, "\">");
+}
+
+/* The profile: its image (the layout's figure, alt = the file name) and
+ * the lines under it (`more_info` in al-folio, `address` in older
+ * copies), one HTML block. */
+static void S_profile(const struct value *profile, struct buf *out)
+{
+    const char *image = S_text(value_hash_get(profile, "image"));
+    const char *info = S_text(value_hash_get(profile, "more_info"));
+    if (!info)
+        info = S_text(value_hash_get(profile, "address"));
+    if (!image && !info)
+        return;
+    buf_puts(out, "<div class=\"profile\">");
+    if (image)
+        S_put_image(out, image);
+    if (info) {
+        buf_puts(out, "<div class=\"more-info\">");
+        S_put_oneline(out, info);
+        buf_puts(out, "</div>");
+    }
+    buf_puts(out, "</div>\n\n");
+}
+
+void theme_about_before(const struct value *page, struct buf *out)
+{
+    const char *subtitle = S_text(value_hash_get(page, "subtitle"));
+    if (subtitle) {
+        buf_puts(out, "<p class=\"desc\">");
+        S_put_oneline(out, subtitle);
+        buf_puts(out, "</p>\n\n");
+    }
+    const struct value *profile = value_hash_get(page, "profile");
+    if (value_kind(profile) == VALUE_HASH)
+        S_profile(profile, out);
+}
+
+/* --- after the content --- */
+
+/* A document's date as YYYY-MM-DD (the news model reads it so), or "". */
+static void S_put_date(struct buf *out, const struct value *doc)
+{
+    const char *d = value_text(value_hash_get(doc, "date"));
+    if (d && strlen(d) >= 10 && d[4] == '-' && d[7] == '-')
+        buf_put(out, d, 10);
+}
+
+/* One list item of news.liquid: the date, then the item's own content
+ * when `inline`, else its title linking to its page. */
+static void S_news_item(const struct value *item, struct buf *out)
+{
+    buf_puts(out, "- ");
+    S_put_date(out, item);
+    buf_puts(out, ": ");
+    const char *content = S_text(value_hash_get(item, "content"));
+    const char *title = S_text(value_hash_get(item, "title"));
+    const char *url = S_text(value_hash_get(item, "url"));
+    if (S_flag(item, "inline") && content)
+        S_put_oneline(out, content);
+    else if (title && url)
+        buf_printf(out, "[%s](%s)", title, url);
+    else if (title)
+        buf_puts(out, title);
+    buf_putc(out, '\n');
+}
+
+/* How many items a list shows: the setting's integer, else all. */
+static size_t S_limit(const struct value *v, size_t all)
+{
+    if (value_kind(v) != VALUE_INT || value_int_of(v) <= 0)
+        return all;
+    size_t n = (size_t)value_int_of(v);
+    return n < all ? n : all;
+}
+
+/* news.liquid: `site.news | reverse`, the latest announcements.limit
+ * (news_limit in older al-folio) items. announcements.enabled: false
+ * turns the list off as the layout's `if` does. */
+static void S_news(const struct value *site, const char *heading,
+                   struct buf *out)
+{
+    const struct value *ann = value_hash_get(site, "announcements");
+    if (value_kind(ann) == VALUE_HASH &&
+        !value_truthy(value_hash_get(ann, "enabled")))
+        return;
+    const struct value *news = value_hash_get(site, "news");
+    size_t all = value_kind(news) == VALUE_ARRAY ? value_len(news) : 0;
+    const struct value *limit = value_kind(ann) == VALUE_HASH
+                                    ? value_hash_get(ann, "limit")
+                                    : value_hash_get(site, "news_limit");
+    size_t n = S_limit(limit, all);
+    buf_printf(out, "\n%s news\n\n", heading);
+    if (all == 0)
+        buf_puts(out, "No news so far...\n");
+    for (size_t i = 0; i < n; i++)
+        S_news_item(value_array_at(news, all - 1 - i), out);
+}
+
+/* latest_posts.liquid: the newest site.posts (already newest first), as
+ * many as latest_posts.limit says. */
+static void S_latest_posts(const struct value *site, const char *heading,
+                           struct buf *out)
+{
+    const struct value *posts = value_hash_get(site, "posts");
+    size_t all = value_kind(posts) == VALUE_ARRAY ? value_len(posts) : 0;
+    if (all == 0)
+        return;
+    size_t n = S_limit(value_path_get(site, "latest_posts.limit"), all);
+    buf_printf(out, "\n%s latest posts\n\n", heading);
+    for (size_t i = 0; i < n; i++)
+        S_news_item(value_array_at(posts, i), out);
+}
+
+/* selected_papers.liquid: jekyll-scholar's selected entries of papers.bib,
+ * as HTML the page's HTML interpretation reads. */
+static void S_selected_papers(const struct value *site, const char *heading,
+                              const char *root, size_t max_bytes,
+                              struct diags *diags, struct buf *out)
+{
+    static const char args[] = "-f papers -q @*[selected=true]*";
+    struct scholar *s = scholar_new(root, site, max_bytes, diags);
+    struct buf html = {0};
+    scholar_tag(s, "bibliography", 12, args, sizeof args - 1, &html);
+    scholar_free(s);
+    buf_printf(out, "\n%s selected publications\n\n", heading);
+    if (html.len) {
+        buf_puts(out, "<div class=\"publications\">\n");
+        buf_put(out, html.data, html.len);
+        buf_puts(out, "\n</div>\n");
+    }
+    buf_free(&html);
+}
+
+/* social.liquid: the links are the card's; what the card lacks is the
+ * note under them. */
+static void S_contact_note(const struct value *site, const char *heading,
+                           struct buf *out)
+{
+    const char *note = S_text(value_hash_get(site, "contact_note"));
+    if (!note)
+        return;
+    buf_printf(out, "\n%s contact\n\n<div class=\"contact-note\">", heading);
+    S_put_oneline(out, note);
+    buf_puts(out, "</div>\n");
+}
+
+void theme_about_after(const struct value *page, const struct value *site,
+                       const char *heading, const char *root,
+                       size_t max_bytes, struct diags *diags,
+                       struct buf *out)
+{
+    if (S_flag(page, "news"))
+        S_news(site, heading, out);
+    if (S_flag(page, "latest_posts"))
+        S_latest_posts(site, heading, out);
+    if (S_flag(page, "selected_papers"))
+        S_selected_papers(site, heading, root, max_bytes, diags, out);
+    if (S_flag(page, "social"))
+        S_contact_note(site, heading, out);
+}
+
+/* --- the page --- */
+
+/* "#" when the body has a level-1 ATX heading (its sections are split
+ * there), else "##", so the layout's parts become sections of their own. */
+static const char *S_heading(const char *body)
+{
+    for (const char *line = body; line; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        const char *p = line;
+        while (*p == ' ' && p - line < 3)
+            p++;
+        if (p[0] == '#' && (p[1] == ' ' || p[1] == '\t'))
+            return "#";
+    }
+    return "##";
+}
+
+static int S_count_lines(const struct buf *b)
+{
+    int n = 0;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->data[i] == '\n';
+    return n;
+}
+
+bool theme_apply(struct page *page, const struct value *site,
+                 const char *root, size_t max_bytes, struct diags *diags)
+{
+    const char *layout = value_text(value_hash_get(page->vars, "layout"));
+    if (!layout || strcmp(layout, "about") != 0)
+        return false;
+    struct buf body = {0};
+    theme_about_before(page->vars, &body);
+    int before = S_count_lines(&body);
+    buf_put(&body, page->body, page->body_len);
+    if (body.len && body.data[body.len - 1] != '\n')
+        buf_putc(&body, '\n');
+    size_t content_end = body.len;
+    theme_about_after(page->vars, site, S_heading(page->body), root,
+                      max_bytes, diags, &body);
+    if (before == 0 && body.len <= content_end) {
+        buf_free(&body); /* nothing to add: the page stays as it was */
+        return false;
+    }
+    free(page->body);
+    page->body_len = body.len;
+    page->body = buf_detach(&body);
+    page->body_line -= before;
+    return true;
+}
