@@ -10,9 +10,16 @@
  * jekyll-scholar's `{% bibliography -f papers -q @*[selected=true]* %}`)
  * and the social links with `contact_note` (`social: true`) below it.
  * The social links are the card's (capsuled/card.h): they stay in the card
- * and only the note is added. AcadHomepage and academicpages
- * (minimal-mistakes) layouts add the author sidebar, which is the card,
- * and chrome. */
+ * and only the note is added.
+ *
+ * minimal-mistakes' `single` layout, as academicpages uses it for pages
+ * and collection items, adds above the content the item's venue line
+ * ("Published in VENUE, YEAR"; for teaching "TYPE, VENUE, YEAR"), and
+ * below it the recommended citation with its Download Paper, Slides and
+ * Bibtex links and the Direct Link (`link`); academicpages' `talk`
+ * layout the date and "TYPE at VENUE, LOCATION" above and the Direct
+ * Link below. AcadHomepage's `default` layout and the author sidebar of
+ * all three themes (the card) add nothing else that is content. */
 #ifndef CAPSULED_THEME_H
 #define CAPSULED_THEME_H
 
@@ -26,13 +33,16 @@
 
 /* Adds to PAGE's body (Markdown with HTML, after Liquid) what its layout
  * adds around the content: text before it (page->body_line moves back by
- * its lines, so diagnostics keep naming the file's lines) and sections
- * after it, headed at the page's top heading level. SITE is Liquid's
- * `site`; ROOT the site directory the bibliography is read beneath, each
- * file within max_bytes. A page of another layout is left as it is.
- * Returns whether anything was added. */
-bool theme_apply(struct page *page, const struct value *site,
-                 const char *root, size_t max_bytes, struct diags *diags);
+ * its lines, so diagnostics keep naming the file's lines) and text or
+ * sections after it, headed at the page's top heading level. VARS is
+ * Liquid's `page` for it (front matter with the site's `defaults`, date,
+ * collection), NULL for the front matter alone; SITE is Liquid's `site`;
+ * ROOT the site directory the bibliography is read beneath, each file
+ * within max_bytes. A page of another layout is left as it is. Returns
+ * whether anything was added. */
+bool theme_apply(struct page *page, const struct value *vars,
+                 const struct value *site, const char *root,
+                 size_t max_bytes, struct diags *diags);
 
 /* --- stages, exposed for tests --- */
 
@@ -42,5 +52,11 @@ void theme_about_after(const struct value *page, const struct value *site,
                        const char *heading, const char *root,
                        size_t max_bytes, struct diags *diags,
                        struct buf *out);
+/* minimal-mistakes' single and academicpages' talk layouts (LAYOUT):
+ * what goes before the content and after it. */
+void theme_single_before(const char *layout, const struct value *page,
+                         struct buf *out);
+void theme_single_after(const char *layout, const struct value *page,
+                        struct buf *out);
 
 #endif

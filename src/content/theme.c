@@ -240,21 +240,50 @@ static int S_count_lines(const struct buf *b)
     return n;
 }
 
-bool theme_apply(struct page *page, const struct value *site,
-                 const char *root, size_t max_bytes, struct diags *diags)
+/* Which of the layouts capsuled knows LAYOUT is: 'a' al-folio's about,
+ * 's' minimal-mistakes' single or academicpages' talk, 0 another. */
+static char S_known(const char *layout)
 {
-    const char *layout = value_text(value_hash_get(page->vars, "layout"));
-    if (!layout || strcmp(layout, "about") != 0)
+    if (!layout)
+        return 0;
+    if (strcmp(layout, "about") == 0)
+        return 'a';
+    if (strcmp(layout, "single") == 0 || strcmp(layout, "talk") == 0)
+        return 's';
+    return 0;
+}
+
+static void S_before(char kind, const char *layout, const struct value *vars,
+                     struct buf *out)
+{
+    if (kind == 'a')
+        theme_about_before(vars, out);
+    else
+        theme_single_before(layout, vars, out);
+}
+
+bool theme_apply(struct page *page, const struct value *vars,
+                 const struct value *site, const char *root,
+                 size_t max_bytes, struct diags *diags)
+{
+    if (!vars)
+        vars = page->vars;
+    const char *layout = value_text(value_hash_get(vars, "layout"));
+    char kind = S_known(layout);
+    if (!kind)
         return false;
     struct buf body = {0};
-    theme_about_before(page->vars, &body);
+    S_before(kind, layout, vars, &body);
     int before = S_count_lines(&body);
     buf_put(&body, page->body, page->body_len);
     if (body.len && body.data[body.len - 1] != '\n')
         buf_putc(&body, '\n');
     size_t content_end = body.len;
-    theme_about_after(page->vars, site, S_heading(page->body), root,
-                      max_bytes, diags, &body);
+    if (kind == 'a')
+        theme_about_after(vars, site, S_heading(page->body), root,
+                          max_bytes, diags, &body);
+    else
+        theme_single_after(layout, vars, &body);
     if (before == 0 && body.len <= content_end) {
         buf_free(&body); /* nothing to add: the page stays as it was */
         return false;

@@ -216,6 +216,17 @@ static struct value *jekyll_site_vars(const struct config *cfg,
     return vars;
 }
 
+/* Liquid's `page` of the document at PATH (front matter with the site's
+ * defaults), for the layout's additions; NULL when none is. */
+static const struct value *jekyll_doc_vars(const struct jekyll_site *js,
+                                           const char *path)
+{
+    for (size_t i = 0; i < js->n_docs; i++)
+        if (strcmp(js->docs[i].path, path) == 0)
+            return js->docs[i].page;
+    return NULL;
+}
+
 /* A page given by the caller (`render FILE`) is read as given; the
  * configured one beneath its host's directory (see page_load_in); in a
  * Jekyll site, its home page, with the site's values for Liquid. */
@@ -241,8 +252,8 @@ static int load_page(const struct config *cfg, size_t host_index,
     int rc = page_load_in(root, name, out->page_path, &view, &out->page,
                           diags);
     if (rc == 0)
-        theme_apply(&out->page, view.site.vars, root,
-                    cfg->server.max_file_bytes, diags);
+        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, name),
+                    view.site.vars, root, cfg->server.max_file_bytes, diags);
     value_release(view.site.vars);
     return rc;
 }
@@ -652,6 +663,8 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         free(html);
         return;
     }
+    theme_apply(&page, d->page, view->site.vars, js->root,
+                s->cfg->server.max_file_bytes, diags);
     doc_build(&page, s->cfg, &doc, diags);
     struct render_opts o = s->content.opts;
     o.page = &page;

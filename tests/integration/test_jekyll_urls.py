@@ -28,6 +28,7 @@ HOMES = {
     "several-md": "_pages/about.md",
     "conflict": "index.md",
     "folio-about": "_pages/about.md",
+    "pages-single": "_pages/about.md",
 }
 
 

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
 
 FIXTURE = os.path.join(ct.SOURCE_ROOT, "tests", "sites", "folio-about")
+SINGLE = os.path.join(ct.SOURCE_ROOT, "tests", "sites", "pages-single")
 CORPUS_SITE = os.path.join(os.path.dirname(ct.SOURCE_ROOT), "shared",
                            "corpus", "sites",
                            "11_aengusng8__aengusng8.github.io")
@@ -158,6 +159,57 @@ def fixture(tap):
         cap.cleanup()
 
 
+def single_items(tap):
+    """academicpages' single and talk layouts: each collection item served
+    at its URL carries the venue line, the citation, its download links
+    and the Direct Link, over Gemini and Gopher."""
+    cap = ct.Capsule()
+    try:
+        srv, _ = serve(cap, SINGLE)
+        pub = section(cap, "publications/swr")
+        tap.ok(in_order(pub, ["Published in Journal of Sampling, 2021",
+                              "We revisit an old question about urns.",
+                              "Recommended citation: Sample, Lin. (2021). "
+                              "\"Sampling Without Replacement, Revisited.\"",
+                              "=> https://papers.example.org/swr.pdf "
+                              "Download Paper",
+                              "=> https://papers.example.org/swr-slides.pdf "
+                              "Download Slides"]),
+               "a publication: venue line, content, citation, downloads",
+               pub)
+        tap.ok("&quot;" not in pub and "<i>" not in pub,
+               "the citation's HTML is read, not shown", pub)
+        urns = section(cap, "publications/urns")
+        tap.ok("Published in Urn Letters, 2019" in urns and
+               "Download Paper" not in urns,
+               "a paper link without a citation is not shown, as the "
+               "layout's elsif chain has it", urns)
+        talk = section(cap, "talks/colloquium")
+        tap.ok(in_order(talk, ["Date: March 04, 2022",
+                               "Invited talk at Example Colloquium, "
+                               "Exampleton", "An hour on urns.",
+                               "=> https://colloquium.example.org/2022 "
+                               "Direct Link"]),
+               "a talk: date, type, venue and location, the Direct Link",
+               talk)
+        course = section(cap, "teaching/stats101")
+        tap.ok("Undergraduate course, Example University, Department of "
+               "Statistics, 2020" in course, "a course: type, venue, year",
+               course)
+        menu = ct.gopher(cap.gopher_port, "/publications/swr/")[0]
+        menu = menu.decode("utf-8", "replace")
+        tap.ok("Published in Journal of Sampling, 2021" in menu and
+               "https://papers.example.org/swr.pdf" in menu,
+               "gopher: the publication with its venue and links", menu)
+        home = ct.gemini(cap.gemini_port,
+                         ct.gemini_url(cap.gemini_port)).text
+        tap.ok("I study samples." in home and "Published in" not in home,
+               "a page without venue or citation gains nothing", home)
+        srv.stop()
+    finally:
+        cap.cleanup()
+
+
 def bib_entries(path):
     """The entries of a .bib file as dicts of lower-case field names to
     values, braces and quotes around values removed (enough for the
@@ -220,6 +272,7 @@ def corpus(tap):
 def main(tap):
     tap.run("fixture", fixture, tap)
     tap.run("render", fixture_render, tap)
+    tap.run("single", single_items, tap)
     tap.run("corpus", corpus, tap)
 
 
