@@ -1,0 +1,195 @@
+/* What a theme's layout adds to a page: al-folio's about layout (subtitle,
+ * profile, news with its limit, latest posts, selected papers, contact
+ * note; the heading level; the line numbers of the content), the single
+ * and talk layouts (venue lines, the citation's elsif chain, the Direct
+ * Link), other layouts left alone, and hostile values (quotes, lists
+ * where text is expected, a missing bibliography). */
+#include "capsuled/page.h"
+#include "capsuled/theme.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static struct config cfg;
+static struct diags diags;
+static struct page pg;
+static char root[64];
+
+static void load(const char *text)
+{
+    page_free(&pg);
+    diags_free(&diags);
+    CHECK(page_load("about.md", text, strlen(text), &cfg, &pg, &diags) == 0);
+}
+
+/* A news or post document as Liquid's site.news holds it. */
+static struct value *doc(const char *date, const char *title,
+                         const char *content, bool inline_)
+{
+    struct value *d = value_hash();
+    value_hash_set(d, "date", 4, value_date(date, strlen(date)));
+    if (title)
+        value_hash_set(d, "title", 5, value_cstring(title));
+    value_hash_set(d, "content", 7, value_cstring(content));
+    value_hash_set(d, "url", 3, value_cstring("/news/x/"));
+    value_hash_set(d, "inline", 6, value_bool(inline_));
+    return d;
+}
+
+static struct value *folio_site(void)
+{
+    struct value *site = value_hash(), *news = value_array();
+    value_array_push(news, doc("2023-01-02", NULL, "Oldest item.", true));
+    value_array_push(news, doc("2023-06-01", "Middle", "x", false));
+    value_array_push(news, doc("2024-02-03", NULL, "Newest\nitem.", true));
+    value_hash_set(site, "news", 4, news);
+    struct value *ann = value_hash();
+    value_hash_set(ann, "enabled", 7, value_bool(true));
+    value_hash_set(ann, "limit", 5, value_int(2));
+    value_hash_set(site, "announcements", 13, ann);
+    value_hash_set(site, "contact_note", 12, value_cstring("Ring twice."));
+    struct value *scholar = value_hash();
+    value_hash_set(scholar, "bibliography", 12, value_cstring("papers.bib"));
+    value_hash_set(site, "scholar", 7, scholar);
+    return site;
+}
+
+static void write_bib(void)
+{
+    strcpy(root, "/tmp/theme-test-XXXXXX");
+    CHECK(mkdtemp(root) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/_bibliography", root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/_bibliography/papers.bib", root);
+    FILE *f = fopen(path, "w");
+    fputs("@article{a, title={Chosen Paper}, author={Ann Lee}, year={2024},\n"
+          "  selected={true}, html={https://example.org/a}}\n"
+          "@article{b, title={Other Paper}, author={Ann Lee}, year={2020}}\n",
+          f);
+    fclose(f);
+}
+
+static void test_about(void)
+{
+    struct value *site = folio_site();
+    load("---\nlayout: about\nsubtitle: \"Line one\\nline \\\"two\\\"\"\n"
+         "profile:\n  image: \"a\\\"b.jpg\"\n  more_info: <p>Room 1</p>\n"
+         "news: true\nselected_papers: true\nsocial: true\n---\n\nHello.\n");
+    int line = pg.body_line;
+    CHECK(theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK(pg.body_line == line - 4); /* two blocks, each with a blank line */
+    const char *b = pg.body;
+    CHECK_CONTAINS(b, "<p class=\"desc\">Line one line \"two\"</p>\n\n");
+    CHECK_CONTAINS(b, "alt=\"a&quot;b.jpg\"");
+    CHECK_CONTAINS(b, "<div class=\"more-info\"><p>Room 1</p></div>");
+    CHECK(strstr(b, "<div class=\"profile\">") < strstr(b, "Hello."));
+    CHECK_CONTAINS(b, "## news\n\n- 2024-02-03: Newest item.\n"
+                      "- 2023-06-01: [Middle](/news/x/)\n");
+    CHECK(strstr(b, "Oldest") == NULL); /* announcements.limit: 2 */
+    CHECK_CONTAINS(b, "## selected publications");
+    CHECK_CONTAINS(b, "Chosen Paper");
+    CHECK(strstr(b, "Other Paper") == NULL);
+    CHECK_CONTAINS(b, "## contact\n\n<div class=\"contact-note\">Ring twice.");
+    CHECK(strstr(b, "## news") < strstr(b, "## selected publications"));
+    value_release(site);
+}
+
+static void test_about_level_and_flags(void)
+{
+    struct value *site = folio_site();
+    load("---\nlayout: about\nnews: true\n---\n# Bio\n\nText.\n");
+    CHECK(theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK_CONTAINS(pg.body, "\n# news\n"); /* the page splits at # */
+    load("---\nlayout: about\nnews: false\nsocial: false\n---\nText.\n");
+    CHECK(!theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK_STR(pg.body, "Text.\n");
+    load("---\nlayout: page\nnews: true\n---\nText.\n");
+    CHECK(!theme_apply(&pg, NULL, site, root, 0, &diags));
+    value_release(site);
+}
+
+static void test_about_hostile(void)
+{
+    struct value *site = value_hash();
+    value_hash_set(site, "news", 4, value_cstring("not a list"));
+    value_hash_set(site, "contact_note", 12, value_array());
+    /* A list where text belongs, no bibliography: nothing crashes, the
+     * missing file is reported. */
+    load("---\nlayout: about\nsubtitle: [a, b]\nprofile: text\nnews: true\n"
+         "selected_papers: true\nsocial: true\n---\nText.\n");
+    size_t before = diags.n;
+    CHECK(theme_apply(&pg, NULL, site, "/nonexistent-theme-test", 0,
+                      &diags));
+    CHECK_CONTAINS(pg.body, "No news so far...");
+    CHECK(strstr(pg.body, "## contact") == NULL);
+    CHECK(diags.n > before);
+    value_release(site);
+}
+
+static void test_single(void)
+{
+    load("---\nlayout: single\nvenue: Journal\ndate: 2021-06-15\n"
+         "citation: 'Lee, A. <i>J</i>.'\npaperurl: https://p.example/a.pdf\n"
+         "bibtexurl: https://p.example/a.bib\nlink: 'https://l.example/\"x'\n"
+         "---\nText.\n");
+    CHECK(theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    static const char venue[] = "<p>Published in <i>Journal</i>, 2021</p>\n\n";
+    CHECK(strncmp(pg.body, venue, sizeof venue - 1) == 0);
+    CHECK_CONTAINS(pg.body, "<p>Recommended citation: Lee, A. <i>J</i>.<br />"
+                            "<a href=\"https://p.example/a.pdf\">Download "
+                            "Paper</a> | <a href=\"https://p.example/a.bib\">"
+                            "Download Bibtex</a></p>");
+    CHECK_CONTAINS(pg.body, "<a href=\"https://l.example/%22x\">Direct Link");
+    /* Without a citation the chain shows paper and bibtex only together,
+     * and a paper link alone not at all. */
+    load("---\nlayout: single\npaperurl: https://p.example/a.pdf\n---\nT\n");
+    CHECK(!theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    load("---\nlayout: single\npaperurl: P\nslidesurl: S\nbibtexurl: B\n"
+         "---\nT\n");
+    CHECK(theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    CHECK_CONTAINS(pg.body, "\"S\">Download Slides</a> | <a href=\"B\">");
+    CHECK(strstr(pg.body, "Download Paper") == NULL);
+}
+
+static void test_single_vars(void)
+{
+    /* The layout comes from Liquid's page (the site's defaults), not only
+     * the front matter. */
+    load("---\ntitle: Course\n---\nT\n");
+    struct value *vars = value_hash();
+    value_hash_set(vars, "layout", 6, value_cstring("single"));
+    value_hash_set(vars, "collection", 10, value_cstring("teaching"));
+    value_hash_set(vars, "type", 4, value_cstring("Seminar"));
+    value_hash_set(vars, "venue", 5, value_cstring("Uni"));
+    value_hash_set(vars, "date", 4, value_date("2020-09-01", 10));
+    CHECK(theme_apply(&pg, vars, NULL, root, 0, &diags));
+    CHECK_CONTAINS(pg.body, "<p>Seminar, <i>Uni</i>, 2020</p>");
+    value_hash_set(vars, "layout", 6, value_cstring("talk"));
+    value_hash_set(vars, "talk_type", 9, value_cstring("Keynote"));
+    value_hash_set(vars, "location", 8, value_cstring("Town"));
+    load("---\ntitle: Talk\n---\nT\n");
+    CHECK(theme_apply(&pg, vars, NULL, root, 0, &diags));
+    CHECK_CONTAINS(pg.body, "<p>Date: September 01, 2020</p>\n\n"
+                            "<p>Keynote at Uni, Town</p>");
+    value_release(vars);
+}
+
+int main(void)
+{
+    write_bib();
+    test_about();
+    test_about_level_and_flags();
+    test_about_hostile();
+    test_single();
+    test_single_vars();
+    page_free(&pg);
+    diags_free(&diags);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    CHECK(system(cmd) == 0);
+    return test_done();
+}
