@@ -31,27 +31,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The site a page belongs to, as the layouts' additions need it. */
+struct theme_site {
+    const struct value *site; /* Liquid's `site`; may be NULL */
+    const char *root;         /* the site directory: the bibliography is
+                                 read beneath it */
+    size_t max_bytes;         /* the cap on each file read */
+    struct diags *diags;      /* the problems of the files read */
+    /* When not NULL, the path of each file read is appended to *files
+     * (malloc'd, *n_files counting), for a reload to watch. */
+    char ***files;
+    size_t *n_files;
+};
+
 /* Adds to PAGE's body (Markdown with HTML, after Liquid) what its layout
  * adds around the content: text before it (page->body_line moves back by
  * its lines, so diagnostics keep naming the file's lines) and text or
  * sections after it, headed at the page's top heading level. VARS is
  * Liquid's `page` for it (front matter with the site's `defaults`, date,
- * collection), NULL for the front matter alone; SITE is Liquid's `site`;
- * ROOT the site directory the bibliography is read beneath, each file
- * within max_bytes. A page of another layout is left as it is. Returns
- * whether anything was added. */
+ * collection), NULL for the front matter alone. A page of another layout
+ * is left as it is. Returns whether anything was added. */
 bool theme_apply(struct page *page, const struct value *vars,
-                 const struct value *site, const char *root,
-                 size_t max_bytes, struct diags *diags);
+                 const struct theme_site *ts);
 
 /* --- stages, exposed for tests --- */
 
 /* al-folio's about layout: what goes before the content and after it. */
 void theme_about_before(const struct value *page, struct buf *out);
-void theme_about_after(const struct value *page, const struct value *site,
-                       const char *heading, const char *root,
-                       size_t max_bytes, struct diags *diags,
-                       struct buf *out);
+void theme_about_after(const struct value *page, const char *heading,
+                       const struct theme_site *ts, struct buf *out);
 /* minimal-mistakes' single and academicpages' talk layouts (LAYOUT):
  * what goes before the content and after it. */
 void theme_single_before(const char *layout, const struct value *page,

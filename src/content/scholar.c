@@ -84,6 +84,15 @@ static char *S_bib_path(const struct scholar *s, const char *name)
     return buf_detach(&path);
 }
 
+char *scholar_file(const struct scholar *s, const char *name)
+{
+    char *rel = S_bib_path(s, name);
+    struct buf path = {0};
+    buf_printf(&path, "%s/%s", s->root, rel[0] == '/' ? rel + 1 : rel);
+    free(rel);
+    return buf_detach(&path);
+}
+
 static const struct value *S_entries(struct scholar *s, const char *name)
 {
     const struct value *cached = value_hash_get(s->files, name);

@@ -169,14 +169,20 @@ static void S_latest_posts(const struct value *site, const char *heading,
 
 /* selected_papers.liquid: jekyll-scholar's selected entries of papers.bib,
  * as HTML the page's HTML interpretation reads. */
-static void S_selected_papers(const struct value *site, const char *heading,
-                              const char *root, size_t max_bytes,
-                              struct diags *diags, struct buf *out)
+static void S_selected_papers(const char *heading, const struct theme_site *ts,
+                              struct buf *out)
 {
     static const char args[] = "-f papers -q @*[selected=true]*";
-    struct scholar *s = scholar_new(root, site, max_bytes, diags);
+    struct scholar *s = scholar_new(ts->root, ts->site, ts->max_bytes,
+                                    ts->diags);
     struct buf html = {0};
     scholar_tag(s, "bibliography", 12, args, sizeof args - 1, &html);
+    if (ts->files) { /* so that editing the .bib shows, as a page does */
+        size_t n = *ts->n_files + 1;
+        *ts->files = xrealloc(*ts->files, n * sizeof **ts->files);
+        (*ts->files)[n - 1] = scholar_file(s, "papers");
+        *ts->n_files = n;
+    }
     scholar_free(s);
     buf_printf(out, "\n%s selected publications\n\n", heading);
     if (html.len) {
@@ -200,19 +206,17 @@ static void S_contact_note(const struct value *site, const char *heading,
     buf_puts(out, "</div>\n");
 }
 
-void theme_about_after(const struct value *page, const struct value *site,
-                       const char *heading, const char *root,
-                       size_t max_bytes, struct diags *diags,
-                       struct buf *out)
+void theme_about_after(const struct value *page, const char *heading,
+                       const struct theme_site *ts, struct buf *out)
 {
     if (S_flag(page, "news"))
-        S_news(site, heading, out);
+        S_news(ts->site, heading, out);
     if (S_flag(page, "latest_posts"))
-        S_latest_posts(site, heading, out);
+        S_latest_posts(ts->site, heading, out);
     if (S_flag(page, "selected_papers"))
-        S_selected_papers(site, heading, root, max_bytes, diags, out);
+        S_selected_papers(heading, ts, out);
     if (S_flag(page, "social"))
-        S_contact_note(site, heading, out);
+        S_contact_note(ts->site, heading, out);
 }
 
 /* --- the page --- */
@@ -263,8 +267,7 @@ static void S_before(char kind, const char *layout, const struct value *vars,
 }
 
 bool theme_apply(struct page *page, const struct value *vars,
-                 const struct value *site, const char *root,
-                 size_t max_bytes, struct diags *diags)
+                 const struct theme_site *ts)
 {
     if (!vars)
         vars = page->vars;
@@ -280,8 +283,7 @@ bool theme_apply(struct page *page, const struct value *vars,
         buf_putc(&body, '\n');
     size_t content_end = body.len;
     if (kind == 'a')
-        theme_about_after(vars, site, S_heading(page->body), root,
-                          max_bytes, diags, &body);
+        theme_about_after(vars, S_heading(page->body), ts, &body);
     else
         theme_single_after(layout, vars, &body);
     if (before == 0 && body.len <= content_end) {

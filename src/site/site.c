@@ -251,9 +251,10 @@ static int load_page(const struct config *cfg, size_t host_index,
     card_build(view.site.vars, &out->card);
     int rc = page_load_in(root, name, out->page_path, &view, &out->page,
                           diags);
+    struct theme_site ts = {view.site.vars, root, cfg->server.max_file_bytes,
+                            diags, &out->jekyll->files, &out->jekyll->n_files};
     if (rc == 0)
-        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, name),
-                    view.site.vars, root, cfg->server.max_file_bytes, diags);
+        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, name), &ts);
     value_release(view.site.vars);
     return rc;
 }
@@ -663,8 +664,9 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         free(html);
         return;
     }
-    theme_apply(&page, d->page, view->site.vars, js->root,
-                s->cfg->server.max_file_bytes, diags);
+    struct theme_site ts = {view->site.vars, js->root,
+                            s->cfg->server.max_file_bytes, diags, NULL, NULL};
+    theme_apply(&page, d->page, &ts);
     doc_build(&page, s->cfg, &doc, diags);
     struct render_opts o = s->content.opts;
     o.page = &page;

@@ -148,12 +148,33 @@ def fixture_gopher(tap, cap):
            "gopher: the selected papers' section, titles and links", papers)
 
 
+def fixture_reload(tap, cap, site):
+    """Editing the bibliography shows in the next request, as editing a
+    page does."""
+    bib = os.path.join(site, "_bibliography", "papers.bib")
+    with open(bib, encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace("html={https://notes.example.org/1}",
+                        "html={https://notes.example.org/1},\n"
+                        "  selected={true}")
+    ct.write_atomically(bib, text)
+    r = ct.gemini_until(cap.gemini_port,
+                        ct.gemini_url(cap.gemini_port,
+                                      "/selected-publications/"),
+                        "A Note Nobody Selected", seconds=10)
+    tap.ok("A Note Nobody Selected" in r.text and
+           "=> https://notes.example.org/1" in r.text,
+           "an entry marked selected in papers.bib shows without restart",
+           r.text)
+
+
 def fixture(tap):
     cap = ct.Capsule()
     try:
-        srv, _ = serve(cap, FIXTURE)
+        srv, site = serve(cap, FIXTURE)
         fixture_gemini(tap, cap)
         fixture_gopher(tap, cap)
+        fixture_reload(tap, cap, site)
         srv.stop()
     finally:
         cap.cleanup()

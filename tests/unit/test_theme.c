@@ -57,6 +57,26 @@ static struct value *folio_site(void)
     return site;
 }
 
+static char **files;
+static size_t n_files;
+
+/* theme_apply over SITE read beneath DIR, the files read collected. */
+static bool apply(const struct value *vars, const struct value *site,
+                  const char *dir)
+{
+    struct theme_site ts = {site, dir, 0, &diags, &files, &n_files};
+    return theme_apply(&pg, vars, &ts);
+}
+
+static void free_files(void)
+{
+    for (size_t i = 0; i < n_files; i++)
+        free(files[i]);
+    free(files);
+    files = NULL;
+    n_files = 0;
+}
+
 static void write_bib(void)
 {
     strcpy(root, "/tmp/theme-test-XXXXXX");
@@ -80,7 +100,7 @@ static void test_about(void)
          "profile:\n  image: \"a\\\"b.jpg\"\n  more_info: <p>Room 1</p>\n"
          "news: true\nselected_papers: true\nsocial: true\n---\n\nHello.\n");
     int line = pg.body_line;
-    CHECK(theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK(apply(NULL, site, root));
     CHECK(pg.body_line == line - 4); /* two blocks, each with a blank line */
     const char *b = pg.body;
     CHECK_CONTAINS(b, "<p class=\"desc\">Line one line \"two\"</p>\n\n");
@@ -95,6 +115,10 @@ static void test_about(void)
     CHECK(strstr(b, "Other Paper") == NULL);
     CHECK_CONTAINS(b, "## contact\n\n<div class=\"contact-note\">Ring twice.");
     CHECK(strstr(b, "## news") < strstr(b, "## selected publications"));
+    CHECK(n_files == 1); /* papers.bib, for a reload to watch */
+    if (n_files == 1)
+        CHECK_CONTAINS(files[0], "/_bibliography/papers.bib");
+    free_files();
     value_release(site);
 }
 
@@ -102,13 +126,13 @@ static void test_about_level_and_flags(void)
 {
     struct value *site = folio_site();
     load("---\nlayout: about\nnews: true\n---\n# Bio\n\nText.\n");
-    CHECK(theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK(apply(NULL, site, root));
     CHECK_CONTAINS(pg.body, "\n# news\n"); /* the page splits at # */
     load("---\nlayout: about\nnews: false\nsocial: false\n---\nText.\n");
-    CHECK(!theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK(!apply(NULL, site, root));
     CHECK_STR(pg.body, "Text.\n");
     load("---\nlayout: page\nnews: true\n---\nText.\n");
-    CHECK(!theme_apply(&pg, NULL, site, root, 0, &diags));
+    CHECK(!apply(NULL, site, root));
     value_release(site);
 }
 
@@ -122,8 +146,7 @@ static void test_about_hostile(void)
     load("---\nlayout: about\nsubtitle: [a, b]\nprofile: text\nnews: true\n"
          "selected_papers: true\nsocial: true\n---\nText.\n");
     size_t before = diags.n;
-    CHECK(theme_apply(&pg, NULL, site, "/nonexistent-theme-test", 0,
-                      &diags));
+    CHECK(apply(NULL, site, "/nonexistent-theme-test"));
     CHECK_CONTAINS(pg.body, "No news so far...");
     CHECK(strstr(pg.body, "## contact") == NULL);
     CHECK(diags.n > before);
@@ -136,7 +159,7 @@ static void test_single(void)
          "citation: 'Lee, A. <i>J</i>.'\npaperurl: https://p.example/a.pdf\n"
          "bibtexurl: https://p.example/a.bib\nlink: 'https://l.example/\"x'\n"
          "---\nText.\n");
-    CHECK(theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    CHECK(apply(NULL, NULL, root));
     static const char venue[] = "<p>Published in <i>Journal</i>, 2021</p>\n\n";
     CHECK(strncmp(pg.body, venue, sizeof venue - 1) == 0);
     CHECK_CONTAINS(pg.body, "<p>Recommended citation: Lee, A. <i>J</i>.<br />"
@@ -147,10 +170,10 @@ static void test_single(void)
     /* Without a citation the chain shows paper and bibtex only together,
      * and a paper link alone not at all. */
     load("---\nlayout: single\npaperurl: https://p.example/a.pdf\n---\nT\n");
-    CHECK(!theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    CHECK(!apply(NULL, NULL, root));
     load("---\nlayout: single\npaperurl: P\nslidesurl: S\nbibtexurl: B\n"
          "---\nT\n");
-    CHECK(theme_apply(&pg, NULL, NULL, root, 0, &diags));
+    CHECK(apply(NULL, NULL, root));
     CHECK_CONTAINS(pg.body, "\"S\">Download Slides</a> | <a href=\"B\">");
     CHECK(strstr(pg.body, "Download Paper") == NULL);
 }
@@ -166,13 +189,13 @@ static void test_single_vars(void)
     value_hash_set(vars, "type", 4, value_cstring("Seminar"));
     value_hash_set(vars, "venue", 5, value_cstring("Uni"));
     value_hash_set(vars, "date", 4, value_date("2020-09-01", 10));
-    CHECK(theme_apply(&pg, vars, NULL, root, 0, &diags));
+    CHECK(apply(vars, NULL, root));
     CHECK_CONTAINS(pg.body, "<p>Seminar, <i>Uni</i>, 2020</p>");
     value_hash_set(vars, "layout", 6, value_cstring("talk"));
     value_hash_set(vars, "talk_type", 9, value_cstring("Keynote"));
     value_hash_set(vars, "location", 8, value_cstring("Town"));
     load("---\ntitle: Talk\n---\nT\n");
-    CHECK(theme_apply(&pg, vars, NULL, root, 0, &diags));
+    CHECK(apply(vars, NULL, root));
     CHECK_CONTAINS(pg.body, "<p>Date: September 01, 2020</p>\n\n"
                             "<p>Keynote at Uni, Town</p>");
     value_release(vars);
@@ -188,6 +211,7 @@ int main(void)
     test_single_vars();
     page_free(&pg);
     diags_free(&diags);
+    free_files();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     CHECK(system(cmd) == 0);
