@@ -4,8 +4,8 @@
  * (navigation, footers, scripts).
  *
  * al-folio's `about` layout (the home page of al-folio sites) adds, from
- * front matter flags: the subtitle and the profile (image, more_info or
- * address) above the content; news (`news: true`), latest posts
+ * front matter flags: the subtitle and the profile (its image when the
+ * site has it, more_info or address) above the content; news (`news: true`), latest posts
  * (`latest_posts: true`), selected papers (`selected_papers: true`,
  * jekyll-scholar's `{% bibliography -f papers -q @*[selected=true]* %}`)
  * and the social links with `contact_note` (`social: true`) below it.
@@ -57,7 +57,8 @@ bool theme_apply(struct page *page, const struct value *vars,
 /* --- stages, exposed for tests --- */
 
 /* al-folio's about layout: what goes before the content and after it. */
-void theme_about_before(const struct value *page, struct buf *out);
+void theme_about_before(const struct value *page, const char *root,
+                        struct buf *out);
 void theme_about_after(const struct value *page, const char *heading,
                        const struct theme_site *ts, struct buf *out);
 /* minimal-mistakes' single and academicpages' talk layouts (LAYOUT):

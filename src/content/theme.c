@@ -4,7 +4,11 @@
  * it as it reads the rest of the page. */
 #include "capsuled/theme.h"
 
+#include "capsuled/file.h"
 #include "capsuled/scholar.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +60,33 @@ static void S_put_image(struct buf *out, const char *image)
     buf_puts(out, "\">");
 }
 
-/* The profile: its image (the layout's figure, alt = the file name) and
- * the lines under it (`more_info` in al-folio, `address` in older
- * copies), one HTML block. */
-static void S_profile(const struct value *profile, struct buf *out)
+/* Whether the site has the file assets/img/IMAGE (beneath ROOT): the
+ * capsule links an image only where the link leads somewhere. */
+static bool S_has_image(const char *root, const char *image)
+{
+    int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return false;
+    struct buf name = {0};
+    buf_printf(&name, "assets/img/%s", image);
+    int fd = file_open_beneath(dir, root, name.data, true);
+    buf_free(&name);
+    close(dir);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+/* The profile: its image (the layout's figure, alt = the file name) when
+ * the site has it, and the lines under it (`more_info` in al-folio,
+ * `address` in older copies), one HTML block. */
+static void S_profile(const struct value *profile, const char *root,
+                      struct buf *out)
 {
     const char *image = S_text(value_hash_get(profile, "image"));
+    if (image && !S_has_image(root, image))
+        image = NULL;
     const char *info = S_text(value_hash_get(profile, "more_info"));
     if (!info)
         info = S_text(value_hash_get(profile, "address"));
@@ -78,7 +103,8 @@ static void S_profile(const struct value *profile, struct buf *out)
     buf_puts(out, "</div>\n\n");
 }
 
-void theme_about_before(const struct value *page, struct buf *out)
+void theme_about_before(const struct value *page, const char *root,
+                        struct buf *out)
 {
     const char *subtitle = S_text(value_hash_get(page, "subtitle"));
     if (subtitle) {
@@ -88,7 +114,7 @@ void theme_about_before(const struct value *page, struct buf *out)
     }
     const struct value *profile = value_hash_get(page, "profile");
     if (value_kind(profile) == VALUE_HASH)
-        S_profile(profile, out);
+        S_profile(profile, root, out);
 }
 
 /* --- after the content --- */
@@ -258,10 +284,10 @@ static char S_known(const char *layout)
 }
 
 static void S_before(char kind, const char *layout, const struct value *vars,
-                     struct buf *out)
+                     const struct theme_site *ts, struct buf *out)
 {
     if (kind == 'a')
-        theme_about_before(vars, out);
+        theme_about_before(vars, ts->root, out);
     else
         theme_single_before(layout, vars, out);
 }
@@ -276,7 +302,7 @@ bool theme_apply(struct page *page, const struct value *vars,
     if (!kind)
         return false;
     struct buf body = {0};
-    S_before(kind, layout, vars, &body);
+    S_before(kind, layout, vars, ts, &body);
     int before = S_count_lines(&body);
     buf_put(&body, page->body, page->body_len);
     if (body.len && body.data[body.len - 1] != '\n')

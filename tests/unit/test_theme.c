@@ -77,13 +77,20 @@ static void free_files(void)
     n_files = 0;
 }
 
-static void write_bib(void)
+/* The site beneath root: papers.bib and the profile image. */
+static void write_site(void)
 {
     strcpy(root, "/tmp/theme-test-XXXXXX");
     CHECK(mkdtemp(root) != NULL);
     char path[128];
     snprintf(path, sizeof path, "%s/_bibliography", root);
     mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/assets", root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/assets/img", root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/assets/img/a\"b.jpg", root);
+    fclose(fopen(path, "w"));
     snprintf(path, sizeof path, "%s/_bibliography/papers.bib", root);
     FILE *f = fopen(path, "w");
     fputs("@article{a, title={Chosen Paper}, author={Ann Lee}, year={2024},\n"
@@ -104,7 +111,7 @@ static void test_about(void)
     CHECK(pg.body_line == line - 4); /* two blocks, each with a blank line */
     const char *b = pg.body;
     CHECK_CONTAINS(b, "<p class=\"desc\">Line one line \"two\"</p>\n\n");
-    CHECK_CONTAINS(b, "alt=\"a&quot;b.jpg\"");
+    CHECK_CONTAINS(b, "alt=\"a&quot;b.jpg\""); /* the site has it */
     CHECK_CONTAINS(b, "<div class=\"more-info\"><p>Room 1</p></div>");
     CHECK(strstr(b, "<div class=\"profile\">") < strstr(b, "Hello."));
     CHECK_CONTAINS(b, "## news\n\n- 2024-02-03: Newest item.\n"
@@ -128,6 +135,10 @@ static void test_about_level_and_flags(void)
     load("---\nlayout: about\nnews: true\n---\n# Bio\n\nText.\n");
     CHECK(apply(NULL, site, root));
     CHECK_CONTAINS(pg.body, "\n# news\n"); /* the page splits at # */
+    load("---\nlayout: about\nprofile:\n  image: none.jpg\n---\nText.\n");
+    CHECK(!apply(NULL, site, root)); /* an image the site lacks */
+    load("---\nlayout: about\nprofile:\n  image: ../../etc/passwd\n---\nT\n");
+    CHECK(!apply(NULL, site, root));
     load("---\nlayout: about\nnews: false\nsocial: false\n---\nText.\n");
     CHECK(!apply(NULL, site, root));
     CHECK_STR(pg.body, "Text.\n");
@@ -203,7 +214,7 @@ static void test_single_vars(void)
 
 int main(void)
 {
-    write_bib();
+    write_site();
     test_about();
     test_about_level_and_flags();
     test_about_hostile();
