@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
@@ -105,7 +106,8 @@ def fixture_gemini(tap, cap):
     papers = section(cap, "selected-publications")
     tap.ok(in_order(papers, ["Counter-Examples at Scale",
                              "=> https://arxiv.org/abs/2401.01234",
-                             "assets/pdf/counter-examples.pdf",
+                             "=> https://papers.example.org/"
+                             "counter-examples.pdf",
                              "=> https://github.com/ada-example/counter",
                              "Worked Examples and Their Readers",
                              "=> https://doi.org/10.1234/joe.2022.7",
@@ -149,6 +151,34 @@ def fixture_gopher(tap, cap):
            "gopher: the selected papers' section, titles and links", papers)
 
 
+def dead_links(cap, limit=200):
+    """Follows every local => link from / over Gemini (3x redirects too);
+    returns the paths that did not answer 20 or 3x."""
+    seen, todo, dead = {"/"}, ["/"], []
+    while todo and len(seen) < limit:
+        path = todo.pop()
+        r = ct.gemini(cap.gemini_port, ct.gemini_url(cap.gemini_port, path))
+        if r.status.startswith("1"):
+            continue  # /search asks for its input
+        if r.status.startswith("3"):
+            targets = [r.meta]
+        elif r.status == "20":
+            targets = [line[3:].split(" ", 1)[0]
+                       for line in r.text.split("\n")
+                       if line.startswith("=> ")]
+            if not r.meta.startswith("text/gemini"):
+                targets = []
+        else:
+            dead.append(path)
+            continue
+        for t in targets:
+            full = urllib.parse.urljoin(path, t)
+            if full.startswith("/") and "?" not in full and full not in seen:
+                seen.add(full)
+                todo.append(full)
+    return dead
+
+
 def fixture_reload(tap, cap, site):
     """Editing the bibliography shows in the next request, as editing a
     page does."""
@@ -175,6 +205,9 @@ def fixture(tap):
         srv, site = serve(cap, FIXTURE)
         fixture_gemini(tap, cap)
         fixture_gopher(tap, cap)
+        dead = dead_links(cap)
+        tap.ok(dead == [], "a crawl from / over Gemini finds no dead local "
+               "link (news items, posts, sections)", dead)
         fixture_reload(tap, cap, site)
         srv.stop()
     finally:
@@ -223,6 +256,8 @@ def single_items(tap):
         tap.ok("Published in Journal of Sampling, 2021" in menu and
                "https://papers.example.org/swr.pdf" in menu,
                "gopher: the publication with its venue and links", menu)
+        dead = dead_links(cap)
+        tap.ok(dead == [], "a crawl from / finds no dead local link", dead)
         home = ct.gemini(cap.gemini_port,
                          ct.gemini_url(cap.gemini_port)).text
         tap.ok("I study samples." in home and "Published in" not in home,
