@@ -30,11 +30,16 @@ static char *S_setting(const struct value *scholar, const char *key,
     return xstrdup(text && *text ? text : fallback);
 }
 
-/* "./_bibliography" and "_bibliography/" name the same folder. */
+/* "./_bibliography", "_bibliography/" and "/_bibliography/" (al-folio's
+ * setting: jekyll-scholar joins it to the site's source) name the same
+ * folder. */
 static void S_trim_folder(char *dir)
 {
-    if (dir[0] == '.' && dir[1] == '/')
-        memmove(dir, dir + 2, strlen(dir + 2) + 1);
+    size_t lead = dir[0] == '.' && dir[1] == '/' ? 2 : 0;
+    while (dir[lead] == '/' && dir[lead + 1] != '\0')
+        lead++;
+    if (lead)
+        memmove(dir, dir + lead, strlen(dir + lead) + 1);
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
         dir[--n] = '\0';

@@ -53,6 +53,8 @@ static struct value *folio_site(void)
     value_hash_set(site, "contact_note", 12, value_cstring("Ring twice."));
     struct value *scholar = value_hash();
     value_hash_set(scholar, "bibliography", 12, value_cstring("papers.bib"));
+    /* al-folio's setting: relative to the site, despite the slash */
+    value_hash_set(scholar, "source", 6, value_cstring("/_bibliography/"));
     value_hash_set(site, "scholar", 7, scholar);
     return site;
 }
@@ -123,8 +125,11 @@ static void test_about(void)
     CHECK_CONTAINS(b, "## contact\n\n<div class=\"contact-note\">Ring twice.");
     CHECK(strstr(b, "## news") < strstr(b, "## selected publications"));
     CHECK(n_files == 1); /* papers.bib, for a reload to watch */
-    if (n_files == 1)
+    if (n_files == 1) {
         CHECK_CONTAINS(files[0], "/_bibliography/papers.bib");
+        CHECK(strncmp(files[0], root, strlen(root)) == 0 &&
+              strstr(files[0], "//") == NULL);
+    }
     free_files();
     value_release(site);
 }
