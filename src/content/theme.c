@@ -203,13 +203,20 @@ static void S_selected_papers(const char *heading, const struct theme_site *ts,
                                     ts->diags);
     struct buf html = {0};
     scholar_tag(s, "bibliography", 12, args, sizeof args - 1, &html);
+    char *bib = scholar_file(s, "papers");
+    scholar_free(s);
+    if (!html.data || !strstr(html.data, "<li"))
+        diags_add(ts->diags, DIAG_WARNING, bib, 0,
+                  "no entry has selected={true}: the selected publications "
+                  "of the about layout (selected_papers: true) stay empty");
     if (ts->files) { /* so that editing the .bib shows, as a page does */
         size_t n = *ts->n_files + 1;
         *ts->files = xrealloc(*ts->files, n * sizeof **ts->files);
-        (*ts->files)[n - 1] = scholar_file(s, "papers");
+        (*ts->files)[n - 1] = bib;
         *ts->n_files = n;
+    } else {
+        free(bib);
     }
-    scholar_free(s);
     buf_printf(out, "\n%s selected publications\n\n", heading);
     if (html.len) {
         buf_puts(out, "<div class=\"publications\">\n");
@@ -316,6 +323,11 @@ bool theme_apply(struct page *page, const struct value *vars,
         buf_free(&body); /* nothing to add: the page stays as it was */
         return false;
     }
+    if (kind == 'a')
+        diags_add(ts->diags, DIAG_NOTE, page->path, 0,
+                  "layout about (al-folio): its subtitle, profile, news, "
+                  "latest posts, selected papers and contact note, as "
+                  "flagged, are added from knowledge of the theme");
     free(page->body);
     page->body_len = body.len;
     page->body = buf_detach(&body);

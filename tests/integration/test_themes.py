@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -120,6 +121,31 @@ def fixture_gemini(tap, cap):
     tap.ok("Write to me about office hours" in contact and
            "=> https://ada.example.org/office/" in contact,
            "social: true adds the contact note with its link", contact)
+
+
+def fixture_check(tap):
+    """`check` says the layout's parts are added, and warns when the
+    selected papers would stay empty."""
+    p = subprocess.run([ct.CAPSULED, "check", FIXTURE], capture_output=True,
+                       text=True, timeout=60)
+    tap.ok(p.returncode == 0 and "_pages/about.md: note: layout about "
+           "(al-folio)" in p.stdout, "check notes the about layout", p.stdout)
+    work = tempfile.mkdtemp()
+    try:
+        site = os.path.join(work, "s")
+        shutil.copytree(FIXTURE, site)
+        bib = os.path.join(site, "_bibliography", "papers.bib")
+        with open(bib, encoding="utf-8") as f:
+            text = f.read().replace("selected={true}", "selected={false}")
+        with open(bib, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = subprocess.run([ct.CAPSULED, "check", site], capture_output=True,
+                           text=True, timeout=60)
+        tap.ok("_bibliography/papers.bib: warning: no entry has "
+               "selected={true}" in p.stdout,
+               "check warns when no paper is selected", p.stdout)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def fixture_render(tap):
@@ -329,6 +355,7 @@ def corpus(tap):
 def main(tap):
     tap.run("fixture", fixture, tap)
     tap.run("render", fixture_render, tap)
+    tap.run("check", fixture_check, tap)
     tap.run("single", single_items, tap)
     tap.run("corpus", corpus, tap)
 

@@ -152,6 +152,16 @@ static void test_about_level_and_flags(void)
     value_release(site);
 }
 
+/* Whether a diagnostic of LEVEL says NEEDLE. */
+static bool said(enum diag_level level, const char *needle)
+{
+    for (size_t i = 0; i < diags.n; i++)
+        if (diags.items[i].level == level &&
+            strstr(diags.items[i].msg, needle))
+            return true;
+    return false;
+}
+
 static void test_about_hostile(void)
 {
     struct value *site = value_hash();
@@ -166,6 +176,8 @@ static void test_about_hostile(void)
     CHECK_CONTAINS(pg.body, "No news so far...");
     CHECK(strstr(pg.body, "## contact") == NULL);
     CHECK(diags.n > before);
+    CHECK(said(DIAG_WARNING, "no entry has selected={true}"));
+    CHECK(said(DIAG_NOTE, "layout about (al-folio)"));
     value_release(site);
 }
 
