@@ -299,6 +299,25 @@ static void S_before(char kind, const char *layout, const struct value *vars,
         theme_single_before(layout, vars, out);
 }
 
+static void S_after(char kind, const char *layout, const struct value *vars,
+                    const char *content, const struct theme_site *ts,
+                    struct buf *out)
+{
+    if (kind == 'a')
+        theme_about_after(vars, S_heading(content), ts, out);
+    else
+        theme_single_after(layout, vars, out);
+}
+
+/* PAGE's body becomes BODY, whose first BEFORE lines the layout added. */
+static void S_replace_body(struct page *page, struct buf *body, int before)
+{
+    free(page->body);
+    page->body_len = body->len;
+    page->body = buf_detach(body);
+    page->body_line -= before;
+}
+
 bool theme_apply(struct page *page, const struct value *vars,
                  const struct theme_site *ts)
 {
@@ -315,10 +334,7 @@ bool theme_apply(struct page *page, const struct value *vars,
     if (body.len && body.data[body.len - 1] != '\n')
         buf_putc(&body, '\n');
     size_t content_end = body.len;
-    if (kind == 'a')
-        theme_about_after(vars, S_heading(page->body), ts, &body);
-    else
-        theme_single_after(layout, vars, &body);
+    S_after(kind, layout, vars, page->body, ts, &body);
     if (before == 0 && body.len <= content_end) {
         buf_free(&body); /* nothing to add: the page stays as it was */
         return false;
@@ -328,9 +344,6 @@ bool theme_apply(struct page *page, const struct value *vars,
                   "layout about (al-folio): its subtitle, profile, news, "
                   "latest posts, selected papers and contact note, as "
                   "flagged, are added from knowledge of the theme");
-    free(page->body);
-    page->body_len = body.len;
-    page->body = buf_detach(&body);
-    page->body_line -= before;
+    S_replace_body(page, &body, before);
     return true;
 }

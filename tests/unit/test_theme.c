@@ -177,6 +177,9 @@ static void test_about_hostile(void)
     CHECK(strstr(pg.body, "## contact") == NULL);
     CHECK(diags.n > before);
     CHECK(said(DIAG_WARNING, "no entry has selected={true}"));
+    load("---\nlayout: about\nnews: true\n---\n"); /* no body at all */
+    CHECK(apply(NULL, site, root));
+    CHECK_CONTAINS(pg.body, "## news\n\nNo news so far...\n");
     CHECK(said(DIAG_NOTE, "layout about (al-folio)"));
     value_release(site);
 }
