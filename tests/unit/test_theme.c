@@ -16,7 +16,7 @@
 static struct config cfg;
 static struct diags diags;
 static struct page pg;
-static char root[64];
+static char root[512];
 
 static void load(const char *text)
 {
@@ -82,9 +82,11 @@ static void free_files(void)
 /* The site beneath root: papers.bib and the profile image. */
 static void write_site(void)
 {
-    strcpy(root, "/tmp/theme-test-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(root, sizeof root, "%s/theme-test-XXXXXX",
+             tmp && *tmp ? tmp : P_tmpdir);
     CHECK(mkdtemp(root) != NULL);
-    char path[128];
+    char path[600];
     snprintf(path, sizeof path, "%s/_bibliography", root);
     mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/assets", root);
@@ -243,7 +245,7 @@ int main(void)
     page_free(&pg);
     diags_free(&diags);
     free_files();
-    char cmd[128];
+    char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     CHECK(system(cmd) == 0);
     return test_done();
