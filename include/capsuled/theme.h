@@ -18,7 +18,8 @@
  * below it the recommended citation with its Download Paper, Slides and
  * Bibtex links and the Direct Link (`link`); academicpages' `talk`
  * layout the date and "TYPE at VENUE, LOCATION" above and the Direct
- * Link below. AcadHomepage's `default` layout and the author sidebar of
+ * Link below. minimal-mistakes' `home` layout lists the recent posts
+ * after the content. AcadHomepage's `default` layout and the author sidebar of
  * all three themes (the card) add nothing else that is content. */
 #ifndef CAPSULED_THEME_H
 #define CAPSULED_THEME_H
@@ -67,5 +68,10 @@ void theme_single_before(const char *layout, const struct value *page,
                          struct buf *out);
 void theme_single_after(const char *layout, const struct value *page,
                         struct buf *out);
+/* minimal-mistakes' home layout: after the content, "Recent Posts" (the
+ * label of _data/ui-text.yml), site.posts newest first, as many as
+ * `paginate` when set (jekyll-paginate's first page). */
+void theme_home_after(const struct value *site, const char *heading,
+                      struct buf *out);
 
 #endif

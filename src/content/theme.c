@@ -278,7 +278,8 @@ static int S_count_lines(const struct buf *b)
 }
 
 /* Which of the layouts capsuled knows LAYOUT is: 'a' al-folio's about,
- * 's' minimal-mistakes' single or academicpages' talk, 0 another. */
+ * 's' minimal-mistakes' single or academicpages' talk, 'h'
+ * minimal-mistakes' home, 0 another. */
 static char S_known(const char *layout)
 {
     if (!layout)
@@ -287,6 +288,8 @@ static char S_known(const char *layout)
         return 'a';
     if (strcmp(layout, "single") == 0 || strcmp(layout, "talk") == 0)
         return 's';
+    if (strcmp(layout, "home") == 0)
+        return 'h';
     return 0;
 }
 
@@ -295,7 +298,7 @@ static void S_before(char kind, const char *layout, const struct value *vars,
 {
     if (kind == 'a')
         theme_about_before(vars, ts->root, out);
-    else
+    else if (kind == 's')
         theme_single_before(layout, vars, out);
 }
 
@@ -305,6 +308,8 @@ static void S_after(char kind, const char *layout, const struct value *vars,
 {
     if (kind == 'a')
         theme_about_after(vars, S_heading(content), ts, out);
+    else if (kind == 'h')
+        theme_home_after(ts->site, S_heading(content), out);
     else
         theme_single_after(layout, vars, out);
 }

@@ -23,6 +23,28 @@ static void S_put_oneline(struct buf *out, const char *s)
         buf_putc(out, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
+/* Liquid's `truncate: N` over one line of text: at most N characters,
+ * the last three of them "..." when the text is longer (UTF-8 counted by
+ * characters); line breaks become spaces. */
+static void S_put_truncated(struct buf *out, const char *s, size_t n)
+{
+    size_t chars = 0, len = strlen(s), cut = len;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (chars == n - 3)
+            cut = i;
+        if (++chars > n)
+            break;
+    }
+    if (chars <= n)
+        cut = len;
+    for (size_t i = 0; i < cut; i++)
+        buf_putc(out, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+    if (cut < len)
+        buf_puts(out, "...");
+}
+
 /* The date's year, as `date: "%Y"` prints it; false without a date. */
 static bool S_put_year(struct buf *out, const char *date)
 {
@@ -165,4 +187,59 @@ void theme_single_after(const char *layout, const struct value *page,
         S_put_url(out, link);
         buf_puts(out, "\">Direct Link</a></div>\n");
     }
+}
+
+/* --- minimal-mistakes' home layout --- */
+
+/* A label of _data/ui-text.yml in the site's locale ("en-GB", else its
+ * language "en"), else FALLBACK, as the theme's `| default:` has it. */
+static const char *S_ui_text(const struct value *site, const char *key,
+                             const char *fallback)
+{
+    const struct value *ui = value_path_get(site, "data.ui-text");
+    const char *locale = S_text(site, "locale");
+    const struct value *labels = value_hash_get(ui, locale ? locale : "en");
+    if (!labels && locale)
+        labels = value_hash_getn(ui, locale, strcspn(locale, "-_"));
+    const char *label = S_text(labels, key);
+    return label ? label : fallback;
+}
+
+/* archive-single.html (list): the title linking to the post, then the
+ * excerpt as plain text cut at 160 characters (`truncate: 160`). */
+static void S_archive_item(const struct value *post, struct buf *out)
+{
+    const char *title = S_text(post, "title");
+    const char *url = S_text(post, "url");
+    buf_puts(out, "- ");
+    if (title && url) {
+        buf_printf(out, "[%s](", title);
+        S_put_url(out, url);
+        buf_puts(out, ")");
+    } else if (title) {
+        buf_puts(out, title);
+    }
+    const char *excerpt = S_text(post, "excerpt");
+    while (excerpt && (*excerpt == '\n' || *excerpt == ' '))
+        excerpt++; /* what markdownify leaves out of the paragraph */
+    if (excerpt && *excerpt) {
+        buf_puts(out, "\\\n  "); /* a hard break: the excerpt on its line */
+        S_put_truncated(out, excerpt, 160);
+    }
+    buf_putc(out, '\n');
+}
+
+void theme_home_after(const struct value *site, const char *heading,
+                      struct buf *out)
+{
+    const struct value *posts = value_hash_get(site, "posts");
+    size_t n = value_kind(posts) == VALUE_ARRAY ? value_len(posts) : 0;
+    const struct value *per_page = value_hash_get(site, "paginate");
+    if (value_kind(per_page) == VALUE_INT && value_int_of(per_page) > 0 &&
+        (size_t)value_int_of(per_page) < n)
+        n = (size_t)value_int_of(per_page); /* jekyll-paginate's first page */
+    buf_printf(out, "\n%s %s\n\n", heading,
+               S_ui_text(site, "recent_posts", "Recent Posts"));
+    for (size_t i = 0; i < n; i++)
+        S_archive_item(value_array_at(posts, i), out);
 }

@@ -234,6 +234,68 @@ static void test_single_vars(void)
     value_release(vars);
 }
 
+static void test_home(void)
+{
+    struct value *site = value_hash(), *posts = value_array();
+    for (int i = 3; i > 0; i--) {
+        struct value *p = value_hash();
+        char title[16];
+        snprintf(title, sizeof title, "Post %d", i);
+        value_hash_set(p, "title", 5, value_cstring(title));
+        value_hash_set(p, "url", 3, value_cstring("/p/"));
+        /* 158 characters, each "é" one character in two bytes */
+        struct buf e = {0};
+        buf_puts(&e, "\n");
+        for (int k = 0; k < 79; k++)
+            buf_puts(&e, i == 1 ? "é " : "ab");
+        value_hash_set(p, "excerpt", 7, value_string(e.data, e.len));
+        buf_free(&e);
+        value_array_push(posts, p);
+    }
+    value_hash_set(site, "posts", 5, posts);
+    value_hash_set(site, "paginate", 8, value_int(2));
+    value_hash_set(site, "locale", 6, value_cstring("fr-CH"));
+    struct value *ui = value_hash(), *fr = value_hash();
+    value_hash_set(fr, "recent_posts", 12, value_cstring("Posts récents"));
+    value_hash_set(ui, "fr", 2, fr);
+    struct value *data = value_hash();
+    value_hash_set(data, "ui-text", 7, ui);
+    value_hash_set(site, "data", 4, data);
+    load("---\nlayout: home\n---\nWelcome.\n");
+    CHECK(apply(NULL, site, root));
+    CHECK_CONTAINS(pg.body, "## Posts récents\n\n- [Post 3](/p/)\\\n  abab");
+    CHECK(strstr(pg.body, "Post 1") == NULL); /* paginate: 2 */
+    CHECK(strstr(pg.body, "...") == NULL);    /* 158 characters fit */
+    value_hash_set(site, "paginate", 8, value_nil());
+    load("---\nlayout: home\n---\nWelcome.\n");
+    CHECK(apply(NULL, site, root));
+    CHECK_CONTAINS(pg.body, "- [Post 1](/p/)"); /* the characters fit */
+    CHECK(strstr(pg.body, "...") == NULL);
+    value_release(site);
+}
+
+static void test_truncate(void)
+{
+    struct value *site = value_hash(), *posts = value_array();
+    struct value *p = value_hash();
+    struct buf e = {0};
+    for (int k = 0; k < 100; k++)
+        buf_puts(&e, "é");
+    buf_puts(&e, "0123456789012345678901234567890123456789012345678901234567890");
+    value_hash_set(p, "excerpt", 7, value_string(e.data, e.len));
+    value_hash_set(p, "title", 5, value_cstring("T"));
+    value_array_push(posts, p);
+    value_hash_set(site, "posts", 5, posts);
+    load("---\nlayout: home\n---\nW\n");
+    CHECK(apply(NULL, site, root));
+    /* 161 characters: 157 kept, then "..." (as Liquid's truncate: 160) */
+    CHECK_CONTAINS(pg.body, "é012345678901234567890123456789012345678901234"
+                            "567890123456...\n");
+    CHECK_CONTAINS(pg.body, "Recent Posts"); /* no ui-text: the default */
+    buf_free(&e);
+    value_release(site);
+}
+
 int main(void)
 {
     write_site();
@@ -242,6 +304,8 @@ int main(void)
     test_about_hostile();
     test_single();
     test_single_vars();
+    test_home();
+    test_truncate();
     page_free(&pg);
     diags_free(&diags);
     free_files();
