@@ -155,21 +155,50 @@ static size_t S_limit(const struct value *v, size_t all)
     return n < all ? n : all;
 }
 
-/* news.liquid: `site.news | reverse`, the latest announcements.limit
- * (news_limit in older al-folio) items. announcements.enabled: false
- * turns the list off as the layout's `if` does. */
-static void S_news(const struct value *site, const char *heading,
-                   struct buf *out)
+/* A layout switch: `true`, or a hash whose `enabled` is true (al-folio
+ * since 0.11 writes `announcements: {enabled: true, limit: 5}` and
+ * `latest_posts: {enabled: true}` in the page's front matter). */
+static bool S_enabled(const struct value *v)
 {
-    const struct value *ann = value_hash_get(site, "announcements");
-    if (value_kind(ann) == VALUE_HASH &&
-        !value_truthy(value_hash_get(ann, "enabled")))
-        return;
+    if (value_kind(v) == VALUE_HASH)
+        return value_truthy(value_hash_get(v, "enabled"));
+    return value_truthy(v);
+}
+
+/* The first of the settings that is set: the page's hash, the site's. */
+static const struct value *S_setting(const struct value *page,
+                                     const struct value *site,
+                                     const char *hash, const char *key)
+{
+    const struct value *v = value_hash_get(value_hash_get(page, hash), key);
+    return v ? v : value_hash_get(value_hash_get(site, hash), key);
+}
+
+/* Whether the layout shows the news: the page's `announcements` (newer
+ * al-folio), else its `news: true` unless the site turns announcements
+ * off. */
+static bool S_shows_news(const struct value *page, const struct value *site)
+{
+    const struct value *ann = value_hash_get(page, "announcements");
+    if (ann)
+        return S_enabled(ann);
+    const struct value *site_ann = value_hash_get(site, "announcements");
+    if (value_kind(site_ann) == VALUE_HASH && !S_enabled(site_ann))
+        return false;
+    return S_flag(page, "news");
+}
+
+/* news.liquid: `site.news | reverse`, the latest announcements.limit
+ * (the page's, the site's, or news_limit in older al-folio) items. */
+static void S_news(const struct value *page, const struct value *site,
+                   const char *heading, struct buf *out)
+{
     const struct value *news = value_hash_get(site, "news");
     size_t all = value_kind(news) == VALUE_ARRAY ? value_len(news) : 0;
-    const struct value *limit = value_kind(ann) == VALUE_HASH
-                                    ? value_hash_get(ann, "limit")
-                                    : value_hash_get(site, "news_limit");
+    const struct value *limit = S_setting(page, site, "announcements",
+                                          "limit");
+    if (!limit)
+        limit = value_hash_get(site, "news_limit");
     size_t n = S_limit(limit, all);
     buf_printf(out, "\n%s news\n\n", heading);
     if (all == 0)
@@ -179,15 +208,15 @@ static void S_news(const struct value *site, const char *heading,
 }
 
 /* latest_posts.liquid: the newest site.posts (already newest first), as
- * many as latest_posts.limit says. */
-static void S_latest_posts(const struct value *site, const char *heading,
-                           struct buf *out)
+ * many as latest_posts.limit (the page's, else the site's) says. */
+static void S_latest_posts(const struct value *page, const struct value *site,
+                           const char *heading, struct buf *out)
 {
     const struct value *posts = value_hash_get(site, "posts");
     size_t all = value_kind(posts) == VALUE_ARRAY ? value_len(posts) : 0;
     if (all == 0)
         return;
-    size_t n = S_limit(value_path_get(site, "latest_posts.limit"), all);
+    size_t n = S_limit(S_setting(page, site, "latest_posts", "limit"), all);
     buf_printf(out, "\n%s latest posts\n\n", heading);
     for (size_t i = 0; i < n; i++)
         S_news_item(value_array_at(posts, i), out);
@@ -242,10 +271,10 @@ static void S_contact_note(const struct value *site, const char *heading,
 void theme_about_after(const struct value *page, const char *heading,
                        const struct theme_site *ts, struct buf *out)
 {
-    if (S_flag(page, "news"))
-        S_news(ts->site, heading, out);
-    if (S_flag(page, "latest_posts"))
-        S_latest_posts(ts->site, heading, out);
+    if (S_shows_news(page, ts->site))
+        S_news(page, ts->site, heading, out);
+    if (S_enabled(value_hash_get(page, "latest_posts")))
+        S_latest_posts(page, ts->site, heading, out);
     if (S_flag(page, "selected_papers"))
         S_selected_papers(heading, ts, out);
     if (S_flag(page, "social"))

@@ -164,6 +164,27 @@ static bool said(enum diag_level level, const char *needle)
     return false;
 }
 
+static void test_about_newer(void)
+{
+    /* al-folio since 0.11: the switches are hashes in the page's front
+     * matter, and their limits win over the site's. */
+    struct value *site = folio_site(), *posts = value_array();
+    value_array_push(posts, doc("2024-05-01", "New post", "x", false));
+    value_array_push(posts, doc("2023-05-01", "Old post", "x", false));
+    value_hash_set(site, "posts", 5, posts);
+    load("---\nlayout: about\nannouncements:\n  enabled: true\n  limit: 1\n"
+         "latest_posts:\n  enabled: true\n  limit: 1\n---\nText.\n");
+    CHECK(apply(NULL, site, root));
+    CHECK_CONTAINS(pg.body, "## news\n\n- 2024-02-03: Newest item.\n\n");
+    CHECK_CONTAINS(pg.body, "## latest posts\n\n- 2024-05-01: [New post]");
+    CHECK(strstr(pg.body, "Old post") == NULL);
+    CHECK(strstr(pg.body, "Middle") == NULL);
+    load("---\nlayout: about\nnews: true\nannouncements:\n  enabled: false\n"
+         "latest_posts:\n  enabled: false\n---\nText.\n");
+    CHECK(!apply(NULL, site, root));
+    value_release(site);
+}
+
 static void test_about_hostile(void)
 {
     struct value *site = value_hash();
@@ -301,6 +322,7 @@ int main(void)
     write_site();
     test_about();
     test_about_level_and_flags();
+    test_about_newer();
     test_about_hostile();
     test_single();
     test_single_vars();
