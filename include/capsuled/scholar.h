@@ -37,6 +37,10 @@ void scholar_free(struct scholar *s);
 bool scholar_tag(void *scholar, const char *name, size_t name_len,
                  const char *args, size_t args_len, struct buf *out);
 
+/* The path of the BibTeX file NAME ("papers") as the tags read it:
+ * ROOT/SOURCE/papers.bib, for a reload to watch. */
+char *scholar_file(const struct scholar *s, const char *name);
+
 /* --- stages, exposed for tests --- */
 
 /* Whether entry matches a jekyll-scholar query: "@*", "@article",

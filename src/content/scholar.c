@@ -30,7 +30,9 @@ static char *S_setting(const struct value *scholar, const char *key,
     return xstrdup(text && *text ? text : fallback);
 }
 
-/* "./_bibliography" and "_bibliography/" name the same folder. */
+/* "./_bibliography", "_bibliography/" and "/_bibliography/" (al-folio's
+ * setting: jekyll-scholar joins it to the site's source) name the same
+ * folder. */
 static char *S_folder(const struct value *scholar)
 {
     const char *dir = value_text(value_hash_get(scholar, "source"));
@@ -38,6 +40,8 @@ static char *S_folder(const struct value *scholar)
         dir = "_bibliography";
     if (dir[0] == '.' && dir[1] == '/')
         dir += 2;
+    while (dir[0] == '/' && dir[1] != '\0')
+        dir++;
     char *out = xstrdup(dir);
     size_t n = strlen(out);
     while (n > 1 && out[n - 1] == '/')
@@ -85,6 +89,15 @@ static char *S_bib_path(const struct scholar *s, const char *name)
     size_t n = strlen(name);
     bool has_ext = n > 4 && strcmp(name + n - 4, ".bib") == 0;
     buf_printf(&path, "%s/%s%s", s->source, name, has_ext ? "" : ".bib");
+    return buf_detach(&path);
+}
+
+char *scholar_file(const struct scholar *s, const char *name)
+{
+    char *rel = S_bib_path(s, name);
+    struct buf path = {0};
+    buf_printf(&path, "%s/%s", s->root, rel[0] == '/' ? rel + 1 : rel);
+    free(rel);
     return buf_detach(&path);
 }
 

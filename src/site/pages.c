@@ -5,6 +5,7 @@
 #include "capsuled/proto.h"
 #include "capsuled/url.h"
 #include "site_internal.h"
+#include "capsuled/theme.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,11 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     struct page page;
     struct doc doc;
     if (page_load_in(js->root, d->path, shown, view, &page, diags) == 0) {
+        /* What its layout adds to the visible content (theme.h). */
+        struct theme_site ts = {view->site.vars, js->root,
+                                s->cfg->server.max_file_bytes, diags, NULL,
+                                NULL};
+        theme_apply(&page, d->page, &ts);
         /* Its relative links are read against its own web URL, as a
          * browser reads them there. */
         struct config here = *s->cfg;

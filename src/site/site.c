@@ -7,6 +7,7 @@
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
 #include "capsuled/search.h"
+#include "capsuled/theme.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -229,6 +230,17 @@ struct value *jekyll_site_vars(const struct config *cfg,
     return vars;
 }
 
+/* Liquid's `page` of the document at PATH (front matter with the site's
+ * defaults), for the layout's additions; NULL when none is. */
+static const struct value *jekyll_doc_vars(const struct jekyll_site *js,
+                                           const char *path)
+{
+    for (size_t i = 0; i < js->n_docs; i++)
+        if (strcmp(js->docs[i].path, path) == 0)
+            return js->docs[i].page;
+    return NULL;
+}
+
 /* A page given by the caller (`render FILE`) is read as given; the
  * configured one beneath its host's directory (see page_load_in); in a
  * Jekyll site, its home page, with the site's values for Liquid. */
@@ -253,6 +265,10 @@ static int load_page(const struct config *cfg, size_t host_index,
     card_build(view.site.vars, &out->card);
     int rc = page_load_in(root, name, out->page_path, &view, &out->page,
                           diags);
+    struct theme_site ts = {view.site.vars, root, cfg->server.max_file_bytes,
+                            diags, &out->jekyll->files, &out->jekyll->n_files};
+    if (rc == 0)
+        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, name), &ts);
     value_release(view.site.vars);
     return rc;
 }

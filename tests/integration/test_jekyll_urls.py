@@ -27,6 +27,8 @@ HOMES = {
     "readme-first": "_pages/about.md",
     "several-md": "_pages/about.md",
     "conflict": "index.md",
+    "folio-about": "_pages/about.md",
+    "pages-single": "_pages/about.md",
 }
 
 
