@@ -2,6 +2,7 @@
  * Every stage keeps the line structure, so a body line maps back to its
  * source line by a fixed offset. */
 #include "capsuled/page.h"
+#include "capsuled/scholar.h"
 
 #include "capsuled/buf.h"
 #include "capsuled/file.h"
@@ -207,12 +208,21 @@ static void render_body(struct page *p, const struct front_matter *fm,
                         const struct page_site *site, struct diags *diags)
 {
     struct value *scope = liquid_scope(p, cfg);
+    size_t cap = cfg ? cfg->server.max_file_bytes : 0;
+    /* jekyll-scholar's tags over the site's BibTeX (capsuled/scholar.h);
+     * its files are read only when a page uses one. */
+    struct scholar *scholar =
+        site && site->root
+            ? scholar_new(site->root, cfg ? cfg->site.vars : NULL, cap, diags)
+            : NULL;
     struct liquid_env env = {
         .root = site ? site->root : NULL, .dir = site ? site->dir : NULL,
         .file = p->path, .first_line = fm->body_line, .diags = diags,
-        .max_file_bytes = cfg ? cfg->server.max_file_bytes : 0};
+        .max_file_bytes = cap,
+        .plugin_tag = scholar ? scholar_tag : NULL, .plugin_ctx = scholar};
     struct liquid_output out;
     liquid_render_env(fm->body, fm->body_len, scope, &env, &out);
+    scholar_free(scholar);
     value_release(scope);
     p->body = out.text;
     p->body_len = out.len;

@@ -27,9 +27,7 @@ void include_cache_free(struct include_cache *ic)
     }
 }
 
-/* Renders a short template (a dynamic file name, a link's argument) in
- * the current context into b. */
-static void render_string(struct lctx *c, const char *s, size_t n,
+void liquid_render_markup(struct lctx *c, const char *s, size_t n,
                           struct buf *b)
 {
     struct ltree *t = liquid_parse(s, n, NULL);
@@ -141,7 +139,7 @@ void include_render(struct lctx *c, const struct lnode *n)
 {
     struct buf name = {0};
     if (n->dynamic)
-        render_string(c, n->text, n->len, &name);
+        liquid_render_markup(c, n->text, n->len, &name);
     else
         buf_put(&name, n->text, n->len);
     buf_reserve(&name, 0);
@@ -241,7 +239,7 @@ void link_render(struct lctx *c, const struct lnode *n)
 {
     bool post = n->kind == LN_POST_URL;
     struct buf want = {0};
-    render_string(c, n->text, n->len, &want);
+    liquid_render_markup(c, n->text, n->len, &want);
     const struct value *doc = find_document(c, want.data, post);
     const char *url = text_at(doc, "url");
     if (!url) {

@@ -246,6 +246,10 @@ void render_body(struct lctx *c, const struct lnode *n);
 
 /* --- include.c: Jekyll's file tags --- */
 
+/* Renders a short template (a dynamic file name, a tag's arguments) in
+ * the current context into b, spaces trimmed at both ends. */
+void liquid_render_markup(struct lctx *c, const char *s, size_t n,
+                          struct buf *b);
 void include_render(struct lctx *c, const struct lnode *n);
 void link_render(struct lctx *c, const struct lnode *n);
 void include_cache_free(struct include_cache *ic);

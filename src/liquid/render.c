@@ -558,12 +558,19 @@ static void render_unknown(struct lctx *c, const struct lnode *n)
 {
     const struct liquid_env *env = c->env;
     if (env && env->plugin_tag) {
-        struct buf b = {0};
+        /* A plugin reads its markup after Liquid has expanded it, as
+         * jekyll-scholar does ("-q @*[year={{y}}]*"). */
+        struct buf args = {0}, b = {0};
+        if (memmem(n->text, n->len, "{{", 2))
+            liquid_render_markup(c, n->text, n->len, &args);
+        else
+            buf_put(&args, n->text, n->len);
         bool done = env->plugin_tag(env->plugin_ctx, n->name, n->name_len,
-                                    n->text, n->len, &b);
+                                    args.data ? args.data : "", args.len, &b);
         if (done)
             ctx_put(c, b.data, b.len, n->line, false);
         buf_free(&b);
+        buf_free(&args);
         if (done)
             return;
     }

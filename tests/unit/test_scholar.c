@@ -2,6 +2,8 @@
  * sort, the options of {% bibliography %}, citations, and each entry's
  * title, authors, venue and links in the HTML. */
 #include "capsuled/bibtex.h"
+#include "capsuled/config.h"
+#include "capsuled/page.h"
 #include "capsuled/scholar.h"
 #include "test.h"
 
@@ -128,12 +130,43 @@ static void test_cite_and_errors(void)
     value_release(site);
 }
 
+/* Through a page: Liquid expands the tag's markup first, as
+ * jekyll-scholar reads it after Liquid ("-q @*[year={{y}}]*"). */
+static void test_page_tags(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/pubs.md", root);
+    FILE *f = fopen(path, "w");
+    fputs("---\nyears: [2024, 2019]\n---\n"
+          "{% for y in page.years %}\n## {{ y }}\n\n"
+          "{% bibliography -f papers -q @*[year={{y}}]* %}\n{% endfor %}\n"
+          "See {% cite mid %}.\n", f);
+    fclose(f);
+    struct config cfg;
+    config_defaults(&cfg);
+    value_release(cfg.site.vars);
+    cfg.site.vars = site_with("none", "ascending");
+    struct page p;
+    diags_free(&diags);
+    CHECK(page_load_in(root, "pubs.md", "pubs.md", &cfg, &p, &diags) == 0);
+    const char *body = p.body ? p.body : "";
+    const char *y2024 = strstr(body, "## 2024"), *y2019 = strstr(body, "## 2019");
+    const char *work_new = strstr(body, "New Work"), *work_old = strstr(body, "Old Work");
+    CHECK(y2024 && y2019 && work_new && work_old);
+    CHECK(y2024 < work_new && work_new < y2019 && y2019 < work_old);
+    CHECK_CONTAINS(body, "See (Writer, 2021).");
+    CHECK(diags.n == 0);
+    page_free(&p);
+    config_free(&cfg);
+}
+
 int main(void)
 {
     write_site();
     test_queries();
     test_bibliography();
     test_cite_and_errors();
+    test_page_tags();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     CHECK(system(cmd) == 0);
