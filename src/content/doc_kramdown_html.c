@@ -325,6 +325,21 @@ static void add_html_span(struct kd_source *k, size_t first, size_t last)
     r->last = (int)last + 1;
 }
 
+/* A line that is one whole HTML comment ("<!-- pages/x.md -->"): kramdown
+ * reads it as a block of its own, so the next line starts a block too. */
+static bool whole_comment_line(struct span s)
+{
+    const char *p = block_start(s);
+    if (!p || strncmp(p, "<!--", 4) != 0)
+        return false;
+    size_t rest = s.len - (size_t)(p - s.s);
+    const char *end = NULL;
+    for (size_t i = 4; i + 3 <= rest; i++)
+        if (memcmp(p + i, "-->", 3) == 0)
+            end = p + i + 3;
+    return end && doc_all_space(end, s.len - (size_t)(end - s.s));
+}
+
 void doc_kdhtml_prepare(const char *md, size_t len, struct kd_source *k)
 {
     memset(k, 0, sizeof *k);
@@ -362,6 +377,9 @@ void doc_kdhtml_prepare(const char *md, size_t len, struct kd_source *k)
             copy_lines(&out, &l, i, last);
             add_html_span(k, i, last);
             after = (i = last) + 1;
+        } else if (boundary && whole_comment_line(s)) {
+            copy_lines(&out, &l, i, i);
+            after = i + 1;
         } else {
             put_prose_line(&out, s, stop);
         }
