@@ -375,14 +375,25 @@ static int write_file(const char *path, const char *data, size_t len)
     return 0;
 }
 
+/* Whether a route is written as a directory: one ending in '/', and a
+ * page served without its .html ("/talkmap"), whose name a directory of
+ * the site may also have ("/talkmap/map.html"): a server of the tree
+ * answers it from the directory's index. */
+static bool exported_as_dir(const char *route)
+{
+    const char *last = strrchr(route, '/');
+    return route[strlen(route) - 1] == '/' || !strchr(last ? last : route, '.');
+}
+
 /* Directory routes become DIR/INDEX; file routes keep their name. */
 static char *export_path(const char *outdir, const char *route,
                          const char *index)
 {
     struct buf p = {0};
     buf_printf(&p, "%s%s", outdir, route);
-    if (route[strlen(route) - 1] == '/')
-        buf_puts(&p, index);
+    if (exported_as_dir(route))
+        buf_printf(&p, "%s%s", route[strlen(route) - 1] == '/' ? "" : "/",
+                   index);
     return buf_detach(&p);
 }
 
@@ -427,7 +438,7 @@ static int export_table(const struct route_table *t, const char *outdir,
             body += skip;
             len -= skip;
         }
-        bool is_dir = r->path[strlen(r->path) - 1] == '/';
+        bool is_dir = exported_as_dir(r->path);
         if (skip && !is_dir && route_find(skip, r->path))
             continue;
         char *path = export_path(outdir, r->path, index);

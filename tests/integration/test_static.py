@@ -172,7 +172,8 @@ def serve(tap):
 
 
 EXPORTED = {
-    "index.gmi", "gophermap", "about", "about.html", "files/cv.pdf",
+    "index.gmi", "gophermap", "about/index.gmi", "about/gophermap",
+    "about.html", "files/cv.pdf",
     "files/refs.bib", "images/me.png", "images/anim.gif", "assets/notes.txt",
     "atom.xml", "news/index.gmi", "news/gophermap", "robots.txt",
 }
@@ -197,9 +198,12 @@ def export(tap):
             with open(os.path.join(out, path.lstrip("/")), "rb") as f:
                 tap.ok(f.read() == original(path), "export writes %s "
                        "byte-exact" % path)
-        with open(os.path.join(out, "about"), encoding="utf-8") as f:
+        # A directory of the site may share the page's name: the page is
+        # its URL's directory index.
+        with open(os.path.join(out, "about/index.gmi"), encoding="utf-8") as f:
             tap.ok("About Ada, as a page" in f.read(),
-                   "export writes the page at its URL without .html")
+                   "export writes the page at its URL without .html, as "
+                   "that directory's index")
         with open(os.path.join(out, "about.html"), encoding="utf-8") as f:
             tap.eq(f.read(), "=> /about Moved here\n",
                    "export writes the .html form as a link to the page")
