@@ -390,7 +390,7 @@ enum typo_next {
 };
 void doc_typography(struct buf *out, const char *s, size_t len, int prev,
                     enum typo_next next);
-/* Whether s holds a character doc_typography may change. */
+/* Whether doc_typography would change s (a quote or a symbol in it). */
 bool doc_typography_needed(const char *s, size_t len);
 
 /* doc_kramdown.c: kramdown's syntax before cmark, and the notes: those
