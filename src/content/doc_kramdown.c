@@ -659,8 +659,8 @@ static size_t plain_run(const char *s, size_t len)
  * or a span comment does, so a line holding neither is left alone. */
 static bool may_rewrite(const struct kramdown *kd, const char *s, size_t len)
 {
-    return (kd->n_notes && memmem(s, len, "[^", 2)) ||
-           memmem(s, len, "{::comment}", 11);
+    return (kd->n_notes && memchr(s, '[', len) && memmem(s, len, "[^", 2)) ||
+           (memchr(s, '{', len) && memmem(s, len, "{::comment}", 11));
 }
 
 /* Writes s with its footnote markers numbered and its span comments
@@ -714,19 +714,31 @@ static void rewrite_lines(struct kd_scan *sc)
     buf_free(&b);
 }
 
+/* The page again, each line as rewritten; runs of lines left as they
+ * were are one piece of the page, copied at once. */
 static void join_lines(struct kd_scan *sc)
 {
     struct buf out = {0};
+    const char *run = NULL; /* the unchanged lines not yet copied */
+    size_t run_len = 0;
     for (size_t i = 0; i < sc->n; i++) {
         struct kd_line *l = &sc->lines[i];
-        if (l->repl && !l->gone)
+        if (!l->repl && !l->gone) {
+            run = run ? run : l->s;
+            run_len = (size_t)(l->s - run) + l->len + l->nl;
+            continue;
+        }
+        if (run)
+            buf_put(&out, run, run_len);
+        run = NULL;
+        if (!l->gone)
             buf_puts(&out, l->repl);
-        else if (!l->gone)
-            buf_put(&out, l->s, l->len);
         if (l->nl)
             buf_putc(&out, '\n');
         free(l->repl);
     }
+    if (run)
+        buf_put(&out, run, run_len);
     sc->kd->len = out.len;
     sc->kd->text = buf_detach(&out);
 }
