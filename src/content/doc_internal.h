@@ -67,6 +67,8 @@ void doc_strmap_free(struct strmap *m);
 /* Decodes the code point at s[*i], always advancing. */
 static inline unsigned next_cp(const char *s, size_t len, size_t *i)
 {
+    if ((unsigned char)s[*i] < 0x80) /* ASCII: no call */
+        return (unsigned char)s[(*i)++];
     unsigned cp;
     size_t n = utf8_decode(s + *i, len - *i, &cp);
     if (!n) {
