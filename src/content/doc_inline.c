@@ -75,17 +75,21 @@ static bool followable(struct span d)
 }
 
 /* Prose of a text node, its kramdown links made: a followable one is a
- * link of its label, any other only its label. */
+ * link of its label, any other only its label. The scan goes from '[' to
+ * '[', as most text holds none. */
 static void put_prose_links(struct walker *w, const char *s, size_t len,
                             int prev, enum typo_next next)
 {
-    size_t from = 0;
-    for (size_t i = 0; i < len; i++) {
+    size_t from = 0, i = 0;
+    const char *open;
+    while (i < len && (open = memchr(s + i, '[', len - i))) {
+        i = (size_t)(open - s);
         struct span label, dest;
-        size_t n = s[i] == '[' ? spaced_link(s + i, len - i, &label, &dest)
-                               : 0;
-        if (!n)
+        size_t n = spaced_link(s + i, len - i, &label, &dest);
+        if (!n) {
+            i++;
             continue;
+        }
         put_typographic(w, s + from, i - from, prev, TYPO_NEXT_OTHER);
         bool link = followable(dest);
         if (link) {
@@ -96,8 +100,8 @@ static void put_prose_links(struct walker *w, const char *s, size_t len,
         put_typographic(w, label.s, label.len, 0, TYPO_NEXT_END);
         if (link)
             doc_pop_capture(w);
-        i += n - 1;
-        from = i + 1;
+        i += n;
+        from = i;
         prev = 0; /* after an element */
     }
     put_typographic(w, s + from, len - from, prev, next);

@@ -67,6 +67,8 @@ void doc_strmap_free(struct strmap *m);
 /* Decodes the code point at s[*i], always advancing. */
 static inline unsigned next_cp(const char *s, size_t len, size_t *i)
 {
+    if ((unsigned char)s[*i] < 0x80) /* ASCII: no call */
+        return (unsigned char)s[(*i)++];
     unsigned cp;
     size_t n = utf8_decode(s + *i, len - *i, &cp);
     if (!n) {
@@ -393,7 +395,7 @@ enum typo_next {
 };
 void doc_typography(struct buf *out, const char *s, size_t len, int prev,
                     enum typo_next next);
-/* Whether s holds a character doc_typography may change. */
+/* Whether doc_typography would change s (a quote or a symbol in it). */
 bool doc_typography_needed(const char *s, size_t len);
 
 /* doc_kramdown.c: kramdown's syntax before cmark, and the notes: those

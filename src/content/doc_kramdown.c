@@ -215,6 +215,18 @@ static void mark_fences(struct kd_scan *sc)
     }
 }
 
+/* Which of "<h1" (bit 0) and "<h2" (bit 1), either case, the line holds:
+ * one pass over it, as most lines hold no '<' at all. */
+static unsigned html_heading_tags(const char *s, size_t len)
+{
+    unsigned tags = 0;
+    for (const char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))); p++)
+        if (p + 2 < s + len && (p[1] == 'h' || p[1] == 'H') &&
+            (p[2] == '1' || p[2] == '2'))
+            tags |= 1u << (p[2] - '1');
+    return tags;
+}
+
 /* Heading levels, for the attribute lists that follow headings and for
  * the level at which sections (and so notes) end. */
 static void mark_headings(struct kd_scan *sc)
@@ -232,10 +244,9 @@ static void mark_headings(struct kd_scan *sc)
             i > 0 && para_line(&sc->lines[i - 1]) &&
             t.len == strspn(t.s, t.s[0] == '=' ? "=" : "-"))
             l->heading = t.s[0] == '=' ? 1 : 2;
-        h1 = h1 || l->heading == 1 || memmem(l->s, l->len, "<h1", 3) ||
-             memmem(l->s, l->len, "<H1", 3);
-        h2 = h2 || l->heading == 2 || memmem(l->s, l->len, "<h2", 3) ||
-             memmem(l->s, l->len, "<H2", 3);
+        unsigned tags = h1 && h2 ? 0 : html_heading_tags(l->s, l->len);
+        h1 = h1 || l->heading == 1 || (tags & 1);
+        h2 = h2 || l->heading == 2 || (tags & 2);
     }
     sc->kd->top_level = h1 ? 1 : h2 ? 2 : 0;
 }
@@ -633,6 +644,25 @@ static size_t span_comment(const char *s, size_t len, struct kd_misses *m)
     return 0;
 }
 
+/* Bytes from s on (at least one) that start none of the spans below:
+ * copied in one piece rather than byte by byte. */
+static size_t plain_run(const char *s, size_t len)
+{
+    size_t n = 1;
+    while (n < len && s[n] != '\\' && s[n] != '`' && s[n] != '[' &&
+           s[n] != '{')
+        n++;
+    return n;
+}
+
+/* Whether rewrite_spans could change s: only a marker of a defined note
+ * or a span comment does, so a line holding neither is left alone. */
+static bool may_rewrite(const struct kramdown *kd, const char *s, size_t len)
+{
+    return (kd->n_notes && memchr(s, '[', len) && memmem(s, len, "[^", 2)) ||
+           (memchr(s, '{', len) && memmem(s, len, "{::comment}", 11));
+}
+
 /* Writes s with its footnote markers numbered and its span comments
  * dropped; false when nothing changed. Code spans are left alone. */
 static bool rewrite_spans(struct kramdown *kd, const char *s, size_t len,
@@ -654,7 +684,7 @@ static bool rewrite_spans(struct kramdown *kd, const char *s, size_t len,
         } else if ((n = span_comment(s + i, len - i, &miss))) {
             kept = false; /* hidden: nothing written */
         } else {
-            n = 1;
+            n = plain_run(s + i, len - i);
         }
         if (kept)
             buf_put(out, s + i, n);
@@ -669,11 +699,12 @@ static void rewrite_lines(struct kd_scan *sc)
     struct buf b = {0};
     for (size_t i = 0; i < sc->n; i++) {
         struct kd_line *l = &sc->lines[i];
-        if (l->code || l->gone ||
-            (!memchr(l->s, '[', l->len) && !memchr(l->s, '{', l->len)))
+        if (l->code || l->gone)
             continue;
         const char *s = l->repl ? l->repl : l->s;
         size_t len = l->repl ? strlen(l->repl) : l->len;
+        if (!may_rewrite(sc->kd, s, len))
+            continue;
         buf_clear(&b);
         if (rewrite_spans(sc->kd, s, len, sc->line_base + (int)i, &b)) {
             free(l->repl);
@@ -683,19 +714,31 @@ static void rewrite_lines(struct kd_scan *sc)
     buf_free(&b);
 }
 
+/* The page again, each line as rewritten; runs of lines left as they
+ * were are one piece of the page, copied at once. */
 static void join_lines(struct kd_scan *sc)
 {
     struct buf out = {0};
+    const char *run = NULL; /* the unchanged lines not yet copied */
+    size_t run_len = 0;
     for (size_t i = 0; i < sc->n; i++) {
         struct kd_line *l = &sc->lines[i];
-        if (l->repl && !l->gone)
+        if (!l->repl && !l->gone) {
+            run = run ? run : l->s;
+            run_len = (size_t)(l->s - run) + l->len + l->nl;
+            continue;
+        }
+        if (run)
+            buf_put(&out, run, run_len);
+        run = NULL;
+        if (!l->gone)
             buf_puts(&out, l->repl);
-        else if (!l->gone)
-            buf_put(&out, l->s, l->len);
         if (l->nl)
             buf_putc(&out, '\n');
         free(l->repl);
     }
+    if (run)
+        buf_put(&out, run, run_len);
     sc->kd->len = out.len;
     sc->kd->text = buf_detach(&out);
 }

@@ -257,18 +257,22 @@ static void put_math_block(struct buf *out, const struct lines *l,
     buf_put(out, t.s + t.len, (size_t)(stop - (t.s + t.len)));
 }
 
+/* Whether a line holds "$$": the few lines put_prose_line rewrites. */
+static bool has_two_dollars(struct span s)
+{
+    const char *d = s.s;
+    while ((d = memchr(d, '$', s.len - (size_t)(d - s.s))) &&
+           (d + 1 == s.s + s.len || d[1] != '$'))
+        d++;
+    return d != NULL;
+}
+
 /* A line of prose: each "$$…$$" on it (outside code spans) becomes a code
  * span holding "$$…$$", so that no '*' or '_' of the formula is read as
  * emphasis. */
 static void put_prose_line(struct buf *out, struct span s, const char *stop)
 {
     size_t i = 0;
-    const char *d = s.s;
-    while ((d = memchr(d, '$', s.len - (size_t)(d - s.s))) &&
-           (d + 1 == s.s + s.len || d[1] != '$'))
-        d++;
-    if (!d) /* most lines, without "$$": copied whole */
-        i = s.len, buf_put(out, s.s, s.len);
     while (i < s.len) {
         if (s.s[i] == '`') { /* a code span: copied as it is */
             size_t n = 0;
@@ -310,11 +314,14 @@ static void put_prose_line(struct buf *out, struct span s, const char *stop)
 
 /* ------------------------------------------------------------ the pass */
 
-static void copy_lines(struct buf *out, const struct lines *l, size_t first,
-                       size_t last)
+/* Lines left as they are (most of a page) are not copied one by one:
+ * *done is how much of the page is in out, and the lines from there up to
+ * line i go in at once before a rewritten line. */
+static void copy_upto(struct buf *out, const struct lines *l, size_t *done,
+                      size_t i)
 {
-    buf_put(out, l->s + l->start[first],
-            l->start[last + 1] - l->start[first]);
+    buf_put(out, l->s + *done, l->start[i] - *done);
+    *done = l->start[i];
 }
 
 /* Records an HTML element's lines, for doc_kdhtml_join. */
@@ -350,6 +357,7 @@ void doc_kdhtml_prepare(const char *md, size_t len, struct kd_source *k)
     size_t flen = 0;       /* the open fence, or 0 */
     size_t after = 0;      /* the line after the last formula or element */
     bool prev_blank = false;
+    size_t done = 0;       /* bytes of the page already in out */
     for (size_t i = 0; i < l.n; i++) {
         struct span s = line_at(&l, i);
         const char *stop = l.s + l.start[i + 1];
@@ -364,26 +372,27 @@ void doc_kdhtml_prepare(const char *md, size_t len, struct kd_source *k)
                 doc_all_space(block_start(s) + n,
                               s.len - (size_t)(block_start(s) + n - s.s)))
                 flen = 0;
-            copy_lines(&out, &l, i, i);
         } else if (n) {
             flen = n;
             fch = ch;
-            copy_lines(&out, &l, i, i);
         } else if ((last = math_block_end(&l, i)) != (size_t)-1) {
+            copy_upto(&out, &l, &done, i);
             put_math_block(&out, &l, i, last);
+            done = l.start[last + 1];
             after = (i = last) + 1;
         } else if (boundary && html_block_open(s, &t)) {
             last = html_block_end(&l, i, t.name);
-            copy_lines(&out, &l, i, last);
             add_html_span(k, i, last);
             after = (i = last) + 1;
         } else if (boundary && whole_comment_line(s)) {
-            copy_lines(&out, &l, i, i);
-            after = i + 1;
-        } else {
+            after = i + 1; /* the line itself is copied with its run */
+        } else if (has_two_dollars(s)) {
+            copy_upto(&out, &l, &done, i);
             put_prose_line(&out, s, stop);
+            done = l.start[i + 1];
         }
     }
+    copy_upto(&out, &l, &done, l.n);
     free(l.start);
     k->len = out.len;
     k->text = out.data ? buf_detach(&out) : xstrdup("");

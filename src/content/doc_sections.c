@@ -244,19 +244,21 @@ static void add_section_anchor(struct doc *d, struct strmap *ids, size_t s,
 
 /* The ids Jekyll's kramdown gives the headings without one of their own
  * ("🔥 News" → "-news", a repeat "-news-1"), so that the site's own
- * links to them ("/#-news") find their section. */
+ * links to them ("/#-news") find their section. Repeats are counted in a
+ * map: a page of thousands of headings stays linear. */
 static void add_gfm_ids(struct walker *w, struct strmap *ids, size_t *of)
 {
     struct doc *d = w->out.doc;
     char **seen = xcalloc(d->n_blocks + 1, sizeof *seen);
+    struct strmap count = {0}; /* id -> headings that gave it so far */
     size_t n = 0;
     for (size_t i = 0; i < d->n_blocks; i++) {
         if (d->blocks[i].type != BLOCK_HEADING || w->out.explicit_ids[i])
             continue;
         char *id = doc_gfm_id(d->blocks[i].text);
         size_t repeats = 0;
-        for (size_t j = 0; j < n; j++)
-            repeats += strcmp(seen[j], id) == 0;
+        doc_strmap_get(&count, id, &repeats);
+        doc_strmap_put(&count, id, repeats + 1);
         seen[n++] = id;
         if (repeats == 0) {
             add_section_anchor(d, ids, of[i], id);
@@ -267,6 +269,7 @@ static void add_gfm_ids(struct walker *w, struct strmap *ids, size_t *of)
         add_section_anchor(d, ids, of[i], b.data);
         buf_free(&b);
     }
+    doc_strmap_free(&count);
     for (size_t j = 0; j < n; j++)
         free(seen[j]);
     free(seen);

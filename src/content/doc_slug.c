@@ -74,6 +74,10 @@ static unsigned fold_case(unsigned cp)
 
 static void put_cp(struct buf *b, unsigned cp)
 {
+    if (cp < 0x80) {
+        buf_putc(b, (char)cp);
+        return;
+    }
     char tmp[4];
     buf_put(b, tmp, utf8_encode(cp, tmp));
 }
@@ -97,11 +101,29 @@ char *doc_slugify(const char *text)
     return buf_detach(&out);
 }
 
+/* The ASCII byte c as a GFM id has it: 0 when it is left out. */
+static char gfm_ascii(unsigned char c)
+{
+    if (c == ' ' || c == '\t' || c == '-')
+        return '-';
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c + 32);
+    return c == '_' || is_word_cp(c) ? (char)c : 0;
+}
+
 char *doc_gfm_id(const char *text)
 {
     struct buf out = {0};
     size_t len = strlen(text), i = 0;
     while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) { /* most headings are ASCII: no decoding */
+            char g = gfm_ascii(c);
+            if (g)
+                buf_putc(&out, g);
+            i++;
+            continue;
+        }
         unsigned cp = next_cp(text, len, &i);
         if (cp == ' ' || cp == '\t' || cp == '-')
             buf_putc(&out, '-');

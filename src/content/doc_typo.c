@@ -183,10 +183,15 @@ void doc_typography(struct buf *out, const char *s, size_t len, int prev,
     buf_put(out, s + from, len - from);
 }
 
+/* Every quote is replaced, and a symbol wherever one starts; text with
+ * neither (a sentence's lone '.' or '-') comes out as it went in, so it
+ * need not be copied through doc_typography. */
 bool doc_typography_needed(const char *s, size_t len)
 {
+    const char *to;
     for (size_t i = 0; i < len; i++)
-        if (special(s[i]))
+        if (special(s[i]) &&
+            (s[i] == '"' || s[i] == '\'' || symbol(s, len, i, &to)))
             return true;
     return false;
 }

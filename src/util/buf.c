@@ -59,9 +59,12 @@ void buf_reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
+/* buf_put and buf_putc run for nearly every byte of output: room already
+ * there is found without a call. */
 void buf_put(struct buf *b, const void *data, size_t n)
 {
-    buf_reserve(b, n);
+    if (b->len + n + 1 > b->cap)
+        buf_reserve(b, n);
     if (n)
         memcpy(b->data + b->len, data, n);
     b->len += n;
@@ -75,7 +78,10 @@ void buf_puts(struct buf *b, const char *s)
 
 void buf_putc(struct buf *b, char c)
 {
-    buf_put(b, &c, 1);
+    if (b->len + 2 > b->cap)
+        buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

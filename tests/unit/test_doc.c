@@ -842,6 +842,8 @@ static void test_gfm_ids(void)
         {"Sub_part: A.B (c) \xe2\x80\x94 Ünïcode 中文",
          "sub_part-ab-c--ünïcode-中文"},
         {"Tab\there", "tab-here"},
+        {"?!(...)", ""}, /* nothing kept: an empty id, not garbage */
+        {"Q&A_1 -- x", "qa_1----x"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *s = doc_gfm_id(cases[i][0]);
