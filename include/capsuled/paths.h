@@ -45,6 +45,11 @@ enum { PATH_SLUG_MAX = 200 };
  * all safe (doc.h); other strings are not served. */
 bool path_slug_is_safe(const char *slug);
 
+/* Whether PATH is one capsuled serves itself (home, feeds, search,
+ * robots.txt, favicon.txt, source.md, caps.txt): a page of a site there
+ * would hide it, so the site's page gives way. */
+bool path_is_reserved(const char *path);
+
 /* Where a link to the section named slug leads: the document's own route
  * (d->base, "/" for the home page) for its first section (sections[0],
  * shown on that route) or a slug that is not safe, else the section's

@@ -10,6 +10,17 @@
 #define GOPHER_DEFAULT_PORT 70
 #define SPARTAN_URL_PORT 300 /* Spartan's own port, left out of URLs */
 
+bool path_is_reserved(const char *path)
+{
+    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
+                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
+                                      PATH_SOURCE, PATH_CAPS};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (strcmp(path, own[i]) == 0)
+            return true;
+    return false;
+}
+
 bool path_slug_is_safe(const char *slug)
 {
     if (!slug || !*slug || strcmp(slug, ".") == 0 || strcmp(slug, "..") == 0)

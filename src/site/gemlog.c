@@ -40,17 +40,6 @@ static bool is_gemlog_doc(const struct jekyll_doc *d)
 
 /* --- its route --- */
 
-static bool is_reserved(const char *path)
-{
-    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
-                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
-                                      PATH_SOURCE, PATH_CAPS};
-    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
-        if (strcmp(path, own[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Jekyll's URLs are sanitised (a leading '/', no "..", no "//"), but an
  * escaped dot segment would normalise elsewhere: such a URL is left out. */
 static bool has_dot_segment(const char *path)
@@ -73,7 +62,7 @@ char *gemlog_route(const char *url)
     path[len] = '\0';
     if (len > 6 && strcmp(path + len - 5, ".html") == 0 && path[len - 6] != '/')
         path[len - 5] = '\0'; /* served without its suffix (site.c) */
-    if (is_reserved(path)) {
+    if (path_is_reserved(path)) {
         free(path);
         return NULL;
     }

@@ -10,19 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Paths capsuled serves itself: a page of the site there would hide the
- * feed, the search or the metadata. */
-static bool reserved_path(const char *path)
-{
-    static const char *const own[] = {PATH_HOME, PATH_NEWS, PATH_ATOM,
-                                      PATH_SEARCH, PATH_ROBOTS, PATH_FAVICON,
-                                      PATH_SOURCE, PATH_CAPS};
-    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
-        if (strcmp(path, own[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Whether DOC is a page or item whose text capsuled can show: one with
  * output, written as Markdown or HTML, other than the home page. */
 static bool servable(const struct site_content *c, const struct jekyll_doc *d)
@@ -45,7 +32,7 @@ static char *route_of(const char *url)
     bool ok = len >= 0 &&
               site_normalize_path(decoded, (size_t)len, out, n + 2);
     free(decoded);
-    if (ok && !reserved_path(out))
+    if (ok && !path_is_reserved(out))
         return out;
     free(out);
     return NULL;
