@@ -122,6 +122,13 @@ def refused_at_start(tap, cap, what, needles, leak=None, seconds=10,
     srv, peak = launch(cap, seconds, rss_cap_kib)
     serving = is_serving(srv)
     leaked = served(cap, leak) if (serving and leak) else []
+    if not serving:
+        # The reader thread marks the end of the server's output as soon
+        # as stderr closes, which can come just before the exit status.
+        try:
+            srv.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
     hung = srv.proc.poll() is None and not serving
     rc = srv.stop(timeout=3)
     took = time.time() - t0
