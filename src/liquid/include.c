@@ -33,7 +33,7 @@ void liquid_render_markup(struct lctx *c, const char *s, size_t n,
     struct ltree *t = liquid_parse(s, n, NULL);
     struct buf *saved = c->out;
     c->out = b;
-    render_body(c, t->root);
+    c->render_tree(c, t->root);
     c->out = saved;
     liquid_tree_free(t);
     while (b->len && liquid_is_space(b->data[b->len - 1]))
@@ -128,7 +128,7 @@ static void render_included(struct lctx *c, const struct lnode *n,
         ctx_set(c, false, "include", 7, params);
     c->file = ic->path;
     c->first_line = 1;
-    render_body(c, ic->tree->root);
+    c->render_tree(c, ic->tree->root);
     c->file = file;
     c->first_line = first;
     ctx_pop_scope(c);

@@ -226,6 +226,9 @@ struct lctx {
     const char *exp_text;
     size_t exp_len;
     struct lexpr *exp;
+    /* render.c's render_body, for include.c to render what it includes
+     * without calling back into render.c (set by ctx_init). */
+    void (*render_tree)(struct lctx *c, const struct lnode *n);
 };
 
 void ctx_diag(struct lctx *c, enum diag_level level, int line,

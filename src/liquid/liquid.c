@@ -27,6 +27,7 @@ static void ctx_init(struct lctx *c, const struct value *scope,
     c->max_iterations =
         or_default(env ? env->max_iterations : 0, LIQUID_MAX_ITERATIONS);
     c->max_steps = or_default(env ? env->max_steps : 0, LIQUID_MAX_STEPS);
+    c->render_tree = render_body;
 }
 
 static void ctx_free(struct lctx *c)

@@ -1,5 +1,6 @@
-/* What site.c shares with the other files of src/site that fill its route
- * tables (pages.c: a Jekyll site's pages, items and indexes). Not a
+/* What the files of src/site share: routes.c (the tables and their
+ * helpers, a leaf), and the files that fill them for site.c (pages.c: a
+ * Jekyll site's pages, items and indexes; nav.c). Not a
  * public interface: the site's own is capsuled/site.h. */
 #ifndef CAPSULED_SITE_INTERNAL_H
 #define CAPSULED_SITE_INTERNAL_H
@@ -16,6 +17,12 @@ struct gemtext_routes {
     int success;
 };
 
+/* --- routes.c: the route tables and what fills them --- */
+
+/* Sorts the table and drops later duplicates: the first route added for a
+ * path wins. */
+void route_seal(struct route_table *t);
+void route_table_free(struct route_table *t);
 /* Adds PATH with B's bytes (taken; B is left empty). The first route added
  * for a path wins once the table is sealed. */
 void route_add(struct route_table *t, const char *path, struct buf *b);
@@ -31,6 +38,8 @@ char *path_join(const char *a, const char *b);
  * site's over them. */
 struct value *jekyll_site_vars(const struct config *cfg,
                                const struct jekyll_site *js);
+
+/* --- the files that fill the tables for site.c --- */
 
 /* Every page and collection item of the content's Jekyll site (none when
  * it is not one) into the tables (pages.c). Called before site.c adds its
