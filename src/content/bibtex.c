@@ -160,12 +160,22 @@ static void S_fail(struct bib_reader *r, int line, const char *what)
               "BibTeX entry skipped: %s", what);
 }
 
+/* The keys the reader sets itself: a field of that name (a thesis's
+ * `type = {PhD thesis}`) must not replace the entry's type or key. */
+static bool S_reserved(const char *name)
+{
+    return strcmp(name, "type") == 0 || strcmp(name, "key") == 0 ||
+           strcmp(name, "line") == 0 || strcmp(name, "author_array") == 0;
+}
+
 static void S_set_field(struct value *entry, struct buf *name,
                         const struct buf *raw)
 {
+    S_lower(name);
+    if (S_reserved(name->data))
+        return;
     struct buf text = {0};
     bibtex_decode_latex(raw->data ? raw->data : "", raw->len, &text);
-    S_lower(name);
     value_hash_set(entry, name->data, name->len,
                    value_string(text.data ? text.data : "", text.len));
     if (strcmp(name->data, "author") == 0)

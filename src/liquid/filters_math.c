@@ -245,7 +245,9 @@ static double round_half_up(double x, int64_t digits)
     struct dec a;
     if (digits > 30 || !dec_of_double(x, &a) || a.e <= digits)
         return x;
-    if (digits < -30)
+    /* Past 10^38 the divisor overflows; the value is then below half of
+     * it and rounds to 0. */
+    if (digits < -30 || a.e - digits > 38)
         return 0;
     __int128 p = 1;
     for (int64_t i = digits; i < a.e; i++)

@@ -41,6 +41,12 @@ static void test_entry_shapes(void)
     CHECK_STR(field(e, 0, "journal"), "J. of Things");
     CHECK(value_int_of(value_hash_get(value_array_at(e, 0), "line")) == 3);
     CHECK_STR(field(e, 1, "title"), "Paren form");
+    value_release(e);
+    /* A field named like a key the reader sets does not replace it. */
+    e = parse("@phdthesis{t1, type = {PhD thesis}, key = {x}, line = {9}}");
+    CHECK_STR(field(e, 0, "type"), "phdthesis");
+    CHECK_STR(field(e, 0, "key"), "t1");
+    CHECK(value_int_of(value_hash_get(value_array_at(e, 0), "line")) == 1);
     CHECK(diags.n == 0);
     value_release(e);
 }
