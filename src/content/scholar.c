@@ -342,17 +342,26 @@ static bool S_is_option(const char *word, size_t n, const char *s,
            (n == strlen(l) && memcmp(word, l, n) == 0);
 }
 
+/* The next space-separated word of s from *i: its start, its length in
+ * *n; *i moves past it. */
+static const char *S_next_word(const char *s, size_t len, size_t *i,
+                               size_t *n)
+{
+    while (*i < len && isspace((unsigned char)s[*i]))
+        (*i)++;
+    size_t start = *i;
+    while (*i < len && !isspace((unsigned char)s[*i]))
+        (*i)++;
+    *n = *i - start;
+    return s + start;
+}
+
 static void S_parse_options(const char *s, size_t len, struct bib_options *o)
 {
     struct buf ignored = {0}, max = {0};
     for (size_t i = 0; i < len;) {
-        while (i < len && isspace((unsigned char)s[i]))
-            i++;
-        size_t start = i;
-        while (i < len && !isspace((unsigned char)s[i]))
-            i++;
-        const char *w = s + start;
-        size_t n = i - start;
+        size_t n;
+        const char *w = S_next_word(s, len, &i, &n);
         if (S_is_option(w, n, "-f", "--file"))
             i = S_option_value(s, len, i, &o->file);
         else if (S_is_option(w, n, "-q", "--query"))
@@ -562,14 +571,11 @@ static void S_each_key(struct scholar *s, const char *args, size_t len,
 {
     bool first = true;
     for (size_t i = 0; i < len;) {
-        while (i < len && isspace((unsigned char)args[i]))
-            i++;
-        size_t start = i;
-        while (i < len && !isspace((unsigned char)args[i]))
-            i++;
-        if (i == start || args[start] == '-')
+        size_t n;
+        const char *word = S_next_word(args, len, &i, &n);
+        if (n == 0 || word[0] == '-')
             continue; /* an option such as --file */
-        const struct value *e = S_find_key(s, args + start, i - start);
+        const struct value *e = S_find_key(s, word, n);
         if (!e) {
             buf_puts(out, "(missing reference)");
             continue;
