@@ -323,8 +323,11 @@ struct value *filter_truncate(FILTER_PARAMS)
         buf_puts(&ellipsis, "...");
     int64_t chars = (int64_t)utf8_chars(s.data, s.len);
     if (chars > length) {
-        int64_t keep = length - (int64_t)utf8_chars(ellipsis.data, ellipsis.len);
-        s.len = utf8_offset(s.data, s.len, keep < 0 ? 0 : (size_t)keep);
+        /* Compared, not subtracted: a length near INT64_MIN must not
+         * overflow (Ruby's integers have no bound; it keeps nothing). */
+        int64_t marks = (int64_t)utf8_chars(ellipsis.data, ellipsis.len);
+        size_t keep = length > marks ? (size_t)(length - marks) : 0;
+        s.len = utf8_offset(s.data, s.len, keep);
         buf_put(&s, ellipsis.data, ellipsis.len);
     }
     buf_free(&ellipsis);

@@ -152,6 +152,7 @@ static void test_strings(void)
     F2("truncate", "s:abcdef", "i:3", "s:", "abc");
     F2("truncate", "s:abcdef", "i:2", "s:....", "....");
     F1("truncate", "s:abc", "i:3", "abc");
+    F1("truncate", "s:abcdef", "i:-9223372036854775807", "...");
     F1("truncatewords", "s:one two  three four", "i:2", "one two...");
     F1("truncatewords", "s:one two", "i:2", "one two");
     F1("truncatewords", "s:one two", "i:0", "one...");
