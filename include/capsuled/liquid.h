@@ -23,7 +23,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LIQUID_MAX_OUTPUT ((size_t)16 * 1024 * 1024)
+/* A page's output, and any one value, at most 4 MiB: a real page is a few
+ * hundred KiB, and a value doubled in a loop costs a few times its size
+ * before it is stopped, so this bounds a hostile page near 30 MB. */
+#define LIQUID_MAX_OUTPUT ((size_t)4 * 1024 * 1024)
 #define LIQUID_MAX_ITERATIONS ((size_t)1000000)
 #define LIQUID_MAX_STEPS ((size_t)20000000)
 #define LIQUID_MAX_DEPTH 16
