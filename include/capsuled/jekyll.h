@@ -39,6 +39,10 @@ struct jekyll_doc {
      * defaults of `defaults`, url, path, date, id, excerpt, …); a hash of
      * name, path, extname… for static files. */
     struct value *page;
+    /* The file's bytes as read (a NUL after them), so that the page
+     * loader does not read it again; NULL for static files. */
+    char *source;
+    size_t source_len;
 };
 
 struct jekyll_site {

@@ -54,6 +54,13 @@ int page_load(const char *path, const char *data, size_t len,
 int page_load_in(const char *root, const char *name, const char *shown,
                  const struct config *cfg, struct page *out,
                  struct diags *diags);
+/* The same for the bytes DATA (LEN of them) of NAME already read (a
+ * Jekyll site's model keeps each document's bytes): nothing is read but
+ * the includes. */
+int page_load_bytes_in(const char *root, const char *name, const char *shown,
+                       const char *data, size_t len,
+                       const struct config *cfg, struct page *out,
+                       struct diags *diags);
 /* The same for a file named on the command line (symlinks followed). */
 int page_load_file(const char *path, const struct config *cfg,
                    struct page *out, struct diags *diags);

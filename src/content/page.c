@@ -313,6 +313,18 @@ int page_load_in(const char *root, const char *name, const char *shown,
     return rc;
 }
 
+int page_load_bytes_in(const char *root, const char *name, const char *shown,
+                       const char *data, size_t len,
+                       const struct config *cfg, struct page *out,
+                       struct diags *diags)
+{
+    char *dir = dir_of(name);
+    struct page_site site = {root && *root ? root : ".", dir};
+    int rc = load_page(shown, data, len, cfg, &site, out, diags);
+    free(dir);
+    return rc;
+}
+
 /* A page named on the command line: its includes come from the
  * configuration's directory, or else from the page's own. */
 int page_load_file(const char *path, const struct config *cfg,

@@ -399,14 +399,18 @@ static void add_document(const struct jk_read *r, const struct doc_input *in,
 static void read_document(const struct jk_read *r, const struct doc_input *in,
                           const char *type, struct jk_docs *docs)
 {
-    struct value *data;
-    struct buf body = {0};
-    int line;
-    if (jk_read_doc(r, in->rel, type, &data, &body, &line)) {
-        add_document(r, in, data, body.data ? body.data : "", line, docs);
-        value_release(data);
+    struct jk_text t;
+    if (!jk_read_doc(r, in->rel, type, &t))
+        return;
+    size_t had = docs->n;
+    add_document(r, in, t.data, t.body.data ? t.body.data : "", t.body_line,
+                 docs);
+    if (docs->n > had) { /* added: it keeps the bytes */
+        docs->items[had].source = t.source;
+        docs->items[had].source_len = t.source_len;
+        t.source = NULL;
     }
-    buf_free(&body);
+    jk_text_free(&t);
 }
 
 /* --- reading folders --- */

@@ -113,11 +113,21 @@ char *jk_stem(const char *path); /* base name less extension and dots */
 void jk_set_str(struct value *h, const char *key, const char *s);
 struct jekyll_doc *jk_push(struct jk_docs *list);
 void jk_doc_free(struct jekyll_doc *d);
-/* Reads REL: its front matter over the defaults for TYPE in *data, its
- * body appended to BODY. False (a warning given) when it cannot be read
- * or its YAML is broken. */
+/* What jk_read_doc gives: the front matter over the defaults (a new
+ * hash), the body, and the file's bytes (malloc'd, NUL after them). */
+struct jk_text {
+    struct value *data;
+    struct buf body;
+    int body_line;
+    char *source;
+    size_t source_len;
+};
+/* Reads REL: its front matter over the defaults for TYPE, its body and
+ * its bytes into *out. False (a warning given, *out left empty) when it
+ * cannot be read or its YAML is broken. */
 bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
-                 struct value **data, struct buf *body, int *body_line);
+                 struct jk_text *out);
+void jk_text_free(struct jk_text *t);
 /* Not `published: false` (or `unpublished: true` in the config). */
 bool jk_published(const struct jk_read *r, const struct value *data);
 

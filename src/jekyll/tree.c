@@ -169,17 +169,18 @@ void jk_doc_free(struct jekyll_doc *d)
     free(d->path);
     free(d->url);
     free(d->collection);
+    free(d->source);
     value_release(d->page);
     memset(d, 0, sizeof *d);
 }
 
-/* The file REL read and split; its front matter over DEFAULTS in *data
- * (a new hash). False when it cannot be read or its YAML is broken (a
- * warning: Jekyll reports it and leaves the file out). */
-bool jk_read_doc(const struct jk_read *r, const char *rel,
-                     const char *type, struct value **data,
-                     struct buf *body, int *body_line)
+/* The file REL read and split; its front matter over DEFAULTS. False
+ * when it cannot be read or its YAML is broken (a warning: Jekyll reports
+ * it and leaves the file out). */
+bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
+                 struct jk_text *out)
 {
+    memset(out, 0, sizeof *out);
     struct file_content fc;
     char *shown = jk_join(r->root, rel);
     if (file_read(r->root, rel, FILE_BENEATH, r->max_bytes, &fc) < 0) {
@@ -191,20 +192,30 @@ bool jk_read_doc(const struct jk_read *r, const char *rel,
     struct value *fm = NULL;
     bool ok = !f.present || jk_yaml(shown, 2, f.yaml, f.yaml_len, DIAG_WARNING,
                                     &fm, r->diags) == 0;
-    struct value *defaults = jk_defaults_for(r->config, rel, type);
-    *data = value_kind(fm) == VALUE_HASH ? jk_merge(defaults, fm)
-                                          : value_retain(defaults);
-    buf_put(body, f.body, f.body_len);
-    *body_line = f.body_line;
-    value_release(defaults);
-    value_release(fm);
-    file_content_free(&fc);
     free(shown);
     if (!ok) {
-        value_release(*data);
-        *data = NULL;
+        value_release(fm);
+        file_content_free(&fc);
+        return false;
     }
-    return ok;
+    struct value *defaults = jk_defaults_for(r->config, rel, type);
+    out->data = value_kind(fm) == VALUE_HASH ? jk_merge(defaults, fm)
+                                              : value_retain(defaults);
+    buf_put(&out->body, f.body, f.body_len);
+    out->body_line = f.body_line;
+    out->source = fc.data; /* kept: the page loader reads it from here */
+    out->source_len = fc.len;
+    value_release(defaults);
+    value_release(fm);
+    return true;
+}
+
+void jk_text_free(struct jk_text *t)
+{
+    value_release(t->data);
+    buf_free(&t->body);
+    free(t->source);
+    memset(t, 0, sizeof *t);
 }
 
 bool jk_published(const struct jk_read *r, const struct value *data)

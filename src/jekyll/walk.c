@@ -55,15 +55,12 @@ static void put_url_dir(struct buf *out, const char *url)
 static void add_page(const struct jk_read *r, const char *dir,
                      const char *rel, struct jk_docs *pages)
 {
-    struct value *data;
-    struct buf body = {0};
-    int line;
-    if (!jk_read_doc(r, rel, "pages", &data, &body, &line))
-        return buf_free(&body);
-    if (!jk_published(r, data)) {
-        value_release(data);
-        return buf_free(&body);
-    }
+    struct jk_text t;
+    if (!jk_read_doc(r, rel, "pages", &t))
+        return;
+    if (!jk_published(r, t.data))
+        return jk_text_free(&t);
+    const struct value *data = t.data;
     char *base = jk_stem(rel);
     const char *ext = jk_extname(rel);
     struct buf slashdir = {0}, udir = {0};
@@ -74,22 +71,24 @@ static void add_page(const struct jk_read *r, const char *dir,
     d->path = xstrdup(rel);
     d->output = true;
     d->markdown = jk_is_markdown(r->config, ext);
-    d->body_line = line;
+    d->body_line = t.body_line;
     d->url = page_url(r, slashdir.data ? slashdir.data : "", base,
                       jk_output_ext(r->config, ext), data);
     put_url_dir(&udir, d->url);
     struct value *page = value_hash();
     value_hash_merge(page, data);
-    jk_set_str(page, "content", body.data);
+    jk_set_str(page, "content", t.body.data);
     jk_set_str(page, "dir", udir.data);
     jk_set_str(page, "name", jk_basename_of(rel));
     if (!value_hash_get(data, "path"))
         jk_set_str(page, "path", rel);
     jk_set_str(page, "url", d->url);
     d->page = page;
-    value_release(data);
+    d->source = t.source;
+    d->source_len = t.source_len;
+    t.source = NULL;
+    jk_text_free(&t);
     free(base);
-    buf_free(&body);
     buf_free(&slashdir);
     buf_free(&udir);
 }

@@ -306,7 +306,7 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     char *shown = path_join(js->root, d->path);
     struct page page;
     struct doc doc;
-    if (page_load_in(js->root, d->path, shown, view, &page, diags) == 0) {
+    if (site_doc_page(js, d, shown, view, &page, diags) == 0) {
         /* What its layout adds to the visible content (theme.h). */
         struct theme_site ts = {view->site.vars, js->root,
                                 s->cfg->server.max_file_bytes, diags, NULL,

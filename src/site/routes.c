@@ -138,6 +138,16 @@ void route_table_free(struct route_table *t)
 
 /* --- content --- */
 
+int site_doc_page(const struct jekyll_site *js, const struct jekyll_doc *d,
+                  const char *shown, const struct config *cfg,
+                  struct page *out, struct diags *diags)
+{
+    if (!d->source)
+        return page_load_in(js->root, d->path, shown, cfg, out, diags);
+    return page_load_bytes_in(js->root, d->path, shown, d->source,
+                              d->source_len, cfg, out, diags);
+}
+
 char *path_join(const char *a, const char *b)
 {
     struct buf p = {0};

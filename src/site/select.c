@@ -2,6 +2,7 @@
  * loads it (the site's values for Liquid), for `capsuled render --page`
  * and for `check`'s walk over every page. */
 #include "capsuled/site.h"
+#include "site_internal.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -66,7 +67,7 @@ int site_load_doc(const struct config *cfg, const struct jekyll_site *js,
     value_hash_merge(view.site.vars, js->site);
     struct buf shown = {0};
     buf_printf(&shown, "%s/%s", js->root, d->path);
-    int rc = page_load_in(js->root, d->path, shown.data, &view, page, diags);
+    int rc = site_doc_page(js, d, shown.data, &view, page, diags);
     if (rc == 0)
         doc_build(page, cfg, doc, diags);
     else

@@ -56,7 +56,8 @@ static void note_home(const struct site_content *out,
  * page; *name gets the page's path beneath ROOT. -1 when the site has
  * none (README.md, LICENSE and excluded files never are). */
 static int find_jekyll_home(const struct config *cfg, const char *root,
-                            struct site_content *out, const char **name,
+                            struct site_content *out,
+                            const struct jekyll_doc **found,
                             struct diags *diags)
 {
     struct jekyll_opts opts = {.max_bytes = cfg->server.max_file_bytes};
@@ -74,7 +75,7 @@ static int find_jekyll_home(const struct config *cfg, const char *root,
     }
     free(out->page_path);
     out->page_path = path_join(root, home->path);
-    *name = home->path;
+    *found = home;
     note_home(out, home, diags);
     return 0;
 }
@@ -108,17 +109,19 @@ static int load_page(const struct config *cfg, size_t host_index,
         return page_load_in(root, name, out->page_path, cfg, &out->page,
                             diags);
     }
-    if (find_jekyll_home(cfg, root, out, &name, diags) < 0)
+    const struct jekyll_doc *home;
+    if (find_jekyll_home(cfg, root, out, &home, diags) < 0)
         return -1;
     struct config view = *cfg;
     view.site.vars = jekyll_site_vars(cfg, out->jekyll);
     card_build(view.site.vars, &out->card);
-    int rc = page_load_in(root, name, out->page_path, &view, &out->page,
-                          diags);
+    int rc = site_doc_page(out->jekyll, home, out->page_path, &view,
+                           &out->page, diags);
     struct theme_site ts = {view.site.vars, root, cfg->server.max_file_bytes,
                             diags, &out->jekyll->files, &out->jekyll->n_files};
     if (rc == 0)
-        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, name), &ts);
+        theme_apply(&out->page, jekyll_doc_vars(out->jekyll, home->path),
+                    &ts);
     value_release(view.site.vars);
     return rc;
 }

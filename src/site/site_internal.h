@@ -39,6 +39,12 @@ char *path_join(const char *a, const char *b);
 struct value *jekyll_site_vars(const struct config *cfg,
                                const struct jekyll_site *js);
 
+/* Loads the page of D, a document of JS (see page_load_in): from the
+ * bytes the model kept, so that it is read once. SHOWN names it. */
+int site_doc_page(const struct jekyll_site *js, const struct jekyll_doc *d,
+                  const char *shown, const struct config *cfg,
+                  struct page *out, struct diags *diags);
+
 /* --- the files that fill the tables for site.c --- */
 
 /* Every page and collection item of the content's Jekyll site (none when
