@@ -7,13 +7,20 @@
  * of each run and their medians: on a machine others share, the CPU time
  * is the figure that does not move with their load.
  *
- * usage: site-load DIR [RUNS]
- * Prints: load runs=N routes=R median_wall_s=… median_cpu_s=… min_cpu_s=… */
+ * With FILE (a page, post or item of the site, relative to DIR), then the
+ * reload a running server does after FILE is edited: a word appended to
+ * it (FILE is changed!), capsule_reload over the previous snapshot, RUNS
+ * times.
+ *
+ * usage: site-load DIR [RUNS [FILE]]
+ * Prints: load runs=N routes=R median_wall_s=… median_cpu_s=… min_cpu_s=…
+ *         reload runs=N file=FILE median_wall_s=… median_cpu_s=… */
 #include "capsuled/capsule.h"
 #include "capsuled/diag.h"
 #include "capsuled/site.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -77,6 +84,48 @@ static int one_load(const char *dir, double *wall, double *cpu, size_t *routes)
     return 0;
 }
 
+static void append_word(const char *dir, const char *file, int n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fprintf(f, "\n\nreload%d\n", n);
+    fclose(f);
+}
+
+/* RUNS reloads, each after FILE is edited; -1 when one fails. */
+static int reloads(const char *dir, const char *file, int runs)
+{
+    struct diags diags = {0};
+    struct capsule *prev = capsule_load(dir, &diags);
+    diags_free(&diags);
+    double *walls = calloc((size_t)runs, sizeof *walls);
+    double *cpus = calloc((size_t)runs, sizeof *cpus);
+    for (int i = 0; prev && i < runs; i++) {
+        append_word(dir, file, i);
+        double w0 = wall_s(), c0 = cpu_s();
+        struct capsule *c = capsule_reload(dir, prev, &diags, NULL);
+        walls[i] = wall_s() - w0;
+        cpus[i] = cpu_s() - c0;
+        diags_free(&diags);
+        capsule_unref(prev);
+        prev = c;
+    }
+    if (prev)
+        printf("reload runs=%d file=%s median_wall_s=%.4f "
+               "median_cpu_s=%.4f\n", runs, file, median(walls, runs),
+               median(cpus, runs));
+    int rc = prev ? 0 : -1;
+    capsule_unref(prev);
+    free(walls);
+    free(cpus);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -100,5 +149,7 @@ int main(int argc, char **argv)
            "min_cpu_s=%.3f\n", runs, routes, w, c, cpus[0]);
     free(walls);
     free(cpus);
+    if (argc > 3 && reloads(argv[1], argv[3], runs) < 0)
+        return 1;
     return 0;
 }

@@ -51,6 +51,11 @@ struct capsule *capsule_load(const char *dir, struct diags *diags);
  * building, so that a thread waiting for it can say which page is slow. */
 struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
                                      atomic_size_t *building);
+/* A reload: capsule_load_tracked, keeping from PREV (the live snapshot of
+ * the same DIR, or NULL) what did not change (site_rebuild). The snapshot
+ * is the one a cold load would build. */
+struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
+                               struct diags *diags, atomic_size_t *building);
 struct capsule *capsule_ref(struct capsule *c);
 void capsule_unref(struct capsule *c);
 /* True when a file it was built from changed, appeared or vanished, or

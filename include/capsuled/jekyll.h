@@ -24,6 +24,16 @@ enum jekyll_kind {
     JEKYLL_STATIC, /* a file without front matter, copied as it is */
 };
 
+/* What stat said of a file before it was read: a reload keeps what it
+ * read from a file that still says the same (see jekyll_opts.prev).
+ * KNOWN is false when it cannot be trusted: no stat, or a change time so
+ * recent that another write in the same clock tick would not show. */
+struct jekyll_stat {
+    bool known;
+    unsigned long long dev, ino;
+    long long size, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
 /* One file of the site. */
 struct jekyll_doc {
     enum jekyll_kind kind;
@@ -43,6 +53,18 @@ struct jekyll_doc {
      * loader does not read it again; NULL for static files. */
     char *source;
     size_t source_len;
+    /* The file as stat'ed before it was read, and whether a reload may
+     * take this document as it is when the file still has that identity:
+     * read without a warning, its date not taken from the clock. */
+    struct jekyll_stat stat;
+    bool reusable;
+};
+
+/* A file of _data and the value read from it, for a reload to keep. */
+struct jekyll_data_file {
+    char *path;           /* relative to the root */
+    struct jekyll_stat stat;
+    struct value *value;
 };
 
 struct jekyll_site {
@@ -59,12 +81,27 @@ struct jekyll_site {
     char **files;
     size_t n_files;
     int64_t now;          /* site.time */
+    /* The configuration texts as read (_config.yml, capsule.yaml): a
+     * reload keeps documents only when they are the same. */
+    char *config_text;
+    size_t config_len;
+    /* The data files read without a warning. */
+    struct jekyll_data_file *data_files;
+    size_t n_data_files;
+    size_t n_kept; /* documents taken from jekyll_opts.prev */
 };
 
 /* Options of a load; zero is Jekyll's `build --safe` run now. */
 struct jekyll_opts {
     int64_t now;       /* site.time; 0: the clock */
     size_t max_bytes;  /* cap on each file read; 0: the default */
+    /* The previous load of the same root, or NULL. When its
+     * configuration texts are the same, a page, post or item whose file
+     * has the stat identity it had then (device, inode, size, mtime,
+     * ctime) is taken from it without being read again (unless it was
+     * reusable: false), and so is a data file's value: the result is what
+     * reading them would give. */
+    const struct jekyll_site *prev;
 };
 
 /* True when DIR holds a _config.yml: a Jekyll site. */

@@ -113,6 +113,13 @@ struct site {
  * ones when spartan is enabled). NULL when its content cannot be loaded. */
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
+/* The same, keeping what is unchanged from PREV (the previous build of
+ * the same host, still alive and left unchanged; NULL: none): the
+ * documents of its Jekyll model whose files did not change (see
+ * jekyll_opts.prev). The result is what site_build gives. */
+struct site *site_rebuild(const struct config *cfg, size_t host_index,
+                          bool with_gopher, const struct site *prev,
+                          struct diags *diags);
 void site_free(struct site *s);
 
 /* A Jekyll site's static files (static.c), each at the route of its URL,

@@ -340,6 +340,8 @@ static void add_document(const struct jk_read *r, const struct doc_input *in,
     bool is_post = strcmp(in->label, "posts") == 0;
     bool dated_ok = doc_date(r, in, data, dated ? name_date : NULL, &t,
                              &offset);
+    /* Dated by the clock (site.time): a reload reads it again. */
+    bool clock = !jk_str(data, "date", NULL) && !dated;
     /* Publisher#hidden_in_the_future?: posts are not read, other
      * documents are read but not written. */
     bool future = !jk_true(r->config, "future") && t > r->now;
@@ -363,6 +365,7 @@ static void add_document(const struct jk_read *r, const struct doc_input *in,
     d->collection = xstrdup(in->label);
     d->time = t;
     d->body_line = line;
+    d->reusable = !clock;
     d->markdown = jk_is_markdown(r->config, jk_extname(in->rel));
     d->output = collection_output(r, in->label) && !future;
     char *tpl = collection_template(r, in->label);
@@ -396,13 +399,16 @@ static void add_document(const struct jk_read *r, const struct doc_input *in,
     free(slug);
 }
 
+/* A document read, unless the previous load's can be kept (ST: the
+ * file's identity now). */
 static void read_document(const struct jk_read *r, const struct doc_input *in,
-                          const char *type, struct jk_docs *docs)
+                          const char *type, const struct jekyll_stat *st,
+                          struct jk_docs *docs)
 {
     struct jk_text t;
+    size_t had = docs->n, warnings = jk_warnings(r);
     if (!jk_read_doc(r, in->rel, type, &t))
         return;
-    size_t had = docs->n;
     add_document(r, in, t.data, t.body.data ? t.body.data : "", t.body_line,
                  docs);
     if (docs->n > had) { /* added: it keeps the bytes */
@@ -411,6 +417,7 @@ static void read_document(const struct jk_read *r, const struct doc_input *in,
         t.source = NULL;
     }
     jk_text_free(&t);
+    jk_mark_read(r, docs, had, st, warnings);
 }
 
 /* --- reading folders --- */
@@ -493,8 +500,12 @@ static void read_magic(const struct jk_read *r, const char *dir,
         }
         struct doc_input in = {rel, rel + (strlen(rel) > skip ? skip : 0),
                                "posts", magic};
-        if (dated || strcmp(magic, "_drafts") == 0)
-            read_document(r, &in, "posts", posts);
+        struct jekyll_stat st;
+        if (dated || strcmp(magic, "_drafts") == 0) {
+            jk_stat(r, rel, &st);
+            if (!jk_reuse_doc(r, rel, JEKYLL_POST, "posts", &st, posts))
+                read_document(r, &in, "posts", &st, posts);
+        }
         free(rel);
         free(e.names[i]);
     }
@@ -569,8 +580,12 @@ void jk_read_collection(const struct jk_read *r, const char *label,
     for (size_t i = 0; i < e.n; i++) {
         char *rel = jk_join(base, e.names[i]);
         struct doc_input in = {rel, rel + skip, label, folder.data};
-        if (jk_head_has_front_matter(r, rel))
-            read_document(r, &in, label, docs);
+        struct jekyll_stat st;
+        jk_stat(r, rel, &st);
+        if (jk_reuse_doc(r, rel, JEKYLL_ITEM, label, &st, docs))
+            ; /* unchanged since the previous load */
+        else if (jk_head_has_front_matter(r, rel))
+            read_document(r, &in, label, &st, docs);
         else
             add_collection_static(r, label, rel, rel + skip, statics);
         free(rel);

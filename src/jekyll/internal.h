@@ -9,6 +9,8 @@
 #include "capsuled/buf.h"
 #include "capsuled/jekyll.h"
 
+#include <time.h>
+
 /* --- yaml.c --- */
 
 /* Parses TEXT (from FILE, its first line being FIRST_LINE) into *out (NULL
@@ -87,6 +89,7 @@ struct jk_seen {
     struct jk_dir_id { unsigned long long dev, ino; } *ids;
     size_t n;
 };
+struct jk_prev; /* reuse.c */
 struct jk_read {
     struct jk_seen *seen;  /* the walk's own, changed as it goes */
     const char *root;
@@ -96,6 +99,9 @@ struct jk_read {
     int64_t now;
     size_t max_bytes;
     struct diags *diags;
+    struct timespec since;       /* when the load began, less a tick */
+    const struct jk_prev *prev;  /* what may be kept; NULL: nothing */
+    struct jekyll_site *site;    /* the site being read (its data_files) */
 };
 char *jk_join(const char *a, const char *b); /* "a/b", or b when a is "" */
 /* 1 a directory, 0 another file, -1 missing or leading out of the root. */
@@ -130,6 +136,35 @@ bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
 void jk_text_free(struct jk_text *t);
 /* Not `published: false` (or `unpublished: true` in the config). */
 bool jk_published(const struct jk_read *r, const struct value *data);
+
+/* --- reuse.c: what a reload keeps from the previous model --- */
+
+/* Opens the previous load PREV for reuse by NOW (whose configuration is
+ * read): NULL when there is none or its configuration texts differ. */
+struct jk_prev *jk_prev_open(const struct jekyll_site *prev,
+                             const struct jekyll_site *now);
+void jk_prev_close(struct jk_prev *p);
+/* Stats REL (beneath the root) into *st; st->known false when it cannot
+ * be trusted (see struct jekyll_stat). */
+void jk_stat(const struct jk_read *r, const char *rel, struct jekyll_stat *st);
+/* When the previous load has a reusable document of KIND (and collection
+ * LABEL, NULL for pages) at REL whose file has the identity ST, a copy of
+ * it is pushed on DOCS: true. */
+bool jk_reuse_doc(const struct jk_read *r, const char *rel,
+                  enum jekyll_kind kind, const char *label,
+                  const struct jekyll_stat *st, struct jk_docs *docs);
+/* Marks the documents pushed on DOCS since HAD with ST, and reusable when
+ * ST is known and no warning was added since WARNINGS (a count). */
+void jk_mark_read(const struct jk_read *r, struct jk_docs *docs, size_t had,
+                  const struct jekyll_stat *st, size_t warnings);
+size_t jk_warnings(const struct jk_read *r);
+/* The previous value of the data file REL when its identity is ST (a new
+ * reference), else NULL. */
+struct value *jk_reuse_data(const struct jk_read *r, const char *rel,
+                            const struct jekyll_stat *st);
+/* Keeps V (a new reference) as the data file REL read with ST. */
+void jk_keep_data(const struct jk_read *r, const char *rel,
+                  const struct jekyll_stat *st, const struct value *v);
 
 /* --- docs.c --- */
 

@@ -21,6 +21,25 @@ static void remember(struct jekyll_site *s, const char *rel)
     s->files[s->n_files++] = jk_join(s->root, rel);
 }
 
+/* The texts read, each with its length before it (an absent one is
+ * "-"), for the next load to compare. */
+static void keep_config_text(struct jekyll_site *s,
+                             const struct file_content *fc,
+                             const char *const *texts)
+{
+    struct buf b = {0};
+    for (int i = 0; i < 2; i++) {
+        if (!texts[i]) {
+            buf_puts(&b, "-\n");
+            continue;
+        }
+        buf_printf(&b, "%zu\n", fc[i].len);
+        buf_put(&b, fc[i].data, fc[i].len);
+    }
+    s->config_len = b.len;
+    s->config_text = buf_detach(&b);
+}
+
 /* _config.yml, and capsule.yaml over it when present. */
 static int load_config(struct jekyll_site *s, size_t max_bytes,
                        struct diags *diags)
@@ -38,6 +57,7 @@ static int load_config(struct jekyll_site *s, size_t max_bytes,
             rc = -1;
         }
     }
+    keep_config_text(s, fc, texts);
     const char *shown[] = {s->files[0], s->files[1]};
     if (rc == 0)
         rc = jekyll_config_from(shown, texts, 2, &s->config, diags);
@@ -140,6 +160,21 @@ static void build_site_value(struct jekyll_site *s, struct value *data)
 
 /* --- loading --- */
 
+/* The moment a load begins, 10 ms early: file times come from a coarse
+ * clock, which lags the precise one by up to a tick. A file changed
+ * after it is not kept by the next load (see jk_stat). */
+static struct timespec load_start(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec -= 10 * 1000 * 1000;
+    if (t.tv_nsec < 0) {
+        t.tv_nsec += 1000 * 1000 * 1000;
+        t.tv_sec--;
+    }
+    return t;
+}
+
 static void read_everything(struct jekyll_site *s, const struct jk_read *r)
 {
     struct jk_docs pages = {0}, statics = {0}, posts = {0};
@@ -180,15 +215,19 @@ int jekyll_load(const char *root, const struct jekyll_opts *opts,
     }
     int dirfd = open(out->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct jk_seen seen = {0}, data_seen = {0};
-    struct jk_read r = {&seen, out->root, dirfd, out->config,
-                        jk_timezone_offset(out->config), out->now, cap,
-                        diags};
+    struct jk_prev *prev = jk_prev_open(opts ? opts->prev : NULL, out);
+    struct jk_read r = {.seen = &seen, .root = out->root, .dirfd = dirfd,
+                        .config = out->config,
+                        .offset = jk_timezone_offset(out->config),
+                        .now = out->now, .max_bytes = cap, .diags = diags,
+                        .since = load_start(), .prev = prev, .site = out};
     read_everything(out, &r);
     r.seen = &data_seen; /* _data is read apart from the walk */
     struct value *data = jk_read_data(&r, &out->files, &out->n_files);
     free(seen.ids);
     free(data_seen.ids);
     build_site_value(out, data);
+    jk_prev_close(prev);
     if (dirfd >= 0)
         close(dirfd);
     return 0;
@@ -206,6 +245,12 @@ void jekyll_free(struct jekyll_site *s)
     free(s->files);
     value_release(s->config);
     value_release(s->site);
+    for (size_t i = 0; i < s->n_data_files; i++) {
+        free(s->data_files[i].path);
+        value_release(s->data_files[i].value);
+    }
+    free(s->data_files);
+    free(s->config_text);
     free(s->root);
     memset(s, 0, sizeof *s);
 }

@@ -84,6 +84,7 @@ static void add_page(const struct jk_read *r, const char *dir,
         jk_set_str(page, "path", rel);
     jk_set_str(page, "url", d->url);
     d->page = page;
+    d->reusable = true;
     d->source = t.source;
     d->source_len = t.source_len;
     t.source = NULL;
@@ -120,6 +121,23 @@ static void add_static(const char *rel, struct jk_docs *statics)
     free(base);
 }
 
+/* A file of the walk: a page when it has front matter (kept from the
+ * previous load when unchanged), else a static file. */
+static void add_file(const struct jk_read *r, const char *dir,
+                     const char *rel, struct jk_docs *pages,
+                     struct jk_docs *statics)
+{
+    struct jekyll_stat st;
+    jk_stat(r, rel, &st);
+    if (jk_reuse_doc(r, rel, JEKYLL_PAGE, NULL, &st, pages))
+        return;
+    if (!jk_head_has_front_matter(r, rel))
+        return add_static(rel, statics);
+    size_t had = pages->n, warnings = jk_warnings(r);
+    add_page(r, dir, rel, pages);
+    jk_mark_read(r, pages, had, &st, warnings);
+}
+
 /* --- the walk --- */
 
 /* Reader#read_directories: DIR's entries through the EntryFilter; its
@@ -145,14 +163,9 @@ static void read_directory(const struct jk_read *r, const char *dir,
     for (size_t i = 0; i < n; i++)
         if (kinds[i] == 1)
             read_directory(r, rels[i], pages, statics, posts);
-    for (size_t i = 0; i < n; i++) {
-        if (kinds[i] != 0)
-            continue;
-        if (jk_head_has_front_matter(r, rels[i]))
-            add_page(r, dir, rels[i], pages);
-        else
-            add_static(rels[i], statics);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (kinds[i] == 0)
+            add_file(r, dir, rels[i], pages, statics);
     for (size_t i = 0; i < n; i++)
         free(rels[i]);
     free(rels);
@@ -181,10 +194,7 @@ static void read_included_files(const struct jk_read *r,
             continue;
         const char *slash = strrchr(rel, '/');
         char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
-        if (jk_head_has_front_matter(r, rel))
-            add_page(r, dir, rel, pages);
-        else
-            add_static(rel, statics);
+        add_file(r, dir, rel, pages, statics);
         free(dir);
     }
 }

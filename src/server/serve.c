@@ -48,6 +48,8 @@ enum {
 struct build {
     struct job *job;
     char *path;             /* what capsule_load is given */
+    struct capsule *prev;   /* the live snapshot when it began: what is
+                               unchanged is kept from it (capsule_reload) */
     atomic_size_t host;     /* the host whose site is being built */
     struct capsule *result; /* NULL: failed, the reasons in diags */
     struct diags diags;
@@ -399,7 +401,7 @@ static void print_urls(const struct config *cfg)
 static void build_run(void *arg)
 {
     struct build *b = arg;
-    b->result = capsule_load_tracked(b->path, &b->diags, &b->host);
+    b->result = capsule_reload(b->path, b->prev, &b->diags, &b->host);
     b->ended_ms = mono_ms();
     struct rusage ru;
     if (getrusage(RUSAGE_THREAD, &ru) == 0)
@@ -410,6 +412,7 @@ static void build_run(void *arg)
 static void build_free(struct build *b)
 {
     capsule_unref(b->result);
+    capsule_unref(b->prev);
     diags_free(&b->diags);
     free(b->path);
     free(b);
@@ -421,6 +424,7 @@ static void start_build(struct serve *s, long long now)
 {
     struct build *b = xcalloc(1, sizeof *b);
     b->path = xstrdup(s->load_path);
+    b->prev = capsule_ref(s->cur);
     atomic_init(&b->host, 0);
     b->started_ms = now;
     b->files_before = s->cur ? capsule_files_state(s->cur) : 0;

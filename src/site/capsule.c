@@ -265,6 +265,18 @@ struct capsule *capsule_load(const char *dir, struct diags *diags)
 struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
                                      atomic_size_t *building)
 {
+    return capsule_reload(dir, NULL, diags, building);
+}
+
+/* The previous build of host I, when PREV has one. */
+static const struct site *prev_site(const struct capsule *prev, size_t i)
+{
+    return prev && i < prev->n_sites ? prev->sites[i] : NULL;
+}
+
+struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
+                               struct diags *diags, atomic_size_t *building)
+{
     struct capsule *c = xcalloc(1, sizeof *c);
     atomic_init(refs_of(c), 1);
     struct timespec since = load_start();
@@ -293,7 +305,8 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
         char *page = site_page_path(cfg, i);
         record_file(c, page);
         free(page);
-        struct site *s = site_build(cfg, i, i == 0, diags);
+        struct site *s = site_rebuild(cfg, i, i == 0, prev_site(prev, i),
+                                      diags);
         if (!s) {
             capsule_free(c);
             return NULL;

@@ -56,11 +56,13 @@ static void note_home(const struct site_content *out,
  * page; *name gets the page's path beneath ROOT. -1 when the site has
  * none (README.md, LICENSE and excluded files never are). */
 static int find_jekyll_home(const struct config *cfg, const char *root,
+                            const struct jekyll_site *prev,
                             struct site_content *out,
                             const struct jekyll_doc **found,
                             struct diags *diags)
 {
-    struct jekyll_opts opts = {.max_bytes = cfg->server.max_file_bytes};
+    struct jekyll_opts opts = {.max_bytes = cfg->server.max_file_bytes,
+                               .prev = prev};
     out->jekyll = xcalloc(1, sizeof *out->jekyll);
     if (jekyll_load(root, &opts, out->jekyll, diags) < 0)
         return -1;
@@ -96,8 +98,8 @@ static const struct value *jekyll_doc_vars(const struct jekyll_site *js,
  * configured one beneath its host's directory (see page_load_in); in a
  * Jekyll site, its home page, with the site's values for Liquid. */
 static int load_page(const struct config *cfg, size_t host_index,
-                     const char *page_path, struct site_content *out,
-                     struct diags *diags)
+                     const char *page_path, const struct jekyll_site *prev,
+                     struct site_content *out, struct diags *diags)
 {
     if (page_path) {
         card_build(cfg->site.vars, &out->card);
@@ -110,7 +112,7 @@ static int load_page(const struct config *cfg, size_t host_index,
                             diags);
     }
     const struct jekyll_doc *home;
-    if (find_jekyll_home(cfg, root, out, &home, diags) < 0)
+    if (find_jekyll_home(cfg, root, prev, out, &home, diags) < 0)
         return -1;
     struct config view = *cfg;
     view.site.vars = jekyll_site_vars(cfg, out->jekyll);
@@ -134,14 +136,16 @@ static void free_jekyll(struct site_content *out)
     out->jekyll = NULL;
 }
 
-int site_content_load(const struct config *cfg, size_t host_index,
-                      const char *page_path, struct site_content *out,
-                      struct diags *diags)
+/* site_content_load, keeping what it can of PREV (the previous load of
+ * the host's Jekyll site, or NULL): see jekyll_opts.prev. */
+static int content_load(const struct config *cfg, size_t host_index,
+                        const char *page_path, const struct jekyll_site *prev,
+                        struct site_content *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
     out->page_path = page_path ? xstrdup(page_path)
                                : site_page_path(cfg, host_index);
-    if (load_page(cfg, host_index, page_path, out, diags) < 0) {
+    if (load_page(cfg, host_index, page_path, prev, out, diags) < 0) {
         free_jekyll(out);
         card_free(&out->card);
         page_free(&out->page);
@@ -170,6 +174,13 @@ int site_content_load(const struct config *cfg, size_t host_index,
         .card = &out->card,
     };
     return 0;
+}
+
+int site_content_load(const struct config *cfg, size_t host_index,
+                      const char *page_path, struct site_content *out,
+                      struct diags *diags)
+{
+    return content_load(cfg, host_index, page_path, NULL, out, diags);
 }
 
 void site_content_free(struct site_content *sc)
@@ -423,10 +434,19 @@ static struct render_opts spartan_opts(const struct config *cfg,
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags)
 {
+    return site_rebuild(cfg, host_index, with_gopher, NULL, diags);
+}
+
+struct site *site_rebuild(const struct config *cfg, size_t host_index,
+                          bool with_gopher, const struct site *prev,
+                          struct diags *diags)
+{
     struct site *s = xcalloc(1, sizeof *s);
     s->cfg = cfg;
     s->host_index = host_index;
-    if (site_content_load(cfg, host_index, NULL, &s->content, diags) < 0) {
+    const struct jekyll_site *prev_js = prev ? prev->content.jekyll : NULL;
+    if (content_load(cfg, host_index, NULL, prev_js, &s->content, diags) <
+        0) {
         free(s);
         return NULL;
     }
