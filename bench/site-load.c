@@ -97,6 +97,14 @@ static void append_word(const char *dir, const char *file, int n)
     fclose(f);
 }
 
+/* One reload; apart, so that a profiler can be pointed at it
+ * (valgrind --tool=callgrind --toggle-collect=one_reload). */
+__attribute__((noinline)) static struct capsule *
+one_reload(const char *dir, const struct capsule *prev, struct diags *diags)
+{
+    return capsule_reload(dir, prev, diags, NULL);
+}
+
 /* RUNS reloads, each after FILE is edited; -1 when one fails. */
 static int reloads(const char *dir, const char *file, int runs)
 {
@@ -108,7 +116,7 @@ static int reloads(const char *dir, const char *file, int runs)
     for (int i = 0; prev && i < runs; i++) {
         append_word(dir, file, i);
         double w0 = wall_s(), c0 = cpu_s();
-        struct capsule *c = capsule_reload(dir, prev, &diags, NULL);
+        struct capsule *c = one_reload(dir, prev, &diags);
         walls[i] = wall_s() - w0;
         cpus[i] = cpu_s() - c0;
         diags_free(&diags);

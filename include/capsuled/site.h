@@ -77,6 +77,8 @@ struct route_table {
     size_t n, cap;
 };
 
+struct page_render; /* pages.c */
+
 const struct route *route_find(const struct route_table *t, const char *path);
 
 struct site {
@@ -106,6 +108,16 @@ struct site {
     size_t n_known;
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
+    /* A Jekyll site's pages as rendered (pages.c), by document path: the
+     * route tables borrow their bytes, and the next build keeps those
+     * that nothing it changed can have changed (see site_rebuild). */
+    struct page_render **renders;
+    size_t n_renders;
+    size_t n_renders_kept;       /* of them, taken from the previous build */
+    /* What every page's render reads besides its own file, as text: a
+     * previous build's renders are kept only when it is the same. */
+    char *render_context;
+    size_t render_context_len;
 };
 
 /* Builds a site and pre-renders its responses (the gopher ones, and the
@@ -114,9 +126,11 @@ struct site {
 struct site *site_build(const struct config *cfg, size_t host_index,
                         bool with_gopher, struct diags *diags);
 /* The same, keeping what is unchanged from PREV (the previous build of
- * the same host, still alive and left unchanged; NULL: none): the
- * documents of its Jekyll model whose files did not change (see
- * jekyll_opts.prev). The result is what site_build gives. */
+ * the same host with the same configuration, still alive and left
+ * unchanged; NULL: none): the documents of its Jekyll model whose files
+ * did not change (see jekyll_opts.prev), and the routes and diagnostics
+ * of the pages whose render read nothing that changed (pages.c says the
+ * rule). The result is what site_build gives, byte for byte. */
 struct site *site_rebuild(const struct config *cfg, size_t host_index,
                           bool with_gopher, const struct site *prev,
                           struct diags *diags);

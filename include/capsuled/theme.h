@@ -55,6 +55,12 @@ struct theme_site {
 bool theme_apply(struct page *page, const struct value *vars,
                  const struct theme_site *ts);
 
+/* Whether what the layout of VARS (as for theme_apply) adds reads
+ * anything but VARS: the site's documents, data or files (al-folio's
+ * about layout, minimal-mistakes' home layout). A reload re-renders such
+ * a page whenever it rebuilds the site. */
+bool theme_reads_site(const struct value *vars);
+
 /* --- stages, exposed for tests --- */
 
 /* al-folio's about layout: what goes before the content and after it. */

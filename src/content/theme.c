@@ -352,6 +352,12 @@ static void S_replace_body(struct page *page, struct buf *body, int before)
     page->body_line -= before;
 }
 
+bool theme_reads_site(const struct value *vars)
+{
+    char kind = S_known(value_text(value_hash_get(vars, "layout")));
+    return kind == 'a' || kind == 'h';
+}
+
 bool theme_apply(struct page *page, const struct value *vars,
                  const struct theme_site *ts)
 {

@@ -268,10 +268,53 @@ struct capsule *capsule_load_tracked(const char *dir, struct diags *diags,
     return capsule_reload(dir, NULL, diags, building);
 }
 
-/* The previous build of host I, when PREV has one. */
-static const struct site *prev_site(const struct capsule *prev, size_t i)
+static bool same_time(struct timespec a, struct timespec b);
+
+static int file_path_cmp(const void *a, const void *b)
 {
-    return prev && i < prev->n_sites ? prev->sites[i] : NULL;
+    const struct capsule_file *x = a, *y = b;
+    return strcmp(x->path, y->path);
+}
+
+/* Whether F (recorded now) is as PREV recorded the same file (PREV's
+ * files are sorted by path: drop_duplicates). */
+static bool same_record(const struct capsule *prev,
+                        const struct capsule_file *f)
+{
+    const struct capsule_file *p =
+        prev->n_files ? bsearch(f, prev->files, prev->n_files,
+                                sizeof *prev->files, file_path_cmp)
+                      : NULL;
+    return p && p->exists == f->exists && !p->raced &&
+           (!f->exists ||
+            (p->dev == f->dev && p->ino == f->ino && p->size == f->size &&
+             same_time(p->mtim, f->mtim) && same_time(p->ctim, f->ctim)));
+}
+
+/* The files recorded from FIRST up to now, and those before END_MAIN
+ * (the main configuration's), all as PREV saw them. */
+static bool config_unchanged(const struct capsule *c,
+                             const struct capsule *prev, size_t end_main,
+                             size_t first)
+{
+    for (size_t k = 0; k < c->n_files; k++)
+        if ((k < end_main || k >= first) && !same_record(prev, &c->files[k]))
+            return false;
+    return true;
+}
+
+/* The previous build of host I, to keep what it may from: only while its
+ * configuration files (the main ones, recorded before END_MAIN, and the
+ * host's own and its named page, from FIRST) are as PREV saw them, so
+ * that nothing a render reads from the configuration changed. */
+static const struct site *prev_site(const struct capsule *c,
+                                    const struct capsule *prev, size_t i,
+                                    size_t end_main, size_t first)
+{
+    if (!prev || i >= prev->n_sites ||
+        !config_unchanged(c, prev, end_main, first))
+        return NULL;
+    return prev->sites[i];
 }
 
 struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
@@ -294,7 +337,9 @@ struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
     c->host_own = xcalloc(n, sizeof *c->host_own);
     c->host_view = xcalloc(n, sizeof *c->host_view);
     c->n_host_cfgs = n;
+    size_t end_main = c->n_files;
     for (size_t i = 0; i < n; i++) {
+        size_t first = c->n_files;
         if (building)
             atomic_store_explicit(building, i, memory_order_relaxed);
         const struct config *cfg = host_config(c, i, diags);
@@ -305,7 +350,8 @@ struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
         char *page = site_page_path(cfg, i);
         record_file(c, page);
         free(page);
-        struct site *s = site_rebuild(cfg, i, i == 0, prev_site(prev, i),
+        struct site *s = site_rebuild(cfg, i, i == 0,
+                                      prev_site(c, prev, i, end_main, first),
                                       diags);
         if (!s) {
             capsule_free(c);

@@ -7,6 +7,7 @@
 #include "site_internal.h"
 #include "capsuled/theme.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,47 +51,65 @@ static void split_html(char *path, char **html)
     }
 }
 
+/* The tables of a page's render, one of each kind per protocol. */
+enum { T_GEMINI, T_SPARTAN, T_GOPHER, N_TABLES };
+
+/* One page as rendered: its own routes (its route, its .html form) and
+ * its sections' routes, which are added once every page is (a page of the
+ * site at "/cv/talks/" wins over the section "talks" of "/cv/": the first
+ * route added for a path wins), and the diagnostics rendering it gave.
+ * Immutable once made; shared by reference count between a site and the
+ * next build, which copies its routes (borrowing the bytes) and
+ * diagnostics instead of rendering the page again when it may (see
+ * may_keep). */
+struct page_render {
+    atomic_int refs;
+    char *doc_path;
+    /* The model's page value it was rendered from: the next model holds
+     * the same value exactly when it kept the document, its file and the
+     * configuration unchanged (jekyll_opts.prev). */
+    struct value *page;
+    bool self_contained; /* its render read nothing but its own file */
+    struct route_table own[N_TABLES], later[N_TABLES];
+    struct diags diags;
+};
+
+static void render_unref(struct page_render *r)
+{
+    if (!r || atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) !=
+                   1)
+        return;
+    for (int t = 0; t < N_TABLES; t++) {
+        route_table_free(&r->own[t]);
+        route_table_free(&r->later[t]);
+    }
+    diags_free(&r->diags);
+    value_release(r->page);
+    free(r->doc_path);
+    free(r);
+}
+
 /* 31 to PATH at the site's Gemini URL, for its .html form HTML. */
-static void add_redirect(struct site *s, const char *html, const char *path)
+static void add_redirect(const struct site *s, struct route_table *t,
+                         const char *html, const char *path)
 {
     struct buf b = {0};
     buf_printf(&b, "%d ", GEMINI_REDIRECT_PERMANENT);
     path_gemini_url(&b, s->content.opts.gemini_host,
                     s->content.opts.gemini_port, path);
     buf_puts(&b, "\r\n");
-    route_add(&s->gemini, html, &b);
+    route_add(t, html, &b);
 }
 
-/* Routes of a page's sections, added once every page is: a page of the
- * site at "/cv/talks/" wins over the section "talks" of "/cv/" (the
- * first route added for a path wins). */
-struct later {
-    struct route_table gemini, spartan, gopher;
-};
-
-/* Moves FROM's routes to the end of TO. */
-static void append_routes(struct route_table *to, struct route_table *from)
-{
-    for (size_t i = 0; i < from->n; i++) {
-        struct buf b = {.data = from->items[i].data,
-                        .len = from->items[i].len,
-                        .cap = from->items[i].len};
-        route_add(to, from->items[i].path, &b);
-        buf_free(&b);
-        free(from->items[i].path);
-    }
-    free(from->items);
-    *from = (struct route_table){0};
-}
-
-/* One page of the site being added: its model, where it is served, and
- * the options to render it with (the site's, without card or news). */
+/* One page of the site being added: its model, where it is served, the
+ * options to render it with (the site's, without card or news), and the
+ * render its routes go to. */
 struct one_page {
     struct site *s;
     const struct doc *doc;
     struct page *page;
     const char *path;
-    struct later *later;
+    struct page_render *out;
 };
 
 static struct render_opts page_opts(const struct render_opts *site,
@@ -236,14 +255,15 @@ static void add_gopher_sections(const struct one_page *p,
             gophermap_end(&body);
             buf_clear(&path);
             path_section(&path, doc, sec->slug);
-            add_typed(&p->later->gopher, path.data, NULL, body.data,
+            add_typed(&p->out->later[T_GOPHER], path.data, NULL, body.data,
                       body.len);
             buf_clear(&body);
         }
         render_text_section(doc, i, o, 1, &body);
         buf_clear(&path);
         path_section_text_of(&path, doc, sec->slug);
-        add_typed(&p->later->gopher, path.data, NULL, body.data, body.len);
+        add_typed(&p->out->later[T_GOPHER], path.data, NULL, body.data,
+                  body.len);
         buf_clear(&body);
     }
     buf_free(&body);
@@ -255,51 +275,70 @@ static void add_gopher_page(const struct one_page *p, const char *html)
     struct render_opts o = page_opts(&p->s->content.opts, p->page);
     struct buf body = {0};
     gopher_page(p, &o, &body);
-    add_typed(&p->s->gopher, p->path, NULL, body.data, body.len);
+    struct route_table *t = &p->out->own[T_GOPHER];
+    add_typed(t, p->path, NULL, body.data, body.len);
     if (html)
-        add_typed(&p->s->gopher, html, NULL, body.data, body.len);
+        add_typed(t, html, NULL, body.data, body.len);
     buf_free(&body);
     add_gopher_sections(p, &o);
 }
 
 /* Spartan's redirect of a page's .html form: "3 PATH". */
-static void add_spartan_redirect(struct site *s, const char *html,
+static void add_spartan_redirect(struct route_table *t, const char *html,
                                  const char *path)
 {
     struct buf b = {0};
     buf_printf(&b, "%d %s\r\n", SPARTAN_REDIRECT, path);
-    route_add(&s->spartan, html, &b);
+    route_add(t, html, &b);
 }
 
 /* The page on every protocol: its route, its sections' routes (into
- * LATER), and its .html form's redirect. */
+ * the render's later tables), and its .html form's redirect. */
 static void add_page_routes(const struct one_page *p, const char *html,
                             bool with_gopher)
 {
     struct site *s = p->s;
-    struct gemtext_routes g = {&s->gemini, s->gemtext_header,
+    struct page_render *r = p->out;
+    struct gemtext_routes g = {&r->own[T_GEMINI], s->gemtext_header,
                                &s->content.opts, GEMINI_SUCCESS};
-    add_gemtext_page(p, &g, &p->later->gemini);
+    add_gemtext_page(p, &g, &r->later[T_GEMINI]);
     if (html)
-        add_redirect(s, html, p->path);
+        add_redirect(s, &r->own[T_GEMINI], html, p->path);
     if (s->spartan_header) {
-        struct gemtext_routes sg = {&s->spartan, s->spartan_header,
+        struct gemtext_routes sg = {&r->own[T_SPARTAN], s->spartan_header,
                                     &s->spartan_opts, SPARTAN_SUCCESS};
-        add_gemtext_page(p, &sg, &p->later->spartan);
+        add_gemtext_page(p, &sg, &r->later[T_SPARTAN]);
         if (html)
-            add_spartan_redirect(s, html, p->path);
+            add_spartan_redirect(&r->own[T_SPARTAN], html, p->path);
     }
     if (with_gopher)
         add_gopher_page(p, html);
 }
 
-/* One page: loaded with the site's values for Liquid, its model built
- * with its route as the base of its sections' routes. */
-static void add_jekyll_page(struct site *s, const struct config *view,
-                            const struct jekyll_doc *d, char *path,
-                            struct later *later, bool with_gopher,
-                            struct diags *diags)
+/* Whether D's render reads nothing but its own file (and what the
+ * render context holds): no Liquid markup in it (Liquid reads site.*,
+ * includes, data, the clock) and no layout addition drawn from the site
+ * (theme_reads_site). */
+static bool self_contained(const struct jekyll_doc *d)
 {
+    return d->source && !strstr(d->source, "{{") &&
+           !strstr(d->source, "{%") && !theme_reads_site(d->page);
+}
+
+/* One page rendered: loaded with the site's values for Liquid, its model
+ * built with its route as the base of its sections' routes, its routes
+ * and diagnostics into a new render. */
+static struct page_render *render_page(struct site *s,
+                                       const struct config *view,
+                                       const struct jekyll_doc *d, char *path,
+                                       bool with_gopher)
+{
+    struct page_render *r = xcalloc(1, sizeof *r);
+    atomic_init(&r->refs, 1);
+    r->doc_path = xstrdup(d->path);
+    r->page = value_retain(d->page);
+    r->self_contained = self_contained(d);
+    struct diags *diags = &r->diags;
     char *html;
     split_html(path, &html);
     const struct jekyll_site *js = s->content.jekyll;
@@ -322,13 +361,14 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);
-        struct one_page p = {s, &doc, &page, path, later};
+        struct one_page p = {s, &doc, &page, path, r};
         add_page_routes(&p, html, with_gopher);
         doc_free(&doc);
     }
     page_free(&page);
     free(html);
     free(shown);
+    return r;
 }
 
 /* The routes every page will have, before any is rendered. */
@@ -357,33 +397,166 @@ static void forget_routes(struct site *s)
     s->n_known = 0;
 }
 
+/* --- keeping the previous build's renders --- */
+
+static void put_field(struct buf *b, const char *s)
+{
+    buf_puts(b, s ? s : "-");
+    buf_putc(b, '\0');
+}
+
+/* What a page's render reads besides its own file and the configuration
+ * (the capsule passes a previous build only when its configuration files
+ * are unchanged), as text: the headers its routes start with, whether
+ * gopher is built, the home page (its sections and their anchors are
+ * link targets), and every document's kind, path and URL (the routes a
+ * link may lead to, and the order in which routes are added). */
+static void render_context(const struct site *s, bool with_gopher,
+                           struct buf *b)
+{
+    const struct jekyll_site *js = s->content.jekyll;
+    const struct doc *home = &s->content.doc;
+    put_field(b, js->config_text ? js->config_text : "");
+    put_field(b, s->gemtext_header);
+    put_field(b, s->spartan_header);
+    put_field(b, with_gopher ? "gopher" : "no gopher");
+    put_field(b, s->content.page_path);
+    for (size_t i = 0; i < home->n_sections; i++) {
+        put_field(b, home->sections[i].slug);
+        for (size_t j = 0; j < home->sections[i].n_anchors; j++)
+            put_field(b, home->sections[i].anchors[j]);
+        put_field(b, "#");
+    }
+    for (size_t i = 0; i < js->n_docs; i++) {
+        const struct jekyll_doc *d = &js->docs[i];
+        buf_printf(b, "%d%d%d", (int)d->kind, d->output, d->markdown);
+        put_field(b, d->path);
+        put_field(b, d->url);
+    }
+}
+
+static int render_path_cmp(const void *a, const void *b)
+{
+    const struct page_render *x = *(struct page_render *const *)a;
+    const struct page_render *y = *(struct page_render *const *)b;
+    return strcmp(x->doc_path, y->doc_path);
+}
+
+/* The rule: a page's routes and diagnostics are copied from the previous
+ * build when nothing its render reads changed: the configuration
+ * unchanged (checked by the capsule), the render context the same (the
+ * set of documents and their URLs, the home page's sections, the
+ * headers), the model holding the very page value it was rendered from
+ * (its file unchanged: jekyll_opts.prev), and its render self-contained
+ * (no Liquid, no layout addition drawn from the site). Everything else
+ * (the home page, indexes, feeds, pages whose Liquid reads site.posts) is
+ * rendered again. */
+static struct page_render *may_keep(const struct site *prev,
+                                    const struct jekyll_doc *d)
+{
+    if (!prev || !prev->n_renders)
+        return NULL;
+    struct page_render key = {.doc_path = d->path}, *k = &key;
+    struct page_render **hit = bsearch(&k, prev->renders, prev->n_renders,
+                                       sizeof *prev->renders,
+                                       render_path_cmp);
+    struct page_render *r = hit ? *hit : NULL;
+    if (!r || !r->self_contained || r->page != d->page)
+        return NULL;
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+    return r;
+}
+
+/* The diagnostics rendering a page gave, as if it were rendered now. */
+static void copy_diags(const struct diags *from, struct diags *to)
+{
+    for (size_t i = 0; to && i < from->n; i++)
+        diags_add(to, from->items[i].level, from->items[i].file,
+                  from->items[i].line, "%s", from->items[i].msg);
+}
+
+/* R's routes into the site's tables (its own now, its sections' into
+ * LATER), borrowing their bytes; R is kept with the site. */
+static void add_render(struct site *s, struct page_render *r,
+                       struct route_table later[N_TABLES],
+                       struct diags *diags)
+{
+    struct route_table *tables[N_TABLES] = {&s->gemini, &s->spartan,
+                                            &s->gopher};
+    for (int t = 0; t < N_TABLES; t++) {
+        for (size_t i = 0; i < r->own[t].n; i++)
+            route_add_borrowed(tables[t], &r->own[t].items[i]);
+        for (size_t i = 0; i < r->later[t].n; i++)
+            route_add_borrowed(&later[t], &r->later[t].items[i]);
+    }
+    copy_diags(&r->diags, diags);
+    s->renders[s->n_renders++] = r;
+}
+
+/* Moves FROM's routes (borrowed ones stay borrowed) to the end of TO. */
+static void append_routes(struct route_table *to, struct route_table *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        route_add_borrowed(to, &from->items[i]);
+        to->items[to->n - 1].borrowed = from->items[i].borrowed;
+        free(from->items[i].path);
+    }
+    free(from->items);
+    *from = (struct route_table){0};
+}
+
 /* Every page and collection item with output, at its URL (Gemini) and
  * selector (Gopher), split into sections as the home page is; each page's
  * sections after every page. Added before capsuled's own routes: the site's URLs
  * win over the home page's section paths (the first route added wins). */
 void site_build_pages(struct site *s, bool with_gopher,
-                      struct diags *diags)
+                      const struct site *prev, struct diags *diags)
 {
     const struct jekyll_site *js = s->content.jekyll;
     if (!js)
         return;
     struct config view = *s->cfg;
     view.site.vars = jekyll_site_vars(s->cfg, js);
+    struct buf context = {0};
+    render_context(s, with_gopher, &context);
+    s->render_context_len = context.len;
+    s->render_context = buf_detach(&context);
+    if (prev && (prev->render_context_len != s->render_context_len ||
+                 memcmp(prev->render_context, s->render_context,
+                        s->render_context_len) != 0))
+        prev = NULL;
     /* Backwards: of documents sharing a URL, Jekyll keeps the one it
      * writes last, and the first route added wins. */
     know_routes(s);
-    struct later later = {0};
+    s->renders = xcalloc(js->n_docs + 1, sizeof *s->renders);
+    struct route_table later[N_TABLES] = {{0}};
     for (size_t k = js->n_docs; k-- > 0;) {
         const struct jekyll_doc *d = &js->docs[k];
         char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
-        if (path)
-            add_jekyll_page(s, &view, d, path, &later, with_gopher, diags);
+        struct page_render *r = path ? may_keep(prev, d) : NULL;
+        s->n_renders_kept += r != NULL;
+        if (path && !r)
+            r = render_page(s, &view, d, path, with_gopher);
+        if (r)
+            add_render(s, r, later, diags);
         free(path);
     }
-    append_routes(&s->gemini, &later.gemini);
-    append_routes(&s->spartan, &later.spartan);
-    append_routes(&s->gopher, &later.gopher);
+    append_routes(&s->gemini, &later[T_GEMINI]);
+    append_routes(&s->spartan, &later[T_SPARTAN]);
+    append_routes(&s->gopher, &later[T_GOPHER]);
+    if (s->n_renders)
+        qsort(s->renders, s->n_renders, sizeof *s->renders, render_path_cmp);
     forget_routes(s);
     value_release(view.site.vars);
 }
 
+void site_pages_free(struct site *s)
+{
+    for (size_t i = 0; i < s->n_renders; i++)
+        render_unref(s->renders[i]);
+    free(s->renders);
+    free(s->render_context);
+    s->renders = NULL;
+    s->render_context = NULL;
+    s->n_renders = 0;
+}

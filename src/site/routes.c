@@ -61,17 +61,31 @@ bool site_normalize_path(const char *in, size_t len, char *out, size_t cap)
 
 /* --- route tables --- */
 
-void route_add(struct route_table *t, const char *path, struct buf *b)
+static struct route *route_push(struct route_table *t, const char *path)
 {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
         t->items = xrealloc(t->items, t->cap * sizeof *t->items);
     }
-    t->items[t->n].path = xstrdup(path);
-    t->items[t->n].len = b->len;
-    t->items[t->n].data = buf_detach(b);
-    t->items[t->n].borrowed = false;
-    t->n++;
+    struct route *r = &t->items[t->n++];
+    r->path = xstrdup(path);
+    return r;
+}
+
+void route_add(struct route_table *t, const char *path, struct buf *b)
+{
+    struct route *r = route_push(t, path);
+    r->len = b->len;
+    r->data = buf_detach(b);
+    r->borrowed = false;
+}
+
+void route_add_borrowed(struct route_table *t, const struct route *from)
+{
+    struct route *r = route_push(t, from->path);
+    r->data = from->data;
+    r->len = from->len;
+    r->borrowed = true;
 }
 
 static int route_cmp(const void *a, const void *b)

@@ -458,7 +458,7 @@ struct site *site_rebuild(const struct config *cfg, size_t host_index,
         s->spartan_header = gemtext_header(SPARTAN_SUCCESS, s->lang);
         s->spartan_opts = spartan_opts(cfg, host_index, &s->content.opts);
     }
-    site_build_pages(s, with_gopher, diags);
+    site_build_pages(s, with_gopher, prev, diags);
     site_add_static(s, with_gopher, diags);
     site_build_nav(s, with_gopher);
     build_gemini_routes(s);
@@ -482,6 +482,7 @@ void site_free(struct site *s)
     route_table_free(&s->spartan);
     site_static_free(s);
     free(s->spartan_header);
+    site_pages_free(s); /* after the tables, which borrow their bytes */
     site_content_free(&s->content);
     site_nav_free(s);
     free(s->lang);

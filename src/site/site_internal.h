@@ -29,6 +29,8 @@ void route_add(struct route_table *t, const char *path, struct buf *b);
 /* A gemtext page: G's header, then BODY (emptied). */
 void add_gemtext(const struct gemtext_routes *g, const char *path,
                  struct buf *body);
+/* A route of another table, its bytes borrowed (R's stay R's owner's). */
+void route_add_borrowed(struct route_table *t, const struct route *r);
 /* HEADER (may be NULL) and the body, as they are. */
 void add_typed(struct route_table *t, const char *path, const char *header,
                const char *body, size_t len);
@@ -49,8 +51,12 @@ int site_doc_page(const struct jekyll_site *js, const struct jekyll_doc *d,
 
 /* Every page and collection item of the content's Jekyll site (none when
  * it is not one) into the tables (pages.c). Called before site.c adds its
- * own routes: the site's URLs win over the home page's section paths. */
-void site_build_pages(struct site *s, bool with_gopher, struct diags *diags);
+ * own routes: the site's URLs win over the home page's section paths.
+ * PREV (or NULL): the previous build, whose renders are kept where they
+ * may be. */
+void site_build_pages(struct site *s, bool with_gopher,
+                      const struct site *prev, struct diags *diags);
+void site_pages_free(struct site *s);
 
 /* The site's navigation and its collections' indexes (nav.c), once the
  * pages are added: s->nav, and the home page's options pointing at it. */
