@@ -29,6 +29,7 @@ enum jekyll_kind {
  * KNOWN is false when it cannot be trusted: no stat, or a change time so
  * recent that another write in the same clock tick would not show. */
 struct jekyll_stat {
+    bool exists; /* a regular file that stat could see */
     bool known;
     unsigned long long dev, ino;
     long long size, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;

@@ -67,6 +67,7 @@ void jk_stat(const struct jk_read *r, const char *rel, struct jekyll_stat *st)
         return;
     /* A file changed within a clock tick of the load may change again
      * with the same times: it is read again next time. */
+    st->exists = true;
     st->known = before(s.st_ctim, r->since) && before(s.st_mtim, r->since);
     st->dev = (unsigned long long)s.st_dev;
     st->ino = (unsigned long long)s.st_ino;
@@ -129,7 +130,9 @@ bool jk_reuse_doc(const struct jk_read *r, const char *rel,
      * then and may not be now. */
     if (d->time > r->prev->site->now || d->time > r->now)
         return false;
-    copy_doc(jk_push(docs), d);
+    struct jekyll_doc *copy = jk_push(docs);
+    copy_doc(copy, d);
+    copy->stat = *st;
     r->site->n_kept++;
     return true;
 }

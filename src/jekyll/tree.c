@@ -45,8 +45,11 @@ int jk_kind_of(const struct jk_read *r, const char *rel)
     char *full = jk_join(r->root, rel);
     struct stat st, lst;
     int k = -1;
-    if (lstat(full, &lst) == 0 && stat(full, &st) == 0 &&
-        (!S_ISLNK(lst.st_mode) || jk_inside(r, rel)))
+    bool seen = lstat(full, &lst) == 0;
+    if (seen && !S_ISLNK(lst.st_mode))
+        k = S_ISDIR(lst.st_mode) ? 1 : 0;
+    /* A symlink is followed (a second stat) when it stays inside. */
+    else if (seen && stat(full, &st) == 0 && jk_inside(r, rel))
         k = S_ISDIR(st.st_mode) ? 1 : 0;
     free(full);
     return k;

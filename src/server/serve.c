@@ -32,9 +32,12 @@
 
 enum {
     TICK_MS = 250,        /* longest wait for a signal; the stat polling pace */
-    SETTLE_MS = 25,       /* after an inotify event, before building: the
-                             events of one save (or checkout) come within
-                             it; more push it back */
+    SETTLE_MS = 10,       /* after an inotify event, before building: the
+                             events of one save come within it (a rename
+                             follows its write by microseconds); more push
+                             it back. A reload keeps what did not change,
+                             so a checkout that outlasts it costs a second,
+                             mostly kept, build */
     RETRY_MS = 1000,      /* after a failed rebuild, before trying again */
     STOP_GRACE_MS = 2000, /* for responses in flight at SIGTERM */
 };
@@ -54,6 +57,7 @@ struct build {
     struct capsule *result; /* NULL: failed, the reasons in diags */
     struct diags diags;
     long long started_ms;
+    long long seen_ms;      /* the change it builds was first seen then */
     long long ended_ms;     /* set by the build's thread, read after join */
     long long cpu_ms;       /* the build thread's CPU time, the same way */
     uint64_t files_before; /* the live snapshot's files' state at start */
@@ -85,6 +89,7 @@ struct serve {
     bool force_build, certs_after_build; /* SIGHUP */
     bool reloading; /* RELOADING=1 sent; READY=1 after the next build */
     long long settle_at;    /* an inotify event: build then (0: none) */
+    long long seen_at;      /* the first event not built yet (0: none) */
     uint64_t settle_state;  /* the files' state at that event */
     bool failing;           /* the last build failed: retry now and then */
     bool unsettled;         /* a file was being written: wait for stable */
@@ -427,6 +432,8 @@ static void start_build(struct serve *s, long long now)
     b->prev = capsule_ref(s->cur);
     atomic_init(&b->host, 0);
     b->started_ms = now;
+    b->seen_ms = s->seen_at ? s->seen_at : now;
+    s->seen_at = 0;
     b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
     b->for_hup = s->certs_after_build;
     b->for_reload = s->reloading;
@@ -568,9 +575,11 @@ static void swap_in(struct serve *s, struct build *b)
     s->cur = c;
     server_swap(&s->srv, capsule_ref(c), NULL);
     watch_sync(&s->watch, c);
+    long long live = mono_ms();
     log_msg("content reloaded (built in %lld ms, %lld ms of CPU; live %lld "
-            "ms after it began)", b->ended_ms - b->started_ms, b->cpu_ms,
-            mono_ms() - b->started_ms);
+            "ms after it began, %lld ms after the change was seen)",
+            b->ended_ms - b->started_ms, b->cpu_ms, live - b->started_ms,
+            live - b->seen_ms);
 }
 
 /* SIGHUP: connections in flight keep the TLS contexts they were accepted
@@ -692,6 +701,8 @@ static void read_events(struct serve *s, long long now)
 {
     if (!watch_read(&s->watch, s->failing || s->unsettled))
         return;
+    if (!s->seen_at)
+        s->seen_at = now;
     s->settle_at = now + SETTLE_MS;
     s->settle_state = capsule_files_state(s->cur);
     if (s->watch.stale)

@@ -58,6 +58,23 @@ static void record_file(struct capsule *c, const char *path)
     file_stat(f);
 }
 
+/* A file the Jekyll model stat'ed before reading it: recorded with what
+ * it saw then (no second stat of thousands of files). */
+static void record_seen(struct capsule *c, const char *path,
+                        const struct jekyll_stat *st)
+{
+    c->files = xrealloc(c->files, (c->n_files + 1) * sizeof *c->files);
+    struct capsule_file *f = &c->files[c->n_files++];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    f->exists = true;
+    f->dev = (dev_t)st->dev;
+    f->ino = (ino_t)st->ino;
+    f->size = (off_t)st->size;
+    f->mtim = (struct timespec){(time_t)st->mtime_sec, st->mtime_nsec};
+    f->ctim = (struct timespec){(time_t)st->ctime_sec, st->ctime_nsec};
+}
+
 struct file_at {
     struct capsule_file f;
     size_t at;
@@ -230,10 +247,10 @@ static struct timespec load_start(void)
  * what else the site value came from (_config.yml, capsule.yaml, the data
  * files) and every page, post, item and static file (each is served,
  * and each is in site.pages, a collection or site.static_files) are
- * recorded once known. A file recorded
- * after it was read may show a change that came in between: a rebuild,
- * never a miss. The site's directories are recorded too, so that a file
- * added to the site is noticed. */
+ * recorded once known (a document with the identity the model stat'ed
+ * before reading it). A file recorded after it was read may show a change
+ * that came in between: a rebuild, never a miss. The site's directories
+ * are recorded too, so that a file added to the site is noticed. */
 static void record_site_files(struct capsule *c,
                               const struct site_content *sc,
                               struct timespec since)
@@ -252,7 +269,10 @@ static void record_site_files(struct capsule *c,
             continue; /* static files with output are served too */
         buf_clear(&p);
         buf_printf(&p, "%s/%s", js->root, js->docs[i].path);
-        record_file(c, p.data);
+        if (js->docs[i].stat.exists)
+            record_seen(c, p.data, &js->docs[i].stat);
+        else
+            record_file(c, p.data);
     }
     buf_free(&p);
 }

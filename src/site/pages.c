@@ -372,19 +372,22 @@ static struct page_render *render_page(struct site *s,
 }
 
 /* The routes every page will have, before any is rendered. */
-static void know_routes(struct site *s)
+/* ROUTES[k] gets the route of document k (NULL when it is not served),
+ * computed once for the known list and the rendering. */
+static void know_routes(struct site *s, char **routes)
 {
     const struct jekyll_site *js = s->content.jekyll;
     s->known = xcalloc(js->n_docs + 1, sizeof *s->known);
     for (size_t k = 0; k < js->n_docs; k++) {
         const struct jekyll_doc *d = &js->docs[k];
         char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
-        char *html = NULL;
-        if (path)
-            split_html(path, &html);
+        routes[k] = path;
+        if (!path)
+            continue;
+        char *html = NULL, *known = xstrdup(path);
+        split_html(known, &html);
         free(html);
-        if (path)
-            s->known[s->n_known++] = path;
+        s->known[s->n_known++] = known;
     }
 }
 
@@ -527,12 +530,13 @@ void site_build_pages(struct site *s, bool with_gopher,
         prev = NULL;
     /* Backwards: of documents sharing a URL, Jekyll keeps the one it
      * writes last, and the first route added wins. */
-    know_routes(s);
+    char **routes = xcalloc(js->n_docs + 1, sizeof *routes);
+    know_routes(s, routes);
     s->renders = xcalloc(js->n_docs + 1, sizeof *s->renders);
     struct route_table later[N_TABLES] = {{0}};
     for (size_t k = js->n_docs; k-- > 0;) {
         const struct jekyll_doc *d = &js->docs[k];
-        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        char *path = routes[k];
         struct page_render *r = path ? may_keep(prev, d) : NULL;
         s->n_renders_kept += r != NULL;
         if (path && !r)
@@ -546,6 +550,7 @@ void site_build_pages(struct site *s, bool with_gopher,
     append_routes(&s->gopher, &later[T_GOPHER]);
     if (s->n_renders)
         qsort(s->renders, s->n_renders, sizeof *s->renders, render_path_cmp);
+    free(routes);
     forget_routes(s);
     value_release(view.site.vars);
 }
