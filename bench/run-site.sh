@@ -52,6 +52,11 @@ done | tee "$tmp/cold.txt"
 "$bench_bin/site-load" "$site" 5 | tail -1
 echo "files jekyll=$(find "$tmp/jekyll-out" -type f | wc -l)" \
      "capsuled=$(find "$tmp/capsule-out" -type f | wc -l)"
+# One post, edited: in process first (capsule_reload over the previous
+# snapshot, the server's build alone), then through a running server.
+post=_posts/2001-06-25-post-500.md
+[ "$SCALE" = 1 ] || post=$(cd "$site" && ls _posts/*.md | head -1)
+"$bench_bin/site-load" "$site" 5 "$post" | grep '^reload'
 
 # A running server: its ports and a certificate in a capsule.yaml laid over
 # the site's _config.yml. It may run as nobody (started as root): the
@@ -73,10 +78,8 @@ YAML
 start_bg "$tmp/serve.log" "$BUILD/capsuled" serve "$site"
 pid=$last_pid
 wait_port "$port" 120 || { cat "$tmp/serve.log"; exit 1; }
-# One post, edited: its URL as capsuled lists it (a .html permalink is
-# served without the suffix).
-post=_posts/2001-06-25-post-500.md
-[ "$SCALE" = 1 ] || post=$(cd "$site" && ls _posts/*.md | head -1)
+# The post's URL as capsuled lists it (a .html permalink is served
+# without the suffix).
 url=$("$BUILD/capsuled" list "$site" | awk -v p="$post" '$NF == p { print $1 }')
 url=${url%.html}
 python3 "$bench_dir/site-reload.py" 127.0.0.1 "$port" \
