@@ -91,6 +91,10 @@ static void make_site(void)
     put("_pages/noted.md",
         "---\ntitle: Noted\npermalink: /noted/\n---\n{% include note.md %}\n",
         "w");
+    put("_pages/profile.md",
+        "---\ntitle: Profile\npermalink: /profile/\nlayout: about\n"
+        "latest_posts:\n  enabled: true\n---\n# Hello\n\nNo Liquid here, "
+        "but the layout lists the latest posts.\n", "w");
     put("_includes/note.md", "An included note.\n", "w");
     put("_data/people.yml", "- name: Ada\n- name: Grace\n", "w");
     put("_news/first.md", "---\ntitle: News one\ndate: 2024-01-03\n---\n"
