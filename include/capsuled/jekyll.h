@@ -54,6 +54,10 @@ struct jekyll_doc {
      * loader does not read it again; NULL for static files. */
     char *source;
     size_t source_len;
+    /* Its front matter as parsed, for the page loader (page_front):
+     * NULL unless its root is a mapping. */
+    struct value *front, *front_settings;
+    size_t front_at, front_len;
     /* The file as stat'ed before it was read, and whether a reload may
      * take this document as it is when the file still has that identity:
      * read without a warning, its date not taken from the clock. */

@@ -35,6 +35,22 @@ struct page {
     size_t repairs;     /* mojibake spans repaired */
 };
 
+/* A front matter already parsed (a Jekyll site's model parses every
+ * document's): where its YAML lies in the file's bytes, and what
+ * page_load makes of it when its root is a mapping. The page loader takes
+ * them instead of parsing the YAML again when the bytes need no repair
+ * and it finds the same YAML there. */
+struct page_front {
+    size_t yaml_at, yaml_len;
+    const struct value *vars;     /* the mapping as values */
+    const struct value *settings; /* page_front_settings of it */
+};
+struct yaml_document_s;
+/* The page's settings (title, lang, date, permalink as written, see
+ * struct page) of a front matter document DOC whose root is a mapping: a
+ * new hash of strings. */
+struct value *page_front_settings(struct yaml_document_s *doc);
+
 /* The source line that body line K (1-based) came from. */
 int page_source_line(const struct page *p, int k);
 
@@ -55,10 +71,12 @@ int page_load_in(const char *root, const char *name, const char *shown,
                  const struct config *cfg, struct page *out,
                  struct diags *diags);
 /* The same for the bytes DATA (LEN of them) of NAME already read (a
- * Jekyll site's model keeps each document's bytes): nothing is read but
- * the includes. */
+ * Jekyll site's model keeps each document's bytes), with their front
+ * matter as parsed already (FRONT, or NULL): nothing is read but the
+ * includes. */
 int page_load_bytes_in(const char *root, const char *name, const char *shown,
                        const char *data, size_t len,
+                       const struct page_front *front,
                        const struct config *cfg, struct page *out,
                        struct diags *diags);
 /* The same for a file named on the command line (symlinks followed). */

@@ -89,7 +89,7 @@ static bool is_null_scalar(const yaml_node_t *node)
 /* The page's own settings are read as written, as capsule.yaml's are:
  * `lang: no` stays Norwegian, though {{ page.lang }} prints false as in
  * Jekyll. Of a repeated key the last scalar counts; `key:` alone is "". */
-static void read_settings(struct page *p, yaml_document_t *doc,
+static void read_settings(struct value *settings, yaml_document_t *doc,
                           const yaml_node_t *root)
 {
     static const char *const keys[] = {"title", "lang", "date", "permalink"};
@@ -104,13 +104,27 @@ static void read_settings(struct page *p, yaml_document_t *doc,
         const char *text = (const char *)v->data.scalar.value;
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
             if (strcmp(key, keys[i]) == 0)
-                value_hash_set(p->settings, keys[i], strlen(keys[i]),
+                value_hash_set(settings, keys[i], strlen(keys[i]),
                                value_cstring(is_null_scalar(v) ? "" : text));
     }
+}
+
+/* The settings' texts, from p->settings. */
+static void point_settings(struct page *p)
+{
     p->title = value_text(value_hash_get(p->settings, "title"));
     p->lang = value_text(value_hash_get(p->settings, "lang"));
     p->date = value_text(value_hash_get(p->settings, "date"));
     p->permalink = value_text(value_hash_get(p->settings, "permalink"));
+}
+
+struct value *page_front_settings(struct yaml_document_s *doc)
+{
+    struct value *settings = value_hash();
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (root && root->type == YAML_MAPPING_NODE)
+        read_settings(settings, doc, root);
+    return settings;
 }
 
 /* A mapping becomes the page's variables and settings. */
@@ -121,7 +135,8 @@ static void read_document(struct page *p, yaml_document_t *doc,
     if (root && root->type == YAML_MAPPING_NODE) {
         value_release(p->vars);
         p->vars = value_from_yaml(doc);
-        read_settings(p, doc, root);
+        read_settings(p->settings, doc, root);
+        point_settings(p);
     } else if (root && !(root->type == YAML_SCALAR_NODE && is_null_scalar(root))) {
         diags_add(diags, DIAG_WARNING, p->path, (int)root->start_mark.line + 2,
                   "front matter: expected a mapping of keys (ignored)");
@@ -239,9 +254,22 @@ int page_source_line(const struct page *p, int k)
     return liquid_output_line(&out, k);
 }
 
+/* Whether PRE, parsed from the bytes DATA, is what parse_front_matter
+ * would make of FM, found in TEXT (DATA repaired): the same bytes, the
+ * same YAML. */
+static bool front_applies(const struct page_front *pre, const char *data,
+                          size_t len, const char *text, size_t text_len,
+                          const struct front_matter *fm)
+{
+    return pre && fm->present && fm->closed && text_len == len &&
+           memcmp(text, data, len) == 0 &&
+           fm->yaml == text + pre->yaml_at && fm->yaml_len == pre->yaml_len;
+}
+
 static int load_page(const char *path, const char *data, size_t len,
                      const struct config *cfg, const struct page_site *site,
-                     struct page *out, struct diags *diags)
+                     const struct page_front *pre, struct page *out,
+                     struct diags *diags)
 {
     memset(out, 0, sizeof *out);
     out->path = xstrdup(path ? path : "");
@@ -260,7 +288,13 @@ static int load_page(const char *path, const char *data, size_t len,
     if (fm.present && !fm.closed)
         diags_add(diags, DIAG_ERROR, out->path, 1,
                   "front matter opened here is never closed");
-    else if (fm.present)
+    else if (front_applies(pre, data, len, text, text_len, &fm)) {
+        value_release(out->vars);
+        value_release(out->settings);
+        out->vars = value_retain(pre->vars);
+        out->settings = value_retain(pre->settings);
+        point_settings(out);
+    } else if (fm.present)
         rc = parse_front_matter(out, &fm, diags);
     out->body_line = fm.body_line;
     render_body(out, &fm, cfg, site, diags);
@@ -271,7 +305,7 @@ static int load_page(const char *path, const char *data, size_t len,
 int page_load(const char *path, const char *data, size_t len,
               const struct config *cfg, struct page *out, struct diags *diags)
 {
-    return load_page(path, data, len, cfg, NULL, out, diags);
+    return load_page(path, data, len, cfg, NULL, NULL, out, diags);
 }
 
 /* Every page is read through file_read: see capsuled/file.h for what is
@@ -289,7 +323,7 @@ static int load_through(const char *root, const char *name,
         file_report(&fc, shown, cap, diags);
         return -1;
     }
-    int rc = load_page(shown, fc.data, fc.len, cfg, site, out, diags);
+    int rc = load_page(shown, fc.data, fc.len, cfg, site, NULL, out, diags);
     file_content_free(&fc);
     return rc;
 }
@@ -315,12 +349,13 @@ int page_load_in(const char *root, const char *name, const char *shown,
 
 int page_load_bytes_in(const char *root, const char *name, const char *shown,
                        const char *data, size_t len,
+                       const struct page_front *front,
                        const struct config *cfg, struct page *out,
                        struct diags *diags)
 {
     char *dir = dir_of(name);
     struct page_site site = {root && *root ? root : ".", dir};
-    int rc = load_page(shown, data, len, cfg, &site, out, diags);
+    int rc = load_page(shown, data, len, cfg, &site, front, out, diags);
     free(dir);
     return rc;
 }

@@ -411,11 +411,8 @@ static void read_document(const struct jk_read *r, const struct doc_input *in,
         return;
     add_document(r, in, t.data, t.body.data ? t.body.data : "", t.body_line,
                  docs);
-    if (docs->n > had) { /* added: it keeps the bytes */
-        docs->items[had].source = t.source;
-        docs->items[had].source_len = t.source_len;
-        t.source = NULL;
-    }
+    if (docs->n > had) /* added: it keeps the bytes */
+        jk_text_give(&t, &docs->items[had]);
     jk_text_free(&t);
     jk_mark_read(r, docs, had, st, warnings);
 }

@@ -18,6 +18,12 @@
  * "file:line: ..." at LEVEL. */
 int jk_yaml(const char *file, int first_line, const char *text, size_t len,
             enum diag_level level, struct value **out, struct diags *diags);
+/* The same for a document's front matter, also giving, when its root is
+ * a mapping, the page loader's settings of it (page_front_settings; NULL
+ * otherwise). */
+int jk_yaml_front(const char *file, int first_line, const char *text,
+                  size_t len, enum diag_level level, struct value **out,
+                  struct value **settings, struct diags *diags);
 /* A new hash: base's pairs, then over's, hashes merged again (Jekyll's
  * Utils.deep_merge_hashes). */
 struct value *jk_merge(const struct value *base, const struct value *over);
@@ -127,7 +133,13 @@ struct jk_text {
     int body_line;
     char *source;
     size_t source_len;
+    /* The front matter as the page loader takes it (both NULL unless
+     * its root is a mapping), and where its YAML lies in SOURCE. */
+    struct value *front, *front_settings;
+    size_t front_at, front_len;
 };
+/* Moves T's bytes and parsed front matter to D. */
+void jk_text_give(struct jk_text *t, struct jekyll_doc *d);
 /* Reads REL: its front matter over the defaults for TYPE, its body and
  * its bytes into *out. False (a warning given, *out left empty) when it
  * cannot be read or its YAML is broken. */

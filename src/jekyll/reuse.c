@@ -111,6 +111,8 @@ static void copy_doc(struct jekyll_doc *to, const struct jekyll_doc *d)
     to->url = xstrdup(d->url);
     to->collection = dup_or_null(d->collection);
     to->page = value_retain(d->page);
+    to->front = value_retain(d->front);
+    to->front_settings = value_retain(d->front_settings);
     if (d->source) {
         to->source = xmalloc(d->source_len + 1);
         memcpy(to->source, d->source, d->source_len + 1);

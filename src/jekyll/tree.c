@@ -173,6 +173,8 @@ void jk_doc_free(struct jekyll_doc *d)
     free(d->url);
     free(d->collection);
     free(d->source);
+    value_release(d->front);
+    value_release(d->front_settings);
     value_release(d->page);
     memset(d, 0, sizeof *d);
 }
@@ -193,13 +195,22 @@ bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
     }
     struct jk_front f = jk_split_front(fc.data, fc.len);
     struct value *fm = NULL;
-    bool ok = !f.present || jk_yaml(shown, 2, f.yaml, f.yaml_len, DIAG_WARNING,
-                                    &fm, r->diags) == 0;
+    struct value *settings = NULL;
+    bool ok = !f.present ||
+              jk_yaml_front(shown, 2, f.yaml, f.yaml_len, DIAG_WARNING, &fm,
+                            &settings, r->diags) == 0;
     free(shown);
     if (!ok) {
         value_release(fm);
+        value_release(settings);
         file_content_free(&fc);
         return false;
+    }
+    if (settings) {
+        out->front = value_retain(fm);
+        out->front_settings = settings;
+        out->front_at = (size_t)(f.yaml - fc.data);
+        out->front_len = f.yaml_len;
     }
     struct value *defaults = jk_defaults_for(r->config, rel, type);
     out->data = value_kind(fm) == VALUE_HASH ? jk_merge(defaults, fm)
@@ -213,8 +224,22 @@ bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
     return true;
 }
 
+void jk_text_give(struct jk_text *t, struct jekyll_doc *d)
+{
+    d->source = t->source;
+    d->source_len = t->source_len;
+    d->front = t->front;
+    d->front_settings = t->front_settings;
+    d->front_at = t->front_at;
+    d->front_len = t->front_len;
+    t->source = NULL;
+    t->front = t->front_settings = NULL;
+}
+
 void jk_text_free(struct jk_text *t)
 {
+    value_release(t->front);
+    value_release(t->front_settings);
     value_release(t->data);
     buf_free(&t->body);
     free(t->source);

@@ -85,9 +85,7 @@ static void add_page(const struct jk_read *r, const char *dir,
     jk_set_str(page, "url", d->url);
     d->page = page;
     d->reusable = true;
-    d->source = t.source;
-    d->source_len = t.source_len;
-    t.source = NULL;
+    jk_text_give(&t, d);
     jk_text_free(&t);
     free(base);
     buf_free(&slashdir);

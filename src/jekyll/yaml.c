@@ -3,6 +3,7 @@
  * merging Jekyll does with them. */
 #include "internal.h"
 
+#include "capsuled/page.h"
 #include "capsuled/value_yaml.h"
 #include "capsuled/yaml_budget.h"
 
@@ -28,7 +29,17 @@ static int parse_error(const char *file, int first_line,
 int jk_yaml(const char *file, int first_line, const char *text, size_t len,
             enum diag_level level, struct value **out, struct diags *diags)
 {
+    return jk_yaml_front(file, first_line, text, len, level, out, NULL,
+                         diags);
+}
+
+int jk_yaml_front(const char *file, int first_line, const char *text,
+                  size_t len, enum diag_level level, struct value **out,
+                  struct value **settings, struct diags *diags)
+{
     *out = NULL;
+    if (settings)
+        *settings = NULL;
     if (len > YAML_MAX_SOURCE)
         return report(file, first_line, level, "too large: over 1 MiB of YAML",
                       diags);
@@ -46,6 +57,8 @@ int jk_yaml(const char *file, int first_line, const char *text, size_t len,
                         "too large after alias expansion", diags);
         else
             *out = value_from_yaml(&doc);
+        if (!line && settings && value_kind(*out) == VALUE_HASH)
+            *settings = page_front_settings(&doc);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);

@@ -158,8 +158,11 @@ int site_doc_page(const struct jekyll_site *js, const struct jekyll_doc *d,
 {
     if (!d->source)
         return page_load_in(js->root, d->path, shown, cfg, out, diags);
+    struct page_front front = {d->front_at, d->front_len, d->front,
+                               d->front_settings};
     return page_load_bytes_in(js->root, d->path, shown, d->source,
-                              d->source_len, cfg, out, diags);
+                              d->source_len, d->front ? &front : NULL, cfg,
+                              out, diags);
 }
 
 char *path_join(const char *a, const char *b)
