@@ -331,16 +331,26 @@ static void add_jekyll_page(struct site *s, const struct config *view,
     free(shown);
 }
 
-/* The routes every page will have, before any is rendered. */
+/* The route of a document once the site is built: a page's, or a static
+ * file's (added after the pages, yet linked to from them); NULL for none. */
+static char *future_route(const struct site *s, const struct jekyll_doc *d)
+{
+    if (d->kind == JEKYLL_STATIC)
+        return d->output ? site_static_route(d->url) : NULL;
+    return servable(&s->content, d) ? route_of(d->url) : NULL;
+}
+
+/* The routes every page and static file will have, before any is
+ * rendered: the links between them are resolved against this set. */
 static void know_routes(struct site *s)
 {
     const struct jekyll_site *js = s->content.jekyll;
     s->known = xcalloc(js->n_docs + 1, sizeof *s->known);
     for (size_t k = 0; k < js->n_docs; k++) {
         const struct jekyll_doc *d = &js->docs[k];
-        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
+        char *path = future_route(s, d);
         char *html = NULL;
-        if (path)
+        if (path && d->kind != JEKYLL_STATIC) /* a file keeps its name */
             split_html(path, &html);
         free(html);
         if (path)
