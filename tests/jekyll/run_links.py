@@ -83,6 +83,14 @@ def export_file(out, url):
     return os.path.join(out, path, "index.gmi")
 
 
+def section_base(url):
+    """The route a page's section pages are beneath."""
+    base = urllib.parse.unquote(url)
+    if base.endswith(".html"):
+        base = base[:-len(".html")] + "/"
+    return base
+
+
 def capsule_links(out, url):
     """The => targets of a page and of the section pages it lists."""
     main = export_file(out, url)
@@ -91,10 +99,9 @@ def capsule_links(out, url):
     with open(main, encoding="utf-8") as f:
         text = f.read()
     links = LINK_LINE.findall(text)
-    base = urllib.parse.unquote(url)
-    if base.endswith(".html"):
-        base = base[:-len(".html")] + "/"
+    base = section_base(url)
     for target in list(links):
+        target = urllib.parse.unquote(target)
         if target.startswith(base) and target != base:
             sub = os.path.join(out, target.lstrip("/"), "index.gmi")
             if os.path.exists(sub):
