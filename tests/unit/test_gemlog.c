@@ -80,7 +80,7 @@ static void test_fixture(void)
     buf_printf(&dir, "%s/tests/sites/gemlog", root ? root : ".");
     struct news news;
     char *got = merged(dir.data, FIXTURE_NEWS, &news);
-    CHECK_STR(got, "2024-03-01 /blog/2024/03/01/second/ Second post\n"
+    CHECK_STR(got, "2024-03-01 /blog/2024/03/01/second/ Second post is out.\n"
                    "2024-02-20 /news/talk/ Talk at GemCon\n"
                    "2024-02-10 /news/1/ Won the engine award.\n"
                    "2023-09-01 /news/paper/ Our paper was accepted at ICML.\n"
