@@ -84,22 +84,27 @@ static void append_routes(struct route_table *to, struct route_table *from)
 }
 
 /* One page of the site being added: its model, where it is served, and
- * the options to render it with (the site's, without card or news). */
+ * whether its layout shows the author's card beside it. */
 struct one_page {
     struct site *s;
     const struct doc *doc;
     struct page *page;
     const char *path;
     struct later *later;
+    bool card;
 };
 
+/* The site's options without the home page's news, and without its card
+ * unless the page's layout shows the author sidebar (academicpages and
+ * minimal-mistakes: `author_profile`, set in front matter or defaults). */
 static struct render_opts page_opts(const struct render_opts *site,
-                                    struct page *page)
+                                    const struct one_page *p)
 {
     struct render_opts o = *site;
-    o.page = page;
+    o.page = p->page;
     o.news = NULL;
-    o.card = NULL;
+    if (!p->card)
+        o.card = NULL;
     return o;
 }
 
@@ -150,7 +155,7 @@ static void add_gemtext_page(const struct one_page *p,
                              const struct gemtext_routes *g,
                              struct route_table *later)
 {
-    struct render_opts o = page_opts(g->o, p->page);
+    struct render_opts o = page_opts(g->o, p);
     struct gemtext_routes own = *g, sections = *g;
     own.o = sections.o = &o;
     sections.t = later;
@@ -252,7 +257,7 @@ static void add_gopher_sections(const struct one_page *p,
 
 static void add_gopher_page(const struct one_page *p, const char *html)
 {
-    struct render_opts o = page_opts(&p->s->content.opts, p->page);
+    struct render_opts o = page_opts(&p->s->content.opts, p);
     struct buf body = {0};
     gopher_page(p, &o, &body);
     add_typed(&p->s->gopher, p->path, NULL, body.data, body.len);
@@ -322,7 +327,9 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);
-        struct one_page p = {s, &doc, &page, path, later};
+        struct one_page p = {
+            s, &doc, &page, path, later,
+            value_truthy(value_hash_get(d->page, "author_profile"))};
         add_page_routes(&p, html, with_gopher);
         doc_free(&doc);
     }
