@@ -6,10 +6,7 @@ least 0.98 on every page of the reference sites, 1.0 on the project's
 fixture sites (tests/sites/)."""
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import urllib.parse
 
 import jekylltest as jt
@@ -49,57 +46,27 @@ def page_recall(built, out, url):
     return recall, len(jt.words(text)), missing
 
 
-def check_site(tap, site, name, need):
-    try:
-        built = jt.jekyll_build(name, site)
-    except RuntimeError:
-        tap.skip(name, "Jekyll cannot build it with plugins off")
-        return
-    out = tempfile.mkdtemp(prefix="capsuled-pages-")
-    try:
-        p = subprocess.run([jt.CAPSULED, "export", site, out],
-                           capture_output=True, text=True, timeout=300)
-        tap.eq(p.returncode, 0, "%s: capsuled export exits 0" % name)
-        low, n, worst = [], 0, 1.0
-        for url, _ in rl.served_pages(site):
-            r = page_recall(built, out, url)
-            if r is None or r[1] == 0:
-                continue
-            n += 1
-            worst = min(worst, r[0])
-            if r[0] < need:
-                low.append("%s: %.3f of %d words, missing %s"
-                           % (url, r[0], r[1], " ".join(r[2][:12])))
-        for line in low[:20]:
-            print("#   %s" % line, flush=True)
-        label = "%s: %d pages, each with word recall >= %.2f (lowest %.3f)" % (
-            name, n, need, worst)
-        if n == 0:
-            tap.skip(label, "no page with words")
-        else:
-            tap.ok(not low, label)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-
-
-def main():
-    tap = jt.Tap()
-    if not jt.jekyll_path():
-        tap.skip("pages", "jekyll is not installed")
-        return tap.done()
-    for name in sorted(os.listdir(rl.FIXTURES)):
-        tap.run(name, check_site, tap, os.path.join(rl.FIXTURES, name), name,
-                1.0)
-    root = rl.corpus_root()
-    if not os.path.isdir(root):
-        tap.skip("corpus", "no corpus at %s" % root)
-        return tap.done()
-    for name in sorted(os.listdir(root)):
-        if os.path.exists(os.path.join(root, name, "_config.yml")):
-            tap.run(name, check_site, tap, os.path.join(root, name), name,
-                    0.98)
-    return tap.done()
+def check_words(tap, site, name, built, out, fixture):
+    need = 1.0 if fixture else 0.98
+    low, n, worst = [], 0, 1.0
+    for url, _ in rl.served_pages(site):
+        r = page_recall(built, out, url)
+        if r is None or r[1] == 0:
+            continue
+        n += 1
+        worst = min(worst, r[0])
+        if r[0] < need:
+            low.append("%s: %.3f of %d words, missing %s"
+                       % (url, r[0], r[1], " ".join(r[2][:12])))
+    for line in low[:20]:
+        print("#   %s" % line, flush=True)
+    label = "%s: %d pages, each with word recall >= %.2f (lowest %.3f)" % (
+        name, n, need, worst)
+    if n == 0:
+        tap.skip(label, "no page with words")
+    else:
+        tap.ok(not low, label)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(rl.run_all("pages", check_words))
