@@ -3,7 +3,8 @@ tests/sites/search served as it is (its capsule.yaml adds only the
 listeners), searched over Gemini, Gopher and Spartan. A word only one
 section of another page holds, one only a post holds and one only a
 collection item holds are each found, and each result's link answers
-there with the word in it; the best matches come first (a post whose
+there with the word in it; a post written while serving is found after
+the reload, a removed item no longer; the best matches come first (a post whose
 title holds the word before the home page's line); case is folded. Then a
 generated site with more matching pages than the results show: the
 results stop at the bound and say how many more matched."""
@@ -117,6 +118,25 @@ def check_spartan(tap, cap, port):
                page[:300])
 
 
+def check_reload(tap, cap):
+    """A post written while serving is found once the site reloads, and
+    the page it replaced no longer is."""
+    ct.write_atomically(os.path.join(cap.capsule, "_posts",
+                                     "2024-05-06-new-post.md"),
+                        "---\ntitle: New post\n---\n\nA word: "
+                        "brindlewick.\n")
+    url = ct.gemini_url(cap.gemini_port, "/search?brindlewick")
+    r = ct.gemini_until(cap.gemini_port, url, "=> /2024/05/06/new-post ",
+                        seconds=10)
+    tap.eq(result_links(r.text), [("/2024/05/06/new-post", "New post")],
+           "reload: a new post is searchable")
+    os.remove(os.path.join(cap.capsule, "_projects", "engine.md"))
+    r = ct.gemini_until(cap.gemini_port, ct.gemini_url(
+        cap.gemini_port, "/search?quillowbrook"), "No matches.", seconds=10)
+    tap.ok("No matches." in r.text,
+           "reload: a removed item is no longer found", r.text)
+
+
 def fixture(tap):
     port = ct.free_port()
     cap = site_capsule(FIXTURE, port)
@@ -126,6 +146,7 @@ def fixture(tap):
         check_gemini(tap, cap)
         check_gopher(tap, cap)
         check_spartan(tap, cap, port)
+        check_reload(tap, cap)
         srv.stop()
     finally:
         cap.cleanup()
