@@ -7,7 +7,9 @@ there with the word in it; a post written while serving is found after
 the reload, a removed item no longer; the best matches come first (a post whose
 title holds the word before the home page's line); case is folded. Then a
 generated site with more matching pages than the results show: the
-results stop at the bound and say how many more matched."""
+results stop at the bound and say how many more matched. Last, each
+corpus site (skipped when ../shared/corpus is absent): every link the
+results of a few common words give answers 20."""
 
 import os
 import re
@@ -19,6 +21,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capsuletest as ct  # noqa: E402
 
 FIXTURE = os.path.join(ct.SOURCE_ROOT, "tests", "sites", "search")
+CORPUS = os.path.join(os.path.dirname(ct.SOURCE_ROOT), "shared", "corpus",
+                      "sites")
+CORPUS_WORDS = ["publications", "research", "university", "paper", "award"]
 RESULTS_MAX = 40  # SEARCH_RESULTS_MAX in include/capsuled/search.h
 GEMINI_LINK = re.compile(r"^=> (\S+) (.*)$", re.M)
 
@@ -199,9 +204,40 @@ def bounded(tap):
         shutil.rmtree(src, ignore_errors=True)
 
 
+def corpus_site(tap, name):
+    cap = site_capsule(os.path.join(CORPUS, name), ct.free_port())
+    try:
+        srv = ct.Server(cap.capsule)
+        if not srv.wait_ready(60):
+            tap.ok(False, "corpus %s: served" % name,
+                   "\n".join(srv.stderr()[-10:]))
+            return
+        links = set()
+        for word in CORPUS_WORDS:
+            links |= {route for route, _ in
+                      result_links(gemini_search(cap, word).text)}
+        dead = [route for route in sorted(links) if ct.gemini(
+            cap.gemini_port, ct.gemini_url(cap.gemini_port, route)).status
+            != "20"]
+        tap.ok(links and not dead, "corpus %s: %d result links, each answers"
+               % (name, len(links)), dead)
+        srv.stop()
+    finally:
+        cap.cleanup()
+
+
+def corpus(tap):
+    if not os.path.isdir(CORPUS):
+        tap.skip("corpus sites", "../shared/corpus is absent")
+        return
+    for name in sorted(os.listdir(CORPUS)):
+        corpus_site(tap, name)
+
+
 def main(tap):
     tap.run("fixture", fixture, tap)
     tap.run("bounded", bounded, tap)
+    tap.run("corpus", corpus, tap)
 
 
 if __name__ == "__main__":
