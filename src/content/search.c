@@ -45,11 +45,14 @@ static void section_text(const struct doc *d, const struct section *sec,
     }
 }
 
-static const char *section_label(const struct section *sec)
+/* A section by its title; an untitled one by its slug, but the home
+ * page's opening text (before any heading) as "Home". */
+static const char *section_label(const struct doc *d, size_t si)
 {
+    const struct section *sec = &d->sections[si];
     if (sec->title && *sec->title)
         return sec->title;
-    return sec->slug && *sec->slug ? sec->slug : "Home";
+    return si > 0 && sec->slug && *sec->slug ? sec->slug : "Home";
 }
 
 /* "Page" for a page's first section, "Page: Section" for the others
@@ -63,7 +66,7 @@ static char *entry_label(const struct doc *d, size_t si, const char *title,
     if (title && si > 0)
         buf_printf(&b, "%s: ", title);
     *title_at = b.len;
-    buf_puts(&b, title && si == 0 ? title : section_label(&d->sections[si]));
+    buf_puts(&b, title && si == 0 ? title : section_label(d, si));
     return buf_detach(&b);
 }
 

@@ -86,10 +86,10 @@ def check_gemini(tap, cap):
     tap.eq(result_links(r.text)[:1], [ONLY_THERE["zyxquartz"]],
            "gemini search: ASCII case folded")
     r = gemini_search(cap, "harbour")
-    routes = [route for route, _ in result_links(r.text)]
-    tap.eq(routes, ["/2024/02/03/harbour-notes", "/"],
+    tap.eq(result_links(r.text), [("/2024/02/03/harbour-notes",
+                                   "Harbour notes"), ("/", "Home")],
            "gemini search: a title holding the word ranks before a line "
-           "of the home page")
+           "of the home page (its untitled opening labelled Home)")
     tap.ok("> I build small capsules by the harbour." in r.text,
            "gemini search: the home page's matching line is shown", r.text)
     r = gemini_search(cap, "nowhere-at-all")
