@@ -104,6 +104,8 @@ struct site {
      * they are rendered so that links between them resolve. */
     char **known;
     size_t n_known;
+    struct search_index search;  /* every page and item served, the
+                                    home page first (search.h) */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };
@@ -125,7 +127,8 @@ void site_static_free(struct site *s);
  * NULL for a URL capsuled keeps for itself (robots.txt, atom.xml, …). */
 char *site_static_route(const char *url);
 
-/* Search results pages, without header line (the rules: search.h). */
+/* Search results pages over every page and item of the site, without
+ * header line (sitesearch.c; the rules: search.h). */
 void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out);
 void site_search_gopher(const struct site *s, const char *query,

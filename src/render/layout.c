@@ -121,6 +121,16 @@ bool layout_cite_link(struct buf *out, size_t n, const struct link *l)
     return false;
 }
 
+void layout_search_line(struct buf *out, const struct search_result *r,
+                        size_t k)
+{
+    if (r->line_cut[k] & SEARCH_CUT_BEFORE)
+        buf_puts(out, "\xe2\x80\xa6");
+    buf_put(out, r->line[k], r->line_len[k]);
+    if (r->line_cut[k] & SEARCH_CUT_AFTER)
+        buf_puts(out, "\xe2\x80\xa6");
+}
+
 const char *layout_section_label(const struct section *sec)
 {
     if (S_nonempty(sec->title))

@@ -327,6 +327,7 @@ static void add_jekyll_page(struct site *s, const struct config *view,
         free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);
+        site_search_add_page(s, &doc, &page);
         struct one_page p = {
             s, &doc, &page, path, later,
             value_truthy(value_hash_get(d->page, "author_profile"))};

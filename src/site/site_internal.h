@@ -41,6 +41,11 @@ struct value *jekyll_site_vars(const struct config *cfg,
 
 /* --- the files that fill the tables for site.c --- */
 
+/* Adds a page or item of the site, modelled as D (its base its route), to
+ * the search index under its title (sitesearch.c). */
+void site_search_add_page(struct site *s, const struct doc *d,
+                          const struct page *page);
+
 /* Every page and collection item of the content's Jekyll site (none when
  * it is not one) into the tables (pages.c). Called before site.c adds its
  * own routes: the site's URLs win over the home page's section paths. */
