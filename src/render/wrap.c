@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* Emits the pieces of a word wider than a whole line, cut between glyphs;
  * returns where the last (partial) piece starts and stores its width. */
@@ -49,6 +50,16 @@ static void wrap_hard_line(const char *s, size_t len, int width,
         size_t word = i;
         int word_w = 0;
         while (i < len && s[i] != ' ') {
+            /* ASCII before ASCII: one column a byte (width_glyph's own
+             * fast path), a run of them counted at once. */
+            size_t run = i;
+            while (run + 1 < len && s[run] != ' ' &&
+                   (unsigned char)(s[run] | s[run + 1]) < 0x80)
+                run++;
+            word_w += (int)(run - i);
+            i = run;
+            if (i == len || s[i] == ' ')
+                break;
             int gw;
             i += width_glyph(s + i, len - i, &gw);
             word_w += gw;
@@ -87,10 +98,12 @@ void wrap_text(const char *text, size_t len, int width, wrap_emit_fn emit,
     if (len > 0 && text[len - 1] == '\n')
         len--; /* a final line end does not open another line */
     size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || text[i] == '\n') {
-            wrap_hard_line(text + start, i - start, width, emit, ctx);
-            start = i + 1;
-        }
+    for (;;) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        wrap_hard_line(text + start, end - start, width, emit, ctx);
+        if (!nl)
+            break;
+        start = end + 1;
     }
 }
