@@ -43,6 +43,9 @@ void doc_sanitize_flow(struct buf *out, const char *s, size_t len)
 {
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
+        i += utf8_printable_span(s + i, len - i); /* kept as it is */
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)s[i];
         size_t skip = 0;
         bool space = false;

@@ -7,8 +7,6 @@
 #include "capsuled/utf8.h"
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <string.h>
 
 struct range {
     unsigned lo, hi;
@@ -136,29 +134,13 @@ size_t width_glyph_any(const char *s, size_t len, int *width)
     return i;
 }
 
-/* How many bytes at s are ASCII, eight at a time: a long text is mostly
- * ASCII, and its width is then its length. */
-static size_t S_ascii_span(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        if (v & 0x8080808080808080ULL)
-            break;
-    }
-    while (i < len && (unsigned char)s[i] < 0x80)
-        i++;
-    return i;
-}
-
 size_t width_text(const char *s, size_t len)
 {
     size_t total = 0, i = 0;
     while (i < len) {
         /* A run of ASCII, each byte one column, but for its last byte,
          * which a mark after it may join: width_glyph's. */
-        size_t run = S_ascii_span(s + i, len - i);
+        size_t run = utf8_ascii_span(s + i, len - i);
         if (run > 1) {
             total += run - 1;
             i += run - 1;
