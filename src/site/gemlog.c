@@ -8,6 +8,7 @@
 #include "capsuled/buf.h"
 #include "capsuled/page.h"
 #include "capsuled/paths.h"
+#include "capsuled/strset.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -181,22 +182,14 @@ static struct value *doc_scope(const struct jekyll_site *js,
     return scope;
 }
 
-static bool has_link(const struct news_post *posts, size_t n,
-                     const char *link)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(posts[i].link, link) == 0)
-            return true;
-    return false;
-}
-
 /* posts[n] from D, unless it is not served or another document has its
- * route (the one Jekyll writes last, met first here, is what is served). */
+ * route (the one Jekyll writes last, met first here, is what is served):
+ * SEEN holds the routes taken. */
 static bool make_post(const struct jekyll_site *js, const struct jekyll_doc *d,
-                      struct news_post *posts, size_t n)
+                      struct news_post *posts, size_t n, struct strset *seen)
 {
     char *link = is_gemlog_doc(d) ? gemlog_route(d->url) : NULL;
-    if (!link || has_link(posts, n, link)) {
+    if (!link || !strset_add(seen, link)) {
         free(link);
         return false;
     }
@@ -223,9 +216,11 @@ void gemlog_merge(const struct jekyll_site *js, const struct doc *d,
 {
     struct news_post *posts = xcalloc(js->n_docs + 1, sizeof *posts);
     size_t n = 0;
+    struct strset seen = {0};
     /* Newest first among equal dates, as site.posts lists them. */
     for (size_t i = js->n_docs; i-- > 0;)
-        n += make_post(js, &js->docs[i], posts, n);
+        n += make_post(js, &js->docs[i], posts, n, &seen);
+    strset_free(&seen);
     news_merge_posts(news, d, posts, n);
     for (size_t i = 0; i < n; i++)
         free_post(&posts[i]);
