@@ -42,6 +42,9 @@ static void wrap_hard_line(const char *s, size_t len, int width,
     size_t line_start = 0, line_end = 0, i = 0;
     int line_w = 0;
     bool has_content = false;
+    /* A line all ASCII (most are) is as wide as it is long: a word ends
+     * at the next space, found with memchr. */
+    bool ascii = utf8_ascii_span(s, len) == len;
     while (i < len) {
         size_t spaces = i;
         while (i < len && s[i] == ' ')
@@ -49,6 +52,11 @@ static void wrap_hard_line(const char *s, size_t len, int width,
         int space_w = (int)(i - spaces);
         size_t word = i;
         int word_w = 0;
+        if (ascii && i < len) {
+            const char *sp = memchr(s + i, ' ', len - i);
+            i = sp ? (size_t)(sp - s) : len;
+            word_w = (int)(i - word);
+        }
         while (i < len && s[i] != ' ') {
             /* ASCII before ASCII: one column a byte (width_glyph's own
              * fast path), a run of them counted at once. */
