@@ -103,10 +103,14 @@ static void sanitize(const char *in, size_t len, struct buf *out)
     if (len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
     while (i < len) {
+        /* Printable runs a word at a time, the line ends (and the other
+         * ASCII controls but CR and NUL) between them one by one. */
         size_t run = i + utf8_printable_span(in + i, len - i);
         while (run < len && (unsigned char)in[run] < 0x80 && in[run] != '\r' &&
-               in[run] != '\0')
+               in[run] != '\0') {
             run++;
+            run += utf8_printable_span(in + run, len - run);
+        }
         buf_put(out, in + i, run - i);
         i = run;
         if (i >= len)
