@@ -63,6 +63,8 @@ int site_content_select(struct site_content *c, const struct config *cfg,
 /* The page file of gemini host HOST_INDEX, resolved against the config dir. */
 char *site_page_path(const struct config *cfg, size_t host_index);
 
+struct route_index;
+
 /* A pre-rendered response: full bytes, header line included. */
 struct route {
     char *path; /* normalised: "/", "/about-me/", "/atom.xml" */
@@ -106,6 +108,8 @@ struct site {
     size_t n_known;
     struct search_index search;  /* every page and item served, the
                                     home page first (search.h) */
+    struct route_index *route_index; /* which routes exist (nav.c): the
+                                        tables and `known`, by hash */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
 };

@@ -29,10 +29,7 @@ void layout_put_clean(struct buf *out, const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        size_t run = i;
-        while (run < len && (unsigned char)s[run] >= 0x20 &&
-               (unsigned char)s[run] < 0x7F)
-            run++;
+        size_t run = i + utf8_printable_span(s + i, len - i);
         if (run > i) { /* plain ASCII goes out in one piece */
             buf_put(out, s + i, run - i);
             i = run;

@@ -69,7 +69,9 @@ void route_add(struct route_table *t, const char *path, struct buf *b)
     }
     t->items[t->n].path = xstrdup(path);
     t->items[t->n].len = b->len;
-    t->items[t->n].data = buf_detach(b);
+    /* Kept for the site's life: without the room the buffer grew. */
+    size_t len = b->len;
+    t->items[t->n].data = xrealloc(buf_detach(b), len + 1);
     t->items[t->n].borrowed = false;
     t->n++;
 }

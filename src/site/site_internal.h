@@ -57,15 +57,17 @@ void site_build_nav(struct site *s, bool with_gopher);
 void site_nav_free(struct site *s);
 /* The route of the capsule a link of the site leads to ("/publications/",
  * "/#-news", the site's url or baseurl in front): a page's route, a
- * section of the home page, or NULL when the capsule has none. */
-char *site_local_route(const struct site *s, const char *url);
+ * section of the home page, or NULL when the capsule has none. Not
+ * const: it keeps an index of the routes (s->route_index) while the site
+ * is built, which site_build_nav frees. */
+char *site_local_route(struct site *s, const char *url);
 /* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
  * the site names no `url`. */
 char *site_web_url(const struct jekyll_site *js, const char *path);
 /* Every link of D (a document of the site at PAGE_URL, Jekyll's URL) to
  * a route of the capsule where it has one (link.route), else to the
  * site's web URL; a relative link is read against PAGE_URL. */
-void site_route_links(const struct site *s, struct doc *d,
+void site_route_links(struct site *s, struct doc *d,
                       const char *page_url);
 
 #endif

@@ -1111,8 +1111,42 @@ static void test_robustness(void)
     buf_free(&md);
 }
 
+/* kramdown's typography wherever its characters fall in the text: the
+ * scan for them goes eight bytes at a time, so each is tried at every
+ * place of the first three words' worth of bytes. */
+static void test_typography_anywhere(void)
+{
+    static const struct {
+        const char *in, *out;
+    } marks[] = {
+        {"--", "\xe2\x80\x93"}, {"---", "\xe2\x80\x94"},
+        {"...", "\xe2\x80\xa6"}, {"<<", "\xc2\xab"},
+        {">>", "\xc2\xbb"},     {"'s", "\xe2\x80\x99s"},
+    };
+    bool all = true;
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++) {
+        for (int at = 1; at <= 20; at++) {
+            char md[64], want[64];
+            snprintf(md, sizeof md, "Go %.*s%s end", at,
+                     "abcdefghijklmnopqrst", marks[m].in);
+            snprintf(want, sizeof want, "Go %.*s%s end", at,
+                     "abcdefghijklmnopqrst", marks[m].out);
+            struct doc d;
+            doc_build_markdown(md, strlen(md), &d);
+            bool ok = d.n_blocks == 1 && strcmp(d.blocks[0].text, want) == 0;
+            if (!ok)
+                printf("# [%s]: [%s]\n", md,
+                       d.n_blocks ? d.blocks[0].text : "(none)");
+            all &= ok;
+            doc_free(&d);
+        }
+    }
+    CHECK(all);
+}
+
 int main(void)
 {
+    test_typography_anywhere();
     test_headings();
     test_inline_text();
     test_links();
