@@ -103,9 +103,10 @@ struct doc {
      * before the first such heading, or the first section when nothing
      * (but blank HTML or Liquid) precedes it. The home body, when it is
      * not a heading's section, has slug "home" and title and plain_title
-     * "". Empty sections (a heading with nothing under it) are dropped
-     * with their heading block. There is always at least one section: an
-     * empty page has one home section of no blocks. */
+     * "". A heading with nothing under it is a section of its own, as
+     * Jekyll shows it (a list of titled links is such headings). There is
+     * always at least one section: an empty page has one home section of
+     * no blocks. */
     struct section *sections;
     size_t n_sections;
     /* The route the document is served at, its sections beneath it

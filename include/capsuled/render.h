@@ -70,10 +70,10 @@ void render_gemtext_blocks(const struct doc *d, size_t first, size_t count,
  * and links to its section, all news and home. */
 void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
                               const struct news_item *it, struct buf *out);
-/* The results of a search for query (search_run), body only. */
-void render_gemtext_search(const struct doc *d, const struct render_opts *o,
-                           const char *query, const struct search *hits,
-                           struct buf *out);
+/* The results of a search for query (search_run), body only: each
+ * section a link to its route and its matching lines, best first. */
+void render_gemtext_search(const struct render_opts *o, const char *query,
+                           const struct search *hits, struct buf *out);
 /* The search page without terms, body only: a title and the input line
  * (Spartan has no INPUT status: its search asks with an "=:" line). */
 void render_gemtext_search_prompt(const struct render_opts *o,
@@ -91,9 +91,8 @@ void render_gophermap_all(const struct doc *d, const struct render_opts *o,
 void render_gophermap_news(const struct doc *d, const struct render_opts *o,
                            struct buf *out);
 /* The results of a search for query (search_run) as a menu. */
-void render_gophermap_search(const struct doc *d, const struct render_opts *o,
-                             const char *query, const struct search *hits,
-                             struct buf *out);
+void render_gophermap_search(const struct render_opts *o, const char *query,
+                             const struct search *hits, struct buf *out);
 /* The server's caps.txt (the Gopher capabilities file of Gophernicus and
  * Geomyidae): path conventions, software, description and admin. */
 void render_gopher_caps(const struct render_opts *o, struct buf *out);

@@ -63,6 +63,8 @@ int site_content_select(struct site_content *c, const struct config *cfg,
 /* The page file of gemini host HOST_INDEX, resolved against the config dir. */
 char *site_page_path(const struct config *cfg, size_t host_index);
 
+struct route_index;
+
 /* A pre-rendered response: full bytes, header line included. */
 struct route {
     char *path; /* normalised: "/", "/about-me/", "/atom.xml" */
@@ -106,6 +108,10 @@ struct site {
      * they are rendered so that links between them resolve. */
     char **known;
     size_t n_known;
+    struct search_index search;  /* every page and item served, the
+                                    home page first (search.h) */
+    struct route_index *route_index; /* which routes exist (nav.c): the
+                                        tables and `known`, by hash */
     char *http_reply;            /* answer to HTTP on the gopher port */
     size_t http_reply_len;
     /* A Jekyll site's pages as rendered (pages.c), by document path: the
@@ -146,7 +152,8 @@ void site_static_free(struct site *s);
  * NULL for a URL capsuled keeps for itself (robots.txt, atom.xml, …). */
 char *site_static_route(const char *url);
 
-/* Search results pages, without header line (the rules: search.h). */
+/* Search results pages over every page and item of the site, without
+ * header line (sitesearch.c; the rules: search.h). */
 void site_search_gemini(const struct site *s, const char *query,
                         struct buf *out);
 void site_search_gopher(const struct site *s, const char *query,

@@ -12,6 +12,11 @@ size_t utf8_decode(const char *s, size_t len, unsigned *cp);
 /* Encodes cp (≤ 0x10FFFF) into out; returns 1..4. */
 size_t utf8_encode(unsigned cp, char out[4]);
 bool utf8_valid(const char *s, size_t len);
+/* How many bytes at s are ASCII (below 0x80); and how many are printable
+ * ASCII (0x20-0x7E: no control, no DEL). Eight bytes at a time: the
+ * loops over whole pages skip the text they leave as it is with these. */
+size_t utf8_ascii_span(const char *s, size_t len);
+size_t utf8_printable_span(const char *s, size_t len);
 /* Valid UTF-8 holding no C0 control and no DEL: one line of text, as a
  * request or a decoded URL must be. */
 bool utf8_is_line_text(const char *s, size_t len);

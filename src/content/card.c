@@ -182,10 +182,14 @@ void card_build(const struct value *site, struct card *out)
     out->place = place_of(author);
     const char *email = email_of(site, author, socials);
     if (email) {
-        struct buf m = {0};
+        /* Labelled as the themes' sidebars label it, the address shown
+         * too: on the web it hides behind the link. */
+        struct buf m = {0}, label = {0};
         buf_printf(&m, "mailto:%s", email);
-        add_link(out, email, m.data); /* the address shows as written */
+        buf_printf(&label, "Email: %s", email);
+        add_link(out, label.data, m.data);
         buf_free(&m);
+        buf_free(&label);
     }
     size_t na = sizeof author_profiles / sizeof *author_profiles;
     size_t nf = sizeof folio_profiles / sizeof *folio_profiles;

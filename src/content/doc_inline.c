@@ -107,6 +107,17 @@ static void put_prose_links(struct walker *w, const char *s, size_t len,
     put_typographic(w, s + from, len - from, prev, next);
 }
 
+/* The first "<!--" of s: found by its '<' (memchr), not by memmem, as
+ * prose seldom has one. */
+static const char *comment_open(const char *s, size_t len)
+{
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p))); p++)
+        if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+            return p;
+    return NULL;
+}
+
 /* A text node: cmark left "<!--" as text when the comment was not valid
  * CommonMark (it holds "--"), but the author meant a comment. */
 static void put_text_node(struct walker *w, const char *s, size_t len,
@@ -115,7 +126,7 @@ static void put_text_node(struct walker *w, const char *s, size_t len,
     while (len) {
         if (!doc_comment_skip(w, &s, &len))
             return;
-        const char *open = memmem(s, len, "<!--", 4);
+        const char *open = comment_open(s, len);
         size_t upto = open ? (size_t)(open - s) : len;
         put_prose_links(w, s, upto, prev, open ? TYPO_NEXT_OTHER : next);
         if (!open)

@@ -27,49 +27,6 @@ static bool starts_section(const struct doc *d, size_t i, int top)
            d->blocks[i].level == top;
 }
 
-/* Removes the headings of empty sections (a heading with nothing under
- * it), keeping the per-block side tables and link references in step. */
-static void drop_empty_sections(struct walk_output *o, int top)
-{
-    struct doc *d = o->doc;
-    size_t *remap = xmalloc((d->n_blocks + 1) * sizeof *remap);
-    size_t out = 0;
-    for (size_t i = 0; i < d->n_blocks; i++) {
-        bool empty = starts_section(d, i, top) &&
-                     (i + 1 == d->n_blocks || starts_section(d, i + 1, top));
-        if (empty) {
-            doc_free_block(&d->blocks[i]);
-            free(o->explicit_ids[i]);
-            remap[i] = SIZE_MAX;
-            continue;
-        }
-        remap[i] = out;
-        d->blocks[out] = d->blocks[i];
-        o->explicit_ids[out] = o->explicit_ids[i];
-        o->residual_plain[out] = o->residual_plain[i];
-        out++;
-    }
-    size_t old_n = d->n_blocks;
-    d->n_blocks = out;
-    for (size_t i = 0; i < o->n_anchors; i++) {
-        /* An anchor on a dropped heading points at what follows it. */
-        size_t b = o->anchors[i].block;
-        while (b < old_n && remap[b] == SIZE_MAX)
-            b++;
-        o->anchors[i].block = b < old_n ? remap[b] : (out ? out - 1 : 0);
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < o->n_section_links; i++) {
-        size_t b = o->section_links[i].block;
-        if (remap[b] == SIZE_MAX)
-            continue;
-        o->section_links[k] = o->section_links[i];
-        o->section_links[k++].block = remap[b];
-    }
-    o->n_section_links = k;
-    free(remap);
-}
-
 static struct section *new_section(struct doc *d, size_t *cap, size_t first)
 {
     struct section *s = PUSH(d->sections, d->n_sections, *cap);
@@ -347,7 +304,6 @@ static void resolve_section_links(struct walker *w, struct strmap *ids)
 void doc_build_sections(struct walker *w)
 {
     int top = top_level(w->out.doc);
-    drop_empty_sections(&w->out, top);
     split_sections(w, top);
     struct strmap ids = {0};
     collect_anchors(w, top, &ids);

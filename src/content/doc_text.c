@@ -43,6 +43,9 @@ void doc_sanitize_flow(struct buf *out, const char *s, size_t len)
 {
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
+        i += utf8_printable_span(s + i, len - i); /* kept as it is */
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)s[i];
         size_t skip = 0;
         bool space = false;
@@ -109,20 +112,24 @@ char *doc_collapse_text(const char *s, size_t len, bool keep_breaks)
     char *out = xmalloc(len + 1);
     size_t n = 0;
     bool space = false, brk = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == ' ') {
-            space = true;
-        } else if (c == HARD_BREAK) {
-            if (keep_breaks)
-                brk = true;
-            else
-                space = true;
-        } else {
+    for (size_t i = 0; i < len;) {
+        /* A word goes out whole, after the space or break before it. */
+        size_t word = i;
+        while (i < len && s[i] != ' ' && s[i] != HARD_BREAK)
+            i++;
+        if (i > word) {
             if (n && (brk || space))
                 out[n++] = brk ? '\n' : ' ';
             space = brk = false;
-            out[n++] = c;
+            memcpy(out + n, s + word, i - word);
+            n += i - word;
+        }
+        if (i < len) {
+            if (s[i] == HARD_BREAK && keep_breaks)
+                brk = true;
+            else
+                space = true;
+            i++;
         }
     }
     out[n] = '\0';

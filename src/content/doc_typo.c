@@ -7,6 +7,7 @@
  * see there. A leaf of the doc modules. */
 #include "doc_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define LDQUO "\xe2\x80\x9c"
@@ -186,12 +187,38 @@ void doc_typography(struct buf *out, const char *s, size_t len, int prev,
 /* Every quote is replaced, and a symbol wherever one starts; text with
  * neither (a sentence's lone '.' or '-') comes out as it went in, so it
  * need not be copied through doc_typography. */
+/* Whether one of the eight bytes of v is C (the classic test for a zero
+ * byte, on v ^ C…: exact for the word as a whole). */
+static uint64_t has_byte(uint64_t v, unsigned char c)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t x = v ^ (ones * c);
+    return (x - ones) & ~x & (ones * 0x80);
+}
+
+/* How many bytes at s are none of the special characters, eight at a
+ * time: a page's prose is mostly such runs. */
+static size_t plain_span(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (has_byte(v, '"') | has_byte(v, '\'') | has_byte(v, '-') |
+            has_byte(v, '.') | has_byte(v, '<') | has_byte(v, '>'))
+            break;
+    }
+    while (i < len && !special(s[i]))
+        i++;
+    return i;
+}
+
 bool doc_typography_needed(const char *s, size_t len)
 {
     const char *to;
-    for (size_t i = 0; i < len; i++)
-        if (special(s[i]) &&
-            (s[i] == '"' || s[i] == '\'' || symbol(s, len, i, &to)))
+    for (size_t i = plain_span(s, len); i < len;
+         i += 1 + plain_span(s + i + 1, len - i - 1))
+        if (s[i] == '"' || s[i] == '\'' || symbol(s, len, i, &to))
             return true;
     return false;
 }

@@ -103,10 +103,14 @@ static void sanitize(const char *in, size_t len, struct buf *out)
     if (len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
     while (i < len) {
-        size_t run = i;
+        /* Printable runs a word at a time, the line ends (and the other
+         * ASCII controls but CR and NUL) between them one by one. */
+        size_t run = i + utf8_printable_span(in + i, len - i);
         while (run < len && (unsigned char)in[run] < 0x80 && in[run] != '\r' &&
-               in[run] != '\0')
+               in[run] != '\0') {
             run++;
+            run += utf8_printable_span(in + run, len - run);
+        }
         buf_put(out, in + i, run - i);
         i = run;
         if (i >= len)
@@ -200,9 +204,7 @@ static void unmangle(const char *s, size_t len, struct buf *out, size_t *spans)
     static const code_page_fn pages[] = {mac_roman_byte, cp1252_byte};
     size_t i = 0, last_repair_end = (size_t)-1;
     while (i < len) {
-        size_t run = i;
-        while (run < len && (unsigned char)s[run] < 0x80)
-            run++;
+        size_t run = i + utf8_ascii_span(s + i, len - i);
         buf_put(out, s + i, run - i);
         i = run;
         if (i >= len)

@@ -420,17 +420,18 @@ static void S_entry_free(struct news_entry *e)
     free(e->summary);
 }
 
-/* Whether the feed's entry E, an item of the section, repeats a post. */
-static bool S_repeats_post(const struct doc *d, const struct news *n,
-                           const struct news_entry *e,
-                           const struct news_post *posts, size_t n_posts)
+/* The post that the feed's entry E, an item of the section, repeats (the
+ * same date, a link to it), or NEWS_NONE. */
+static size_t S_repeated_post(const struct doc *d, const struct news *n,
+                              const struct news_entry *e,
+                              const struct news_post *posts, size_t n_posts)
 {
     const struct block *b = &d->blocks[n->items[e->item].block];
     for (size_t i = 0; i < n_posts; i++)
         if (strncmp(posts[i].date, e->date, 10) == 0 && posts[i].link &&
             S_block_links_to(b, posts[i].link))
-            return true;
-    return false;
+            return i;
+    return NEWS_NONE;
 }
 
 /* The entries of the feed and the posts, in one array, repeats dropped. */
@@ -443,10 +444,18 @@ static struct news_entry *S_gather(const struct doc *d, struct news *n,
     for (size_t i = 0; i < n_posts; i++)
         S_feed_post(&posts[i], &all[k++]);
     for (size_t i = 0; i < n->n_feed; i++) {
-        if (S_repeats_post(d, n, &n->feed[i], posts, n_posts))
-            S_entry_free(&n->feed[i]);
-        else
+        size_t p = S_repeated_post(d, n, &n->feed[i], posts, n_posts);
+        if (p == NEWS_NONE) {
             all[k++] = n->feed[i];
+            continue;
+        }
+        /* One entry, the post's, worded as the News section words it:
+         * that line is what the page's readers see ("Second post is
+         * out."), the post's own title heads the post. */
+        free(all[p].title);
+        all[p].title = n->feed[i].title;
+        n->feed[i].title = NULL;
+        S_entry_free(&n->feed[i]);
     }
     *count = k;
     return all;

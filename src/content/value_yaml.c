@@ -3,6 +3,7 @@
  * keys, and aliases shared rather than copied, with the depth cut
  * yaml_budget.c counts with. */
 #include "capsuled/value_yaml.h"
+#include "capsuled/date.h"
 
 #include "capsuled/yaml_budget.h"
 
@@ -235,13 +236,6 @@ static struct value *to_float(const char *s, size_t len)
     return value_float(number_at(s, len));
 }
 
-static int days_in_month(int year, int month)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* A number of min to max digits at s[*i], then, unless sep is 0, that
  * separator; *i moves past both. */
 static bool read_field(const char *s, size_t len, size_t *i, size_t min,
@@ -265,7 +259,7 @@ static bool read_date(const char *s, size_t len, size_t *i, bool two_digits)
     return read_field(s, len, i, 4, 4, '-', &y) &&
            read_field(s, len, i, min, 2, '-', &m) &&
            read_field(s, len, i, min, 2, 0, &d) && m >= 1 && m <= 12 &&
-           d >= 1 && d <= days_in_month(y, m);
+           d >= 1 && d <= date_month_days(y, m);
 }
 
 /* A zone after a time: Z, +1, -05, -05:00, +0530. */

@@ -2,70 +2,23 @@
  * them (Time.parse on the text), kept as seconds since the epoch, and
  * printed as Ruby prints a Time ("2024-01-02 10:00:00 +0100"). The site's
  * timezone is read from its name only where the name gives the offset
- * (UTC, Etc/GMT±N, ±HH:MM): the zone database lies outside the site. */
+ * (UTC, Etc/GMT±N, ±HH:MM): the zone database lies outside the site. The
+ * calendar under both is capsuled/date.h's, shared with Liquid's dates. */
 #include "internal.h"
+#include "capsuled/date.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static bool leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
-void jk_broken_down(int64_t t, int offset, struct jk_tm *tm)
-{
-    int64_t s = t + offset;
-    int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-    int64_t rest = s - days * 86400;
-    civil_from_days(days, &tm->year, &tm->month, &tm->day);
-    tm->hour = (int)(rest / 3600);
-    tm->min = (int)(rest / 60 % 60);
-    tm->sec = (int)(rest % 60);
-    tm->yday = (int)(days - days_from_civil(tm->year, 1, 1)) + 1;
-    tm->wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-}
-
 void jk_format_date(struct buf *out, int64_t t, int offset)
 {
-    struct jk_tm tm;
-    jk_broken_down(t, offset, &tm);
-    int off = offset < 0 ? -offset : offset;
-    buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d %c%02d%02d", tm.year,
-               tm.month, tm.day, tm.hour, tm.min, tm.sec,
-               offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+    struct date_tm tm;
+    date_broken_down(t, offset, &tm);
+    buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d ", (int)tm.year, tm.month,
+               tm.day, tm.hour, tm.min, tm.sec);
+    date_put_offset(out, offset, false);
 }
 
 /* Digits at *s (at most max), as a number; -1 when there are none. */
@@ -138,7 +91,7 @@ bool jk_parse_date(const char *s, int utc_offset, int64_t *out, int *off)
     long y = number(&s, 4), m, d, h = 0, mi = 0, sec = 0;
     if (y < 0 || *s++ != '-' || (m = number(&s, 2)) < 1 || m > 12 ||
         *s++ != '-' || (d = number(&s, 2)) < 1 ||
-        d > month_days((int)y, (int)m))
+        d > date_month_days(y, (int)m))
         return false;
     if (*s == 'T' || *s == 't' || *s == ' ') {
         const char *at = s + 1;
@@ -153,7 +106,7 @@ bool jk_parse_date(const char *s, int utc_offset, int64_t *out, int *off)
     int offset = utc_offset;
     if (!parse_offset(s, &offset))
         return false;
-    *out = days_from_civil(y, (int)m, (int)d) * 86400 + h * 3600 + mi * 60 +
+    *out = date_days_from_civil(y, (int)m, (int)d) * 86400 + h * 3600 + mi * 60 +
            sec - offset;
     *off = offset;
     return true;

@@ -7,6 +7,7 @@
  * permalink, else the collection's template with a UrlDrop's
  * placeholders). */
 #include "internal.h"
+#include "capsuled/date.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -110,13 +111,6 @@ static struct value *categories(const char *rel, const char *special,
 
 /* --- URLs --- */
 
-static const char *const month_names[] = {
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"};
-static const char *const day_names[] = {"Sunday", "Monday", "Tuesday",
-                                        "Wednesday", "Thursday", "Friday",
-                                        "Saturday"};
-
 static void set_fmt(struct value *h, const char *key, const char *fmt, int n)
 {
     struct buf b = {0};
@@ -125,35 +119,15 @@ static void set_fmt(struct value *h, const char *key, const char *fmt, int n)
     buf_free(&b);
 }
 
-/* ISO 8601 week number and its year (%V, %G). */
-static void iso_week(const struct jk_tm *tm, int *week, int *year)
-{
-    int wday = (tm->wday + 6) % 7; /* Monday 0 */
-    int w = (tm->yday - 1 - wday + 10) / 7;
-    *year = tm->year;
-    if (w < 1) {
-        (*year)--;
-        int prev_days = ((*year % 4 == 0 && *year % 100 != 0) ||
-                         *year % 400 == 0) ? 366 : 365;
-        w = (tm->yday + prev_days - 1 - wday + 10) / 7;
-    } else if (w == 53) {
-        int days = ((tm->year % 4 == 0 && tm->year % 100 != 0) ||
-                    tm->year % 400 == 0) ? 366 : 365;
-        if (tm->yday - wday + 3 > days) {
-            w = 1;
-            (*year)++;
-        }
-    }
-    *week = w;
-}
-
 static void date_placeholders(struct value *v, int64_t t, int offset)
 {
-    struct jk_tm tm;
-    jk_broken_down(t, offset, &tm);
-    int week, wyear;
-    iso_week(&tm, &week, &wyear);
-    set_fmt(v, "year", "%04d", tm.year);
+    struct date_tm tm;
+    date_broken_down(t, offset, &tm);
+    int week;
+    int64_t wyear;
+    date_iso_week(&tm, &week, &wyear);
+    int year = (int)tm.year;
+    set_fmt(v, "year", "%04d", year);
     set_fmt(v, "month", "%02d", tm.month);
     set_fmt(v, "day", "%02d", tm.day);
     set_fmt(v, "hour", "%02d", tm.hour);
@@ -161,19 +135,19 @@ static void date_placeholders(struct value *v, int64_t t, int offset)
     set_fmt(v, "second", "%02d", tm.sec);
     set_fmt(v, "i_day", "%d", tm.day);
     set_fmt(v, "i_month", "%d", tm.month);
-    set_fmt(v, "short_year", "%02d", tm.year % 100);
-    set_fmt(v, "w_year", "%d", wyear);
+    set_fmt(v, "short_year", "%02d", year % 100);
+    set_fmt(v, "w_year", "%d", (int)wyear);
     set_fmt(v, "week", "%02d", week);
     set_fmt(v, "w_day", "%d", tm.wday ? tm.wday : 7);
     set_fmt(v, "y_day", "%03d", tm.yday);
     struct buf b = {0};
-    buf_put(&b, month_names[tm.month - 1], 3);
+    buf_put(&b, date_month_name(tm.month), 3);
     jk_set_str(v, "short_month", b.data);
-    jk_set_str(v, "long_month", month_names[tm.month - 1]);
+    jk_set_str(v, "long_month", date_month_name(tm.month));
     buf_clear(&b);
-    buf_put(&b, day_names[tm.wday], 3);
+    buf_put(&b, date_day_name(tm.wday), 3);
     jk_set_str(v, "short_day", b.data);
-    jk_set_str(v, "long_day", day_names[tm.wday]);
+    jk_set_str(v, "long_day", date_day_name(tm.wday));
     buf_free(&b);
 }
 

@@ -54,10 +54,6 @@ struct jk_front jk_split_front(const char *text, size_t len);
 
 /* "2024-01-02 10:00:00 +0100" for T at OFFSET seconds east. */
 void jk_format_date(struct buf *out, int64_t t, int offset);
-struct jk_tm {
-    int year, month, day, hour, min, sec, yday, wday; /* wday 0 = Sunday */
-};
-void jk_broken_down(int64_t t, int offset, struct jk_tm *tm);
 /* The offset (seconds east) the config's `timezone` gives: UTC, Etc/GMT±N
  * and "+HH:MM"; others read as UTC. */
 int jk_timezone_offset(const struct value *config);

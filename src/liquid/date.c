@@ -1,44 +1,15 @@
 /* Dates and times for the date filters: a small parser for the forms YAML,
  * Jekyll and Ruby's Time.parse give (ISO 8601 and YAML, month names, RFC
- * 2822) and Ruby's strftime with its flags, over proleptic Gregorian
- * days counted from 1970 (Howard Hinnant's civil-day algorithms). */
+ * 2822) and Ruby's strftime with its flags, over the calendar of
+ * capsuled/date.h (shared with the site model's dates). */
 #include "date.h"
+#include "capsuled/date.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static const char *const month_names[] = {
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"};
-static const char *const day_names[] = {
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday"};
-
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 /* --- parsing --- */
 
@@ -88,17 +59,20 @@ static size_t word(struct scan *sc, const char **w)
 /* 1..12 for a month name or its three-letter abbreviation, else 0. */
 static int month_of(const char *w, size_t n)
 {
-    for (int m = 0; m < 12 && n >= 3; m++)
-        if (n <= strlen(month_names[m]) && strncasecmp(w, month_names[m], n) == 0 &&
-            (n == 3 || n == strlen(month_names[m]) || (m == 8 && n == 4)))
-            return m + 1;
+    for (int m = 1; m <= 12 && n >= 3; m++) {
+        const char *name = date_month_name(m);
+        if (n <= strlen(name) && strncasecmp(w, name, n) == 0 &&
+            (n == 3 || n == strlen(name) || (m == 9 && n == 4)))
+            return m;
+    }
     return 0;
 }
 
 static bool is_weekday(const char *w, size_t n)
 {
     for (int d = 0; d < 7 && n >= 3; d++)
-        if (n <= strlen(day_names[d]) && strncasecmp(w, day_names[d], n) == 0)
+        if (n <= strlen(date_day_name(d)) &&
+            strncasecmp(w, date_day_name(d), n) == 0)
             return true;
     return false;
 }
@@ -256,7 +230,7 @@ bool liquid_time_parse(const char *s, size_t len, const char *zone,
     if (!scan_fields(&sc, &f) || f.month < 1 || f.month > 12 || f.day < 1 ||
         f.day > 31 || f.hour > 24 || f.min > 59 || f.sec > 60)
         return false;
-    int64_t local = days_from_civil(f.year, f.month, f.day) * 86400 +
+    int64_t local = date_days_from_civil(f.year, (int)f.month, (int)f.day) * 86400 +
                     f.hour * 3600 + f.min * 60 + f.sec;
     *t = (struct liquid_time){.epoch = local - f.offset, .nsec = f.nsec,
                               .offset = f.offset, .utc = f.utc};
@@ -335,24 +309,6 @@ bool liquid_time_of(const struct value *v, int64_t now, const char *zone,
 
 /* --- strftime --- */
 
-struct tm_fields {
-    int64_t year;
-    int month, day, hour, min, sec, wday, yday;
-};
-
-static struct tm_fields broken_down(const struct liquid_time *t)
-{
-    struct tm_fields b;
-    int64_t local = t->epoch + t->offset;
-    int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-    int64_t secs = local - days * 86400;
-    civil_from_days(days, &b.year, &b.month, &b.day);
-    b.hour = (int)(secs / 3600), b.min = (int)(secs / 60 % 60), b.sec = (int)(secs % 60);
-    b.wday = (int)(((days % 7) + 11) % 7);
-    b.yday = (int)(days - days_from_civil(b.year, 1, 1)) + 1;
-    return b;
-}
-
 /* One conversion's flags and width. */
 struct spec {
     char pad;       /* '0', ' ' or 0 for none ('-') */
@@ -398,9 +354,7 @@ static void put_text(struct buf *out, const char *s, size_t n,
 static void put_zone(struct buf *out, const struct liquid_time *t,
                      const struct spec *sp)
 {
-    int32_t off = t->offset < 0 ? -t->offset : t->offset;
-    buf_printf(out, sp->colon ? "%c%02d:%02d" : "%c%02d%02d",
-               t->offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+    date_put_offset(out, t->offset, sp->colon);
 }
 
 static void format(const struct liquid_time *t, const char *fmt, size_t len,
@@ -415,15 +369,15 @@ static void put_composite(struct buf *out, const struct liquid_time *t,
 
 /* The name-like conversions: %A %a %B %b %h %p %P %Z. */
 static bool put_name(struct buf *out, const struct liquid_time *t,
-                     const struct tm_fields *b, char c, const struct spec *sp)
+                     const struct date_tm *b, char c, const struct spec *sp)
 {
     const char *s;
     size_t n;
     switch (c) {
-    case 'A': s = day_names[b->wday], n = strlen(s); break;
-    case 'a': s = day_names[b->wday], n = 3; break;
-    case 'B': s = month_names[b->month - 1], n = strlen(s); break;
-    case 'b': case 'h': s = month_names[b->month - 1], n = 3; break;
+    case 'A': s = date_day_name(b->wday), n = strlen(s); break;
+    case 'a': s = date_day_name(b->wday), n = 3; break;
+    case 'B': s = date_month_name(b->month), n = strlen(s); break;
+    case 'b': case 'h': s = date_month_name(b->month), n = 3; break;
     case 'p': s = b->hour < 12 ? "AM" : "PM", n = 2; break;
     case 'P': s = b->hour < 12 ? "am" : "pm", n = 2; break;
     case 'Z':
@@ -437,7 +391,7 @@ static bool put_name(struct buf *out, const struct liquid_time *t,
 }
 
 static bool put_number_conv(struct buf *out, const struct liquid_time *t,
-                            const struct tm_fields *b, char c,
+                            const struct date_tm *b, char c,
                             const struct spec *sp)
 {
     int h12 = b->hour % 12 ? b->hour % 12 : 12;
@@ -502,7 +456,8 @@ static struct spec read_spec(const char *fmt, size_t len, size_t *i)
 static void format(const struct liquid_time *t, const char *fmt, size_t len,
                    struct buf *out, int depth)
 {
-    struct tm_fields b = broken_down(t);
+    struct date_tm b;
+    date_broken_down(t->epoch, t->offset, &b);
     for (size_t i = 0; i < len; i++) {
         if (fmt[i] != '%' || i + 1 == len) {
             buf_putc(out, fmt[i]);

@@ -69,10 +69,25 @@ static bool xml_allowed(unsigned cp)
 
 /* Character data or an attribute value: the five specials escaped, what
  * XML 1.0 forbids dropped, invalid UTF-8 as U+FFFD. */
+/* Printable ASCII that XML takes as it is. */
+static bool xml_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' &&
+           c != '"';
+}
+
 static void put_xml(struct buf *out, const char *s)
 {
     size_t len = strlen(s), i = 0;
     while (i < len) {
+        size_t run = i;
+        while (run < len && xml_plain((unsigned char)s[run]))
+            run++;
+        if (run > i) { /* most text goes out in one piece */
+            buf_put(out, s + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned cp;
         size_t n = utf8_decode(s + i, len - i, &cp);
         if (n == 0) {

@@ -445,24 +445,36 @@ void render_gemtext_news_item(const struct doc *d, const struct render_opts *o,
     buf_puts(out, "=> " PATH_NEWS " All news\n=> " PATH_HOME " Home\n");
 }
 
-void render_gemtext_search(const struct doc *d, const struct render_opts *o,
-                           const char *query, const struct search *hits,
-                           struct buf *out)
+/* How many matched past those shown, so the reader knows to narrow the
+ * terms; and whether the search stopped before the end of the site. */
+static void put_search_bounds(struct buf *out, const struct search *hits)
+{
+    if (hits->matched > hits->n)
+        buf_printf(out, "\n%zu more matches not shown: add a term to "
+                   "narrow the search.\n", hits->matched - hits->n);
+    if (hits->cut)
+        buf_puts(out, "\nThe search stopped before the end of the site: "
+                      "add a term to narrow it.\n");
+}
+
+void render_gemtext_search(const struct render_opts *o, const char *query,
+                           const struct search *hits, struct buf *out)
 {
     buf_printf(out, "# Search: %s\n", query);
     for (size_t i = 0; i < hits->n; i++) {
-        const struct search_hit *h = &hits->hits[i];
-        if (!h->line) {
-            buf_putc(out, '\n');
-            put_section_label_link(out, d, &d->sections[h->section]);
-            continue;
-        }
-        buf_puts(out, "> ");
-        buf_put(out, h->line, h->len);
+        const struct search_result *r = &hits->results[i];
         buf_putc(out, '\n');
+        put_own_link(out, r->entry->route);
+        buf_printf(out, " %s\n", r->entry->label);
+        for (size_t k = 0; k < r->n_lines; k++) {
+            buf_puts(out, "> ");
+            layout_search_line(out, r, k);
+            buf_putc(out, '\n');
+        }
     }
-    if (hits->sections == 0)
+    if (hits->matched == 0)
         buf_puts(out, "\nNo matches.\n");
+    put_search_bounds(out, hits);
     buf_putc(out, '\n');
     put_search_link(out, o, "Search again");
     buf_puts(out, "=> " PATH_HOME " Home\n");

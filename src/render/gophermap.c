@@ -375,34 +375,44 @@ void render_gophermap_news(const struct doc *d, const struct render_opts *o,
     buf_free(&line);
 }
 
-static void search_hit_lines(struct buf *out, const struct doc *d,
-                             const struct render_opts *o,
-                             const struct search_hit *h)
+/* A matching section: a blank line, its item, its lines indented. */
+static void search_result_lines(struct buf *out, const struct render_opts *o,
+                                const struct search_result *r)
 {
-    if (!h->line) {
-        gophermap_info(out, "", o);
-        section_item(out, d, o, &d->sections[h->section]);
-        return;
-    }
+    gophermap_info(out, "", o);
+    menu_item(out, o, '1', r->entry->label, r->entry->route);
     struct buf text = {0};
-    buf_puts(&text, "  ");
-    buf_put(&text, h->line, h->len);
-    gophermap_info(out, text.data, o);
+    for (size_t k = 0; k < r->n_lines; k++) {
+        buf_clear(&text);
+        buf_puts(&text, "  ");
+        layout_search_line(&text, r, k);
+        gophermap_info(out, text.data, o);
+    }
     buf_free(&text);
 }
 
-void render_gophermap_search(const struct doc *d, const struct render_opts *o,
-                             const char *query, const struct search *hits,
-                             struct buf *out)
+void render_gophermap_search(const struct render_opts *o, const char *query,
+                             const struct search *hits, struct buf *out)
 {
     struct buf head = {0};
     buf_printf(&head, "Search: %s", query);
     gophermap_info(out, head.data, o);
-    buf_free(&head);
     for (size_t i = 0; i < hits->n; i++)
-        search_hit_lines(out, d, o, &hits->hits[i]);
-    if (hits->sections == 0)
+        search_result_lines(out, o, &hits->results[i]);
+    if (hits->matched == 0)
         gophermap_info(out, "No matches.", o);
+    buf_clear(&head);
+    if (hits->matched > hits->n)
+        buf_printf(&head, "%zu more matches not shown: add a term.",
+                   hits->matched - hits->n);
+    if (hits->cut)
+        buf_printf(&head, "%sThe search stopped before the end of the site.",
+                   head.len ? " " : "");
+    if (head.len) {
+        gophermap_info(out, "", o);
+        gophermap_info(out, head.data, o);
+    }
+    buf_free(&head);
     gophermap_info(out, "", o);
     menu_item(out, o, '7', "Search again", PATH_SEARCH);
     menu_item(out, o, '1', "Home", PATH_HOME);

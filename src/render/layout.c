@@ -29,10 +29,7 @@ void layout_put_clean(struct buf *out, const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        size_t run = i;
-        while (run < len && (unsigned char)s[run] >= 0x20 &&
-               (unsigned char)s[run] < 0x7F)
-            run++;
+        size_t run = i + utf8_printable_span(s + i, len - i);
         if (run > i) { /* plain ASCII goes out in one piece */
             buf_put(out, s + i, run - i);
             i = run;
@@ -119,6 +116,16 @@ bool layout_cite_link(struct buf *out, size_t n, const struct link *l)
         return true;
     buf_puts(out, l->url);
     return false;
+}
+
+void layout_search_line(struct buf *out, const struct search_result *r,
+                        size_t k)
+{
+    if (r->line_cut[k] & SEARCH_CUT_BEFORE)
+        buf_puts(out, "\xe2\x80\xa6");
+    buf_put(out, r->line[k], r->line_len[k]);
+    if (r->line_cut[k] & SEARCH_CUT_AFTER)
+        buf_puts(out, "\xe2\x80\xa6");
 }
 
 const char *layout_section_label(const struct section *sec)

@@ -25,6 +25,11 @@
  * text it carries. */
 void layout_put_clean(struct buf *out, const char *s, size_t len);
 
+/* Line K of a search result as shown: an ellipsis where its text was
+ * cut (search.h). */
+void layout_search_line(struct buf *out, const struct search_result *r,
+                        size_t k);
+
 /* --- what a page shows --- */
 
 /* The card's one-line description under the name (render_site_title), or

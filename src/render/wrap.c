@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* Emits the pieces of a word wider than a whole line, cut between glyphs;
  * returns where the last (partial) piece starts and stores its width. */
@@ -41,6 +42,9 @@ static void wrap_hard_line(const char *s, size_t len, int width,
     size_t line_start = 0, line_end = 0, i = 0;
     int line_w = 0;
     bool has_content = false;
+    /* A line all ASCII (most are) is as wide as it is long: a word ends
+     * at the next space, found with memchr. */
+    bool ascii = utf8_ascii_span(s, len) == len;
     while (i < len) {
         size_t spaces = i;
         while (i < len && s[i] == ' ')
@@ -48,7 +52,22 @@ static void wrap_hard_line(const char *s, size_t len, int width,
         int space_w = (int)(i - spaces);
         size_t word = i;
         int word_w = 0;
+        if (ascii && i < len) {
+            const char *sp = memchr(s + i, ' ', len - i);
+            i = sp ? (size_t)(sp - s) : len;
+            word_w = (int)(i - word);
+        }
         while (i < len && s[i] != ' ') {
+            /* ASCII before ASCII: one column a byte (width_glyph's own
+             * fast path), a run of them counted at once. */
+            size_t run = i;
+            while (run + 1 < len && s[run] != ' ' &&
+                   (unsigned char)(s[run] | s[run + 1]) < 0x80)
+                run++;
+            word_w += (int)(run - i);
+            i = run;
+            if (i == len || s[i] == ' ')
+                break;
             int gw;
             i += width_glyph(s + i, len - i, &gw);
             word_w += gw;
@@ -87,10 +106,12 @@ void wrap_text(const char *text, size_t len, int width, wrap_emit_fn emit,
     if (len > 0 && text[len - 1] == '\n')
         len--; /* a final line end does not open another line */
     size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || text[i] == '\n') {
-            wrap_hard_line(text + start, i - start, width, emit, ctx);
-            start = i + 1;
-        }
+    for (;;) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        wrap_hard_line(text + start, end - start, width, emit, ctx);
+        if (!nl)
+            break;
+        start = end + 1;
     }
 }

@@ -266,7 +266,7 @@ static void check_empty_section(const struct checker *k,
     if (out && blank(out))
         diags_add(k->diags, DIAG_WARNING, shown, line,
                   "section '%.*s' is empty: everything under it is Liquid "
-                  "that left nothing, so the heading is dropped",
+                  "that left nothing, so readers see the heading alone",
                   (int)(title - 1), head + level + 1);
     free(out);
     free(span);

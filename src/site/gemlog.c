@@ -8,6 +8,7 @@
 #include "capsuled/buf.h"
 #include "capsuled/page.h"
 #include "capsuled/paths.h"
+#include "capsuled/strset.h"
 #include "capsuled/url.h"
 
 #include <stdlib.h>
@@ -97,12 +98,38 @@ static void doc_date(const struct jekyll_doc *d, char date[11])
     strftime(date, 11, "%Y-%m-%d", &tm);
 }
 
-/* Markdown (with HTML and Liquid) as one line of plain text: the blocks'
- * texts joined by spaces, at most the first MAX_BLOCKS of them. */
-static char *plain_text(const char *md, const struct value *scope,
+/* Whether MD reads as it is written: one line of words (ASCII letters
+ * and digits, a letter first, single spaces, ',' '.' '-' never doubled),
+ * nothing that Liquid, Markdown, kramdown's typography or HTML would
+ * change; its length without the final line ends in *LEN. Most titles and
+ * excerpts are, and a whole Markdown build each is a tenth of a cold load
+ * of a site with a thousand posts. */
+static bool is_plain_prose(const char *md, size_t *len)
+{
+    size_t n = strlen(md);
+    while (n > 0 && md[n - 1] == '\n')
+        n--;
+    if (n == 0 || md[n - 1] == ' ' ||
+        !((md[0] >= 'a' && md[0] <= 'z') || (md[0] >= 'A' && md[0] <= 'Z')))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = md[i];
+        bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == ',';
+        bool single = (c == ' ' || c == '.' || c == '-') && md[i + 1] != c;
+        if (!word && !single)
+            return false;
+    }
+    *len = n;
+    return true;
+}
+
+char *gemlog_plain_text(const char *md, const struct value *scope,
                         size_t max_blocks)
 {
     size_t len;
+    if (max_blocks > 0 && is_plain_prose(md, &len))
+        return xstrndup(md, len);
     char *resolved = liquid_render(md, strlen(md), scope, &len);
     struct doc doc;
     doc_build_markdown(resolved, len, &doc);
@@ -130,9 +157,9 @@ static char *doc_title(const struct jekyll_doc *d, const struct value *scope)
     bool inline_item = d->kind == JEKYLL_ITEM &&
                        value_truthy(value_hash_get(d->page, "inline"));
     if (title && *title && !inline_item)
-        return plain_text(title, scope, 1);
+        return gemlog_plain_text(title, scope, 1);
     const char *content = value_text(value_hash_get(d->page, "content"));
-    return plain_text(content ? content : "", scope, 1);
+    return gemlog_plain_text(content ? content : "", scope, 1);
 }
 
 static char *doc_summary(const struct jekyll_doc *d, const struct value *scope)
@@ -140,7 +167,7 @@ static char *doc_summary(const struct jekyll_doc *d, const struct value *scope)
     const char *excerpt = value_text(value_hash_get(d->page, "excerpt"));
     if (!excerpt)
         excerpt = value_text(value_hash_get(d->page, "description"));
-    return excerpt ? plain_text(excerpt, scope, 64) : NULL;
+    return excerpt ? gemlog_plain_text(excerpt, scope, 64) : NULL;
 }
 
 /* --- the entries --- */
@@ -155,22 +182,14 @@ static struct value *doc_scope(const struct jekyll_site *js,
     return scope;
 }
 
-static bool has_link(const struct news_post *posts, size_t n,
-                     const char *link)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(posts[i].link, link) == 0)
-            return true;
-    return false;
-}
-
 /* posts[n] from D, unless it is not served or another document has its
- * route (the one Jekyll writes last, met first here, is what is served). */
+ * route (the one Jekyll writes last, met first here, is what is served):
+ * SEEN holds the routes taken. */
 static bool make_post(const struct jekyll_site *js, const struct jekyll_doc *d,
-                      struct news_post *posts, size_t n)
+                      struct news_post *posts, size_t n, struct strset *seen)
 {
     char *link = is_gemlog_doc(d) ? gemlog_route(d->url) : NULL;
-    if (!link || has_link(posts, n, link)) {
+    if (!link || !strset_add(seen, link)) {
         free(link);
         return false;
     }
@@ -197,9 +216,11 @@ void gemlog_merge(const struct jekyll_site *js, const struct doc *d,
 {
     struct news_post *posts = xcalloc(js->n_docs + 1, sizeof *posts);
     size_t n = 0;
+    struct strset seen = {0};
     /* Newest first among equal dates, as site.posts lists them. */
     for (size_t i = js->n_docs; i-- > 0;)
-        n += make_post(js, &js->docs[i], posts, n);
+        n += make_post(js, &js->docs[i], posts, n, &seen);
+    strset_free(&seen);
     news_merge_posts(news, d, posts, n);
     for (size_t i = 0; i < n; i++)
         free_post(&posts[i]);

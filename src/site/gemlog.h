@@ -16,6 +16,12 @@
 void gemlog_merge(const struct jekyll_site *js, const struct doc *d,
                   struct news *news);
 
+/* Markdown (with HTML and Liquid, evaluated in SCOPE) as one line of
+ * plain text: the blocks' texts joined by spaces, at most the first
+ * MAX_BLOCKS of them. Text that reads as written is taken as it is. */
+char *gemlog_plain_text(const char *md, const struct value *scope,
+                        size_t max_blocks);
+
 /* The route a Jekyll URL is served at: decoded, without a final ".html"
  * (as site.c serves it). NULL when the URL has a dot segment or is one
  * of capsuled's own paths. */

@@ -7,6 +7,7 @@
  * exist. */
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
+#include "capsuled/strset.h"
 #include "capsuled/url.h"
 #include "site_internal.h"
 
@@ -16,35 +17,86 @@
 
 /* --- which routes exist --- */
 
-/* Whether PATH is one of the home page's own: itself or a section of it,
- * which its Sections menu lists already. */
-static bool home_route(const struct site *s, const char *path)
+/* Which routes exist while the site is built, by hash: the site has
+ * thousands of routes and each page thousands of links, so a scan of the
+ * tables for every link made the build quadratic. Kept in step with what
+ * it mirrors: the Gemini table (which only grows until it is sealed), the
+ * routes the pages will have (s->known, set once before the pages and
+ * dropped after) and the home page's own routes. */
+struct route_index {
+    struct strset added;   /* paths of s->gemini.items[0, n_added) */
+    size_t n_added;
+    struct strset known;   /* of s->known as it was when indexed */
+    char **known_of;
+    size_t n_known_of;
+    struct strset home;    /* the home page and its sections' routes */
+    bool home_done;        /* (the home page is loaded before the build) */
+};
+
+static void index_home(struct route_index *x, const struct site *s)
 {
     const struct doc *d = &s->content.doc;
     struct buf p = {0};
-    bool found = strcmp(path, PATH_HOME) == 0;
-    for (size_t i = 0; i < d->n_sections && !found; i++) {
+    strset_add(&x->home, PATH_HOME);
+    for (size_t i = 0; i < d->n_sections; i++) {
         buf_clear(&p);
         path_section(&p, d, d->sections[i].slug);
-        found = strcmp(p.data, path) == 0;
+        strset_add(&x->home, p.data);
     }
     buf_free(&p);
-    return found;
+    x->home_done = true;
 }
 
-/* Whether PATH is a route already added (the tables are not sealed yet,
- * so a plain scan), one of the pages' to come, or the home page's. */
-static bool has_route(const struct site *s, const char *path)
+/* The index, brought up to date with the tables it mirrors. */
+static struct route_index *route_index(struct site *s)
 {
-    if (home_route(s, path) || strcmp(path, PATH_NEWS) == 0)
-        return true;
-    for (size_t i = 0; i < s->gemini.n; i++)
-        if (strcmp(s->gemini.items[i].path, path) == 0)
-            return true;
-    for (size_t i = 0; i < s->n_known; i++)
-        if (strcmp(s->known[i], path) == 0)
-            return true;
-    return false;
+    if (!s->route_index)
+        s->route_index = xcalloc(1, sizeof *s->route_index);
+    struct route_index *x = s->route_index;
+    if (!x->home_done)
+        index_home(x, s);
+    if (s->gemini.n < x->n_added) { /* sealed: duplicates dropped */
+        strset_free(&x->added);
+        x->n_added = 0;
+    }
+    for (; x->n_added < s->gemini.n; x->n_added++)
+        strset_add(&x->added, s->gemini.items[x->n_added].path);
+    if (x->known_of != s->known || x->n_known_of != s->n_known) {
+        strset_free(&x->known);
+        for (size_t i = 0; i < s->n_known; i++)
+            strset_add(&x->known, s->known[i]);
+        x->known_of = s->known;
+        x->n_known_of = s->n_known;
+    }
+    return x;
+}
+
+static void route_index_free(struct site *s)
+{
+    struct route_index *x = s->route_index;
+    if (!x)
+        return;
+    strset_free(&x->added);
+    strset_free(&x->known);
+    strset_free(&x->home);
+    free(x);
+    s->route_index = NULL;
+}
+
+/* Whether PATH is one of the home page's own: itself or a section of it,
+ * which its Sections menu lists already. */
+static bool home_route(struct site *s, const char *path)
+{
+    return strset_has(&route_index(s)->home, path);
+}
+
+/* Whether PATH is a route already added (the tables are not sealed yet),
+ * one of the pages' to come, or the home page's. */
+static bool has_route(struct site *s, const char *path)
+{
+    struct route_index *x = route_index(s);
+    return strcmp(path, PATH_NEWS) == 0 || strset_has(&x->home, path) ||
+           strset_has(&x->added, path) || strset_has(&x->known, path);
 }
 
 /* The section of the home page an anchor names: its slug, or one of the
@@ -79,7 +131,7 @@ static const char *strip_site_prefix(const struct jekyll_site *js,
     return url;
 }
 
-char *site_local_route(const struct site *s, const char *url)
+char *site_local_route(struct site *s, const char *url)
 {
     url = strip_site_prefix(s->content.jekyll, url);
     if (url[0] != '/' && url[0] != '#')
@@ -156,7 +208,7 @@ char *site_web_url(const struct jekyll_site *js, const char *path)
 /* One link: to our route when there is one; else, when it names a path
  * of the site, to the site's web URL, or nowhere without one (its label
  * stays in the text): never to a route the capsule does not have. */
-static void route_link(const struct site *s, struct link *l,
+static void route_link(struct site *s, struct link *l,
                        const char *page_url)
 {
     if (!l->url || !*l->url)
@@ -173,7 +225,7 @@ static void route_link(const struct site *s, struct link *l,
     free(url);
 }
 
-void site_route_links(const struct site *s, struct doc *d,
+void site_route_links(struct site *s, struct doc *d,
                       const char *page_url)
 {
     if (!s->content.jekyll)
@@ -273,7 +325,7 @@ static int newest_first(const void *a, const void *b)
 
 /* The items of collection LABEL that the capsule serves; newest first
  * when they are dated. */
-static size_t collection_items(const struct site *s, const char *label,
+static size_t collection_items(struct site *s, const char *label,
                                const struct jekyll_doc ***out)
 {
     const struct jekyll_site *js = s->content.jekyll;
@@ -337,7 +389,7 @@ struct index {
     size_t n;
 };
 
-static void gemtext_index(const struct site *s, const struct index *x,
+static void gemtext_index(struct site *s, const struct index *x,
                           struct buf *body)
 {
     buf_printf(body, "# %s\n\n", x->title);
@@ -355,7 +407,7 @@ static void gemtext_index(const struct site *s, const struct index *x,
     buf_free(&label);
 }
 
-static void gopher_index(const struct site *s, const struct index *x,
+static void gopher_index(struct site *s, const struct index *x,
                          struct buf *body)
 {
     const struct render_opts *o = &s->content.opts;
@@ -433,10 +485,12 @@ void site_build_nav(struct site *s, bool with_gopher)
     s->content.opts.n_nav = s->n_nav;
     s->spartan_opts.nav = s->nav;
     s->spartan_opts.n_nav = s->n_nav;
+    route_index_free(s); /* the tables are sealed next */
 }
 
 void site_nav_free(struct site *s)
 {
+    route_index_free(s);
     for (size_t i = 0; i < s->n_nav; i++) {
         free(s->nav[i].label);
         free(s->nav[i].path);

@@ -72,6 +72,7 @@ struct page_render {
     bool self_contained; /* its render read nothing but its own file */
     struct route_table own[N_TABLES], later[N_TABLES];
     struct diags diags;
+    struct search_index search; /* its sections, for the site's search */
 };
 
 static void render_unref(struct page_render *r)
@@ -84,6 +85,7 @@ static void render_unref(struct page_render *r)
         route_table_free(&r->later[t]);
     }
     diags_free(&r->diags);
+    search_index_free(&r->search);
     value_release(r->page);
     free(r->doc_path);
     free(r);
@@ -102,23 +104,28 @@ static void add_redirect(const struct site *s, struct route_table *t,
 }
 
 /* One page of the site being added: its model, where it is served, the
- * options to render it with (the site's, without card or news), and the
- * render its routes go to. */
+ * render its routes go to, and whether its layout shows the author's
+ * card beside it. */
 struct one_page {
     struct site *s;
     const struct doc *doc;
     struct page *page;
     const char *path;
     struct page_render *out;
+    bool card;
 };
 
+/* The site's options without the home page's news, and without its card
+ * unless the page's layout shows the author sidebar (academicpages and
+ * minimal-mistakes: `author_profile`, set in front matter or defaults). */
 static struct render_opts page_opts(const struct render_opts *site,
-                                    struct page *page)
+                                    const struct one_page *p)
 {
     struct render_opts o = *site;
-    o.page = page;
+    o.page = p->page;
     o.news = NULL;
-    o.card = NULL;
+    if (!p->card)
+        o.card = NULL;
     return o;
 }
 
@@ -169,7 +176,7 @@ static void add_gemtext_page(const struct one_page *p,
                              const struct gemtext_routes *g,
                              struct route_table *later)
 {
-    struct render_opts o = page_opts(g->o, p->page);
+    struct render_opts o = page_opts(g->o, p);
     struct gemtext_routes own = *g, sections = *g;
     own.o = sections.o = &o;
     sections.t = later;
@@ -272,7 +279,7 @@ static void add_gopher_sections(const struct one_page *p,
 
 static void add_gopher_page(const struct one_page *p, const char *html)
 {
-    struct render_opts o = page_opts(&p->s->content.opts, p->page);
+    struct render_opts o = page_opts(&p->s->content.opts, p);
     struct buf body = {0};
     gopher_page(p, &o, &body);
     struct route_table *t = &p->out->own[T_GOPHER];
@@ -317,12 +324,14 @@ static void add_page_routes(const struct one_page *p, const char *html,
 
 /* Whether D's render reads nothing but its own file (and what the
  * render context holds): no Liquid markup in it (Liquid reads site.*,
- * includes, data, the clock) and no layout addition drawn from the site
- * (theme_reads_site). */
+ * includes, data, the clock), no layout addition drawn from the site
+ * (theme_reads_site), and no author card beside it (`author_profile`:
+ * the card comes from the configuration and the data). */
 static bool self_contained(const struct jekyll_doc *d)
 {
     return d->source && !strstr(d->source, "{{") &&
-           !strstr(d->source, "{%") && !theme_reads_site(d->page);
+           !strstr(d->source, "{%") && !theme_reads_site(d->page) &&
+           !value_truthy(value_hash_get(d->page, "author_profile"));
 }
 
 /* One page rendered: loaded with the site's values for Liquid, its model
@@ -361,7 +370,10 @@ static struct page_render *render_page(struct site *s,
         free(web);
         doc.base = xstrdup(path);
         site_route_links(s, &doc, d->url);
-        struct one_page p = {s, &doc, &page, path, r};
+        site_search_add_page(&r->search, &doc, &page);
+        struct one_page p = {
+            s, &doc, &page, path, r,
+            value_truthy(value_hash_get(d->page, "author_profile"))};
         add_page_routes(&p, html, with_gopher);
         doc_free(&doc);
     }
@@ -371,23 +383,35 @@ static struct page_render *render_page(struct site *s,
     return r;
 }
 
-/* The routes every page will have, before any is rendered. */
-/* ROUTES[k] gets the route of document k (NULL when it is not served),
- * computed once for the known list and the rendering. */
+/* The route of a document once the site is built: a page's, or a static
+ * file's (added after the pages, yet linked to from them); NULL for none. */
+static char *future_route(const struct site *s, const struct jekyll_doc *d)
+{
+    if (d->kind == JEKYLL_STATIC)
+        return d->output ? site_static_route(d->url) : NULL;
+    return servable(&s->content, d) ? route_of(d->url) : NULL;
+}
+
+/* The routes every page and static file will have, before any is
+ * rendered: the links between them are resolved against this set.
+ * ROUTES[k] gets the route of page k (NULL when it is not a page served),
+ * computed once for the known set and the rendering. */
 static void know_routes(struct site *s, char **routes)
 {
     const struct jekyll_site *js = s->content.jekyll;
     s->known = xcalloc(js->n_docs + 1, sizeof *s->known);
     for (size_t k = 0; k < js->n_docs; k++) {
         const struct jekyll_doc *d = &js->docs[k];
-        char *path = servable(&s->content, d) ? route_of(d->url) : NULL;
-        routes[k] = path;
+        char *path = future_route(s, d);
         if (!path)
             continue;
-        char *html = NULL, *known = xstrdup(path);
-        split_html(known, &html);
+        if (d->kind != JEKYLL_STATIC)
+            routes[k] = xstrdup(path);
+        char *html = NULL;
+        if (d->kind != JEKYLL_STATIC) /* a file keeps its name */
+            split_html(path, &html);
         free(html);
-        s->known[s->n_known++] = known;
+        s->known[s->n_known++] = path;
     }
 }
 
@@ -493,6 +517,7 @@ static void add_render(struct site *s, struct page_render *r,
             route_add_borrowed(&later[t], &r->later[t].items[i]);
     }
     copy_diags(&r->diags, diags);
+    search_index_merge(&s->search, &r->search);
     s->renders[s->n_renders++] = r;
 }
 

@@ -76,7 +76,9 @@ void route_add(struct route_table *t, const char *path, struct buf *b)
 {
     struct route *r = route_push(t, path);
     r->len = b->len;
-    r->data = buf_detach(b);
+    /* Kept for the site's life: without the room the buffer grew. */
+    size_t len = b->len;
+    r->data = xrealloc(buf_detach(b), len + 1);
     r->borrowed = false;
 }
 

@@ -6,7 +6,6 @@
 #include "site_internal.h"
 #include "capsuled/paths.h"
 #include "capsuled/proto.h"
-#include "capsuled/search.h"
 #include "capsuled/theme.h"
 #include "capsuled/url.h"
 
@@ -458,6 +457,7 @@ struct site *site_rebuild(const struct config *cfg, size_t host_index,
         s->spartan_header = gemtext_header(SPARTAN_SUCCESS, s->lang);
         s->spartan_opts = spartan_opts(cfg, host_index, &s->content.opts);
     }
+    search_index_add(&s->search, &s->content.doc, NULL);
     site_build_pages(s, with_gopher, prev, diags);
     site_add_static(s, with_gopher, diags);
     site_build_nav(s, with_gopher);
@@ -481,6 +481,7 @@ void site_free(struct site *s)
     route_table_free(&s->finger);
     route_table_free(&s->spartan);
     site_static_free(s);
+    search_index_free(&s->search);
     free(s->spartan_header);
     site_pages_free(s); /* after the tables, which borrow their bytes */
     site_content_free(&s->content);
@@ -489,36 +490,4 @@ void site_free(struct site *s)
     free(s->gemtext_header);
     free(s->http_reply);
     free(s);
-}
-
-/* --- search --- */
-
-void site_search_gemini(const struct site *s, const char *query,
-                        struct buf *out)
-{
-    struct search hits;
-    search_run(&s->content.doc, query, &hits);
-    render_gemtext_search(&s->content.doc, &s->content.opts, query, &hits,
-                          out);
-    search_free(&hits);
-}
-
-void site_search_gopher(const struct site *s, const char *query,
-                        struct buf *out)
-{
-    struct search hits;
-    search_run(&s->content.doc, query, &hits);
-    render_gophermap_search(&s->content.doc, &s->content.opts, query, &hits,
-                            out);
-    search_free(&hits);
-}
-
-void site_search_spartan(const struct site *s, const char *query,
-                         struct buf *out)
-{
-    struct search hits;
-    search_run(&s->content.doc, query, &hits);
-    render_gemtext_search(&s->content.doc, &s->spartan_opts, query, &hits,
-                          out);
-    search_free(&hits);
 }

@@ -49,6 +49,12 @@ int site_doc_page(const struct jekyll_site *js, const struct jekyll_doc *d,
 
 /* --- the files that fill the tables for site.c --- */
 
+/* Adds a page or item of the site, modelled as D (its base its route), to
+ * the search index IX under its title (sitesearch.c): its render's own
+ * index, merged into the site's as the render is added (pages.c). */
+void site_search_add_page(struct search_index *ix, const struct doc *d,
+                          const struct page *page);
+
 /* Every page and collection item of the content's Jekyll site (none when
  * it is not one) into the tables (pages.c). Called before site.c adds its
  * own routes: the site's URLs win over the home page's section paths.
@@ -64,15 +70,17 @@ void site_build_nav(struct site *s, bool with_gopher);
 void site_nav_free(struct site *s);
 /* The route of the capsule a link of the site leads to ("/publications/",
  * "/#-news", the site's url or baseurl in front): a page's route, a
- * section of the home page, or NULL when the capsule has none. */
-char *site_local_route(const struct site *s, const char *url);
+ * section of the home page, or NULL when the capsule has none. Not
+ * const: it keeps an index of the routes (s->route_index) while the site
+ * is built, which site_build_nav frees. */
+char *site_local_route(struct site *s, const char *url);
 /* The site's web URL for PATH: `url` and `baseurl` in front. NULL when
  * the site names no `url`. */
 char *site_web_url(const struct jekyll_site *js, const char *path);
 /* Every link of D (a document of the site at PAGE_URL, Jekyll's URL) to
  * a route of the capsule where it has one (link.route), else to the
  * site's web URL; a relative link is read against PAGE_URL. */
-void site_route_links(const struct site *s, struct doc *d,
+void site_route_links(struct site *s, struct doc *d,
                       const char *page_url);
 
 #endif

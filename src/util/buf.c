@@ -84,20 +84,30 @@ void buf_putc(struct buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+/* One vsnprintf into the room the buffer has (at least 64 bytes: most
+ * appends are short) and a second only when the text did not fit: the
+ * formatting is most of the cost, so it is not done twice to measure. */
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
     /* Also tells GCC's format checker, which otherwise sees a NULL format on
      * a path it invents under the sanitizers. */
     if (!fmt)
         return;
+    if (b->cap - b->len < 64)
+        buf_reserve(b, 64);
+    size_t room = b->cap - b->len;
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(b->data + b->len, room, fmt, copy);
     va_end(copy);
-    if (n < 0)
+    if (n < 0) {
+        b->data[b->len] = '\0';
         return;
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

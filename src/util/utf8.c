@@ -2,6 +2,12 @@
  * text taken from files or requests one harmless line in a log. */
 #include "capsuled/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
 size_t utf8_decode(const char *str, size_t len, unsigned *cp)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -33,6 +39,43 @@ size_t utf8_decode(const char *str, size_t len, unsigned *cp)
         return 0;
     *cp = value;
     return need;
+}
+
+size_t utf8_ascii_span(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (v & HIGH)
+            break;
+    }
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Whether one of the eight bytes of v is below 0x20 or is 0x7F or 0x80
+ * and above (the classic tests for a byte less than n, and for a zero
+ * byte in v ^ 0x7F…, are exact for the word as a whole). */
+static bool has_unprintable(uint64_t v)
+{
+    uint64_t del = v ^ (ONES * 0x7F);
+    return ((v | ((v - ONES * 0x20) & ~v) | ((del - ONES) & ~del)) & HIGH) != 0;
+}
+
+size_t utf8_printable_span(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (has_unprintable(v))
+            break;
+    }
+    while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+        i++;
+    return i;
 }
 
 size_t utf8_encode(unsigned cp, char out[4])

@@ -52,7 +52,9 @@ static struct value false_value = {.kind = VALUE_BOOL, .constant = true,
 /* A value with room for len bytes of text (and its NUL) right behind it. */
 static struct value *new_value(enum value_kind kind, size_t text_len)
 {
-    struct value *v = xcalloc(1, sizeof *v + (text_len ? text_len + 1 : 0));
+    /* Only the value is zeroed: its text is written over at once. */
+    struct value *v = xmalloc(sizeof *v + (text_len ? text_len + 1 : 0));
+    memset(v, 0, sizeof *v);
     v->kind = kind;
     atomic_init(&v->refs, 1);
     v->text = "";

@@ -94,14 +94,8 @@ static bool is_regional_indicator(unsigned cp)
     return cp >= 0x1F1E6 && cp <= 0x1F1FF;
 }
 
-size_t width_glyph(const char *s, size_t len, int *width)
+size_t width_glyph_any(const char *s, size_t len, int *width)
 {
-    /* Most text is ASCII not followed by a mark: one column, one byte. */
-    if (len > 0 && (unsigned char)s[0] < 0x80 &&
-        (len == 1 || (unsigned char)s[1] < 0x80)) {
-        *width = 1;
-        return 1;
-    }
     unsigned base, cp;
     size_t i = utf8_decode(s, len, &base);
     if (i == 0) {
@@ -144,6 +138,13 @@ size_t width_text(const char *s, size_t len)
 {
     size_t total = 0, i = 0;
     while (i < len) {
+        /* A run of ASCII, each byte one column, but for its last byte,
+         * which a mark after it may join: width_glyph's. */
+        size_t run = utf8_ascii_span(s + i, len - i);
+        if (run > 1) {
+            total += run - 1;
+            i += run - 1;
+        }
         int w;
         i += width_glyph(s + i, len - i, &w);
         total += (size_t)w;

@@ -23,9 +23,10 @@ CORPUS = os.path.join(os.path.dirname(ct.SOURCE_ROOT), "shared", "corpus",
                       "sites")
 ALFOLIO = "11_aengusng8__aengusng8.github.io"
 
-# The fixture's feed, newest first: (date, route, title).
+# The fixture's feed, newest first: (date, route, title). The second post,
+# which the News section repeats, in the section's words.
 FEED = [
-    ("2024-03-01", "/blog/2024/03/01/second/", "Second post"),
+    ("2024-03-01", "/blog/2024/03/01/second/", "Second post is out."),
     ("2024-02-20", "/news/talk/", "Talk at GemCon"),
     ("2024-02-10", "/news/2/", "Won the engine award."),
     ("2023-12-05", "/news/1/", "Joined the analytical lab."),
@@ -125,7 +126,7 @@ def check_atom(tap, cap):
 def check_gopher(tap, cap):
     menu = ct.gopher(cap.gopher_port, "/news/")[0].decode("utf-8", "replace")
     lines = menu.split("\r\n")
-    post = [l for l in lines if l.startswith("12024-03-01  Second post\t"
+    post = [l for l in lines if l.startswith("12024-03-01  Second post is out.\t"
                                              "/blog/2024/03/01/second/\t")]
     info = [l for l in lines if l.startswith("i2024-02-10  Won the engine")]
     dates = re.findall(r"^[1i](\d{4}-\d\d-\d\d)  ", menu, re.M)
@@ -136,7 +137,7 @@ def check_gopher(tap, cap):
            "gopher /news/: the News section, whose menu it hides, linked "
            "as its text", menu)
     home = ct.gopher(cap.gopher_port, "/")[0].decode("utf-8", "replace")
-    tap.ok("\r\n12024-03-01 Second post\t/blog/2024/03/01/second/\t" in home
+    tap.ok("\r\n12024-03-01 Second post is out.\t/blog/2024/03/01/second/\t" in home
            and "\r\n12024-02-20 Talk at GemCon\t/news/talk/\t" in home,
            "gopher /: the latest news link to the post and the item", home)
     sub = ct.gopher(cap.gopher_port, "/blog/2024/03/01/second/")[0]
@@ -152,7 +153,7 @@ def check_plan_and_home(tap, cap, finger_port):
            "finger plan: the three latest of the merged feed", plan)
     home = gem(cap, "/").text
     latest = home.split("## Latest news", 1)[-1]
-    tap.ok("=> /blog/2024/03/01/second/ 2024-03-01 Second post" in latest and
+    tap.ok("=> /blog/2024/03/01/second/ 2024-03-01 Second post is out." in latest and
            "=> /news/talk/ 2024-02-20 Talk at GemCon" in latest,
            "home: the latest news link to the post and the item", home)
 

@@ -236,7 +236,7 @@ server:
         tap.ok(body.startswith("# about\nGrace Example\n"),
                "the card names the person under a page titled 'about' "
                "(al-folio's first_name, last_name)", body)
-        tap.ok("=> mailto:grace@example.org grace@example.org" in body and
+        tap.ok("=> mailto:grace@example.org Email: grace@example.org" in body and
                "=> https://github.com/grace GitHub" in body,
                "the card has the email as mailto: and the socials' links",
                body)

@@ -251,7 +251,7 @@ CHECK_LINES = [
     "of those directories and, if it is a symlink, does not point outside "
     "your site source.",
     "index.md:18: warning: section 'Projects' is empty: everything under it "
-    "is Liquid that left nothing, so the heading is dropped",
+    "is Liquid that left nothing, so readers see the heading alone",
 ]
 
 

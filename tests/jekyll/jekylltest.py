@@ -101,7 +101,10 @@ class _Visible(html.parser.HTMLParser):
     remembering for each element where its text starts, so that the content
     area can be cut out afterwards."""
 
-    DROPPED = {"script", "style", "nav", "header", "footer", "template"}
+    # Not what a visitor reads: code, chrome, and controls (a sidebar's
+    # "Follow" button).
+    DROPPED = {"script", "style", "nav", "header", "footer", "template",
+               "button"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input",
             "link", "meta", "source", "track", "wbr"}
 

@@ -35,7 +35,7 @@ static void test_academicpages(void)
     CHECK(c.n_links == 5);
     if (c.n_links == 5) {
         CHECK_STR(c.links[0].url, "mailto:ada@example.org");
-        CHECK_STR(c.links[0].label, "ada@example.org");
+        CHECK_STR(c.links[0].label, "Email: ada@example.org");
         CHECK_STR(c.links[1].label, "Google Scholar");
         CHECK_STR(c.links[2].url, "https://github.com/ada");
         CHECK_STR(c.links[3].url, "https://twitter.com/ada");

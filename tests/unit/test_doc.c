@@ -742,26 +742,27 @@ static void test_sections(void)
           "# \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93 About Me\n\nHi.\n\n"
           "# \xe2\x8c\x9b\t Research Interests\n- one\n\n# Empty\n\n"
           "# Talks\n\ntext\n\n# Talks\n\nmore\n\n### Sub Part\n\nx\n");
-    CHECK(d.n_sections == 4);
+    CHECK(d.n_sections == 5);
     CHECK_STR(d.sections[0].slug, "about-me");
     CHECK_STR(d.sections[0].title,
               "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x8e\x93 About Me");
     CHECK_STR(d.sections[0].plain_title, "About Me");
     CHECK_STR(d.sections[1].slug, "research-interests");
     CHECK_STR(d.sections[1].title, "\xe2\x8c\x9b Research Interests");
-    CHECK_STR(d.sections[2].slug, "talks");
-    CHECK_STR(d.sections[3].slug, "talks-2");
+    /* A heading with nothing under it stays, as Jekyll shows it. */
+    CHECK_STR(d.sections[2].slug, "empty");
+    CHECK(d.sections[2].count == 1 &&
+          block(d.sections[2].first)->type == BLOCK_HEADING);
+    CHECK_STR(d.sections[3].slug, "talks");
+    CHECK_STR(d.sections[4].slug, "talks-2");
     /* Its sub-heading's slug, and the id Jekyll gives a repeated
      * heading (test_gfm_ids). */
-    CHECK(d.sections[3].n_anchors == 2);
-    CHECK_STR(d.sections[3].n_anchors ? d.sections[3].anchors[0] : "",
+    CHECK(d.sections[4].n_anchors == 2);
+    CHECK_STR(d.sections[4].n_anchors ? d.sections[4].anchors[0] : "",
               "sub-part");
-    CHECK_STR(d.sections[3].n_anchors > 1 ? d.sections[3].anchors[1] : "",
+    CHECK_STR(d.sections[4].n_anchors > 1 ? d.sections[4].anchors[1] : "",
               "talks-1");
-    CHECK(doc_find_section(&d, "empty") == NULL);
-    CHECK(doc_find_section(&d, "talks-2") == &d.sections[3]);
-    for (size_t i = 0; i < d.n_blocks; i++)
-        CHECK(strcmp(block(i)->text, "Empty") != 0);
+    CHECK(doc_find_section(&d, "talks-2") == &d.sections[4]);
 
     build("Intro text.\n\n## First\n\nA\n\n## Second\n\nB\n");
     CHECK(d.n_sections == 3);
@@ -1110,8 +1111,42 @@ static void test_robustness(void)
     buf_free(&md);
 }
 
+/* kramdown's typography wherever its characters fall in the text: the
+ * scan for them goes eight bytes at a time, so each is tried at every
+ * place of the first three words' worth of bytes. */
+static void test_typography_anywhere(void)
+{
+    static const struct {
+        const char *in, *out;
+    } marks[] = {
+        {"--", "\xe2\x80\x93"}, {"---", "\xe2\x80\x94"},
+        {"...", "\xe2\x80\xa6"}, {"<<", "\xc2\xab"},
+        {">>", "\xc2\xbb"},     {"'s", "\xe2\x80\x99s"},
+    };
+    bool all = true;
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++) {
+        for (int at = 1; at <= 20; at++) {
+            char md[64], want[64];
+            snprintf(md, sizeof md, "Go %.*s%s end", at,
+                     "abcdefghijklmnopqrst", marks[m].in);
+            snprintf(want, sizeof want, "Go %.*s%s end", at,
+                     "abcdefghijklmnopqrst", marks[m].out);
+            struct doc d;
+            doc_build_markdown(md, strlen(md), &d);
+            bool ok = d.n_blocks == 1 && strcmp(d.blocks[0].text, want) == 0;
+            if (!ok)
+                printf("# [%s]: [%s]\n", md,
+                       d.n_blocks ? d.blocks[0].text : "(none)");
+            all &= ok;
+            doc_free(&d);
+        }
+    }
+    CHECK(all);
+}
+
 int main(void)
 {
+    test_typography_anywhere();
     test_headings();
     test_inline_text();
     test_links();

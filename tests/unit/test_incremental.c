@@ -95,8 +95,12 @@ static void make_site(void)
         "---\ntitle: Profile\npermalink: /profile/\nlayout: about\n"
         "latest_posts:\n  enabled: true\n---\n# Hello\n\nNo Liquid here, "
         "but the layout lists the latest posts.\n", "w");
+    put("_pages/card.md",
+        "---\ntitle: Card\npermalink: /card/\nauthor_profile: true\n---\n"
+        "No Liquid, but the author's card beside it.\n", "w");
     put("_includes/note.md", "An included note.\n", "w");
     put("_data/people.yml", "- name: Ada\n- name: Grace\n", "w");
+    put("_data/socials.yml", "github_username: ada\n", "w");
     put("_news/first.md", "---\ntitle: News one\ndate: 2024-01-03\n---\n"
                           "Something happened.\n", "w");
     age();
@@ -120,6 +124,23 @@ static bool same_table(const char *what, const struct route_table *a,
     return same;
 }
 
+/* The search indexes hold the same entries in the same order. */
+static bool same_search(const struct search_index *a,
+                        const struct search_index *b)
+{
+    bool same = a->n == b->n && a->n_docs == b->n_docs;
+    for (size_t i = 0; same && i < a->n; i++) {
+        const struct search_entry *x = &a->entries[i], *y = &b->entries[i];
+        same = strcmp(x->route, y->route) == 0 &&
+               strcmp(x->label, y->label) == 0 && x->len == y->len &&
+               memcmp(x->text, y->text, x->len) == 0 && x->doc == y->doc &&
+               x->title_at == y->title_at;
+        if (!same)
+            printf("# search: %s differs\n", x->route);
+    }
+    return same;
+}
+
 static bool same_sites(const struct capsule *a, const struct capsule *b)
 {
     bool same = a->n_sites == b->n_sites;
@@ -128,7 +149,8 @@ static bool same_sites(const struct capsule *a, const struct capsule *b)
         same = same_table("gemini", &x->gemini, &y->gemini) &&
                same_table("gopher", &x->gopher, &y->gopher) &&
                same_table("spartan", &x->spartan, &y->spartan) &&
-               same_table("finger", &x->finger, &y->finger);
+               same_table("finger", &x->finger, &y->finger) &&
+               same_search(&x->search, &y->search);
     }
     return same;
 }
@@ -214,6 +236,7 @@ int main(void)
         "---\ntitle: First post, renamed\n---\nShorter now.\n", "w");
     expect_kept(&c, "a post's front matter", ">= 6", ">= 3");
     put("_data/people.yml", "- name: Ada\n- name: Barbara\n", "w");
+    put("_data/socials.yml", "github_username: grace\n", "w");
     expect_kept(&c, "a data file", ">= 6", ">= 3");
     put("_includes/note.md", "A note, changed.\n", "w");
     expect_kept(&c, "an include", ">= 6", ">= 4");

@@ -219,10 +219,10 @@ static void test_merge(void)
     news_page(&f, "https://example.org/blog/2024/03/01/second/");
     news_merge_posts(&f.news, &f.d, POSTS, 4);
     /* Newest first; on one date a post before a section item; the item
-     * repeating the post (same date, a link to it) once; titles cleaned
-     * as the section's are. */
+     * repeating the post (same date, a link to it) once, at the post's
+     * route in the section's words; titles cleaned as the section's are. */
     CHECK_FEED(&f.news, "2025-01-01 /news/ny/ New year\n"
-                        "2024-03-01 /blog/2024/03/01/second/ Second post\n"
+                        "2024-03-01 /blog/2024/03/01/second/ Second post is out\n"
                         "2024-02-10 /news/talk/ Talk, same day as the award\n"
                         "2024-02-10 /news/2/ Award\n"
                         "2023-12-05 /news/1/ Joined\n"

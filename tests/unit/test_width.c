@@ -2,6 +2,8 @@
 #include "capsuled/width.h"
 #include "test.h"
 
+#include <stdbool.h>
+
 static size_t width_of(const char *s)
 {
     return width_text(s, strlen(s));
@@ -55,9 +57,41 @@ static void test_glyphs(void)
     CHECK(width_glyph("", 0, &w) == 0 && w == 0);
 }
 
+/* The sum of the widths of the glyphs at s, one glyph at a time. */
+static size_t glyph_by_glyph(const char *s)
+{
+    size_t len = strlen(s), i = 0, total = 0;
+    while (i < len) {
+        int w;
+        i += width_glyph(s + i, len - i, &w);
+        total += (size_t)w;
+    }
+    return total;
+}
+
+/* width_text counts runs of ASCII at once: a mark, keycap or variation
+ * selector after the run still belongs to its last character. */
+static void test_ascii_runs(void)
+{
+    CHECK(width_of("abce\xCC\x81") == 4);             /* e + acute last */
+    CHECK(width_of("ab1\xEF\xB8\x8F\xE2\x83\xA3") == 4); /* keycap 1 */
+    CHECK(width_of("no \xE4\xB8\xAD") == 5);          /* 中 after a run */
+    CHECK(width_of("x\xE2\x80\x8D") == 1);            /* ZWJ at the end */
+    const char *texts[] = {
+        "plain words, nothing else", "e\xCC\x81t\xC3\xA9 caf\xC3\xA9",
+        "#\xEF\xB8\x8F\xE2\x83\xA3 tag", "\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA de",
+        "a\xFF" "b", "tail\xE2\x8C", "\xCC\x81lead", "x", "",
+    };
+    bool same = true;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same &= width_of(texts[i]) == glyph_by_glyph(texts[i]);
+    CHECK(same);
+}
+
 int main(void)
 {
     test_code_points();
     test_glyphs();
+    test_ascii_runs();
     return test_done();
 }
