@@ -37,6 +37,7 @@ struct search_entry {
     char *folded; /* text, ASCII lower-cased: the same offsets */
     size_t len;
     size_t doc;   /* which document added it (in the order added) */
+    bool borrowed; /* its strings are another index's (search_index_merge) */
 };
 
 struct search_index {
@@ -55,7 +56,8 @@ struct search_index {
 void search_index_add(struct search_index *ix, const struct doc *d,
                       const char *title);
 /* Adds the one document FROM holds (an index it alone was added to) as
- * search_index_add would have added it to IX: its entries copied. */
+ * search_index_add would have added it to IX: its entries borrowed, so
+ * FROM must outlive IX's use of them. */
 void search_index_merge(struct search_index *ix,
                         const struct search_index *from);
 void search_index_free(struct search_index *ix);

@@ -88,6 +88,7 @@ static void add_entry(struct search_index *ix, const struct doc *d,
     e->text = buf_detach(&text);
     e->folded = folded_copy(e->text, e->len);
     e->doc = ix->n_docs;
+    e->borrowed = false;
 }
 
 /* Where ROUTE is, or goes, in the sorted routes; *found when it is. */
@@ -149,13 +150,8 @@ void search_index_merge(struct search_index *ix,
         const struct search_entry *f = &from->entries[i];
         struct search_entry *e = &ix->entries[ix->n++];
         *e = *f;
-        e->route = xstrdup(f->route);
-        e->label = xstrdup(f->label);
-        e->text = xmalloc(f->len + 1);
-        memcpy(e->text, f->text, f->len + 1);
-        e->folded = xmalloc(f->len + 1);
-        memcpy(e->folded, f->folded, f->len + 1);
         e->doc = ix->n_docs;
+        e->borrowed = true;
     }
     ix->n_docs++;
 }
@@ -163,6 +159,8 @@ void search_index_merge(struct search_index *ix,
 void search_index_free(struct search_index *ix)
 {
     for (size_t i = 0; i < ix->n; i++) {
+        if (ix->entries[i].borrowed)
+            continue;
         free(ix->entries[i].route);
         free(ix->entries[i].label);
         free(ix->entries[i].text);
