@@ -515,23 +515,33 @@ static void report_failure(struct serve *s, const struct diags *d)
     buf_free(&b);
 }
 
+/* Free memory the process may keep beyond what is in use: the next build
+ * needs about a snapshot's worth again, and memory given back must be
+ * faulted in anew by it (on a site of thousands of pages that doubled the
+ * time from an edit to its reader). */
+enum { KEEP_FREE_SLACK = 16 * 1024 * 1024 };
+
 /* Memory freed in the builder's or the workers' arenas stays with the
  * process unless given back: a big snapshot replaced by a small one would
- * keep its size for good. */
+ * keep its size for good. Given back when more is free than in use (and a
+ * margin): a snapshot replaced by one of its size is not. */
 static void give_memory_back(void)
 {
-    malloc_trim(0);
+    struct mallinfo2 mi = mallinfo2();
+    if (mi.fordblks > mi.uordblks + KEEP_FREE_SLACK)
+        malloc_trim(0);
 }
 
 /* glibc raises its mmap and trim thresholds each time a large block is
  * freed (up to 32 MiB and twice that), after which a big snapshot's memory
  * stays at the top of the builder's arena, where malloc_trim does not
- * reach. Fixed thresholds keep big blocks mapped on their own and let an
- * arena shrink once a megabyte at its top is free. */
+ * reach. Fixed thresholds keep big blocks mapped on their own; an arena's
+ * top is trimmed on its own only past the slack the next build reuses
+ * (give_memory_back trims the rest when a snapshot shrinks). */
 static void fix_malloc_thresholds(void)
 {
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 }
 
 /* The main thread's reference to a replaced snapshot is kept until the
