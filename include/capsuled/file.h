@@ -57,6 +57,11 @@ enum file_mode file_mode_of(const char *name);
 int file_read(const char *root, const char *name, enum file_mode mode,
               size_t max_bytes, struct file_content *out);
 
+/* file_read's FILE_BENEATH through DIRFD, ROOT already opened (O_PATH): a
+ * site read whole opens its directory once, not once a file. */
+int file_read_at(int dirfd, const char *root, const char *name,
+                 size_t max_bytes, struct file_content *out);
+
 /* Adds the reason a read failed as an error on SHOWN (the path as the user
  * knows it), e.g. "outside the capsule directory". */
 void file_report(const struct file_content *f, const char *shown,

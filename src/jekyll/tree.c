@@ -179,6 +179,15 @@ void jk_doc_free(struct jekyll_doc *d)
     memset(d, 0, sizeof *d);
 }
 
+/* REL beneath the root, through the walk's open root when it has one. */
+static int read_beneath(const struct jk_read *r, const char *rel,
+                        struct file_content *fc)
+{
+    if (r->dirfd >= 0)
+        return file_read_at(r->dirfd, r->root, rel, r->max_bytes, fc);
+    return file_read(r->root, rel, FILE_BENEATH, r->max_bytes, fc);
+}
+
 /* The file REL read and split; its front matter over DEFAULTS. False
  * when it cannot be read or its YAML is broken (a warning: Jekyll reports
  * it and leaves the file out). */
@@ -188,7 +197,7 @@ bool jk_read_doc(const struct jk_read *r, const char *rel, const char *type,
     memset(out, 0, sizeof *out);
     struct file_content fc;
     char *shown = jk_join(r->root, rel);
-    if (file_read(r->root, rel, FILE_BENEATH, r->max_bytes, &fc) < 0) {
+    if (read_beneath(r, rel, &fc) < 0) {
         file_report(&fc, shown, r->max_bytes, r->diags);
         free(shown);
         return false;

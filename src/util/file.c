@@ -252,7 +252,13 @@ static int read_capped(int fd, size_t size_hint, size_t max_bytes,
         }
         if (n == 0)
             break;
+        bool short_read = (size_t)n < cap - len;
         len += (size_t)n;
+        /* Asked for one byte more than fstat said and got its size
+         * exactly: the end, without a read to see it (a file that grew
+         * would have filled the byte; a short read of less goes on). */
+        if (short_read && len == size_hint)
+            break;
     }
     data[len] = '\0';
     *out = (struct file_content){.data = data, .len = len};
@@ -280,6 +286,20 @@ int file_read(const char *root, const char *name, enum file_mode mode,
     int fd = open_by_mode(root && *root ? root : ".", name, mode, out);
     if (fd < 0)
         return -1;
+    int rc = read_regular(fd, max_bytes, out);
+    close(fd);
+    return rc;
+}
+
+int file_read_at(int dirfd, const char *root, const char *name,
+                 size_t max_bytes, struct file_content *out)
+{
+    *out = (struct file_content){0};
+    if (max_bytes == 0)
+        max_bytes = FILE_MAX_BYTES_DEFAULT;
+    int fd = file_open_beneath(dirfd, root, name, true);
+    if (fd < 0)
+        return fail(out, errno == EXDEV ? FILE_OUTSIDE : FILE_ERRNO, errno);
     int rc = read_regular(fd, max_bytes, out);
     close(fd);
     return rc;

@@ -160,6 +160,34 @@ static void test_cap(void)
           FILE_OK);
 }
 
+/* file_read_at through an open root: the same answers as FILE_BENEATH. */
+static int read_at(int dirfd, const char *name, const char *want)
+{
+    struct file_content fc;
+    int rc = file_read_at(dirfd, capsule.data, name, 0, &fc);
+    bool agrees = (rc == 0) == (fc.status == FILE_OK);
+    bool bytes_ok = !want || rc != 0 ||
+                    (fc.len == strlen(want) && strcmp(fc.data, want) == 0);
+    int st = agrees && bytes_ok ? (int)fc.status : -1;
+    file_content_free(&fc);
+    return st;
+}
+
+static void test_read_at(void)
+{
+    int dirfd = open(capsule.data, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    CHECK(dirfd >= 0);
+    CHECK(read_at(dirfd, "about.md", "hello") == FILE_OK);
+    CHECK(read_at(dirfd, "rel-link.md", "real page") == FILE_OK);
+    CHECK(read_at(dirfd, "big.md", "0123456789") == FILE_OK);
+    CHECK(read_at(dirfd, "out-rel.md", NULL) == FILE_OUTSIDE);
+    CHECK(read_at(dirfd, "../secret.md", NULL) == FILE_OUTSIDE);
+    CHECK(read_at(dirfd, "zero.md", NULL) == FILE_OUTSIDE);
+    CHECK(read_at(dirfd, "fifo.md", NULL) == FILE_NOT_REGULAR);
+    CHECK(read_at(dirfd, "missing.md", NULL) == FILE_ERRNO);
+    close(dirfd);
+}
+
 /* A file the configuration names outside the capsule: a regular file by
  * its real path, never a symlink or a device. */
 static void test_named(void)
@@ -222,6 +250,7 @@ int main(void)
     test_beneath();
     test_without_openat2();
     test_cap();
+    test_read_at();
     test_named();
     test_report();
     remove_tree();
