@@ -263,9 +263,17 @@ struct value *filter_round(FILTER_PARAMS)
     struct num x = to_number(in);
     struct num n = to_number(filter_arg(args, n_args, 0));
     int64_t digits = n.is_float ? double_to_int64(n.d) : n.i;
+    if (digits < INT32_MIN || digits > INT32_MAX) {
+        env->error = "internal"; /* Ruby's RangeError: digits is a C int */
+        return value_nil();
+    }
     if (!x.is_float) {
         if (digits >= 0)
             return value_int(x.i);
+        /* Past 10^20 any int64 is under half the unit: 0 (and -digits
+         * could not be negated at INT64_MIN). */
+        if (digits < -20)
+            return value_int(0);
         double p = pow(10, (double)-digits);
         return float_to_int(round((double)x.i / p) * p, env);
     }
