@@ -1,6 +1,6 @@
-/* A host's site: load the content once, pre-render every response into a
- * sorted table, and answer the two things that stay dynamic (search and
- * lookups) without touching the model again. */
+/* A host's site: load the content once and pre-render every response into
+ * a sorted table, so that lookups never touch the model again (search,
+ * the other dynamic answer, is sitesearch.c's). */
 #include "capsuled/site.h"
 #include "gemlog.h"
 #include "site_internal.h"

@@ -1,7 +1,7 @@
 /* Search over the whole site: the index filled as the snapshot is built
  * (the home page by site.c, each page and item by pages.c as it is
- * rendered, or kept from the previous build), and the results pages each protocol answers with, rendered
- * per request from the index alone. */
+ * rendered, or kept from the previous build), and the results pages each
+ * protocol answers with, rendered per request from the index alone. */
 #include "capsuled/paths.h"
 #include "capsuled/search.h"
 #include "site_internal.h"
