@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* server.max_file_bytes when not set; also the cap of the configuration
  * files themselves, which are read before the setting is known. */
@@ -56,6 +57,11 @@ enum file_mode file_mode_of(const char *name);
  * out->status saying why. */
 int file_read(const char *root, const char *name, enum file_mode mode,
               size_t max_bytes, struct file_content *out);
+
+/* The moment a load of files begins, 10 ms early: file times come from a
+ * coarse clock, which lags the precise one by up to a tick, so a file
+ * changed after this moment has a time not before it. */
+struct timespec file_load_start(void);
 
 /* file_read's FILE_BENEATH through DIRFD, ROOT already opened (O_PATH): a
  * site read whole opens its directory once, not once a file. */

@@ -160,21 +160,6 @@ static void build_site_value(struct jekyll_site *s, struct value *data)
 
 /* --- loading --- */
 
-/* The moment a load begins, 10 ms early: file times come from a coarse
- * clock, which lags the precise one by up to a tick. A file changed
- * after it is not kept by the next load (see jk_stat). */
-static struct timespec load_start(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    t.tv_nsec -= 10 * 1000 * 1000;
-    if (t.tv_nsec < 0) {
-        t.tv_nsec += 1000 * 1000 * 1000;
-        t.tv_sec--;
-    }
-    return t;
-}
-
 static void read_everything(struct jekyll_site *s, const struct jk_read *r)
 {
     struct jk_docs pages = {0}, statics = {0}, posts = {0};
@@ -216,11 +201,13 @@ int jekyll_load(const char *root, const struct jekyll_opts *opts,
     int dirfd = open(out->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct jk_seen seen = {0}, data_seen = {0};
     struct jk_prev *prev = jk_prev_open(opts ? opts->prev : NULL, out);
+    /* .since: a file changed after the load began is not kept by the next
+     * load (jk_stat). */
     struct jk_read r = {.seen = &seen, .root = out->root, .dirfd = dirfd,
                         .config = out->config,
                         .offset = jk_timezone_offset(out->config),
                         .now = out->now, .max_bytes = cap, .diags = diags,
-                        .since = load_start(), .prev = prev, .site = out};
+                        .since = file_load_start(), .prev = prev, .site = out};
     read_everything(out, &r);
     r.seen = &data_seen; /* _data is read apart from the walk */
     struct value *data = jk_read_data(&r, &out->files, &out->n_files);

@@ -3,6 +3,7 @@
  * (and, for a Jekyll site, directories) it came from so a change is noticed
  * with stat() alone. */
 #include "capsuled/capsule.h"
+#include "capsuled/file.h"
 #include "capsuled/site.h"
 #include "capsuled/sitedirs.h"
 
@@ -229,20 +230,6 @@ static void record_dir(const char *path, bool watched, void *ctx)
                !not_before(f->ctim, now);
 }
 
-/* The moment a load begins, 10 ms early: file times come from a coarse
- * clock, which lags the precise one by up to a tick. */
-static struct timespec load_start(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    t.tv_nsec -= 10 * 1000 * 1000;
-    if (t.tv_nsec < 0) {
-        t.tv_nsec += 1000 * 1000 * 1000;
-        t.tv_sec--;
-    }
-    return t;
-}
-
 /* A Jekyll site's page is found by the walk, not named: the file read,
  * what else the site value came from (_config.yml, capsule.yaml, the data
  * files) and every page, post, item and static file (each is served,
@@ -342,7 +329,7 @@ struct capsule *capsule_reload(const char *dir, const struct capsule *prev,
 {
     struct capsule *c = xcalloc(1, sizeof *c);
     atomic_init(refs_of(c), 1);
-    struct timespec since = load_start();
+    struct timespec since = file_load_start();
     char *cfg_file = config_path(dir);
     record_file(c, cfg_file);
     free(cfg_file);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_openat2
@@ -289,6 +290,18 @@ int file_read(const char *root, const char *name, enum file_mode mode,
     int rc = read_regular(fd, max_bytes, out);
     close(fd);
     return rc;
+}
+
+struct timespec file_load_start(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec -= 10 * 1000 * 1000;
+    if (t.tv_nsec < 0) {
+        t.tv_nsec += 1000 * 1000 * 1000;
+        t.tv_sec--;
+    }
+    return t;
 }
 
 int file_read_at(int dirfd, const char *root, const char *name,

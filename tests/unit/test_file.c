@@ -71,19 +71,25 @@ static void make_tree(void)
     free(p);
 }
 
-/* The status of reading NAME; -1 when the return value disagrees with it
- * or the bytes read are not WANT. */
+/* The status of a read that returned RC into FC (freed); -1 when the
+ * return value disagrees with it or the bytes read are not WANT. */
+static int status_of(int rc, struct file_content *fc, const char *want)
+{
+    bool agrees = (rc == 0) == (fc->status == FILE_OK);
+    bool bytes_ok = !want || rc != 0 ||
+                    (fc->len == strlen(want) && strcmp(fc->data, want) == 0);
+    int st = agrees && bytes_ok ? (int)fc->status : -1;
+    file_content_free(fc);
+    return st;
+}
+
+/* The status of reading NAME (see status_of). */
 static int read_as(const char *root, const char *name, enum file_mode mode,
                    size_t cap, const char *want)
 {
     struct file_content fc;
     int rc = file_read(root, name, mode, cap, &fc);
-    bool agrees = (rc == 0) == (fc.status == FILE_OK);
-    bool bytes_ok = !want || rc != 0 ||
-                    (fc.len == strlen(want) && strcmp(fc.data, want) == 0);
-    int st = agrees && bytes_ok ? (int)fc.status : -1;
-    file_content_free(&fc);
-    return st;
+    return status_of(rc, &fc, want);
 }
 
 static int beneath(const char *name)
@@ -165,12 +171,7 @@ static int read_at(int dirfd, const char *name, const char *want)
 {
     struct file_content fc;
     int rc = file_read_at(dirfd, capsule.data, name, 0, &fc);
-    bool agrees = (rc == 0) == (fc.status == FILE_OK);
-    bool bytes_ok = !want || rc != 0 ||
-                    (fc.len == strlen(want) && strcmp(fc.data, want) == 0);
-    int st = agrees && bytes_ok ? (int)fc.status : -1;
-    file_content_free(&fc);
-    return st;
+    return status_of(rc, &fc, want);
 }
 
 static void test_read_at(void)
