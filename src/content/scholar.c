@@ -167,12 +167,26 @@ static bool S_is_number(const char *s, size_t len)
     return true;
 }
 
+/* Two runs of digits as numbers, by their length without leading zeros
+ * then digit by digit: no strtol, which would read past a query's value
+ * (a slice of the tag, not a string) and clamp a long year. */
+static int S_compare_numbers(const char *a, size_t al, const char *b,
+                             size_t bl)
+{
+    while (al > 1 && *a == '0')
+        a++, al--;
+    while (bl > 1 && *b == '0')
+        b++, bl--;
+    if (al != bl)
+        return (al > bl) - (al < bl);
+    int c = memcmp(a, b, al);
+    return (c > 0) - (c < 0);
+}
+
 static int S_compare_text(const char *a, size_t al, const char *b, size_t bl)
 {
-    if (S_is_number(a, al) && S_is_number(b, bl)) {
-        long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
-        return (x > y) - (x < y);
-    }
+    if (S_is_number(a, al) && S_is_number(b, bl))
+        return S_compare_numbers(a, al, b, bl);
     int c = strncasecmp(a, b, al < bl ? al : bl);
     return c ? c : (al > bl) - (al < bl);
 }
