@@ -244,7 +244,9 @@ static bool read_field(const char *s, size_t len, size_t *i, size_t min,
     size_t start = *i, n = span(s, len, i, DIGITS);
     if (n < min || n > max)
         return false;
-    *out = atoi(s + start);
+    *out = 0; /* the digits within len: s need not end in a NUL */
+    for (size_t k = start; k < start + n; k++)
+        *out = *out * 10 + (s[k] - '0');
     if (!sep)
         return true;
     return *i < len && s[(*i)++] == sep;
