@@ -34,7 +34,8 @@ struct search_entry {
     size_t title_at; /* where in label its own title starts (the
                         section's, or the page's for its first one) */
     char *text;
-    char *folded; /* text, ASCII lower-cased: the same offsets */
+    char *folded; /* text, ASCII lower-cased: the same offsets; it lives in
+                     text's block, freed with it */
     size_t len;
     size_t doc;   /* which document added it (in the order added) */
     bool borrowed; /* its strings are another index's (search_index_merge) */

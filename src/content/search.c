@@ -70,13 +70,24 @@ static char *entry_label(const struct doc *d, size_t si, const char *title,
     return buf_detach(&b);
 }
 
+/* Room for MORE entries: exactly that in a page's own index (a site keeps
+ * thousands of them, most of one to three sections), doubling in the
+ * site's index that they are merged into. */
+static void reserve_entries(struct search_index *ix, size_t more)
+{
+    if (ix->cap - ix->n >= more)
+        return;
+    size_t cap = ix->cap * 2;
+    if (cap < ix->n + more)
+        cap = ix->n + more;
+    ix->entries = xrealloc(ix->entries, cap * sizeof *ix->entries);
+    ix->cap = cap;
+}
+
 static void add_entry(struct search_index *ix, const struct doc *d,
                       size_t si, const char *title)
 {
-    if (ix->n == ix->cap) {
-        ix->cap = ix->cap ? ix->cap * 2 : 64;
-        ix->entries = xrealloc(ix->entries, ix->cap * sizeof *ix->entries);
-    }
+    reserve_entries(ix, 1);
     struct buf route = {0}, text = {0};
     path_section(&route, d, d->sections[si].slug);
     section_text(d, &d->sections[si], &text);
@@ -85,8 +96,14 @@ static void add_entry(struct search_index *ix, const struct doc *d,
     e->route = buf_detach(&route);
     e->label = entry_label(d, si, title, &e->title_at);
     e->len = text.len;
-    e->text = buf_detach(&text);
-    e->folded = folded_copy(e->text, e->len);
+    /* The text and its folded copy in one exact block: thousands of these
+     * live as long as the snapshot. */
+    e->text = xmalloc(2 * (text.len + 1));
+    memcpy(e->text, text.data, text.len + 1);
+    e->folded = e->text + text.len + 1;
+    for (size_t i = 0; i <= text.len; i++)
+        e->folded[i] = (char)fold((unsigned char)text.data[i]);
+    buf_free(&text);
     e->doc = ix->n_docs;
     e->borrowed = false;
 }
@@ -132,6 +149,7 @@ void search_index_add(struct search_index *ix, const struct doc *d,
 {
     if (!claim_route(ix, path_doc_base(d)))
         return;
+    reserve_entries(ix, d->n_sections);
     for (size_t si = 0; si < d->n_sections; si++)
         add_entry(ix, d, si, title);
     ix->n_docs++;
@@ -142,11 +160,8 @@ void search_index_merge(struct search_index *ix,
 {
     if (from->n_routes != 1 || !claim_route(ix, from->routes[0]))
         return;
+    reserve_entries(ix, from->n);
     for (size_t i = 0; i < from->n; i++) {
-        if (ix->n == ix->cap) {
-            ix->cap = ix->cap ? ix->cap * 2 : 64;
-            ix->entries = xrealloc(ix->entries, ix->cap * sizeof *ix->entries);
-        }
         const struct search_entry *f = &from->entries[i];
         struct search_entry *e = &ix->entries[ix->n++];
         *e = *f;
@@ -163,8 +178,7 @@ void search_index_free(struct search_index *ix)
             continue;
         free(ix->entries[i].route);
         free(ix->entries[i].label);
-        free(ix->entries[i].text);
-        free(ix->entries[i].folded);
+        free(ix->entries[i].text); /* and folded, in the same block */
     }
     for (size_t i = 0; i < ix->n_routes; i++)
         free(ix->routes[i]);
