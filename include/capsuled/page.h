@@ -50,6 +50,10 @@ struct yaml_document_s;
  * struct page) of a front matter document DOC whose root is a mapping: a
  * new hash of strings. */
 struct value *page_front_settings(struct yaml_document_s *doc);
+/* Sets KEY's TEXT (LEN bytes) in SETTINGS when KEY is one of the page's
+ * settings: what page_front_settings does for each scalar pair. */
+void page_front_setting(struct value *settings, const char *key,
+                        const char *text, size_t len);
 
 /* The source line that body line K (1-based) came from. */
 int page_source_line(const struct page *p, int k);

@@ -102,6 +102,9 @@ bool value_truthy(const struct value *v);
  * 1e20 "1.0e+20" (numbers as Ruby prints them), a string or date its text.
  * NULL for arrays, hashes and NULL. The text lives as long as the value. */
 const char *value_text(const struct value *v);
+/* Whether A and B hold the same: kinds, texts, items, and keys in order
+ * (NULL is only the same as NULL). */
+bool value_same(const struct value *a, const struct value *b);
 /* Appends what Liquid's {{ v }} prints: a scalar's text, an array's items
  * joined without separator (nested arrays flattened), a hash as Ruby
  * inspects it ({"a"=>1, "b"=>[nil, "x"]}). */

@@ -42,4 +42,14 @@ struct yaml_document_s;
  * empty document. */
 struct value *value_from_yaml(struct yaml_document_s *doc);
 
+/* A plain scalar S (LEN bytes, then a NUL) typed by the rules above. */
+struct value *value_yaml_plain(const char *s, size_t len);
+
+/* TEXT as value_from_yaml would read it, without libyaml, when it is a
+ * flat mapping of one-line scalars (`key: value`, `key: "value"`, comment
+ * and blank lines, at least one pair); else NULL, and libyaml must read
+ * it. SETTINGS, when not NULL, gets page_front_settings of it. */
+struct value *value_from_flat_yaml(const char *text, size_t len,
+                                   struct value **settings);
+
 #endif

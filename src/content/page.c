@@ -89,10 +89,19 @@ static bool is_null_scalar(const yaml_node_t *node)
 /* The page's own settings are read as written, as capsule.yaml's are:
  * `lang: no` stays Norwegian, though {{ page.lang }} prints false as in
  * Jekyll. Of a repeated key the last scalar counts; `key:` alone is "". */
+void page_front_setting(struct value *settings, const char *key,
+                        const char *text, size_t len)
+{
+    static const char *const keys[] = {"title", "lang", "date", "permalink"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strcmp(key, keys[i]) == 0)
+            value_hash_set(settings, keys[i], strlen(keys[i]),
+                           value_string(text, len));
+}
+
 static void read_settings(struct value *settings, yaml_document_t *doc,
                           const yaml_node_t *root)
 {
-    static const char *const keys[] = {"title", "lang", "date", "permalink"};
     for (const yaml_node_pair_t *pr = root->data.mapping.pairs.start;
          pr < root->data.mapping.pairs.top; pr++) {
         const yaml_node_t *k = yaml_document_get_node(doc, pr->key);
@@ -100,12 +109,10 @@ static void read_settings(struct value *settings, yaml_document_t *doc,
         if (!k || !v || k->type != YAML_SCALAR_NODE ||
             v->type != YAML_SCALAR_NODE)
             continue;
-        const char *key = (const char *)k->data.scalar.value;
         const char *text = (const char *)v->data.scalar.value;
-        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-            if (strcmp(key, keys[i]) == 0)
-                value_hash_set(settings, keys[i], strlen(keys[i]),
-                               value_cstring(is_null_scalar(v) ? "" : text));
+        bool null = is_null_scalar(v);
+        page_front_setting(settings, (const char *)k->data.scalar.value,
+                           null ? "" : text, null ? 0 : strlen(text));
     }
 }
 

@@ -319,7 +319,7 @@ static struct value *to_date(const char *s, size_t len)
 
 /* A plain scalar typed as SafeYAML types it: integer, float, nil, boolean,
  * date, in that order; else a string. */
-static struct value *resolve_plain(const char *s, size_t len)
+struct value *value_yaml_plain(const char *s, size_t len)
 {
     static const char *const nil_words[] = {"", "~", "null", NULL};
     static const char *const true_words[] = {"yes", "on", "true", NULL};
@@ -352,7 +352,7 @@ static struct value *scalar_value(const yaml_node_t *node)
     const char *tag = (const char *)node->tag;
     bool typed = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
                  (tag && strcmp(tag, YAML_STR_TAG) != 0);
-    struct value *v = typed ? resolve_plain(s, len) : value_string(s, len);
+    struct value *v = typed ? value_yaml_plain(s, len) : value_string(s, len);
     if (tag && strcmp(tag, YAML_FLOAT_TAG) == 0 &&
         value_kind(v) == VALUE_INT) {
         double d = (double)value_int_of(v);

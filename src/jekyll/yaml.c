@@ -43,6 +43,8 @@ int jk_yaml_front(const char *file, int first_line, const char *text,
     if (len > YAML_MAX_SOURCE)
         return report(file, first_line, level, "too large: over 1 MiB of YAML",
                       diags);
+    if ((*out = value_from_flat_yaml(text, len, settings)))
+        return 0;
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);

@@ -413,6 +413,35 @@ bool value_truthy(const struct value *v)
     return v && v->kind != VALUE_NIL && !(v->kind == VALUE_BOOL && !v->u.b);
 }
 
+bool value_same(const struct value *a, const struct value *b)
+{
+    if (value_kind(a) != value_kind(b) || value_len(a) != value_len(b))
+        return false;
+    if (!a || !b)
+        return a == b;
+    if (a->kind == VALUE_ARRAY) {
+        for (size_t i = 0; i < a->len; i++)
+            if (!value_same(value_array_at(a, i), value_array_at(b, i)))
+                return false;
+        return true;
+    }
+    if (a->kind == VALUE_HASH) {
+        for (size_t i = 0; i < a->len; i++) {
+            size_t al, bl;
+            const char *ak = value_hash_key_at(a, i, &al);
+            const char *bk = value_hash_key_at(b, i, &bl);
+            if (al != bl || memcmp(ak, bk, al) != 0 ||
+                !value_same(value_hash_value_at(a, i),
+                            value_hash_value_at(b, i)))
+                return false;
+        }
+        return true;
+    }
+    if (a->kind == VALUE_STRING || a->kind == VALUE_DATE)
+        return memcmp(a->text, b->text, a->len) == 0; /* may hold a NUL */
+    return strcmp(value_text(a), value_text(b)) == 0;
+}
+
 const char *value_text(const struct value *v)
 {
     if (!v || v->kind == VALUE_ARRAY || v->kind == VALUE_HASH)

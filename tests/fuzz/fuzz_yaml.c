@@ -3,13 +3,17 @@
  * Beyond "no crash, no leak" (and libFuzzer's -rss_limit_mb, which the
  * run script sets to 256 for this target): what a load keeps stays within
  * the expansion budget, a document too large fails the load with an error
- * on one of its lines, and a document without aliases is never too large. */
+ * on one of its lines, and a document without aliases is never too large.
+ * A document the flat front-matter reader takes, libyaml reads the same. */
 #include "capsuled/page.h"
+#include "capsuled/value_yaml.h"
 #include "capsuled/yaml_budget.h"
 #include "fuzz_common.h"
 #include "fuzz_config_shared.h"
 #include "fuzz_tmpfile.h"
 #include "fuzz_value.h"
+
+#include <yaml.h>
 
 static struct config site_cfg;
 
@@ -123,9 +127,40 @@ static void fuzz_front_matter(const uint8_t *data, size_t size)
     buf_free(&md);
 }
 
+/* A document the flat reader takes is one libyaml reads without an error
+ * to the same values and the same page settings. */
+static void fuzz_flat(const uint8_t *data, size_t size)
+{
+    struct value *settings;
+    struct value *flat = value_from_flat_yaml((const char *)data, size,
+                                              &settings);
+    if (!flat)
+        return;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, data, size);
+    if (!yaml_parser_load(&parser, &doc))
+        fuzz_fail("flat reader took what libyaml refuses", (const char *)data,
+                  size);
+    struct value *full = value_from_yaml(&doc);
+    struct value *full_settings = page_front_settings(&doc);
+    if (!value_same(flat, full))
+        fuzz_fail("flat reader and libyaml differ", (const char *)data, size);
+    if (!value_same(settings, full_settings))
+        fuzz_fail("flat reader's settings differ", (const char *)data, size);
+    value_release(full_settings);
+    value_release(full);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    value_release(settings);
+    value_release(flat);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_config_file(data, size);
     fuzz_front_matter(data, size);
+    fuzz_flat(data, size);
     return 0;
 }

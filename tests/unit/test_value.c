@@ -2,6 +2,7 @@
  * Jekyll types them, merge keys, shared aliases, order, paths, truth, what
  * {{ value }} prints, and a hash of 100,000 keys. */
 #include "capsuled/value.h"
+#include "capsuled/page.h"
 #include "capsuled/value_yaml.h"
 #include "capsuled/yaml_budget.h"
 #include "test.h"
@@ -161,6 +162,90 @@ static void test_yaml_scalars(void)
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         check_scalar(table[i].yaml, table[i].kind, table[i].text);
+}
+
+/* The page loader's settings of YAML, read by libyaml. */
+static struct value *settings_by_libyaml(const char *yaml)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    struct value *settings = NULL;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
+                                 strlen(yaml));
+    if (yaml_parser_load(&parser, &doc)) {
+        settings = page_front_settings(&doc);
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    return settings;
+}
+
+/* The flat reader (value_from_flat_yaml) reads what libyaml reads, value
+ * for value, and the same page settings, or declines. Returns whether it read the document. */
+static bool flat_matches_libyaml(const char *yaml)
+{
+    struct value *settings;
+    struct value *flat = value_from_flat_yaml(yaml, strlen(yaml), &settings);
+    if (!flat)
+        return false;
+    struct value *full = load(yaml);
+    bool same = value_same(flat, full);
+    CHECK(same);
+    if (!same)
+        printf("# flat and libyaml differ on: %s\n", yaml);
+    struct value *want = settings_by_libyaml(yaml);
+    CHECK(value_same(settings, want));
+    value_release(want);
+    value_release(settings);
+    value_release(full);
+    value_release(flat);
+    return true;
+}
+
+static void test_flat_reader(void)
+{
+    /* every scalar of the table above that fits on a line */
+    struct buf doc = {0};
+    static const char *const lines[] = {
+        "title: A post", "date: 2024-01-02", "lang: en", "n: 12",
+        "f: 1.5", "b: yes", "nothing:", "tilde: ~", "q: \"12\"",
+        "s: 'true'", "empty: \"\"", "t: 2024-01-02 10:00:00 -05:00",
+        "u: café — ok", "permalink: /x/:title/", "h: a#b", "c: a, b [c] {d}",
+        "tags: [a, b, 'c d', \"e\"]", "nums: [1, 2.5, yes, ~]", "none: []",
+        "sp: [ ]", "title: \"It's\"", "k-e_y.1: v", "oct: 017",
+        "crlf: x\r", "# a comment", "", "   ",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        buf_clear(&doc);
+        buf_printf(&doc, "a: 1\n%s\nz: 2\n", lines[i]);
+        bool one = flat_matches_libyaml(doc.data);
+        CHECK(one);
+        if (!one)
+            printf("# not read flat: %s\n", lines[i]);
+    }
+    buf_free(&doc);
+    bool read = flat_matches_libyaml("title: T\ntitle: U\nlayout: post");
+    CHECK(read); /* a repeated key: the last one's value, in the first's place */
+    /* what it leaves to libyaml */
+    static const char *const declined[] = {
+        "", "# only a comment\n", "list:\n  - a\n", "list:\n- a\n",
+        "a: b: c", "a: b # comment", "a: *ref", "a: &x 1", "a: !!str 1",
+        "a: |\n  text\n", "a: >\n  text\n", "a: -1", "a: \"x\\ty\"",
+        "a: 'it''s'", "a: \"x\" # c", "a: [x, ]", "a: [x, [y]]",
+        "a: [x: y]", "a: {x: y}", "a:b", "a : b", " a: b", "a: b\n  c",
+        "a: \tb", "a: b\rc: d", "<<: x", "a: @x", "a: `x`", "a: %x",
+        "a: x\xc2\x85y", "a: \xef\xbb\xbfx", "a: \x7f", "a: \xff",
+        "a: [\"x, y\"]", "a: b:",
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof *declined; i++) {
+        struct value *v = value_from_flat_yaml(declined[i],
+                                               strlen(declined[i]), NULL);
+        CHECK(v == NULL);
+        if (v)
+            printf("# read flat, should not be: %s\n", declined[i]);
+        value_release(v);
+    }
 }
 
 static void test_order_and_keys(void)
@@ -357,6 +442,7 @@ int main(void)
     test_kinds();
     test_float_text();
     test_yaml_scalars();
+    test_flat_reader();
     test_order_and_keys();
     test_merge_keys();
     test_aliases_shared();
