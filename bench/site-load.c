@@ -17,6 +17,7 @@
  *         reload runs=N file=FILE median_wall_s=… median_cpu_s=… */
 #include "capsuled/capsule.h"
 #include "capsuled/diag.h"
+#include "capsuled/hugepages.h"
 #include "capsuled/site.h"
 
 #include <stdio.h>
@@ -140,6 +141,7 @@ int main(int argc, char **argv)
         fputs("usage: site-load DIR [RUNS]\n", stderr);
         return 2;
     }
+    hugepages_restart(argv); /* as capsuled starts */
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     if (runs < 1)
         runs = 1;

@@ -1,6 +1,8 @@
 /* capsuled: command dispatch. */
 #include "cli.h"
 
+#include "capsuled/hugepages.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "export") == 0 ||
+        strcmp(cmd, "render") == 0 || strcmp(cmd, "check") == 0 ||
+        strcmp(cmd, "list") == 0)
+        hugepages_restart(argv); /* the commands that load a site */
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)
         return cli_version();
     if (strcmp(cmd, "help") == 0)

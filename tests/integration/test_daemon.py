@@ -1,7 +1,7 @@
 """capsuled as a daemon: the command line (--version, --help, help
 COMMAND), systemd socket activation through systemd-socket-activate, the
-sd_notify readiness messages, and the state directory that generated
-certificates go to."""
+sd_notify readiness messages, the state directory that generated
+certificates go to, and the restart that gives malloc huge pages."""
 
 import os
 import shutil
@@ -369,6 +369,56 @@ def units(tap):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def environ_of(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        return dict(e.split(b"=", 1) for e in f.read().split(b"\0")
+                    if b"=" in e)
+
+
+def thp_offered():
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            line = f.read()
+    except OSError:
+        return False
+    return "[always]" in line or "[madvise]" in line
+
+
+def huge_pages(tap):
+    """capsuled serve starts itself again with glibc's malloc asking for
+    transparent huge pages, keeping its pid; a user's own setting of the
+    tunable stands."""
+    cap = ct.Capsule()
+    cap.write_config()
+    try:
+        srv = ct.start_server(cap)
+        try:
+            env = environ_of(srv.pid)
+            tunables = env.get(b"GLIBC_TUNABLES", b"")
+            if ct.sanitized(srv.pid):
+                tap.eq(tunables, b"",
+                       "under AddressSanitizer: started once, as it was")
+            else:
+                tap.eq(tunables, b"glibc.malloc.hugetlb=1",
+                       "restarted with glibc.malloc.hugetlb=1, same pid")
+                reply = ct.gemini(cap.gemini_port,
+                                  ct.gemini_url(cap.gemini_port))
+                tap.ok(reply.header.startswith("20 "),
+                       "and serves", reply.header)
+        finally:
+            srv.stop()
+        own = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.hugetlb=0")
+        srv = ct.Server(cap.capsule, env=own)
+        try:
+            tap.ok(srv.wait_ready(15), "starts with the user's tunable")
+            tap.eq(environ_of(srv.pid).get(b"GLIBC_TUNABLES"),
+                   b"glibc.malloc.hugetlb=0", "the user's setting stands")
+        finally:
+            srv.stop()
+    finally:
+        cap.cleanup()
+
+
 def main(tap):
     tap.run("command line", command_line, tap)
     tap.run("units", units, tap)
@@ -386,6 +436,10 @@ def main(tap):
         tap.run("state directory, home", state_directory, tap, "home")
     else:
         tap.skip("state directory as another user", "not root")
+    if thp_offered():
+        tap.run("huge pages", huge_pages, tap)
+    else:
+        tap.skip("huge pages", "the kernel offers no transparent huge pages")
     tap.run("notify, path", notify, tap, False)
     tap.run("notify, abstract", notify, tap, True)
 
