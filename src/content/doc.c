@@ -221,7 +221,7 @@ static void walk_root(struct walker *w, cmark_node *root)
 static cmark_node *parse(const char *md, size_t len, struct kd_source *k)
 {
     doc_kdhtml_prepare(md, len, k);
-    cmark_node *root = doc_cmark_parse(k->text, k->len);
+    cmark_node *root = cmark_parse_document(k->text, k->len, CMARK_OPTIONS);
     doc_kdhtml_join(k, root);
     return root;
 }
@@ -266,7 +266,6 @@ static void build(const char *md, size_t len, const char *base_url,
                   struct doc *out, struct diags *diags)
 {
     memset(out, 0, sizeof *out);
-    doc_cmark_begin(len);
     struct kramdown kd;
     doc_kramdown_read(&kd, md ? md : "", md ? len : 0, line_base);
     struct walker w = {
@@ -300,7 +299,6 @@ static void build(const char *md, size_t len, const char *base_url,
     walker_free(&w);
     doc_kramdown_free(&kd);
     doc_kdhtml_free(&k);
-    doc_cmark_end();
 }
 
 void doc_build_at(const struct page *page, const struct config *cfg,

@@ -13,8 +13,7 @@
  *   doc_block.c     the block being built, and the links it captures
  *   doc_links.c     link targets and labels
  *   doc_kramdown_html.c  kramdown's block HTML and math around cmark's parse
- *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c, doc_typo.c,
- *   doc_cmark.c: leaves
+ *   doc_report.c, doc_text.c, doc_strmap.c, doc_slug.c, doc_typo.c: leaves
  *
  * The one recursion the format needs, markdown="1" HTML walked again as
  * Markdown, goes up through struct walk_ops, which doc.c fills. Nothing
@@ -35,18 +34,6 @@
 #define HARD_BREAK '\x01'
 
 #define CMARK_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
-
-/* ------------------------------------------------ cmark's trees (doc_cmark.c) */
-
-/* A document build opens and closes the region its cmark trees come from
- * (nested builds share the outermost one's); every tree parsed in between
- * must be freed before the outermost end. */
-void doc_cmark_begin(size_t source_len);
-void doc_cmark_end(void);
-/* cmark_parse_document with CMARK_OPTIONS, from the build's region. */
-cmark_node *doc_cmark_parse(const char *text, size_t len);
-/* A node for those trees (cmark frees a tree with its root's allocator). */
-cmark_node *doc_cmark_new(cmark_node_type type);
 
 /* ---------------------------------------------------------------- arrays */
 

@@ -463,7 +463,8 @@ static cmark_node *put_rest(struct kd_source *k, const struct lines *l,
     cmark_node *put = NULL;
     if (md_last >= first) {
         char *rest = lines_text(k, l, first, md_last);
-        cmark_node *sub = doc_cmark_parse(rest, strlen(rest));
+        cmark_node *sub =
+            cmark_parse_document(rest, strlen(rest), CMARK_OPTIONS);
         free(rest);
         struct kd_pos *pos = new_pos(k, first - 1, 0, 0);
         cmark_node *c;
@@ -476,7 +477,7 @@ static cmark_node *put_rest(struct kd_source *k, const struct lines *l,
         cmark_node_free(sub);
     }
     if (md_last < last) {
-        cmark_node *p = doc_cmark_new(CMARK_NODE_HTML_BLOCK);
+        cmark_node *p = cmark_node_new(CMARK_NODE_HTML_BLOCK);
         struct kd_pos *pos = new_pos(k, 0, md_last + 1, last);
         pos->placeholder = true;
         cmark_node_set_user_data(p, pos);
@@ -500,7 +501,7 @@ static cmark_node *rebuild_span(struct kd_source *k, const struct lines *l,
         cmark_node_free(next);
         next = after;
     }
-    cmark_node *h = doc_cmark_new(CMARK_NODE_HTML_BLOCK);
+    cmark_node *h = cmark_node_new(CMARK_NODE_HTML_BLOCK);
     char *lit = lines_text(k, l, r->first, r->last);
     cmark_node_set_literal(h, lit);
     free(lit);

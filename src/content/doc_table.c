@@ -118,7 +118,7 @@ static char *cell_text(struct walker *w, struct span cell)
     if (!has_markup(cell.s, cell.len)) {
         doc_put_text(w, cell.s, cell.len);
     } else {
-        cmark_node *root = doc_cmark_parse(cell.s, cell.len);
+        cmark_node *root = cmark_parse_document(cell.s, cell.len, CMARK_OPTIONS);
         cmark_consolidate_text_nodes(root);
         cmark_iter *it = cmark_iter_new(root);
         cmark_event_type ev;
