@@ -13,8 +13,9 @@
 #include <yaml.h>
 
 /* The document's root as a value, after the budget check the loaders
- * make; NULL for a syntax error or a document over budget. */
-static struct value *load(const char *yaml)
+ * make; NULL for a syntax error or a document over budget. SETTINGS, when
+ * not NULL, gets the page loader's settings of it. */
+static struct value *load_with(const char *yaml, struct value **settings)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -25,10 +26,17 @@ static struct value *load(const char *yaml)
     if (yaml_parser_load(&parser, &doc)) {
         if (!yaml_budget_overrun(&doc))
             v = value_from_yaml(&doc);
+        if (settings)
+            *settings = page_front_settings(&doc);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
     return v;
+}
+
+static struct value *load(const char *yaml)
+{
+    return load_with(yaml, NULL);
 }
 
 static const char *to_string(const struct value *v)
@@ -164,23 +172,6 @@ static void test_yaml_scalars(void)
         check_scalar(table[i].yaml, table[i].kind, table[i].text);
 }
 
-/* The page loader's settings of YAML, read by libyaml. */
-static struct value *settings_by_libyaml(const char *yaml)
-{
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    struct value *settings = NULL;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
-                                 strlen(yaml));
-    if (yaml_parser_load(&parser, &doc)) {
-        settings = page_front_settings(&doc);
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&parser);
-    return settings;
-}
-
 /* The flat reader (value_from_flat_yaml) reads what libyaml reads, value
  * for value, and the same page settings, or declines. Returns whether it read the document. */
 static bool flat_matches_libyaml(const char *yaml)
@@ -189,12 +180,12 @@ static bool flat_matches_libyaml(const char *yaml)
     struct value *flat = value_from_flat_yaml(yaml, strlen(yaml), &settings);
     if (!flat)
         return false;
-    struct value *full = load(yaml);
+    struct value *want = NULL;
+    struct value *full = load_with(yaml, &want);
     bool same = value_same(flat, full);
     CHECK(same);
     if (!same)
         printf("# flat and libyaml differ on: %s\n", yaml);
-    struct value *want = settings_by_libyaml(yaml);
     CHECK(value_same(settings, want));
     value_release(want);
     value_release(settings);
