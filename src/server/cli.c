@@ -339,28 +339,42 @@ out:
 
 /* --- export --- */
 
+/* mkdir -p, from the deepest directory up only as far as one is missing:
+ * an export makes thousands, each beside ones made before. */
 static int make_dirs(const char *path)
 {
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = (mkdir(p, 0755) < 0 && errno != EEXIST) ? -1 : 0;
-    free(p);
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    char *parent = dir_of(path);
+    int rc = strcmp(parent, path) != 0 && make_dirs(parent) == 0 &&
+                     (mkdir(path, 0755) == 0 || errno == EEXIST)
+                 ? 0
+                 : -1;
+    free(parent);
     return rc;
+}
+
+/* The directory of a file about to be written: made with its parents the
+ * first time, but most files go where the one before went (the routes are
+ * sorted), and most directories' parents exist. */
+static int ensure_dir(const char *dir)
+{
+    static char *last;
+    if (last && strcmp(last, dir) == 0)
+        return 0;
+    if (make_dirs(dir) < 0)
+        return -1;
+    free(last);
+    last = xstrdup(dir);
+    return 0;
 }
 
 static int write_file(const char *path, const char *data, size_t len)
 {
     char *dir = dir_of(path);
-    int rc = make_dirs(dir);
+    int rc = ensure_dir(dir);
     free(dir);
     FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
     if (!f) {
