@@ -164,11 +164,12 @@ static struct value *read_data_dir(const struct jk_read *r, const char *dir,
     size_t n;
     if (!jk_first_visit(r, dir))
         return h;
-    char **names = jk_list_dir(r, dir, &n);
+    int *kinds;
+    char **names = jk_list_dir(r, dir, &n, &kinds);
     for (int pass = 0; pass < 2; pass++) { /* files, then folders */
         for (size_t i = 0; i < n; i++) {
             char *rel = jk_join(dir, names[i]);
-            int kind = jk_kind_of(r, rel), dk = data_kind(names[i]);
+            int kind = kinds[i], dk = data_kind(names[i]);
             if (names[i][0] == '.' || kind < 0 || (pass == 0) != (kind == 0) ||
                 (kind == 0 && dk < 0)) {
                 free(rel);
@@ -191,6 +192,7 @@ static struct value *read_data_dir(const struct jk_read *r, const char *dir,
         }
     }
     jk_free_names(names, n);
+    free(kinds);
     return h;
 }
 

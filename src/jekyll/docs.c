@@ -409,11 +409,11 @@ static void entries_below(const struct jk_read *r, const char *base,
     size_t n;
     if (!jk_first_visit(r, dir))
         return free(dir);
-    char **names = jk_list_dir(r, dir, &n);
+    int *kinds;
+    char **names = jk_list_dir(r, dir, &n, &kinds);
     for (size_t i = 0; i < n; i++) {
         char *entry = jk_join(sub, names[i]);
-        char *rel = jk_join(base, entry);
-        int kind = jk_kind_of(r, rel);
+        int kind = kinds[i];
         bool hidden = !dotmatch && names[i][0] == '.';
         if (kind == 1 && !hidden)
             entries_below(r, base, entry, dotmatch, filter_dir, out);
@@ -424,9 +424,9 @@ static void entries_below(const struct jk_read *r, const char *base,
             out->names[out->n++] = xstrdup(entry);
         }
         free(entry);
-        free(rel);
     }
     jk_free_names(names, n);
+    free(kinds);
     free(dir);
 }
 

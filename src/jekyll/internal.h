@@ -111,8 +111,11 @@ int jk_kind_of(const struct jk_read *r, const char *rel);
 /* True the first time the directory REL is entered, false after (and
  * when it cannot be stat'ed). */
 bool jk_first_visit(const struct jk_read *r, const char *rel);
-/* The names in directory REL (relative to the root), sorted. */
-char **jk_list_dir(const struct jk_read *r, const char *rel, size_t *n);
+/* The names in directory REL (relative to the root), sorted; KINDS, when
+ * not NULL, gets a new array of their jk_kind_of (taken from readdir's
+ * type where it tells, without a stat). */
+char **jk_list_dir(const struct jk_read *r, const char *rel, size_t *n,
+                   int **kinds);
 void jk_free_names(char **names, size_t n);
 bool jk_head_has_front_matter(const struct jk_read *r, const char *rel);
 const char *jk_extname(const char *path);     /* Ruby's File.extname */

@@ -72,30 +72,61 @@ bool jk_first_visit(const struct jk_read *r, const char *rel)
     return true;
 }
 
-static int name_cmp(const void *a, const void *b)
+struct dir_entry {
+    char *name;
+    unsigned char type; /* readdir's d_type */
+};
+
+static int entry_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct dir_entry *)a)->name,
+                  ((const struct dir_entry *)b)->name);
 }
 
-/* The names of directory REL (without . and ..), sorted. */
-char **jk_list_dir(const struct jk_read *r, const char *rel, size_t *n)
+/* jk_kind_of without a stat where readdir said what the entry is: only
+ * a symlink (followed when it stays inside) or an unknown type needs one.
+ * A walk of thousands of posts saves as many system calls. */
+static int entry_kind(const struct jk_read *r, const char *dir,
+                      const struct dir_entry *e)
+{
+    if (e->type == DT_DIR)
+        return 1;
+    if (e->type != DT_LNK && e->type != DT_UNKNOWN)
+        return 0;
+    char *rel = jk_join(dir, e->name);
+    int kind = jk_kind_of(r, rel);
+    free(rel);
+    return kind;
+}
+
+char **jk_list_dir(const struct jk_read *r, const char *rel, size_t *n,
+                   int **kinds)
 {
     char *full = jk_join(r->root, rel);
     DIR *d = opendir(full && *full ? full : ".");
     free(full);
-    char **names = NULL;
+    struct dir_entry *entries = NULL;
     *n = 0;
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        names = xrealloc(names, (*n + 1) * sizeof *names);
-        names[(*n)++] = xstrdup(e->d_name);
+        entries = xrealloc(entries, (*n + 1) * sizeof *entries);
+        entries[(*n)++] = (struct dir_entry){xstrdup(e->d_name), e->d_type};
     }
     if (d)
         closedir(d);
     if (*n)
-        qsort(names, *n, sizeof *names, name_cmp);
+        qsort(entries, *n, sizeof *entries, entry_cmp);
+    char **names = xcalloc(*n ? *n : 1, sizeof *names);
+    if (kinds)
+        *kinds = xcalloc(*n ? *n : 1, sizeof **kinds);
+    for (size_t i = 0; i < *n; i++) {
+        names[i] = entries[i].name;
+        if (kinds)
+            (*kinds)[i] = entry_kind(r, rel, &entries[i]);
+    }
+    free(entries);
     return names;
 }
 

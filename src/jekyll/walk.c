@@ -147,12 +147,11 @@ static void read_directory(const struct jk_read *r, const char *dir,
     if (!jk_first_visit(r, dir))
         return;
     size_t n;
-    char **names = jk_list_dir(r, dir, &n);
+    int *kinds;
+    char **names = jk_list_dir(r, dir, &n, &kinds);
     char **rels = xcalloc(n ? n : 1, sizeof *rels);
-    int *kinds = xcalloc(n ? n : 1, sizeof *kinds);
     for (size_t i = 0; i < n; i++) {
         rels[i] = jk_join(dir, names[i]);
-        kinds[i] = jk_kind_of(r, rels[i]);
         if (kinds[i] < 0 ||
             jekyll_filtered(r->config, dir, names[i], kinds[i] == 1))
             kinds[i] = -1;
