@@ -91,6 +91,8 @@ struct serve {
     long long settle_at;    /* an inotify event: build then (0: none) */
     long long seen_at;      /* the first event not built yet (0: none) */
     uint64_t settle_state;  /* the files' state at that event */
+    bool settled;           /* ...found again after the pause: the state
+                               the build about to start begins from */
     bool failing;           /* the last build failed: retry now and then */
     bool unsettled;         /* a file was being written: wait for stable */
     uint64_t polled;        /* the files' state at the last poll... */
@@ -434,7 +436,11 @@ static void start_build(struct serve *s, long long now)
     b->started_ms = now;
     b->seen_ms = s->seen_at ? s->seen_at : now;
     s->seen_at = 0;
-    b->files_before = s->cur ? capsule_files_state(s->cur) : 0;
+    /* Just taken when an event's pause ended: not stat'ed again. */
+    b->files_before = !s->cur ? 0
+                      : s->settled ? s->settle_state
+                                   : capsule_files_state(s->cur);
+    s->settled = false;
     b->for_hup = s->certs_after_build;
     b->for_reload = s->reloading;
     b->job = job_start(build_run, b, SIG_BUILT);
@@ -689,7 +695,7 @@ static bool settled_event(struct serve *s, long long now)
         return false;
     s->settle_at = 0;
     if (capsule_files_state(s->cur) == s->settle_state)
-        return true;
+        return s->settled = true;
     s->unsettled = true;
     return false;
 }
