@@ -356,25 +356,10 @@ static int make_dirs(const char *path)
     return rc;
 }
 
-/* The directory of a file about to be written: made with its parents the
- * first time, but most files go where the one before went (the routes are
- * sorted), and most directories' parents exist. */
-static int ensure_dir(const char *dir)
-{
-    static char *last;
-    if (last && strcmp(last, dir) == 0)
-        return 0;
-    if (make_dirs(dir) < 0)
-        return -1;
-    free(last);
-    last = xstrdup(dir);
-    return 0;
-}
-
 static int write_file(const char *path, const char *data, size_t len)
 {
     char *dir = dir_of(path);
-    int rc = ensure_dir(dir);
+    int rc = make_dirs(dir);
     free(dir);
     FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
     if (!f) {
